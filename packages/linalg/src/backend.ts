@@ -1,0 +1,37 @@
+import type { Matrix } from '@emms/tensor-io';
+
+/** A dense square or rectangular float64 result, row-major. */
+export type Dense = Matrix<Float64Array>;
+
+/** Result of a symmetric eigendecomposition. */
+export interface EighResult {
+  /** Eigenvalues in ascending order. */
+  readonly values: Float64Array;
+  /** n×n row-major; column j is the unit eigenvector of values[j]. */
+  readonly vectors: Dense;
+}
+
+/**
+ * The few dense kernels the scores need. A backend implements all of them; the scores call
+ * them through {@link getBackend} and never know which backend answered.
+ *
+ * Inputs may be float32 or float64; results are float64. Inputs are never modified.
+ */
+export interface LinalgBackend {
+  /** Short name reported in outputs, e.g. "js" or "openblas". */
+  readonly name: string;
+  /** AᵀA (a.cols × a.cols), accumulated in float64. */
+  gram(a: Matrix): Dense;
+  /** AᵀB (a.cols × b.cols); a and b have the same rows. */
+  crossProduct(a: Matrix, b: Matrix): Dense;
+  /** AB (a.rows × b.cols). */
+  matmul(a: Matrix, b: Matrix): Dense;
+  /** Symmetric eigendecomposition of a (only the lower triangle need be read). */
+  eigh(a: Dense): EighResult;
+  /**
+   * Lower Cholesky factor L with LLᵀ = a, or null when a is not (numerically) positive definite.
+   */
+  cholesky(a: Dense): Dense | null;
+  /** Solves a X = b for symmetric positive definite a; throws when a is not positive definite. */
+  solveSpd(a: Dense, b: Dense): Dense;
+}

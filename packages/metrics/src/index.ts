@@ -1,0 +1,9 @@
+export type {
+  Metric,
+  MetricContext,
+  MetricInputName,
+  MetricInputs,
+  MetricOptionSpec,
+  MetricPlugin,
+  MetricResult,
+} from './metric';

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up a fresh Debian machine for this repository: system libraries, pnpm, dependencies.
+# Safe to run again. Used by the README's commands and by .ci/run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1 ONNXRUNTIME_NODE_INSTALL=skip
+
+# OpenBLAS/LAPACK for the native linear-algebra backend (optional at run time, tested in CI).
+apt_packages=(libopenblas0-pthread)
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  else
+    sudo apt-get update -q
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  fi
+fi
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "10.34.9" ]; then
+  npm install -g pnpm@10.34.9
+fi
+pnpm install --frozen-lockfile
