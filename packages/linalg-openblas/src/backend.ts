@@ -1,0 +1,287 @@
+import type { Dense, EighResult, LinalgBackend } from '@emms/linalg';
+import { EmmsError, type Matrix } from '@emms/tensor-io';
+import { CblasNoTrans, CblasRowMajor, CblasTrans, CblasUpper, type NativeBlas } from './library';
+
+/**
+ * float64 elements per converted block of a float32 input (16 MiB). Large enough that each
+ * BLAS call runs near full speed, small enough that a huge float32 matrix is never widened whole.
+ */
+const BLOCK_ELEMS = 1 << 21;
+
+function dense(data: Float64Array, rows: number, cols: number): Dense {
+  return { rows, cols, data };
+}
+
+function checkMatrix(m: Matrix, name: string, op: string): void {
+  if (m.data.length !== m.rows * m.cols) {
+    throw new EmmsError(
+      'SHAPE_MISMATCH',
+      `${op}: ${name} claims ${m.rows}×${m.cols} but holds ${m.data.length} values; build it with matrix(data, rows, cols)`,
+      { input: name },
+    );
+  }
+}
+
+function checkSquare(m: Matrix, op: string): void {
+  checkMatrix(m, 'a', op);
+  if (m.rows !== m.cols) {
+    throw new EmmsError('SHAPE_MISMATCH', `${op}: a must be square, got ${m.rows}×${m.cols}`, { input: 'a' });
+  }
+}
+
+/** Copy the upper triangle of a row-major n×n matrix onto its lower triangle. */
+function mirrorUpper(c: Float64Array, n: number): void {
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) c[j * n + i] = c[i * n + j];
+  }
+}
+
+/** One-element int32 cells for LAPACK's by-pointer scalars. */
+function int(v: number): Int32Array {
+  return Int32Array.of(v);
+}
+
+/** Cholesky in place on a row-major copy; returns LAPACK's info (0 = success). */
+function potrfLowerRowMajor(blas: NativeBlas, c: Float64Array, n: number): number {
+  // Row-major lower = column-major upper, so LAPACK's "U" factor U (A = UᵀU) lands as L = Uᵀ.
+  const info = int(0);
+  blas.dpotrf('U', int(n), c, int(n), info, 1);
+  return info[0]!;
+}
+
+/** Options of {@link createOpenblasBackend}. */
+export interface OpenblasBackendOptions {
+  /** float64 elements per converted block of a float32 input (default 2^21 = 16 MiB). */
+  readonly blockElems?: number;
+}
+
+/** Build the backend object over bound native functions. */
+export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackendOptions = {}): LinalgBackend {
+  const blockElems = options.blockElems ?? BLOCK_ELEMS;
+  /** Rows per converted block for a matrix `width` columns wide. */
+  const blockRows = (width: number): number => Math.max(1, Math.floor(blockElems / Math.max(1, width)));
+
+  function gram(a: Matrix): Dense {
+    checkMatrix(a, 'a', 'gram');
+    const n = a.cols;
+    const k = a.rows;
+    const c = new Float64Array(n * n);
+    if (n === 0 || k === 0) return dense(c, n, n);
+    if (a.data instanceof Float64Array) {
+      blas.cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, k, 1, a.data, n, 0, c, n);
+    } else {
+      const src = a.data;
+      const rb = Math.min(k, blockRows(n));
+      const buf = new Float64Array(rb * n);
+      for (let r0 = 0; r0 < k; r0 += rb) {
+        const nb = Math.min(rb, k - r0);
+        buf.set(src.subarray(r0 * n, (r0 + nb) * n));
+        blas.cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, n, nb, 1, buf, n, r0 === 0 ? 0 : 1, c, n);
+      }
+    }
+    mirrorUpper(c, n);
+    return dense(c, n, n);
+  }
+
+  function crossProduct(a: Matrix, b: Matrix): Dense {
+    checkMatrix(a, 'a', 'crossProduct');
+    checkMatrix(b, 'b', 'crossProduct');
+    if (a.rows !== b.rows) {
+      throw new EmmsError(
+        'ROW_MISMATCH',
+        `crossProduct: a has ${a.rows} rows but b has ${b.rows}; both must describe the same samples`,
+        { input: 'b' },
+      );
+    }
+    const m = a.cols;
+    const n = b.cols;
+    const k = a.rows;
+    const c = new Float64Array(m * n);
+    if (m === 0 || n === 0 || k === 0) return dense(c, m, n);
+    const ad = a.data;
+    const bd = b.data;
+    if (ad instanceof Float64Array && bd instanceof Float64Array) {
+      blas.cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1, ad, m, bd, n, 0, c, n);
+      return dense(c, m, n);
+    }
+    const rb = Math.min(k, blockRows(Math.max(m, n)));
+    const bufA = ad instanceof Float64Array ? null : new Float64Array(rb * m);
+    const bufB = bd instanceof Float64Array ? null : new Float64Array(rb * n);
+    for (let r0 = 0; r0 < k; r0 += rb) {
+      const nb = Math.min(rb, k - r0);
+      let pa: Float64Array;
+      if (bufA) {
+        bufA.set(ad.subarray(r0 * m, (r0 + nb) * m));
+        pa = bufA;
+      } else {
+        pa = (ad as Float64Array).subarray(r0 * m, (r0 + nb) * m);
+      }
+      let pb: Float64Array;
+      if (bufB) {
+        bufB.set(bd.subarray(r0 * n, (r0 + nb) * n));
+        pb = bufB;
+      } else {
+        pb = (bd as Float64Array).subarray(r0 * n, (r0 + nb) * n);
+      }
+      blas.cblas_dgemm(
+        CblasRowMajor,
+        CblasTrans,
+        CblasNoTrans,
+        m,
+        n,
+        nb,
+        1,
+        pa,
+        m,
+        pb,
+        n,
+        r0 === 0 ? 0 : 1,
+        c,
+        n,
+      );
+    }
+    return dense(c, m, n);
+  }
+
+  function matmul(a: Matrix, b: Matrix): Dense {
+    checkMatrix(a, 'a', 'matmul');
+    checkMatrix(b, 'b', 'matmul');
+    if (a.cols !== b.rows) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `matmul: a is ${a.rows}×${a.cols} and b is ${b.rows}×${b.cols}; a.cols must equal b.rows`,
+        { input: 'b' },
+      );
+    }
+    const m = a.rows;
+    const k = a.cols;
+    const n = b.cols;
+    const c = new Float64Array(m * n);
+    if (m === 0 || n === 0 || k === 0) return dense(c, m, n);
+    // b is the small factor in every score (a projection or coefficient matrix): widen it whole.
+    const pb = b.data instanceof Float64Array ? b.data : Float64Array.from(b.data);
+    const ad = a.data;
+    if (ad instanceof Float64Array) {
+      blas.cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, ad, k, pb, n, 0, c, n);
+      return dense(c, m, n);
+    }
+    const rb = Math.min(m, blockRows(k));
+    const buf = new Float64Array(rb * k);
+    for (let r0 = 0; r0 < m; r0 += rb) {
+      const nb = Math.min(rb, m - r0);
+      buf.set(ad.subarray(r0 * k, (r0 + nb) * k));
+      blas.cblas_dgemm(
+        CblasRowMajor,
+        CblasNoTrans,
+        CblasNoTrans,
+        nb,
+        n,
+        k,
+        1,
+        buf,
+        k,
+        pb,
+        n,
+        0,
+        c.subarray(r0 * n, (r0 + nb) * n),
+        n,
+      );
+    }
+    return dense(c, m, n);
+  }
+
+  function eigh(a: Dense): EighResult {
+    checkSquare(a, 'eigh');
+    const n = a.rows;
+    if (n === 0) return { values: new Float64Array(0), vectors: dense(new Float64Array(0), 0, 0) };
+    // Column-major upper triangle = row-major lower triangle, as the interface promises to read.
+    const work = new Float64Array(a.data);
+    const w = new Float64Array(n);
+    const info = int(0);
+    const qWork = new Float64Array(1);
+    const qIwork = int(0);
+    blas.dsyevd('V', 'U', int(n), work, int(n), w, qWork, int(-1), qIwork, int(-1), info, 1, 1);
+    if (info[0] !== 0) throw new Error(`eigh: LAPACK dsyevd workspace query failed (info ${info[0]})`);
+    const lwork = Math.max(1, Math.ceil(qWork[0]!));
+    const liwork = Math.max(1, qIwork[0]!);
+    blas.dsyevd(
+      'V',
+      'U',
+      int(n),
+      work,
+      int(n),
+      w,
+      new Float64Array(lwork),
+      int(lwork),
+      new Int32Array(liwork),
+      int(liwork),
+      info,
+      1,
+      1,
+    );
+    if (info[0]! < 0) throw new Error(`eigh: LAPACK dsyevd rejected argument ${-info[0]!}`);
+    if (info[0]! > 0) {
+      throw new Error(
+        `eigh: LAPACK dsyevd did not converge (info ${info[0]}); the matrix may hold NaN or Inf`,
+      );
+    }
+    // LAPACK leaves eigenvector j in column j of a column-major array, i.e. row j of ours.
+    const v = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) {
+      const off = j * n;
+      for (let i = 0; i < n; i++) v[i * n + j] = work[off + i]!;
+    }
+    return { values: w, vectors: dense(v, n, n) };
+  }
+
+  function cholesky(a: Dense): Dense | null {
+    checkSquare(a, 'cholesky');
+    const n = a.rows;
+    const c = new Float64Array(a.data);
+    if (n === 0) return dense(c, 0, 0);
+    const info = potrfLowerRowMajor(blas, c, n);
+    if (info < 0) throw new Error(`cholesky: LAPACK dpotrf rejected argument ${-info}`);
+    if (info > 0) return null;
+    for (let i = 0; i < n; i++) c.fill(0, i * n + i + 1, (i + 1) * n);
+    return dense(c, n, n);
+  }
+
+  function solveSpd(a: Dense, b: Dense): Dense {
+    checkSquare(a, 'solveSpd');
+    checkMatrix(b, 'b', 'solveSpd');
+    const n = a.rows;
+    if (b.rows !== n) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `solveSpd: a is ${n}×${n} but b has ${b.rows} rows; they must agree`,
+        { input: 'b' },
+      );
+    }
+    const m = b.cols;
+    if (n === 0 || m === 0) return dense(new Float64Array(n * m), n, m);
+    const l = new Float64Array(a.data);
+    const info = potrfLowerRowMajor(blas, l, n);
+    if (info < 0) throw new Error(`solveSpd: LAPACK dpotrf rejected argument ${-info}`);
+    if (info > 0) {
+      throw new Error(
+        `solveSpd: the matrix is not positive definite (leading minor ${info} of ${n} is not positive)`,
+      );
+    }
+    // LAPACK wants b column-major: transpose in, solve, transpose out.
+    const bc = new Float64Array(n * m);
+    const bd = b.data;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < m; j++) bc[j * n + i] = bd[i * m + j]!;
+    }
+    const info2 = int(0);
+    blas.dpotrs('U', int(n), int(m), l, int(n), bc, int(n), info2, 1);
+    if (info2[0] !== 0) throw new Error(`solveSpd: LAPACK dpotrs failed (info ${info2[0]})`);
+    const x = new Float64Array(n * m);
+    for (let j = 0; j < m; j++) {
+      for (let i = 0; i < n; i++) x[i * m + j] = bc[j * n + i]!;
+    }
+    return dense(x, n, m);
+  }
+
+  return { name: 'openblas', gram, crossProduct, matmul, eigh, cholesky, solveSpd };
+}

@@ -1,0 +1,205 @@
+import koffi, { type LibraryHandle } from 'koffi';
+
+/** A bound native function, as koffi returns it. */
+type NativeFn = (...args: unknown[]) => unknown;
+
+/**
+ * The native functions the backend calls. BLAS through its C interface (row-major aware),
+ * LAPACK through its Fortran symbols (every argument by pointer, column-major, and one hidden
+ * length argument per character argument, which gfortran-built libraries expect at the end).
+ */
+export interface NativeBlas {
+  /** Path or name of the library (or libraries) that answered. */
+  readonly library: string;
+  cblas_dsyrk(
+    order: number,
+    uplo: number,
+    trans: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float64Array,
+    lda: number,
+    beta: number,
+    c: Float64Array,
+    ldc: number,
+  ): void;
+  cblas_dgemm(
+    order: number,
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float64Array,
+    lda: number,
+    b: Float64Array,
+    ldb: number,
+    beta: number,
+    c: Float64Array,
+    ldc: number,
+  ): void;
+  dsyevd(
+    jobz: string,
+    uplo: string,
+    n: Int32Array,
+    a: Float64Array,
+    lda: Int32Array,
+    w: Float64Array,
+    work: Float64Array,
+    lwork: Int32Array,
+    iwork: Int32Array,
+    liwork: Int32Array,
+    info: Int32Array,
+    jobzLen: number,
+    uploLen: number,
+  ): void;
+  dpotrf(
+    uplo: string,
+    n: Int32Array,
+    a: Float64Array,
+    lda: Int32Array,
+    info: Int32Array,
+    uploLen: number,
+  ): void;
+  dpotrs(
+    uplo: string,
+    n: Int32Array,
+    nrhs: Int32Array,
+    a: Float64Array,
+    lda: Int32Array,
+    b: Float64Array,
+    ldb: Int32Array,
+    info: Int32Array,
+    uploLen: number,
+  ): void;
+  /** OpenBLAS only: the CPU kernel chosen at load (e.g. "Haswell"). */
+  readonly corename?: () => string;
+  /** OpenBLAS only: the build configuration string. */
+  readonly config?: () => string;
+  /** OpenBLAS only: threads it uses now. */
+  readonly getThreads?: () => number;
+  /** OpenBLAS only: set the thread count. */
+  readonly setThreads?: (n: number) => void;
+}
+
+/** CBLAS enumeration values. */
+export const CblasRowMajor = 101;
+export const CblasNoTrans = 111;
+export const CblasTrans = 112;
+export const CblasUpper = 121;
+export const CblasLower = 122;
+
+const libDirs = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/usr/local/lib',
+];
+const openblasVariants = ['openblas-pthread', 'openblas-openmp', 'openblas-serial'];
+
+/**
+ * Candidate library sets, most specific first. Each entry is the one library holding BLAS and
+ * LAPACK, or a BLAS + LAPACK pair. Bare names go through the dynamic loader's search path
+ * (which includes the Debian alternatives symlinks); full paths cover unusual loader setups.
+ */
+export function candidateLibraries(env: NodeJS.ProcessEnv = process.env): string[][] {
+  const out: string[][] = [];
+  const custom = env.EMMS_OPENBLAS_LIB;
+  if (custom) out.push(custom.split(':').filter((s) => s.length > 0));
+  out.push(['libopenblas.so.0'], ['libopenblas.so']);
+  for (const dir of libDirs) {
+    out.push([`${dir}/libopenblas.so.0`]);
+    for (const v of openblasVariants) out.push([`${dir}/${v}/libopenblas.so.0`]);
+  }
+  out.push(['libblas.so.3', 'liblapack.so.3']);
+  for (const dir of libDirs) out.push([`${dir}/libblas.so.3`, `${dir}/liblapack.so.3`]);
+  return out;
+}
+
+/** Find a symbol in the first library that has it; undefined when none has it. */
+function findFunc(libs: LibraryHandle[], signature: string): NativeFn | undefined {
+  for (const lib of libs) {
+    try {
+      return lib.func(signature);
+    } catch {
+      // not in this one
+    }
+  }
+  return undefined;
+}
+
+function need(libs: LibraryHandle[], signature: string, names: string): NativeFn {
+  const f = findFunc(libs, signature);
+  if (!f) throw new Error(`${names} does not export the function declared as "${signature}"`);
+  return f;
+}
+
+/** Bind every function from one candidate set, or throw naming what is missing. */
+function bind(names: string[]): NativeBlas {
+  const libs = names.map((n) => koffi.load(n));
+  const label = names.join(' + ');
+  const cblas_dsyrk = need(
+    libs,
+    'void cblas_dsyrk(int order, int uplo, int trans, int n, int k, double alpha, const double *a, int lda, double beta, double *c, int ldc)',
+    label,
+  );
+  const cblas_dgemm = need(
+    libs,
+    'void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc)',
+    label,
+  );
+  const dsyevd = need(
+    libs,
+    'void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work, const int *lwork, int *iwork, const int *liwork, int *info, size_t jobzLen, size_t uploLen)',
+    label,
+  );
+  const dpotrf = need(
+    libs,
+    'void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info, size_t uploLen)',
+    label,
+  );
+  const dpotrs = need(
+    libs,
+    'void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b, const int *ldb, int *info, size_t uploLen)',
+    label,
+  );
+  const corename = findFunc(libs, 'const char *openblas_get_corename()');
+  const config = findFunc(libs, 'const char *openblas_get_config()');
+  const getThreads = findFunc(libs, 'int openblas_get_num_threads()');
+  const setThreads = findFunc(libs, 'void openblas_set_num_threads(int n)');
+  return {
+    library: label,
+    cblas_dsyrk,
+    cblas_dgemm,
+    dsyevd,
+    dpotrf,
+    dpotrs,
+    corename: corename ? () => String(corename()) : undefined,
+    config: config ? () => String(config()) : undefined,
+    getThreads: getThreads ? () => Number(getThreads()) : undefined,
+    setThreads: setThreads ? (n: number) => void setThreads(n) : undefined,
+  };
+}
+
+/** Outcome of looking for the library: the bound functions, or why none loaded. */
+export type LoadResult = { ok: true; blas: NativeBlas } | { ok: false; reason: string };
+
+/** Try each candidate set in turn; the first that binds every function wins. */
+export function loadNativeBlas(env: NodeJS.ProcessEnv = process.env): LoadResult {
+  const failures: string[] = [];
+  for (const names of candidateLibraries(env)) {
+    try {
+      return { ok: true, blas: bind(names) };
+    } catch (e) {
+      failures.push(`${names.join(' + ')}: ${(e as Error).message.split('\n')[0]}`);
+    }
+  }
+  const first = failures[0] ?? 'no candidates';
+  return {
+    ok: false,
+    reason: `no OpenBLAS/LAPACK library could be loaded (tried ${failures.length} candidates; first: ${first})`,
+  };
+}
