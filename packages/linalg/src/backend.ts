@@ -34,4 +34,22 @@ export interface LinalgBackend {
   cholesky(a: Dense): Dense | null;
   /** Solves a X = b for symmetric positive definite a; throws when a is not positive definite. */
   solveSpd(a: Dense, b: Dense): Dense;
+  /**
+   * Optional: rank-revealing Cholesky with diagonal pivoting (LAPACK dpstrf). Backends that
+   * leave it out get the portable implementation through {@link pivotedCholesky}.
+   */
+  pivotedCholesky?(a: Dense, tol?: number): PivotedCholeskyResult;
+}
+
+/** Result of a rank-revealing (pivoted) Cholesky factorisation of a PSD matrix a (n×n). */
+export interface PivotedCholeskyResult {
+  /**
+   * n×rank lower-trapezoidal factor L: a[perm, perm] ≈ L Lᵀ, row i of L belongs to index
+   * perm[i]; the leading rank×rank block is lower triangular with a positive diagonal.
+   */
+  readonly factor: Dense;
+  /** Pivot order: perm[0..rank-1] are the independent indices, in the order chosen. */
+  readonly perm: Int32Array;
+  /** Numerical rank: the number of pivots above the tolerance. */
+  readonly rank: number;
 }

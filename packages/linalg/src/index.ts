@@ -1,2 +1,6 @@
-export type { Dense, EighResult, LinalgBackend } from './backend';
-export { getBackend, setBackend, registerBackend, listBackends, jsBackend } from './registry';
+export type { Dense, EighResult, LinalgBackend, PivotedCholeskyResult } from './backend';
+export type { PcaOptions, PcaResult } from './pca';
+export { pca } from './pca';
+export { getBackend, jsBackend, listBackends, registerBackend, setBackend } from './registry';
+export type { NormalEquationsSolution } from './solve';
+export { normalEquationsSolve, pivotedCholesky, symmetricPinv } from './solve';

@@ -1,16 +1,16 @@
 import type { LinalgBackend } from '../backend';
+import { cholesky, solveSpd } from './cholesky';
+import { eigh } from './eigh';
+import { crossProduct, gram } from './gram';
+import { matmul } from './matmul';
 
-const todo = (): never => {
-  throw new Error('not implemented yet');
-};
-
-/** The portable TypeScript backend. */
+/** The portable TypeScript backend: single-threaded, float64, runs anywhere. */
 export const jsBackend: LinalgBackend = {
   name: 'js',
-  gram: todo,
-  crossProduct: todo,
-  matmul: todo,
-  eigh: todo,
-  cholesky: todo,
-  solveSpd: todo,
+  gram,
+  crossProduct,
+  matmul,
+  eigh,
+  cholesky,
+  solveSpd,
 };

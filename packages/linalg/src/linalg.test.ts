@@ -1,0 +1,315 @@
+import type { Matrix } from '@emms/tensor-io';
+import { describe, expect, it } from 'vitest';
+import type { Dense } from './backend';
+import { jsBackend, normalEquationsSolve, pca, pivotedCholesky, symmetricPinv } from './index';
+
+/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
+  };
+}
+
+function random(rows: number, cols: number, seed: number): Dense {
+  const r = rng(seed);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = r();
+  return { rows, cols, data };
+}
+
+/** Straightforward triple loop, the independent check for the tiled kernels. */
+function naiveMatmul(a: Matrix, b: Matrix, transposeA = false): Float64Array {
+  const n = transposeA ? a.cols : a.rows;
+  const m = transposeA ? a.rows : a.cols;
+  const out = new Float64Array(n * b.cols);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < b.cols; j++) {
+      let s = 0;
+      for (let k = 0; k < m; k++) {
+        const aik = transposeA ? a.data[k * a.cols + i] : a.data[i * a.cols + k];
+        s += aik * b.data[k * b.cols + j];
+      }
+      out[i * b.cols + j] = s;
+    }
+  }
+  return out;
+}
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}
+
+/** Random symmetric positive definite n×n: BᵀB + n·I. */
+function randomSpd(n: number, seed: number): Dense {
+  const b = random(n, n, seed);
+  const g = jsBackend.gram(b);
+  for (let i = 0; i < n; i++) g.data[i * n + i] += n;
+  return g;
+}
+
+function checkEigh(a: Dense, tol: number): void {
+  const n = a.rows;
+  const { values, vectors } = jsBackend.eigh(a);
+  for (let i = 1; i < n; i++) expect(values[i]).toBeGreaterThanOrEqual(values[i - 1]);
+  // A V = V Λ and VᵀV = I.
+  const av = naiveMatmul(a, vectors);
+  const vl = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) vl[i * n + j] = vectors.data[i * n + j] * values[j];
+  let scale = 1;
+  for (const v of values) scale = Math.max(scale, Math.abs(v));
+  expect(maxAbsDiff(av, vl) / scale).toBeLessThan(tol);
+  const vtv = naiveMatmul(vectors, vectors, true);
+  const eye = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) eye[i * n + i] = 1;
+  expect(maxAbsDiff(vtv, eye)).toBeLessThan(tol);
+}
+
+describe('gram, crossProduct, matmul', () => {
+  it('match a triple loop on odd sizes, float64 and float32', () => {
+    for (const [n, d, l] of [
+      [1, 1, 1],
+      [7, 5, 3],
+      [130, 67, 9],
+      [65, 4, 8],
+    ]) {
+      const a = random(n, d, n + d);
+      const b = random(n, l, 3 * n + l);
+      const g = jsBackend.gram(a);
+      expect(g.rows).toBe(d);
+      expect(maxAbsDiff(g.data, naiveMatmul(a, a, true))).toBeLessThan(1e-12);
+      const a32: Matrix = { rows: n, cols: d, data: Float32Array.from(a.data) };
+      const a32as64: Dense = { rows: n, cols: d, data: Float64Array.from(a32.data) };
+      expect(maxAbsDiff(jsBackend.gram(a32).data, naiveMatmul(a32as64, a32as64, true))).toBeLessThan(1e-12);
+      expect(maxAbsDiff(jsBackend.crossProduct(a, b).data, naiveMatmul(a, b, true))).toBeLessThan(1e-12);
+      const c = random(d, l, 7);
+      expect(maxAbsDiff(jsBackend.matmul(a, c).data, naiveMatmul(a, c))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('gram of a hand-computed 3×2 matrix', () => {
+    const a: Dense = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 6) };
+    expect(Array.from(jsBackend.gram(a).data)).toEqual([35, 44, 44, 56]);
+  });
+
+  it('rejects disagreeing shapes', () => {
+    expect(() => jsBackend.crossProduct(random(3, 2, 1), random(4, 2, 1))).toThrow(RangeError);
+    expect(() => jsBackend.matmul(random(3, 2, 1), random(3, 2, 1))).toThrow(RangeError);
+  });
+});
+
+describe('eigh', () => {
+  it('solves known small cases', () => {
+    const one = jsBackend.eigh({ rows: 1, cols: 1, data: Float64Array.of(-3) });
+    expect(Array.from(one.values)).toEqual([-3]);
+    expect(Math.abs(one.vectors.data[0])).toBe(1);
+    const two = jsBackend.eigh({ rows: 2, cols: 2, data: Float64Array.of(2, 1, 1, 2) });
+    expect(two.values[0]).toBeCloseTo(1, 14);
+    expect(two.values[1]).toBeCloseTo(3, 14);
+    expect(Math.abs(two.vectors.data[0])).toBeCloseTo(Math.SQRT1_2, 14);
+    // diag(3, 1, 2) is already diagonal.
+    const diag = jsBackend.eigh({ rows: 3, cols: 3, data: Float64Array.of(3, 0, 0, 0, 1, 0, 0, 0, 2) });
+    expect(Array.from(diag.values)).toEqual([1, 2, 3]);
+    // [[2,-1,0],[-1,2,-1],[0,-1,2]] has eigenvalues 2-√2, 2, 2+√2.
+    const t = jsBackend.eigh({ rows: 3, cols: 3, data: Float64Array.of(2, -1, 0, -1, 2, -1, 0, -1, 2) });
+    expect(t.values[0]).toBeCloseTo(2 - Math.SQRT2, 14);
+    expect(t.values[1]).toBeCloseTo(2, 14);
+    expect(t.values[2]).toBeCloseTo(2 + Math.SQRT2, 14);
+  });
+
+  it('reads only the lower triangle', () => {
+    const r = jsBackend.eigh({ rows: 2, cols: 2, data: Float64Array.of(2, 99, 1, 2) });
+    expect(r.values[0]).toBeCloseTo(1, 14);
+    expect(r.values[1]).toBeCloseTo(3, 14);
+  });
+
+  it('satisfies A V = V Λ and VᵀV = I on random, rank-deficient and repeated spectra', () => {
+    for (const n of [2, 3, 10, 64]) {
+      const b = random(n, n, n);
+      const a = jsBackend.gram(b);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a.data[i * n + j] -= i === j ? n / 3 : 0; // indefinite
+      checkEigh(a, 1e-12);
+    }
+    // Rank 5 in 40 dimensions: 35 eigenvalues at zero.
+    const low = jsBackend.gram(random(5, 40, 11));
+    checkEigh(low, 1e-12);
+    const { values } = jsBackend.eigh(low);
+    for (let i = 0; i < 35; i++) expect(Math.abs(values[i])).toBeLessThan(1e-12);
+    // Identity and a block with a repeated eigenvalue.
+    const eye: Dense = { rows: 6, cols: 6, data: new Float64Array(36) };
+    for (let i = 0; i < 6; i++) eye.data[i * 6 + i] = 1;
+    checkEigh(eye, 1e-14);
+    const ones: Dense = { rows: 5, cols: 5, data: new Float64Array(25).fill(1) }; // eigenvalues 0×4, 5
+    checkEigh(ones, 1e-13);
+    expect(jsBackend.eigh(ones).values[4]).toBeCloseTo(5, 13);
+  });
+
+  it('handles a 512×512 random symmetric matrix', () => {
+    const b = random(512, 512, 5);
+    const a: Dense = { rows: 512, cols: 512, data: new Float64Array(512 * 512) };
+    for (let i = 0; i < 512; i++) {
+      for (let j = 0; j < 512; j++) a.data[i * 512 + j] = b.data[i * 512 + j] + b.data[j * 512 + i];
+    }
+    checkEigh(a, 1e-11);
+    // The trace is the sum of the eigenvalues.
+    let trace = 0;
+    for (let i = 0; i < 512; i++) trace += a.data[i * 512 + i];
+    const sum = jsBackend.eigh(a).values.reduce((s, v) => s + v, 0);
+    expect(Math.abs(sum - trace)).toBeLessThan(1e-9);
+  });
+});
+
+describe('cholesky and solveSpd', () => {
+  it('factors a known matrix', () => {
+    const a: Dense = { rows: 3, cols: 3, data: Float64Array.of(4, 12, -16, 12, 37, -43, -16, -43, 98) };
+    const l = jsBackend.cholesky(a);
+    expect(l).not.toBeNull();
+    expect(Array.from((l as Dense).data)).toEqual([2, 0, 0, 6, 1, 0, -8, 5, 3]);
+    expect(jsBackend.cholesky({ rows: 1, cols: 1, data: Float64Array.of(9) })?.data[0]).toBe(3);
+  });
+
+  it('returns null for matrices that are not positive definite', () => {
+    expect(jsBackend.cholesky({ rows: 2, cols: 2, data: Float64Array.of(1, 2, 2, 1) })).toBeNull();
+    expect(jsBackend.cholesky({ rows: 2, cols: 2, data: Float64Array.of(1, 1, 1, 1) })).toBeNull();
+    expect(jsBackend.cholesky({ rows: 1, cols: 1, data: Float64Array.of(0) })).toBeNull();
+    expect(() =>
+      jsBackend.solveSpd({ rows: 1, cols: 1, data: Float64Array.of(-1) }, random(1, 1, 1)),
+    ).toThrow();
+  });
+
+  it('L Lᵀ = A and A X = B on random SPD systems up to 512', () => {
+    for (const n of [1, 2, 17, 128, 512]) {
+      const a = randomSpd(n, n + 1);
+      const l = jsBackend.cholesky(a) as Dense;
+      const lt: Dense = { rows: n, cols: n, data: new Float64Array(n * n) };
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) lt.data[j * n + i] = l.data[i * n + j];
+      expect(maxAbsDiff(naiveMatmul(l, lt), a.data) / n).toBeLessThan(1e-13);
+      const b = random(n, 3, 9);
+      const x = jsBackend.solveSpd(a, b);
+      expect(maxAbsDiff(naiveMatmul(a, x), b.data)).toBeLessThan(1e-10);
+    }
+  });
+});
+
+describe('pivotedCholesky and normalEquationsSolve', () => {
+  it('finds the rank of a rank-deficient Gram matrix', () => {
+    // Columns: c0, c1, c0 + c1, 2·c0, zero → rank 2.
+    const base = random(30, 2, 4);
+    const x: Dense = { rows: 30, cols: 5, data: new Float64Array(150) };
+    for (let i = 0; i < 30; i++) {
+      const p = base.data[2 * i];
+      const q = base.data[2 * i + 1];
+      x.data.set([p, q, p + q, 2 * p, 0], i * 5);
+    }
+    const g = jsBackend.gram(x);
+    const r = pivotedCholesky(g, { tol: 1e-10 * 30 });
+    expect(r.rank).toBe(2);
+    // a[perm, perm] ≈ L Lᵀ on every entry.
+    const l = r.factor;
+    for (let i = 0; i < 5; i++) {
+      for (let j = 0; j < 5; j++) {
+        let s = 0;
+        for (let k = 0; k < r.rank; k++) s += l.data[i * r.rank + k] * l.data[j * r.rank + k];
+        expect(Math.abs(s - g.data[r.perm[i] * 5 + r.perm[j]])).toBeLessThan(1e-10);
+      }
+    }
+  });
+
+  it('projects onto the column space whatever the rank', () => {
+    // X = [1 0; 1 0; 0 1; 0 1] plus a duplicate of the first column; t = (1, 3, 5, 9):
+    // the projection averages within each pair: (2, 2, 7, 7).
+    const x: Dense = { rows: 4, cols: 3, data: Float64Array.of(1, 0, 1, 1, 0, 1, 0, 1, 0, 0, 1, 0) };
+    const t: Dense = { rows: 4, cols: 1, data: Float64Array.of(1, 3, 5, 9) };
+    const sol = normalEquationsSolve(jsBackend.gram(x), jsBackend.crossProduct(x, t));
+    expect(sol.rank).toBe(2);
+    const proj = jsBackend.matmul(x, sol.solution);
+    expect(maxAbsDiff(proj.data, [2, 2, 7, 7])).toBeLessThan(1e-12);
+  });
+});
+
+describe('symmetricPinv', () => {
+  it('inverts the non-zero part of the spectrum', () => {
+    // diag(2, 0, 4) → diag(0.5, 0, 0.25).
+    const p = symmetricPinv({ rows: 3, cols: 3, data: Float64Array.of(2, 0, 0, 0, 0, 0, 0, 0, 4) });
+    expect(maxAbsDiff(p.data, [0.5, 0, 0, 0, 0, 0, 0, 0, 0.25])).toBeLessThan(1e-15);
+    // A A⁺ A = A on a rank-3 PSD matrix.
+    const a = jsBackend.gram(random(3, 12, 2));
+    const ap = symmetricPinv(a, { rcond: 1e-10 });
+    expect(maxAbsDiff(naiveMatmul(naiveMatmulDense(a, ap), a), a.data)).toBeLessThan(1e-12);
+  });
+});
+
+function naiveMatmulDense(a: Dense, b: Dense): Dense {
+  return { rows: a.rows, cols: b.cols, data: naiveMatmul(a, b) };
+}
+
+describe('pca', () => {
+  it('matches a hand computation', () => {
+    // Centred rows (−2,−2), (0,0), (2,2): one axis (1,1)/√2 with variance 16/2 = 8.
+    const x: Dense = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 6) };
+    const r = pca(x);
+    expect(Array.from(r.mean)).toEqual([3, 4]);
+    expect(r.explainedVariance[0]).toBeCloseTo(8, 12);
+    expect(r.explainedVariance[1]).toBeCloseTo(0, 12);
+    expect(r.explainedVarianceRatio[0]).toBeCloseTo(1, 12);
+    expect(r.components.data[0]).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(r.components.data[1]).toBeCloseTo(Math.SQRT1_2, 12);
+    expect(r.projected.data[0]).toBeCloseTo(-2 * Math.SQRT2, 12);
+    expect(r.projected.data[2]).toBeCloseTo(0, 12);
+    expect(r.projected.data[4]).toBeCloseTo(2 * Math.SQRT2, 12);
+  });
+
+  it('N > D and N ≤ D give the same axes and variances (sign convention included)', () => {
+    const n = 12;
+    const d = 12;
+    const full = random(n, d, 21);
+    // 13 rows (N > D path) against the same data with 12 columns (N ≤ D path).
+    const wide = pca(full, { components: 4 });
+    const tall: Dense = { rows: n + 1, cols: d, data: new Float64Array((n + 1) * d) };
+    tall.data.set(full.data);
+    // Add the mean row: the centred scatter is unchanged, the variance divisor grows by one.
+    for (let j = 0; j < d; j++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += full.data[i * d + j];
+      tall.data[n * d + j] = s / n;
+    }
+    const t = pca(tall, { components: 4 });
+    expect(maxAbsDiff(t.components.data, wide.components.data)).toBeLessThan(1e-10);
+    for (let k = 0; k < 4; k++) {
+      expect(t.explainedVariance[k] * n).toBeCloseTo(wide.explainedVariance[k] * (n - 1), 10);
+    }
+    // Largest-magnitude loading is positive; axes orthonormal; projections are Xc·axes.
+    for (let k = 0; k < 4; k++) {
+      const row = Array.from(t.components.data.subarray(k * d, (k + 1) * d));
+      const big = row.reduce((b, v, j) => (Math.abs(v) > Math.abs(row[b]) ? j : b), 0);
+      expect(row[big]).toBeGreaterThan(0);
+      expect(row.reduce((s, v) => s + v * v, 0)).toBeCloseTo(1, 12);
+    }
+  });
+
+  it('keeps the fewest components whose cumulative ratio exceeds varianceRatio', () => {
+    // Independent axes with variances in ratio 4:3:2:1 → ratios 0.4, 0.3, 0.2, 0.1.
+    const rows: number[][] = [];
+    const scales = [2, Math.sqrt(3), Math.SQRT2, 1];
+    for (let a = 0; a < 4; a++) {
+      for (const s of [-1, 1]) {
+        const r = [0, 0, 0, 0];
+        r[a] = s * scales[a];
+        rows.push(r);
+      }
+    }
+    const x: Dense = { rows: 8, cols: 4, data: Float64Array.from(rows.flat()) };
+    expect(pca(x, { varianceRatio: 0.8 }).components.rows).toBe(3); // 0.9 > 0.8
+    expect(pca(x, { varianceRatio: 0.65 }).components.rows).toBe(2); // 0.7 > 0.65
+    const r = pca(x, { varianceRatio: 0.3 });
+    expect(r.components.rows).toBe(1);
+    expect(r.explainedVarianceRatio[0]).toBeCloseTo(0.4, 12);
+  });
+});
