@@ -67,7 +67,11 @@ export interface Metric<O extends Record<string, unknown> = Record<string, unkno
   /** Documented options with defaults. */
   readonly options: readonly MetricOptionSpec[];
   /** Compute the score. Options not given take their defaults. */
-  compute(inputs: MetricInputs, options: Partial<O>, context: MetricContext): MetricResult | Promise<MetricResult>;
+  compute(
+    inputs: MetricInputs,
+    options: Partial<O>,
+    context: MetricContext,
+  ): MetricResult | Promise<MetricResult>;
 }
 
 /**

@@ -1,0 +1,196 @@
+import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
+import type { Matrix } from '@emms/tensor-io';
+import type { Metric } from '../metric';
+import { classCounts, numClasses, selectRows, standardise } from '../util';
+
+/** PARC with its diagnostics. */
+export interface ParcResult {
+  readonly value: number;
+  /** Dimensions kept by the PCA: min(32, n, D). */
+  readonly pcaDims: number;
+  /** True when more than `maxSamples` samples were given and a stratified subsample was scored. */
+  readonly subsampled: boolean;
+  /** Number of samples scored. */
+  readonly used: number;
+}
+
+/** Options of {@link parcDetailed}. */
+export interface ParcOptions {
+  /** PCA dimensions before capping at min(N, D) (default 32). */
+  readonly dims?: number;
+  /** Largest N scored in full (default 3000); above it a class-stratified subsample of this size. */
+  readonly maxSamples?: number;
+  readonly backend?: LinalgBackend;
+}
+
+/**
+ * A deterministic class-stratified subsample of `m` indices: class c gets its share of `m` by largest
+ * remainder (at least one sample), taken evenly spaced in the order the samples were given.
+ */
+export function stratifiedSubsample(labels: Int32Array, m: number): Int32Array {
+  const n = labels.length;
+  const c = numClasses(labels);
+  const counts = classCounts(labels, c);
+  const quota = new Float64Array(c);
+  const rem: [number, number][] = [];
+  let taken = 0;
+  for (let k = 0; k < c; k++) {
+    if (counts[k] === 0) continue;
+    const exact = (counts[k] * m) / n;
+    quota[k] = Math.min(counts[k], Math.max(1, Math.floor(exact)));
+    taken += quota[k];
+    rem.push([exact - Math.floor(exact), k]);
+  }
+  rem.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  for (let r = 0; taken < m && r < rem.length; r++) {
+    const k = rem[r][1];
+    if (quota[k] < counts[k]) {
+      quota[k]++;
+      taken++;
+    }
+  }
+  const byClass: number[][] = Array.from({ length: c }, () => []);
+  for (let i = 0; i < n; i++) byClass[labels[i]].push(i);
+  const out: number[] = [];
+  for (let k = 0; k < c; k++) {
+    const idx = byClass[k];
+    for (let t = 0; t < quota[k]; t++) out.push(idx[Math.floor((t * idx.length) / quota[k])]);
+  }
+  out.sort((a, b) => a - b);
+  return Int32Array.from(out);
+}
+
+/**
+ * PARC (Bolya et al., NeurIPS 2021) as google-research stable_transfer: PCA to min(32, N, D) dimensions
+ * (exact, centred, each component's largest loading positive), standardise, RDM_f = 1 − corr between
+ * samples, RDM_y = 1 − corr between one-hot label rows, score = 100 × Spearman correlation of the
+ * upper triangles. Memory grows as N²; above `maxSamples` a deterministic stratified subsample is scored.
+ */
+export function parcDetailed(features: Matrix, labels: Int32Array, options: ParcOptions = {}): ParcResult {
+  const backend = options.backend ?? getBackend();
+  const maxSamples = options.maxSamples ?? 3000;
+  let x: Matrix = features;
+  let y = labels;
+  const subsampled = features.rows > maxSamples;
+  if (subsampled) {
+    const idx = stratifiedSubsample(labels, maxSamples);
+    x = selectRows(features, idx);
+    y = Int32Array.from(idx, (i) => labels[i]);
+  }
+  const n = x.rows;
+  const k = Math.min(options.dims ?? 32, n, x.cols);
+  const f = standardise(pca(x, { components: k, backend }).projected);
+  // Rows centred and scaled to unit norm, so corr(i, j) is a dot product. A constant row has no
+  // correlation with anything: it is left at zero (corr 0).
+  const d = f.cols;
+  const u = f.data;
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    let m = 0;
+    for (let j = 0; j < d; j++) m += u[o + j];
+    m /= d;
+    let s = 0;
+    for (let j = 0; j < d; j++) {
+      u[o + j] -= m;
+      s += u[o + j] * u[o + j];
+    }
+    const norm = Math.sqrt(s);
+    for (let j = 0; j < d; j++) u[o + j] = norm > 0 ? u[o + j] / norm : 0;
+  }
+  // Label RDM takes two values: 0 within a class, 1 + 1/(C − 1) across. Split the feature RDM's upper
+  // triangle by that and rank the union.
+  let same = 0;
+  const counts = classCounts(y, numClasses(y));
+  for (const c of counts) same += (c * (c - 1)) / 2;
+  const total = (n * (n - 1)) / 2;
+  const within = new Float64Array(same);
+  const across = new Float64Array(total - same);
+  let wi = 0;
+  let ai = 0;
+  for (let i = 0; i < n; i++) {
+    const oi = i * d;
+    for (let j = i + 1; j < n; j++) {
+      const oj = j * d;
+      let s = 0;
+      for (let t = 0; t < d; t++) s += u[oi + t] * u[oj + t];
+      const dist = 1 - s;
+      if (y[i] === y[j]) within[wi++] = dist;
+      else across[ai++] = dist;
+    }
+  }
+  const value = 100 * spearmanWithBinary(within, across);
+  return { value, pcaDims: d, subsampled, used: n };
+}
+
+/**
+ * Spearman correlation between the values in `a` ∪ `b` and a variable that is lower on `a` than on `b`
+ * (ties of values get their average rank, as scipy.stats.rankdata). Sorts both arrays in place.
+ */
+export function spearmanWithBinary(a: Float64Array, b: Float64Array): number {
+  a.sort();
+  b.sort();
+  const m = a.length + b.length;
+  let ia = 0;
+  let ib = 0;
+  let pos = 0; // ranks used so far
+  let sumB = 0; // Σ rank over b
+  let sumSq = 0; // Σ rank² over all
+  while (ia < a.length || ib < b.length) {
+    const v = ib >= b.length || (ia < a.length && a[ia] <= b[ib]) ? a[ia] : b[ib];
+    let na = 0;
+    let nb = 0;
+    while (ia < a.length && a[ia] === v) {
+      ia++;
+      na++;
+    }
+    while (ib < b.length && b[ib] === v) {
+      ib++;
+      nb++;
+    }
+    const t = na + nb;
+    if (t === 0) break; // NaN: cannot happen (constant rows are zeroed), but never loop on it
+    const avg = pos + (t + 1) / 2;
+    sumB += nb * avg;
+    sumSq += t * avg * avg;
+    pos += t;
+  }
+  const meanR = (m + 1) / 2;
+  const p = b.length / m;
+  const cov = sumB / m - meanR * p;
+  const varR = sumSq / m - meanR * meanR;
+  const varB = p * (1 - p);
+  return cov / Math.sqrt(varR * varB);
+}
+
+/** PARC as a {@link Metric}. */
+export const parcMetric: Metric = {
+  specificationVersion: 'v1',
+  id: 'parc',
+  description:
+    'PARC: Spearman correlation of feature and label dissimilarity matrices, ×100 (Bolya et al. 2021)',
+  inputs: { required: ['features', 'labels'] },
+  higherIsBetter: true,
+  options: [
+    { name: 'dims', type: 'integer', default: 32, description: 'PCA dimensions, capped at min(N, D)' },
+    {
+      name: 'maxSamples',
+      type: 'integer',
+      default: 3000,
+      description:
+        'above this many samples, score a deterministic class-stratified subsample of this size (memory is N²)',
+    },
+  ],
+  compute(inputs, options, context) {
+    const r = parcDetailed(inputs.features!, inputs.labels!, {
+      dims: options.dims as number | undefined,
+      maxSamples: options.maxSamples as number | undefined,
+      backend: context.backend,
+    });
+    return { value: r.value, details: { pcaDims: r.pcaDims, subsampled: r.subsampled, used: r.used } };
+  },
+};
+
+/** PARC value only; see {@link parcDetailed}. */
+export function parcScore(features: Matrix, labels: Int32Array, options: ParcOptions = {}): number {
+  return parcDetailed(features, labels, options).value;
+}

@@ -1,0 +1,168 @@
+import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
+import type { Matrix } from '@emms/tensor-io';
+import { solveSpdSafe } from '../kernels';
+import type { Metric } from '../metric';
+import { classCounts, classMeans, numClasses, softmaxRows, toDense } from '../util';
+
+/** SFDA with its diagnostics. */
+export interface SfdaResult {
+  readonly value: number;
+  /** The shrinkage s = max(exp(−5 λ̂), 1e-10) of the first fit, reused by the refit. */
+  readonly shrinkage: number;
+  /** λ̂: the power-iteration estimate of the largest eigenvalue of S_w. */
+  readonly largestEigenvalue: number;
+}
+
+/** Within-class scatter S_w = Σ_c π_c Cov_c (population covariances) = (X − M[y])ᵀ(X − M[y]) / N. */
+function withinScatter(backend: LinalgBackend, x: Dense, y: Int32Array, means: Dense): Dense {
+  const { rows: n, cols: d } = x;
+  const r = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const o = i * d;
+    const m = y[i] * d;
+    for (let j = 0; j < d; j++) r[o + j] = x.data[o + j] - means.data[m + j];
+  }
+  const s = backend.gram({ rows: n, cols: d, data: r });
+  for (let i = 0; i < s.data.length; i++) s.data[i] /= n;
+  return s;
+}
+
+function symMatVec(a: Dense, v: Float64Array): Float64Array {
+  const n = a.rows;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a.data[i * n + j] * v[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+function normalised(v: Float64Array): Float64Array {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i] * v[i];
+  const norm = Math.sqrt(s);
+  for (let i = 0; i < v.length; i++) v[i] /= norm;
+  return v;
+}
+
+/** λ̂ from three power steps starting at the row sums of `a`, as the SFDA reference (iterative_A). */
+function largestEigenvalueEstimate(a: Dense, steps = 3): number {
+  const n = a.rows;
+  let x: Float64Array = new Float64Array(n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) x[i] += a.data[i * n + j];
+  let y = x;
+  for (let s = 0; s < steps; s++) {
+    y = normalised(symMatVec(a, x));
+    x = normalised(symMatVec(a, y));
+  }
+  const ay = symMatVec(a, y);
+  let v = 0;
+  for (let i = 0; i < n; i++) v += x[i] * ay[i];
+  return v;
+}
+
+/**
+ * The regularised discriminant posterior p(c | x_i): coef = M S_w,s⁻¹ with
+ * S_w,s = (1 − s) S_w + s (tr S_w / D) I, logits = coef x − ½ diag(M coefᵀ) + log π, row softmax.
+ */
+function fdaPosterior(
+  backend: LinalgBackend,
+  x: Dense,
+  y: Int32Array,
+  c: number,
+  priors: Float64Array,
+  s: number,
+) {
+  const d = x.cols;
+  const means = classMeans(x, y, c);
+  const sw = withinScatter(backend, x, y, means);
+  let tr = 0;
+  for (let i = 0; i < d; i++) tr += sw.data[i * d + i];
+  for (let i = 0; i < sw.data.length; i++) sw.data[i] *= 1 - s;
+  for (let i = 0; i < d; i++) sw.data[i * d + i] += (s * tr) / d;
+  const coefT = solveSpdSafe(backend, sw, transposeSmall(means)); // D×C = S⁻¹ Mᵀ
+  const logits = backend.matmul(x, coefT); // N×C
+  const inter = new Float64Array(c);
+  for (let k = 0; k < c; k++) {
+    let q = 0;
+    for (let j = 0; j < d; j++) q += means.data[k * d + j] * coefT.data[j * c + k];
+    inter[k] = -0.5 * q + Math.log(priors[k]);
+  }
+  for (let i = 0; i < x.rows; i++) for (let k = 0; k < c; k++) logits.data[i * c + k] += inter[k];
+  return softmaxRows(logits);
+}
+
+function transposeSmall(m: Dense): Dense {
+  const out = new Float64Array(m.rows * m.cols);
+  for (let i = 0; i < m.rows; i++)
+    for (let j = 0; j < m.cols; j++) out[j * m.rows + i] = m.data[i * m.cols + j];
+  return { rows: m.cols, cols: m.rows, data: out };
+}
+
+/**
+ * SFDA (Shao et al., ECCV 2022) exactly as the TencentARC/SFDA code computes it: a regularised FDA
+ * fit with self-tuned shrinkage, the posterior softened by a second softmax (a quirk of the reference),
+ * ConfMix (each x_i pulled toward the mean of the other classes' means by 1 − p'_{i,y_i}), a refit with
+ * the same shrinkage, and score = mean_i p(y_i | x_i).
+ */
+export function sfdaDetailed(
+  features: Matrix,
+  labels: Int32Array,
+  options: { backend?: LinalgBackend } = {},
+): SfdaResult {
+  const backend = options.backend ?? getBackend();
+  const x = toDense(features);
+  const { rows: n, cols: d } = x;
+  const c = numClasses(labels);
+  const counts = classCounts(labels, c);
+  const priors = counts.map((v) => v / n);
+
+  const means0 = classMeans(x, labels, c);
+  const lambda = largestEigenvalueEstimate(withinScatter(backend, x, labels, means0));
+  const s = Math.max(Math.exp(-5 * lambda), 1e-10);
+
+  const p = fdaPosterior(backend, x, labels, c, priors, s);
+  softmaxRows(p); // the reference's second softmax, of probabilities
+
+  // ConfMix, with every mean taken on the original features.
+  const other = new Float64Array(c * d);
+  for (let j = 0; j < d; j++) {
+    let tot = 0;
+    for (let k = 0; k < c; k++) tot += means0.data[k * d + j];
+    for (let k = 0; k < c; k++) other[k * d + j] = (tot - means0.data[k * d + j]) / (c - 1);
+  }
+  for (let i = 0; i < n; i++) {
+    const k = labels[i];
+    const w = p.data[i * c + k];
+    for (let j = 0; j < d; j++) x.data[i * d + j] = w * x.data[i * d + j] + (1 - w) * other[k * d + j];
+  }
+
+  const p2 = fdaPosterior(backend, x, labels, c, priors, s);
+  let value = 0;
+  for (let i = 0; i < n; i++) value += p2.data[i * c + labels[i]];
+  return { value: value / n, shrinkage: s, largestEigenvalue: lambda };
+}
+
+/** SFDA value only; see {@link sfdaDetailed}. */
+export function sfdaScore(
+  features: Matrix,
+  labels: Int32Array,
+  options: { backend?: LinalgBackend } = {},
+): number {
+  return sfdaDetailed(features, labels, options).value;
+}
+
+/** SFDA as a {@link Metric}. */
+export const sfdaMetric: Metric = {
+  specificationVersion: 'v1',
+  id: 'sfda',
+  description: 'SFDA: self-challenging Fisher discriminant analysis with ConfMix (Shao et al. 2022)',
+  inputs: { required: ['features', 'labels'] },
+  higherIsBetter: true,
+  options: [],
+  compute(inputs, _options, context) {
+    const r = sfdaDetailed(inputs.features!, inputs.labels!, { backend: context.backend });
+    return { value: r.value, details: { shrinkage: r.shrinkage, largestEigenvalue: r.largestEigenvalue } };
+  },
+};
