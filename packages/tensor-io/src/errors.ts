@@ -38,7 +38,13 @@ export type EmmsErrorCode =
   | 'DATASET_INVALID'
   | 'IMAGE_UNREADABLE'
   | 'EMBEDDER_INPUT'
-  | 'BACKEND_UNAVAILABLE';
+  | 'BACKEND_UNAVAILABLE'
+  // appended by tensor-io
+  | 'VALUE_OUT_OF_RANGE'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_UNREADABLE'
+  | 'ARRAY_NOT_FOUND'
+  | 'AMBIGUOUS_ARRAY';
 
 /**
  * The one error type every package throws for bad input. `code` is stable, `input` names the

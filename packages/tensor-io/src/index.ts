@@ -1,3 +1,66 @@
+// Browser-safe entry: nothing here (or reachable from here) imports Node built-ins.
+
+export { toLabels, toMatrix } from './convert';
+export {
+  allocate,
+  DTYPES,
+  type DTypeInfo,
+  dtypeInfo,
+  dtypeOfArray,
+  halfToFloat,
+  isDType,
+  viewAs,
+} from './dtype';
 export * from './errors';
+export {
+  ARRAY_EXTENSIONS,
+  type ArrayFormat,
+  type ArrayInspection,
+  arrayFormatOf,
+  baseName,
+  extensionOf,
+  type FileInspection,
+  fileStem,
+  inspectArrays,
+  inspectNpy,
+  parseArrays,
+  requireArrayFormat,
+} from './formats';
+export {
+  type LabelsCsvOptions,
+  type LabelsTextOptions,
+  type ParsedLabels,
+  parseClassNames,
+  parseCsvRows,
+  parseLabelsCsv,
+  parseLabelsJson,
+  parseLabelsText,
+} from './labels';
+export {
+  type ByteOrder,
+  decodeNpyData,
+  emptyTensor,
+  encodeNpy,
+  encodeNpyData,
+  encodeNpyHeader,
+  type NpyHeader,
+  type NpyWriteOptions,
+  parseNpy,
+  parseNpyHeader,
+  reorder,
+} from './npy';
+export { encodeNpz, type NpzEntry, type NpzWriteOptions, parseNpz, parseNpzEntries } from './npz';
 export * from './progress';
+export {
+  decodeSafetensorsEntry,
+  encodeSafetensors,
+  parseSafetensors,
+  parseSafetensorsHeader,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+  safetensorsStoredDtype,
+} from './safetensors';
+export { summarize, type TensorSummary } from './summary';
 export * from './tensor';
+export { checkTensor } from './tensor-check';
+export { assertFinite, assertSameRows, checkLabels, type LabelCheck, relabelToPresent } from './validate';

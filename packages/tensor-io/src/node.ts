@@ -1,1 +1,443 @@
-export {};
+// Node entry: file reading and writing on top of the browser-safe parsers.
+import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { toLabels, toMatrix } from './convert';
+import { allocate, HOST_LITTLE_ENDIAN, swapBytesInPlace, widenHalf } from './dtype';
+import { EmmsError } from './errors';
+import {
+  ARRAY_EXTENSIONS,
+  type ArrayFormat,
+  extensionOf,
+  type FileInspection,
+  fileStem,
+  inspectArrays,
+  inspectNpy,
+  parseArrays,
+  requireArrayFormat,
+} from './formats';
+import {
+  type ParsedLabels,
+  parseClassNames,
+  parseLabelsCsv,
+  parseLabelsJson,
+  parseLabelsText,
+} from './labels';
+import {
+  encodeNpyData,
+  encodeNpyHeader,
+  type NpyHeader,
+  type NpyWriteOptions,
+  parseNpyHeader,
+  reorder,
+} from './npy';
+import { encodeNpz } from './npz';
+import { type ProgressListener, progressTracker } from './progress';
+import { encodeSafetensors } from './safetensors';
+import type { Matrix, Tensor, TypedArray } from './tensor';
+import { checkTensor } from './tensor-check';
+
+export type { ArrayFormat, ArrayInspection, FileInspection } from './formats';
+
+/** Bytes read per system call; large files are filled in pieces of this size. */
+const CHUNK = 64 * 1024 * 1024;
+
+/** Options of the readers. */
+export interface ReadOptions {
+  /** Progress in bytes while a large .npy is read. */
+  onProgress?: ProgressListener;
+}
+
+/** Options of {@link readTensorFile}. */
+export interface ReadTensorOptions extends ReadOptions {
+  /** For .npz/.safetensors holding several arrays: the one to return. */
+  array?: string;
+}
+
+function fsError(path: string, e: unknown): never {
+  const code = (e as { code?: string })?.code;
+  if (code === 'ENOENT') {
+    throw new EmmsError('FILE_NOT_FOUND', `${path}: file not found. Check the path.`, {
+      input: path,
+      cause: e,
+    });
+  }
+  if (code === 'EISDIR') {
+    throw new EmmsError('FILE_UNREADABLE', `${path}: is a folder, not a file.`, { input: path, cause: e });
+  }
+  throw new EmmsError(
+    'FILE_UNREADABLE',
+    `${path}: cannot be read or written (${code ?? (e instanceof Error ? e.message : String(e))}).`,
+    { input: path, cause: e },
+  );
+}
+
+async function openForRead(path: string): Promise<{ fh: FileHandle; size: number }> {
+  let fh: FileHandle;
+  try {
+    fh = await open(path, 'r');
+  } catch (e) {
+    fsError(path, e);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) fsError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+    if (st.size === 0) throw new EmmsError('FILE_EMPTY', `${path}: file is empty.`, { input: path });
+    return { fh, size: st.size };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** Fills `into` from `position` on, in chunks; FILE_TRUNCATED when the file ends first. */
+async function readInto(
+  fh: FileHandle,
+  path: string,
+  into: Uint8Array,
+  position: number,
+  onChunk?: (bytes: number) => void,
+): Promise<void> {
+  let done = 0;
+  while (done < into.length) {
+    const want = Math.min(CHUNK, into.length - done);
+    const { bytesRead } = await fh.read(into.subarray(done, done + want), 0, want, position + done);
+    if (bytesRead === 0) {
+      throw new EmmsError(
+        'FILE_TRUNCATED',
+        `${path}: file ended after ${position + done} bytes while reading.`,
+        {
+          input: path,
+        },
+      );
+    }
+    done += bytesRead;
+    onChunk?.(bytesRead);
+  }
+}
+
+function allocateOrFail<T>(path: string, bytes: number, make: () => T): T {
+  try {
+    return make();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new EmmsError(
+        'FILE_TOO_LARGE',
+        `${path}: needs ${(bytes / 2 ** 30).toFixed(2)} GiB of memory, which could not be allocated.`,
+        { input: path, cause: e },
+      );
+    }
+    throw e;
+  }
+}
+
+/** The whole file as bytes, read in chunks (works past Node's 2 GiB readFile limit). */
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  const { fh, size } = await openForRead(path);
+  try {
+    const bytes = allocateOrFail(path, size, () => new Uint8Array(size));
+    await readInto(fh, path, bytes, 0);
+    return bytes;
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readText(path: string): Promise<string> {
+  const bytes = await readFileBytes(path);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new EmmsError('LABELS_PARSE', `${path}: is not UTF-8 text.`, { input: path });
+  }
+}
+
+/** Reads the header of a .npy file without reading its data. */
+async function readNpyHeaderFrom(fh: FileHandle, path: string, size: number): Promise<NpyHeader> {
+  let prefix = new Uint8Array(Math.min(size, 4096));
+  await readInto(fh, path, prefix, 0);
+  try {
+    return parseNpyHeader(prefix, path);
+  } catch (e) {
+    if (
+      !(e instanceof EmmsError) ||
+      e.code !== 'FILE_TRUNCATED' ||
+      prefix.length === size ||
+      prefix.length < 12
+    ) {
+      throw e;
+    }
+  }
+  // a header longer than the first read: its length field says how much to read
+  const view = new DataView(prefix.buffer);
+  const end = prefix[6] === 1 ? 10 + view.getUint16(8, true) : 12 + view.getUint32(8, true);
+  prefix = new Uint8Array(Math.min(size, end));
+  await readInto(fh, path, prefix, 0);
+  return parseNpyHeader(prefix, path);
+}
+
+/**
+ * Reads a .npy file. The data goes in chunks from the file straight into the destination typed
+ * array (the file is never held twice); big-endian data is swapped in place. Fortran-order
+ * arrays need one extra buffer for the transpose, and float16 files one for the widening.
+ */
+export async function readNpyFile(
+  path: string,
+  opts: ReadOptions = {},
+): Promise<{ header: NpyHeader; tensor: Tensor }> {
+  const { fh, size } = await openForRead(path);
+  try {
+    const header = await readNpyHeaderFrom(fh, path, size);
+    const available = size - header.dataOffset;
+    if (available < header.dataLength) {
+      throw new EmmsError(
+        'FILE_TRUNCATED',
+        `${path}: file is truncated: shape (${header.shape.join(', ')}) of ${header.storedDtype} needs ` +
+          `${header.dataLength} data bytes, found ${available}. Write the file again.`,
+        { input: path },
+      );
+    }
+    if (available > header.dataLength) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `${path}: shape (${header.shape.join(', ')}) of ${header.storedDtype} needs ${header.dataLength} data bytes but ` +
+          `the file holds ${available}; the header and the data disagree.`,
+        { input: path },
+      );
+    }
+    const count = header.dataLength / header.itemSize;
+    const half = header.storedDtype === 'float16';
+    let values: TypedArray = allocateOrFail(path, header.dataLength, () =>
+      half ? new Uint16Array(count) : allocate(header.dtype, count),
+    );
+    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    const progress = progressTracker(`read:${fileStem(path)}`, header.dataLength, opts.onProgress);
+    await readInto(fh, path, bytes, header.dataOffset, (n) => progress.advance(n));
+    if (header.byteOrder === (HOST_LITTLE_ENDIAN ? 'big' : 'little'))
+      swapBytesInPlace(bytes, header.itemSize);
+    if (half) values = widenHalf(values as Uint16Array);
+    if (header.fortranOrder && header.shape.length > 1) {
+      values = allocateOrFail(path, values.byteLength, () => reorder(values, header.shape, 'fortranToC'));
+    }
+    return { header, tensor: { dtype: header.dtype, shape: [...header.shape], data: values } as Tensor };
+  } finally {
+    await fh.close();
+  }
+}
+
+function pickOne(path: string, arrays: Record<string, Tensor>, wanted?: string): Tensor {
+  const names = Object.keys(arrays);
+  if (wanted !== undefined) {
+    if (!Object.hasOwn(arrays, wanted)) {
+      throw new EmmsError(
+        'ARRAY_NOT_FOUND',
+        `${path}: has no array '${wanted}'; it holds ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'none'}.`,
+        { input: path, details: { arrays: names } },
+      );
+    }
+    return arrays[wanted];
+  }
+  if (names.length === 1) return arrays[names[0]];
+  if (names.length === 0) {
+    throw new EmmsError('ARRAY_NOT_FOUND', `${path}: holds no arrays.`, { input: path });
+  }
+  throw new EmmsError(
+    'AMBIGUOUS_ARRAY',
+    `${path}: holds ${names.length} arrays (${names.map((n) => `'${n}'`).join(', ')}); name the one to use, ` +
+      'or save it on its own as .npy.',
+    { input: path, details: { arrays: names } },
+  );
+}
+
+/**
+ * Reads one tensor: a .npy file, or a .npz/.safetensors file that holds exactly one array (or the
+ * array named by `opts.array`).
+ */
+export async function readTensorFile(path: string, opts: ReadTensorOptions = {}): Promise<Tensor> {
+  const format = requireArrayFormat(path);
+  if (format === 'npy') return (await readNpyFile(path, opts)).tensor;
+  return pickOne(path, await readArrays(path, opts), opts.array);
+}
+
+/** Reads every array of a file of any supported format; a .npy file's key is its file stem. */
+export async function readArrays(path: string, opts: ReadOptions = {}): Promise<Record<string, Tensor>> {
+  const format: ArrayFormat = requireArrayFormat(path);
+  if (format === 'npy') {
+    const { tensor } = await readNpyFile(path, opts);
+    return { [fileStem(path)]: tensor };
+  }
+  return parseArrays(await readFileBytes(path), path, format);
+}
+
+/**
+ * Reads a matrix (see {@link toMatrix}: 2-D float data without a copy, 1-D as N×1, integer
+ * data converted to float64). `name` labels errors; it defaults to the path.
+ */
+export async function readMatrixFile(
+  path: string,
+  name = path,
+  opts: ReadTensorOptions = {},
+): Promise<Matrix> {
+  return toMatrix(await readTensorFile(path, opts), name);
+}
+
+/** Options of {@link readLabelsFile}. */
+export interface ReadLabelsOptions {
+  /** CSV column by header name or 0-based index; may be omitted for one-column files. */
+  column?: string | number;
+  /** Whether a CSV file has a header row (see parseLabelsCsv). */
+  header?: boolean;
+  /** Map name labels to this class list (line i = class i) instead of the sorted distinct names. */
+  classNames?: readonly string[];
+  /** For .npz/.safetensors holding several arrays: the one to use. */
+  array?: string;
+}
+
+const LABEL_EXTENSIONS = [...ARRAY_EXTENSIONS, '.txt', '.labels', '.csv', '.json'];
+
+/**
+ * Reads class labels by extension: integer (or whole-valued float) arrays from .npy/.npz/
+ * .safetensors, one label per line from .txt/.labels, a column of a .csv, a JSON array from
+ * .json. Name labels come back with their class names.
+ */
+export async function readLabelsFile(path: string, opts: ReadLabelsOptions = {}): Promise<ParsedLabels> {
+  const ext = extensionOf(path);
+  const textOpts = { classNames: opts.classNames };
+  switch (ext) {
+    case '.npy':
+    case '.npz':
+    case '.safetensors':
+      return { labels: toLabels(await readTensorFile(path, { array: opts.array }), path) };
+    case '.txt':
+    case '.labels':
+      return parseLabelsText(await readText(path), path, textOpts);
+    case '.json':
+      return parseLabelsJson(await readText(path), path, textOpts);
+    case '.csv': {
+      const text = await readText(path);
+      let column = opts.column;
+      if (column === undefined) {
+        const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+        if (firstLine.includes(',')) {
+          throw new EmmsError(
+            'INVALID_OPTION',
+            `${path}: has several columns (${firstLine}); say which one holds the labels.`,
+            { input: path },
+          );
+        }
+        column = 0;
+      }
+      return parseLabelsCsv(text, column, path, { header: opts.header, classNames: opts.classNames });
+    }
+    default:
+      throw new EmmsError(
+        'UNSUPPORTED_FORMAT',
+        `${path}: unsupported label file type '${ext || '(no extension)'}'; use ${LABEL_EXTENSIONS.join(', ')}.`,
+        { input: path },
+      );
+  }
+}
+
+/** Reads class names: a JSON array of strings from .json, else one name per line. */
+export async function readClassNamesFile(path: string): Promise<string[]> {
+  const text = await readText(path);
+  if (extensionOf(path) !== '.json') return parseClassNames(text, path);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new EmmsError('LABELS_PARSE', `${path}: is not valid JSON (${(e as Error).message}).`, {
+      input: path,
+    });
+  }
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((v) => typeof v !== 'string' || v.trim() === '')
+  ) {
+    throw new EmmsError('LABELS_PARSE', `${path}: must hold a JSON array of non-empty class-name strings.`, {
+      input: path,
+    });
+  }
+  return value as string[];
+}
+
+/** Writes `parts` to a temporary file beside `path`, then renames it into place. */
+async function writeAtomically(path: string, parts: Uint8Array[]): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  let fh: FileHandle;
+  try {
+    fh = await open(tmp, 'w');
+  } catch (e) {
+    fsError(path, e);
+  }
+  try {
+    for (const part of parts) {
+      for (let done = 0; done < part.length; ) {
+        const { bytesWritten } = await fh.write(part, done, Math.min(CHUNK, part.length - done));
+        done += bytesWritten;
+      }
+    }
+    await fh.close();
+    await rename(tmp, path);
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    await unlink(tmp).catch(() => undefined);
+    fsError(path, e);
+  }
+}
+
+/**
+ * Writes a tensor as .npy (see encodeNpy for the options). Little-endian C-order data is written
+ * straight from the tensor's memory. The file appears complete or not at all.
+ */
+export async function writeNpyFile(path: string, t: Tensor, opts: NpyWriteOptions = {}): Promise<void> {
+  checkTensor(t, path);
+  await writeAtomically(path, [encodeNpyHeader(t, opts), encodeNpyData(t, opts)]);
+}
+
+/** Options of {@link writeArraysFile}. */
+export interface WriteArraysOptions {
+  /** Deflate .npz entries (numpy.savez_compressed). */
+  compress?: boolean;
+  /** The "__metadata__" string map of a .safetensors file. */
+  metadata?: Record<string, string>;
+}
+
+/** Writes several arrays as .npz or .safetensors, chosen by extension (.npy takes exactly one). */
+export async function writeArraysFile(
+  path: string,
+  arrays: Record<string, Tensor>,
+  opts: WriteArraysOptions = {},
+): Promise<void> {
+  const format = requireArrayFormat(path);
+  if (format === 'npy') {
+    const names = Object.keys(arrays);
+    if (names.length !== 1) {
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `${path}: a .npy file holds one array, got ${names.length}; use .npz.`,
+        {
+          input: path,
+        },
+      );
+    }
+    return writeNpyFile(path, arrays[names[0]]);
+  }
+  const bytes =
+    format === 'npz'
+      ? encodeNpz(arrays, { compress: opts.compress })
+      : encodeSafetensors(arrays, opts.metadata);
+  await writeAtomically(path, [bytes]);
+}
+
+/**
+ * Shape, dtype, byte order as stored, min/max/mean and NaN/Inf count of every array in a file
+ * (what `emms inspect` prints).
+ */
+export async function inspectFile(path: string, opts: ReadOptions = {}): Promise<FileInspection> {
+  const format = requireArrayFormat(path);
+  if (format === 'npy') {
+    const { header, tensor } = await readNpyFile(path, opts);
+    return { path, format, arrays: [inspectNpy(fileStem(path), header, tensor)] };
+  }
+  return inspectArrays(await readFileBytes(path), path, format);
+}

@@ -2,7 +2,6 @@
 export type DType =
   | 'float32'
   | 'float64'
-  | 'float16'
   | 'int8'
   | 'int16'
   | 'int32'
@@ -12,11 +11,13 @@ export type DType =
   | 'uint32'
   | 'bool';
 
-/** The typed array that backs each dtype. float16 is held widened as Float32Array by readers. */
+/**
+ * The typed array that backs each dtype. There is no float16 dtype: readers widen half and bfloat16
+ * values to float32 (exactly; every half value is a float32 value).
+ */
 export interface DTypeArrayMap {
   float32: Float32Array;
   float64: Float64Array;
-  float16: Uint16Array;
   int8: Int8Array;
   int16: Int16Array;
   int32: Int32Array;
