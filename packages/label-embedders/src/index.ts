@@ -5,6 +5,18 @@ export {
   sharedEmbeddingCache,
   type TextEmbedder,
 } from './embedder';
+export {
+  type EmbedLabelsOptions,
+  type EmbedLabelsResult,
+  embedderFileName,
+  embedLabels,
+  readAnswerJsonl,
+  readJsonl,
+  readMultiTextJsonl,
+  readReferringJsonl,
+  SIDECAR_FORMAT,
+  type WrittenFLabels,
+} from './files';
 export { GLOVE_PACKAGE, GloveEmbedder, type WordVectors, wordTokens } from './glove';
 export { checkModelFolder, detectFamily, HfEmbedder, type HfEmbedderOptions, type HfFamily } from './hf';
 export { l2NormaliseRows, POOLINGS, type Pooling, parsePooling, poolHiddenStates } from './pooling';
