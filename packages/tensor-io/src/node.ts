@@ -44,6 +44,8 @@ const CHUNK = 64 * 1024 * 1024;
 export interface ReadOptions {
   /** Progress in bytes while a large .npy is read. */
   onProgress?: ProgressListener;
+  /** Bytes per read call (default 64 MiB). */
+  chunkBytes?: number;
 }
 
 /** Options of {@link readTensorFile}. */
@@ -95,10 +97,11 @@ async function readInto(
   into: Uint8Array,
   position: number,
   onChunk?: (bytes: number) => void,
+  chunk = CHUNK,
 ): Promise<void> {
   let done = 0;
   while (done < into.length) {
-    const want = Math.min(CHUNK, into.length - done);
+    const want = Math.min(chunk, into.length - done);
     const { bytesRead } = await fh.read(into.subarray(done, done + want), 0, want, position + done);
     if (bytesRead === 0) {
       throw new EmmsError(
@@ -210,7 +213,8 @@ export async function readNpyFile(
     );
     const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     const progress = progressTracker(`read:${fileStem(path)}`, header.dataLength, opts.onProgress);
-    await readInto(fh, path, bytes, header.dataOffset, (n) => progress.advance(n));
+    const chunk = opts.chunkBytes !== undefined && opts.chunkBytes > 0 ? Math.floor(opts.chunkBytes) : CHUNK;
+    await readInto(fh, path, bytes, header.dataOffset, (n) => progress.advance(n), chunk);
     if (header.byteOrder === (HOST_LITTLE_ENDIAN ? 'big' : 'little'))
       swapBytesInPlace(bytes, header.itemSize);
     if (half) values = widenHalf(values as Uint16Array);

@@ -46,6 +46,8 @@ export interface NpyWriteOptions {
 const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 /** numpy pads headers so that data starts on a multiple of this. */
 const ALIGN = 64;
+/** numpy reserves header space so the growth axis can reach this many digits in place. */
+const GROWTH_AXIS_DIGITS = 21;
 
 interface DescrInfo {
   dtype: DType;
@@ -415,7 +417,12 @@ export function encodeNpyHeader(t: Tensor, opts: NpyWriteOptions = {}): Uint8Arr
   }
   const fortran = opts.fortranOrder === true;
   const shapeText = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
-  const dict = `{'descr': '${descrFor(t.dtype, byteOrder)}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
+  let dict = `{'descr': '${descrFor(t.dtype, byteOrder)}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shapeText}, }`;
+  // numpy leaves room for the growth axis (first, or last in Fortran order) to reach 21 digits
+  if (t.shape.length > 0) {
+    const growth = t.shape[fortran ? t.shape.length - 1 : 0];
+    dict += ' '.repeat(Math.max(0, GROWTH_AXIS_DIGITS - String(growth).length));
+  }
   const build = (version: 1 | 2 | 3): Uint8Array | undefined => {
     const lengthBytes = version === 1 ? 2 : 4;
     const fixed = MAGIC.length + 2 + lengthBytes;

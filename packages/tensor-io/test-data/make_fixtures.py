@@ -1,0 +1,115 @@
+"""Writes the small numpy-made files the tensor-io tests read, and expected.json with the values
+numpy itself reports for them. Run from this folder: python3 make_fixtures.py
+"""
+import io
+import json
+import math
+import zipfile
+
+import numpy as np
+from numpy.lib import format as npformat
+
+expected = {"numpy_version": np.__version__, "files": {}}
+
+
+def plain(values):
+    """JSON-safe nested lists: NaN/Inf as strings, int64 beyond 2**53 as strings."""
+    if isinstance(values, list):
+        return [plain(v) for v in values]
+    if isinstance(values, float) and not math.isfinite(values):
+        return "nan" if math.isnan(values) else ("inf" if values > 0 else "-inf")
+    if isinstance(values, int) and not isinstance(values, bool) and abs(values) > 2**53:
+        return str(values)
+    return values
+
+
+def stats(a):
+    """min/max/mean over the finite values and the NaN/Inf count, as `emms inspect` reports."""
+    flat = np.asarray(a, dtype=np.float64).ravel()
+    finite = flat[np.isfinite(flat)]
+    if finite.size == 0:
+        return {"min": None, "max": None, "mean": None, "nonFinite": int(flat.size)}
+    return {
+        "min": float(finite.min()),
+        "max": float(finite.max()),
+        "mean": float(finite.mean()),
+        "nonFinite": int(flat.size - finite.size),
+    }
+
+
+def record(name, a, version, fortran):
+    c = np.ascontiguousarray(a)
+    expected["files"][name] = {
+        "descr": npformat.dtype_to_descr(a.dtype),
+        "dtype": a.dtype.name,
+        "shape": list(a.shape),
+        "fortran_order": fortran,
+        "version": version,
+        # C-order (row-major) flattening, which is what a reader must return
+        "values": plain(c.ravel(order="C").tolist()),
+        **stats(c),
+    }
+
+
+def save(name, a, version=None):
+    a = np.asanyarray(a)
+    with open(name, "wb") as f:
+        if version is None:
+            np.save(f, a)
+        else:
+            npformat.write_array(f, a, version=version)
+    fortran = bool(a.flags.f_contiguous and not a.flags.c_contiguous)
+    record(name, a, list(version or (1, 0)), fortran)
+
+
+save("f4_le.npy", np.array([[1.5, -2.25, 0.1], [3e-8, 65504.0, -0.0]], dtype="<f4"))
+save("f8_be.npy", np.array([[1.0, -2.5], [math.pi, 1e300], [-1e-300, 42.0]], dtype=">f8"))
+save("f4_fortran.npy", np.asfortranarray(np.arange(12, dtype="<f4").reshape(3, 4) * 0.5 - 1))
+save("f8_fortran_3d.npy", np.asfortranarray(np.arange(24, dtype="<f8").reshape(2, 3, 4) ** 2 / 7))
+save("i8.npy", np.array([0, -5, 2**40, -(2**62) + 3, 2**63 - 1], dtype="<i8"))
+save("bool.npy", np.array([[True, False, True], [False, False, True]]))
+save("u2.npy", np.array([0, 1, 65535, 300], dtype="<u2"))
+save("i2_be_3d.npy", (np.arange(12, dtype=">i2").reshape(2, 2, 3) - 6) * 1000)
+save("u4_be.npy", np.array([4000000000, 7, 0], dtype=">u4"))
+save("i1_u1_4d.npy", np.arange(-8, 8, dtype="i1").reshape(2, 2, 2, 2))
+save("v2_i4.npy", np.array([[7, -7], [2**31 - 1, -(2**31)]], dtype="<i4"), version=(2, 0))
+save("v3_f4.npy", np.array([0.5, 0.25, -8.0], dtype="<f4"), version=(3, 0))
+save("scalar_f8.npy", np.array(2.718281828459045, dtype="<f8"))
+save("f2.npy", np.array([1.0, -0.5, 65504.0, 5.960464477539063e-08, np.inf], dtype="<f2"))
+save("nan_inf.npy", np.array([[1.0, np.nan], [np.inf, -3.0]], dtype="<f4"))
+save("labels_i8.npy", np.array([0, 1, 2, 1, 0, 2], dtype="<i8"))
+save("empty_0x3.npy", np.zeros((0, 3), dtype="<f4"))
+
+# archives: numpy.savez (stored) and numpy.savez_compressed (deflated)
+a = np.arange(6, dtype="<f4").reshape(2, 3) / 4
+b = np.array([3, 1, 2], dtype="<i8")
+np.savez("stored.npz", features=a, labels=b)
+np.savez_compressed("compressed.npz", features=a, labels=b)
+for name in ("stored.npz", "compressed.npz"):
+    expected["files"][name] = {
+        "arrays": {
+            "features": {"dtype": "float32", "shape": [2, 3], "values": a.ravel().tolist()},
+            "labels": {"dtype": "int64", "shape": [3], "values": b.tolist()},
+        }
+    }
+
+# files that must be refused
+with open("object.npy", "wb") as f:
+    np.save(f, np.array([1, "a", None], dtype=object), allow_pickle=True)
+with open("complex.npy", "wb") as f:
+    np.save(f, np.array([1 + 2j], dtype="<c16"))
+with open("u8.npy", "wb") as f:
+    np.save(f, np.array([1], dtype="<u8"))
+with open("structured.npy", "wb") as f:
+    np.save(f, np.zeros(2, dtype=[("x", "<f4"), ("y", "<i4")]))
+np.savez("object.npz", ok=a, bad=np.array([{"k": 1}], dtype=object))
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("features.npy", (lambda s: (np.save(s, a), s.getvalue())[1])(io.BytesIO()))
+    z.writestr("README.txt", "not an array")
+with open("not_npy.npz", "wb") as f:
+    f.write(buf.getvalue())
+
+with open("expected.json", "w") as f:
+    json.dump(expected, f, indent=1)
+    f.write("\n")
