@@ -1,0 +1,111 @@
+import { type EmmsError, isEmmsError } from '@emms/tensor-io';
+import { describe, expect, it } from 'vitest';
+import type { Metric, MetricPlugin } from './metric';
+import { builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
+import { resolveOptions, scoreMetrics } from './run';
+
+const constant: Metric = {
+  specificationVersion: 'v1',
+  id: 'constant',
+  description: 'returns its option',
+  inputs: { required: ['features'] },
+  higherIsBetter: true,
+  options: [{ name: 'value', type: 'number', default: 7, description: 'the value' }],
+  compute: (_inputs, options) => ({ value: options.value as number, details: { seen: true } }),
+};
+const features = { rows: 2, cols: 1, data: Float64Array.from([1, 2]) };
+
+async function rejects(p: Promise<unknown> | (() => unknown)): Promise<EmmsError> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (e) {
+    if (isEmmsError(e)) return e;
+    throw e;
+  }
+  throw new Error('expected an EmmsError');
+}
+
+describe('registry', () => {
+  it('the default registry holds every built-in score', () => {
+    const ids = defaultRegistry.list().map((m) => m.id);
+    for (const id of ['leep', 'nce', 'nleep', 'sfda', 'transrate', 'hscore', 'gbc', 'parc'])
+      expect(ids).toContain(id);
+    expect(ids).toEqual(builtinMetrics.map((m) => m.id));
+    for (const m of builtinMetrics) {
+      expect(m.specificationVersion).toBe('v1');
+      expect(m.description.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('register, get, has, list; duplicates refused unless replace', async () => {
+    const r = createRegistry();
+    r.register(constant);
+    expect(r.has('constant')).toBe(true);
+    expect(r.get('constant')).toBe(constant);
+    expect(r.list()).toEqual([constant]);
+    expect((await rejects(() => r.register(constant))).code).toBe('INVALID_OPTION');
+    r.register({ ...constant, description: 'again' }, { replace: true });
+    expect(r.get('constant').description).toBe('again');
+  });
+
+  it('unknown ids: UNKNOWN_METRIC listing the known ones, before anything runs', async () => {
+    const e = await rejects(
+      scoreMetrics({ features }, ['constant', 'nope'], { registry: createRegistry([constant]) }),
+    );
+    expect(e.code).toBe('UNKNOWN_METRIC');
+    expect(e.input).toBe('nope');
+    expect(e.message).toContain('constant');
+  });
+
+  it('loadPlugin accepts a default export, a named plugin, or a named metrics array', () => {
+    const plugin: MetricPlugin = { specificationVersion: 'v1', name: 'p', metrics: [constant] };
+    expect(loadPlugin({ default: plugin }, 'pkg').metrics).toEqual([constant]);
+    expect(loadPlugin({ plugin }, 'pkg').name).toBe('p');
+    expect(loadPlugin({ metrics: [constant] }, 'pkg').metrics[0].id).toBe('constant');
+  });
+
+  it.each([
+    ['nothing', null],
+    ['no plugin', { foo: 1 }],
+    ['a future version', { default: { specificationVersion: 'v2', name: 'p', metrics: [] } }],
+    ['a metric without compute', { metrics: [{ ...constant, compute: undefined }] }],
+    ['a metric of a future version', { metrics: [{ ...constant, specificationVersion: 'v9' }] }],
+  ])('loadPlugin rejects %s with PLUGIN_LOAD naming the source', async (_what, mod) => {
+    const e = await rejects(() => loadPlugin(mod, 'some-package'));
+    expect(e.code).toBe('PLUGIN_LOAD');
+    expect(e.input).toBe('some-package');
+  });
+});
+
+describe('scoreMetrics', () => {
+  it('runs plugin metrics through the same interface, with options, timing and details', async () => {
+    const registry = createRegistry([...builtinMetrics, constant]);
+    const r = await scoreMetrics({ features }, ['constant'], {
+      registry,
+      options: { constant: { value: 3 } },
+    });
+    expect(r.scores).toEqual({ constant: 3 });
+    expect(r.details).toEqual({ constant: { seen: true } });
+    expect(r.seconds.constant).toBeGreaterThanOrEqual(0);
+    expect(r.backend).toBe('js');
+  });
+
+  it('unknown or mistyped options: INVALID_OPTION', async () => {
+    expect((await rejects(() => resolveOptions(constant, { valu: 1 }))).code).toBe('INVALID_OPTION');
+    expect((await rejects(() => resolveOptions(constant, { value: 'x' }))).code).toBe('INVALID_OPTION');
+    expect(resolveOptions(constant, {})).toEqual({ value: 7 });
+    const r = await scoreMetrics({ features }, ['constant'], {
+      registry: createRegistry([constant]),
+      options: { constant: { value: Number.NaN } },
+    });
+    expect(r.errors.constant.code).toBe('INVALID_OPTION');
+  });
+
+  it('stops when aborted', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stop'));
+    await expect(
+      scoreMetrics({ features }, ['constant'], { registry: createRegistry([constant]), signal: ac.signal }),
+    ).rejects.toThrow('stop');
+  });
+});
