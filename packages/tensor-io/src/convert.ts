@@ -13,7 +13,7 @@ function shapeText(shape: readonly number[]): string {
 /**
  * Views a tensor as a row-major matrix. 2-D float32/float64 data is used as is (no copy); a 1-D
  * tensor of length N becomes N×1. Integer dtypes are converted to Float64Array (every int32 and
- * smaller value is exact; int64 values must lie within ±2^53). Bool, 0-d and 3-D+ tensors are
+ * smaller value is exact; an int64 value that float64 cannot hold exactly is refused). Bool, 0-d and 3-D+ tensors are
  * refused.
  */
 export function toMatrix(t: Tensor, name: string): Matrix {
@@ -45,7 +45,7 @@ export function toMatrix(t: Tensor, name: string): Matrix {
     const src = t.data as BigInt64Array;
     for (let i = 0; i < src.length; i++) {
       const v = Number(src[i]);
-      if (!Number.isSafeInteger(v)) {
+      if (BigInt(v) !== src[i]) {
         throw new EmmsError(
           'VALUE_OUT_OF_RANGE',
           `${name}: int64 value ${src[i]} at index ${i} cannot be held exactly as a float64; convert the array to floats yourself.`,

@@ -1,0 +1,97 @@
+import { zipSync } from 'fflate';
+import { describe, expect, it } from 'vitest';
+import { encodeNpy, parseNpyHeader } from './npy';
+import { encodeNpz, parseNpz, parseNpzEntries } from './npz';
+import type { Tensor } from './tensor';
+import { dataBytes, expectEmmsError, expected } from './test-utils';
+
+describe('parseNpz on archives written by numpy', () => {
+  for (const name of ['stored.npz', 'compressed.npz']) {
+    it(name, () => {
+      const arrays = parseNpz(dataBytes(name), name);
+      const want = expected.files[name].arrays!;
+      expect(Object.keys(arrays).sort()).toEqual(Object.keys(want).sort());
+      for (const [key, w] of Object.entries(want)) {
+        expect(arrays[key].dtype).toBe(w.dtype);
+        expect(arrays[key].shape).toEqual(w.shape);
+        expect(Array.from(arrays[key].data as ArrayLike<number | bigint>).map(Number)).toEqual(w.values);
+      }
+    });
+  }
+
+  it('keeps each entry header', () => {
+    const entries = parseNpzEntries(dataBytes('stored.npz'));
+    const labels = entries.find((e) => e.name === 'labels')!;
+    expect(labels.header.descr).toBe('<i8');
+    expect(labels.header.byteOrder).toBe('little');
+  });
+
+  it('refuses entries that are not .npy, and object arrays inside', () => {
+    const e = expectEmmsError(() => parseNpz(dataBytes('not_npy.npz'), 'n.npz'), 'ZIP_ENTRY_NOT_NPY');
+    expect(e.message).toContain('README.txt');
+    const o = expectEmmsError(() => parseNpz(dataBytes('object.npz'), 'o.npz'), 'OBJECT_ARRAY');
+    expect(o.message).toContain('o.npz:bad.npy');
+  });
+});
+
+describe('encodeNpz', () => {
+  const a: Tensor = { dtype: 'float64', shape: [2, 2], data: Float64Array.from([1, 2, 3, 4]) };
+  const b: Tensor = { dtype: 'bool', shape: [3], data: Uint8Array.from([1, 0, 1]) };
+
+  for (const compress of [false, true]) {
+    it(`round trips (${compress ? 'deflated' : 'stored'})`, () => {
+      const bytes = encodeNpz({ a, b }, { compress });
+      // local file header: compression method at offset 8 (0 stored, 8 deflate)
+      expect(bytes[8]).toBe(compress ? 8 : 0);
+      const back = parseNpz(bytes);
+      expect(back.a.shape).toEqual([2, 2]);
+      expect(Array.from(back.a.data as Float64Array)).toEqual([1, 2, 3, 4]);
+      expect(back.b.dtype).toBe('bool');
+      expect(Array.from(back.b.data as Uint8Array)).toEqual([1, 0, 1]);
+    });
+  }
+
+  it('deflate makes repetitive data smaller', () => {
+    const z: Tensor = { dtype: 'float32', shape: [10000], data: new Float32Array(10000) };
+    expect(encodeNpz({ z }, { compress: true }).length).toBeLessThan(encodeNpz({ z }).length / 10);
+  });
+
+  it('refuses empty names', () => {
+    expectEmmsError(() => encodeNpz({ '': a }), 'INVALID_OPTION');
+  });
+});
+
+describe('malformed .npz', () => {
+  const good = dataBytes('stored.npz');
+
+  it('empty, not a zip, a lone .npy', () => {
+    expectEmmsError(() => parseNpz(new Uint8Array()), 'FILE_EMPTY');
+    expectEmmsError(() => parseNpz(new TextEncoder().encode('x'.repeat(100))), 'ZIP_CORRUPT');
+    expect(expectEmmsError(() => parseNpz(dataBytes('f4_le.npy')), 'ZIP_CORRUPT').message).toContain('.npy');
+  });
+
+  it('truncated archives', () => {
+    for (const cut of [30, good.length / 2, good.length - 10]) {
+      const e = expectEmmsError(() => parseNpz(good.subarray(0, Math.floor(cut)), 't.npz'), 'ZIP_CORRUPT');
+      expect(e.message).toContain('t.npz');
+    }
+  });
+
+  it('an entry whose .npy is damaged names the entry', () => {
+    const npy = encodeNpy({ dtype: 'int32', shape: [4], data: Int32Array.from([1, 2, 3, 4]) });
+    const cut = npy.subarray(0, npy.length - 2);
+    const bytes = zipSync({ 'x.npy': [cut, { level: 0 }] });
+    const e = expectEmmsError(() => parseNpz(bytes, 'd.npz'), 'FILE_TRUNCATED');
+    expect(e.message).toContain('d.npz:x.npy');
+    expect(parseNpyHeader(npy).dataLength).toBe(16);
+  });
+
+  it('unknown compression methods', () => {
+    const bytes = encodeNpz({ a: { dtype: 'uint8', shape: [1], data: Uint8Array.from([1]) } });
+    // set the method to 14 (LZMA) in the central directory entry
+    let cd = bytes.length - 4;
+    while (!(bytes[cd] === 0x50 && bytes[cd + 1] === 0x4b && bytes[cd + 2] === 1 && bytes[cd + 3] === 2)) cd--;
+    bytes[cd + 10] = 14;
+    expectEmmsError(() => parseNpz(bytes), 'ZIP_CORRUPT');
+  });
+});
