@@ -1,4 +1,12 @@
-import { EmmsError, type Matrix } from '@emms/tensor-io';
+import {
+  assertFinite,
+  assertSameRows,
+  checkLabels,
+  EmmsError,
+  isEmmsError,
+  type Matrix,
+  relabelToPresent,
+} from '@emms/tensor-io';
 import type { Metric, MetricInputName, MetricInputs } from './metric';
 
 /** The CLI flag that supplies each input, named in MISSING_INPUT messages. */
@@ -23,19 +31,7 @@ export interface ValidateOptions {
 
 /** Throws NON_FINITE when `m` holds NaN or ±Infinity, naming `input` and the first bad cell. */
 export function assertFiniteMatrix(m: Matrix, input: string): void {
-  const { data, cols } = m;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (v - v !== 0) {
-      const row = Math.floor(i / cols);
-      const col = i - row * cols;
-      throw new EmmsError(
-        'NON_FINITE',
-        `${input} holds ${v} at row ${row}, column ${col}; remove or impute non-finite values before scoring`,
-        { input, details: { row, col, value: String(v) } },
-      );
-    }
-  }
+  assertFinite(m, input);
 }
 
 /** Result of {@link checkLabelSet}. */
@@ -44,79 +40,40 @@ export interface LabelCheck {
   readonly labels: Int32Array;
   /** Number of classes C after any relabelling. */
   readonly classes: number;
-  /** Original class ids in 0..C−1 of the input with no sample (empty when none or relabelled). */
-  readonly missing: readonly number[];
   /** When relabelled: `present[k]` is the original id of new class k. */
   readonly present?: readonly number[];
 }
 
 /**
- * Checks integer labels: none negative (LABEL_OUT_OF_RANGE), at least two distinct classes
- * (SINGLE_CLASS), and no class in 0..max(y) without samples (MISSING_CLASSES) unless `relabel`.
+ * Checks integer labels (through `checkLabels` of `@emms/tensor-io`): none negative
+ * (LABEL_OUT_OF_RANGE), at least two distinct classes (SINGLE_CLASS), and no class in 0..max(y)
+ * without samples (MISSING_CLASSES, naming them) unless `relabel`, which maps the classes present,
+ * in increasing order, to 0..C'−1.
  */
 export function checkLabelSet(
   labels: Int32Array,
   opts: { relabel?: boolean; input?: string } = {},
 ): LabelCheck {
   const input = opts.input ?? 'labels';
-  if (labels.length === 0) {
-    throw new EmmsError(
-      'SINGLE_CLASS',
-      `${input} is empty; scoring needs samples from at least two classes`,
-      {
-        input,
-      },
-    );
-  }
-  let max = -1;
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i];
-    if (v < 0) {
+  let check: ReturnType<typeof checkLabels>;
+  try {
+    check = checkLabels(labels, input, { allowMissing: opts.relabel === true });
+  } catch (e) {
+    if (isEmmsError(e) && e.code === 'MISSING_CLASSES') {
       throw new EmmsError(
-        'LABEL_OUT_OF_RANGE',
-        `${input} holds ${v} at position ${i}; labels must be integers in [0, C)`,
-        { input, details: { index: i, value: v } },
+        'MISSING_CLASSES',
+        `${e.message} To score on the classes present, set option relabel.`,
+        {
+          input,
+          details: e.details as Record<string, unknown> | undefined,
+        },
       );
     }
-    if (v > max) max = v;
+    throw e;
   }
-  const count = new Float64Array(max + 1);
-  for (let i = 0; i < labels.length; i++) count[labels[i]]++;
-  const present: number[] = [];
-  const missing: number[] = [];
-  for (let c = 0; c <= max; c++) (count[c] > 0 ? present : missing).push(c);
-  if (present.length < 2) {
-    throw new EmmsError(
-      'SINGLE_CLASS',
-      `${input} has only one class (${present[0]}); transferability scores need at least two classes`,
-      { input },
-    );
-  }
-  if (missing.length === 0) return { labels, classes: max + 1, missing };
-  if (!opts.relabel) {
-    const shown = missing.length > 20 ? `${missing.slice(0, 20).join(', ')}, …` : missing.join(', ');
-    throw new EmmsError(
-      'MISSING_CLASSES',
-      `${input} has no sample of class${missing.length > 1 ? 'es' : ''} ${shown} in 0..${max}; ` +
-        'pass labels without gaps, or ask to relabel to the classes present (option relabel / --relabel)',
-      { input, details: { missing } },
-    );
-  }
-  return { ...relabelLabels(labels, present), missing: [] };
-}
-
-/** Maps the classes present (given in increasing order) to 0..C'−1. */
-function relabelLabels(
-  labels: Int32Array,
-  present: number[],
-): { labels: Int32Array; classes: number; present: number[] } {
-  const map = new Int32Array(present[present.length - 1] + 1).fill(-1);
-  present.forEach((c, k) => {
-    map[c] = k;
-  });
-  const out = new Int32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) out[i] = map[labels[i]];
-  return { labels: out, classes: present.length, present };
+  if (check.missing.length === 0) return { labels, classes: check.numClasses };
+  const r = relabelToPresent(labels);
+  return { labels: r.labels, classes: r.classes.length, present: r.classes };
 }
 
 function rowsOf(inputs: MetricInputs, name: MetricInputName): { rows: number; what: string }[] {
@@ -166,16 +123,7 @@ export function validateInputs(
   );
 
   // Row counts must agree between every input used.
-  const all = used.flatMap((n) => rowsOf(inputs, n));
-  for (const r of all) {
-    if (r.rows !== all[0].rows) {
-      throw new EmmsError(
-        'ROW_MISMATCH',
-        `${r.what} has ${r.rows} rows but ${all[0].what} has ${all[0].rows}; every input must have one row per sample, in the same order`,
-        { input: r.what, details: { expected: all[0].rows, found: r.rows, against: all[0].what } },
-      );
-    }
-  }
+  assertSameRows(used.flatMap((n) => rowsOf(inputs, n)).map((r) => ({ name: r.what, rows: r.rows })));
 
   const out: { -readonly [K in keyof MetricInputs]: MetricInputs[K] } = {};
   for (const name of used) {
