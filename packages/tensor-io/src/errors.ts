@@ -44,7 +44,8 @@ export type EmmsErrorCode =
   | 'FILE_TOO_LARGE'
   | 'FILE_UNREADABLE'
   | 'ARRAY_NOT_FOUND'
-  | 'AMBIGUOUS_ARRAY';
+  | 'AMBIGUOUS_ARRAY'
+  | 'FILE_UNWRITABLE';
 
 /**
  * The one error type every package throws for bad input. `code` is stable, `input` names the

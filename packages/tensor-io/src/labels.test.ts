@@ -93,11 +93,18 @@ describe('parseLabelsJson', () => {
 
 describe('parseClassNames', () => {
   it('line i names class i; duplicates allowed; trailing blanks ignored', () => {
-    expect(parseClassNames('tench\r\ngoldfish\ncrane\ncrane\n\n')).toEqual(['tench', 'goldfish', 'crane', 'crane']);
+    expect(parseClassNames('tench\r\ngoldfish\ncrane\ncrane\n\n')).toEqual([
+      'tench',
+      'goldfish',
+      'crane',
+      'crane',
+    ]);
   });
 
   it('refuses empty names and empty files', () => {
-    expect(expectEmmsError(() => parseClassNames('a\n \nb\n', 'c.txt'), 'LABELS_PARSE').message).toContain('line 2');
+    expect(expectEmmsError(() => parseClassNames('a\n \nb\n', 'c.txt'), 'LABELS_PARSE').message).toContain(
+      'line 2',
+    );
     expectEmmsError(() => parseClassNames(''), 'LABELS_PARSE');
   });
 });

@@ -54,6 +54,13 @@ export interface ReadTensorOptions extends ReadOptions {
   array?: string;
 }
 
+function writeError(path: string, e: unknown): never {
+  const code = (e as { code?: string })?.code;
+  const why =
+    code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e instanceof Error ? e.message : String(e)));
+  throw new EmmsError('FILE_UNWRITABLE', `${path}: cannot be written (${why}).`, { input: path, cause: e });
+}
+
 function fsError(path: string, e: unknown): never {
   const code = (e as { code?: string })?.code;
   if (code === 'ENOENT') {
@@ -67,7 +74,7 @@ function fsError(path: string, e: unknown): never {
   }
   throw new EmmsError(
     'FILE_UNREADABLE',
-    `${path}: cannot be read or written (${code ?? (e instanceof Error ? e.message : String(e))}).`,
+    `${path}: cannot be read (${code ?? (e instanceof Error ? e.message : String(e))}).`,
     { input: path, cause: e },
   );
 }
@@ -371,7 +378,7 @@ async function writeAtomically(path: string, parts: Uint8Array[]): Promise<void>
   try {
     fh = await open(tmp, 'w');
   } catch (e) {
-    fsError(path, e);
+    writeError(path, e);
   }
   try {
     for (const part of parts) {
@@ -385,7 +392,7 @@ async function writeAtomically(path: string, parts: Uint8Array[]): Promise<void>
   } catch (e) {
     await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
-    fsError(path, e);
+    writeError(path, e);
   }
 }
 

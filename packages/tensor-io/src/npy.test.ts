@@ -48,7 +48,9 @@ describe('parseNpy on files written by numpy', () => {
       expect(t.shape).toEqual(want.shape);
       expect(t.data.length).toBe(want.values.length);
       if (t.dtype === 'int64') {
-        expect(Array.from(t.data as BigInt64Array)).toEqual(want.values.map((v) => BigInt(v as number | string)));
+        expect(Array.from(t.data as BigInt64Array)).toEqual(
+          want.values.map((v) => BigInt(v as number | string)),
+        );
       } else {
         const got = Array.from(t.data as ArrayLike<number>);
         want.values.forEach((v, i) => {
@@ -109,8 +111,18 @@ describe('parseNpy on files written by numpy', () => {
 describe('reference fixtures', () => {
   const firstRows: Record<string, { x: number[]; last: number; y: number[]; counts: number[] }> = {
     // values read with numpy when this test was written
-    small: { x: [0.0, 1.1623729467391968, 0.3763313591480255], last: -1.176449179649353, y: [0, 1, 2, 3, 4, 0, 4, 4], counts: [54, 60, 63, 59, 64] },
-    wide: { x: [0.0, 0.24738408625125885, 0.0], last: 0.7879648208618164, y: [0, 1, 2, 3, 1, 3, 1, 0], counts: [22, 35, 34, 29] },
+    small: {
+      x: [0.0, 1.1623729467391968, 0.3763313591480255],
+      last: -1.176449179649353,
+      y: [0, 1, 2, 3, 4, 0, 4, 4],
+      counts: [54, 60, 63, 59, 64],
+    },
+    wide: {
+      x: [0.0, 0.24738408625125885, 0.0],
+      last: 0.7879648208618164,
+      y: [0, 1, 2, 3, 1, 3, 1, 0],
+      counts: [22, 35, 34, 29],
+    },
     captions: {
       x: [0.3362392783164978, 3.5271875858306885, 0.8100275993347168],
       last: -1.128014087677002,
@@ -154,7 +166,9 @@ function randomTensor(dtype: DType, shape: number[], rand: () => number): Tensor
       case 'float32':
       case 'float64':
         values.push(
-          rand() < 0.1 ? pick([Number.NaN, Number.POSITIVE_INFINITY, -0, Number.MIN_VALUE, -1e30]) : (rand() - 0.5) * 10 ** int(-5, 5),
+          rand() < 0.1
+            ? pick([Number.NaN, Number.POSITIVE_INFINITY, -0, Number.MIN_VALUE, -1e30])
+            : (rand() - 0.5) * 10 ** int(-5, 5),
         );
         break;
       case 'int8':
@@ -224,11 +238,15 @@ describe('round trips', () => {
               expect(h.version).toBe(version);
               expect(h.fortranOrder).toBe(fortranOrder);
               expect(h.dataOffset % 64).toBe(0);
-              expect(h.byteOrder).toBe(dtype === 'int8' || dtype === 'uint8' || dtype === 'bool' ? 'none' : byteOrder);
+              expect(h.byteOrder).toBe(
+                dtype === 'int8' || dtype === 'uint8' || dtype === 'bool' ? 'none' : byteOrder,
+              );
               const back = parseNpy(bytes);
               expect(back.dtype).toBe(dtype);
               expect(back.shape).toEqual(shape);
-              expect(Array.from(back.data as ArrayLike<number>)).toEqual(Array.from(t.data as ArrayLike<number>));
+              expect(Array.from(back.data as ArrayLike<number>)).toEqual(
+                Array.from(t.data as ArrayLike<number>),
+              );
               cases++;
             }
           }
@@ -242,7 +260,10 @@ describe('round trips', () => {
     const t: Tensor = { dtype: 'int16', shape: [2, 3], data: Int16Array.from([1, 2, 3, 4, 5, 6]) };
     const f = encodeNpy(t, { fortranOrder: true });
     expect(Array.from(new Int16Array(f.buffer, parseNpyHeader(f).dataOffset, 6))).toEqual([1, 4, 2, 5, 3, 6]);
-    const b = encodeNpy({ dtype: 'int16', shape: [2], data: Int16Array.from([1, 258]) }, { byteOrder: 'big' });
+    const b = encodeNpy(
+      { dtype: 'int16', shape: [2], data: Int16Array.from([1, 258]) },
+      { byteOrder: 'big' },
+    );
     expect(Array.from(b.subarray(parseNpyHeader(b).dataOffset))).toEqual([0, 1, 1, 2]);
     const text = new TextDecoder().decode(b.subarray(10, parseNpyHeader(b).dataOffset));
     expect(text.startsWith("{'descr': '>i2', 'fortran_order': False, 'shape': (2,), }")).toBe(true);
@@ -259,7 +280,10 @@ describe('round trips', () => {
   });
 
   it('refuses a tensor whose data does not match its shape or dtype', () => {
-    expectEmmsError(() => encodeNpy({ dtype: 'float32', shape: [3], data: new Float32Array(2) }), 'SHAPE_MISMATCH');
+    expectEmmsError(
+      () => encodeNpy({ dtype: 'float32', shape: [3], data: new Float32Array(2) }),
+      'SHAPE_MISMATCH',
+    );
     expectEmmsError(
       () => encodeNpy({ dtype: 'float32', shape: [2], data: new Float64Array(2) } as unknown as Tensor),
       'SHAPE_MISMATCH',
@@ -328,7 +352,7 @@ describe('malformed .npy', () => {
       "{'descr': '<f4', 'fortran_order': False, 'shape': 2}",
       "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,)}",
       "__import__('os').system('true')",
-      "[1, 2]",
+      '[1, 2]',
       "{'descr': '<f4', 'fortran_order': False, 'shape': (2,)} trailing",
       '{'.repeat(100),
     ]) {
@@ -341,7 +365,9 @@ describe('malformed .npy', () => {
   });
 
   it('reads old Python 2 long integers and double-quoted strings in headers', () => {
-    const t = parseNpy(handMade('{"descr": "<i2", "fortran_order": False, "shape": (2L,)}', new Uint8Array([1, 0, 2, 0])));
+    const t = parseNpy(
+      handMade('{"descr": "<i2", "fortran_order": False, "shape": (2L,)}', new Uint8Array([1, 0, 2, 0])),
+    );
     expect(Array.from(t.data as Int16Array)).toEqual([1, 2]);
   });
 
@@ -349,17 +375,27 @@ describe('malformed .npy', () => {
     const e = expectEmmsError(() => parseNpy(dataBytes('complex.npy'), 'c.npy'), 'UNSUPPORTED_DTYPE');
     expect(e.message).toContain("'<c16'");
     expect(e.message).toContain('complex128');
-    expect(expectEmmsError(() => parseNpy(dataBytes('u8.npy')), 'UNSUPPORTED_DTYPE').message).toContain("'<u8'");
-    expect(expectEmmsError(() => parseNpy(dataBytes('structured.npy')), 'UNSUPPORTED_DTYPE').message).toContain('structured');
+    expect(expectEmmsError(() => parseNpy(dataBytes('u8.npy')), 'UNSUPPORTED_DTYPE').message).toContain(
+      "'<u8'",
+    );
+    expect(
+      expectEmmsError(() => parseNpy(dataBytes('structured.npy')), 'UNSUPPORTED_DTYPE').message,
+    ).toContain('structured');
     for (const descr of ['<U5', '|S3', '<M8[s]', '<f16', '|V8', '<x4']) {
-      expectEmmsError(() => parseNpy(handMade(`{'descr': '${descr}', 'fortran_order': False, 'shape': (0,)}`)), 'UNSUPPORTED_DTYPE');
+      expectEmmsError(
+        () => parseNpy(handMade(`{'descr': '${descr}', 'fortran_order': False, 'shape': (0,)}`)),
+        'UNSUPPORTED_DTYPE',
+      );
     }
   });
 
   it('object arrays are refused before any pickle is touched', () => {
     const e = expectEmmsError(() => parseNpy(dataBytes('object.npy'), 'o.npy'), 'OBJECT_ARRAY');
     expect(e.message).toContain('pickle');
-    expectEmmsError(() => parseNpy(handMade("{'descr': [('a', '|O')], 'fortran_order': False, 'shape': (1,)}")), 'OBJECT_ARRAY');
+    expectEmmsError(
+      () => parseNpy(handMade("{'descr': [('a', '|O')], 'fortran_order': False, 'shape': (1,)}")),
+      'OBJECT_ARRAY',
+    );
   });
 
   it('data longer than the shape says', () => {

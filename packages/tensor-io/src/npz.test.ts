@@ -90,7 +90,8 @@ describe('malformed .npz', () => {
     const bytes = encodeNpz({ a: { dtype: 'uint8', shape: [1], data: Uint8Array.from([1]) } });
     // set the method to 14 (LZMA) in the central directory entry
     let cd = bytes.length - 4;
-    while (!(bytes[cd] === 0x50 && bytes[cd + 1] === 0x4b && bytes[cd + 2] === 1 && bytes[cd + 3] === 2)) cd--;
+    while (!(bytes[cd] === 0x50 && bytes[cd + 1] === 0x4b && bytes[cd + 2] === 1 && bytes[cd + 3] === 2))
+      cd--;
     bytes[cd + 10] = 14;
     expectEmmsError(() => parseNpz(bytes), 'ZIP_CORRUPT');
   });

@@ -87,7 +87,10 @@ describe('parseSafetensors on hand-built files', () => {
 
   it('copies tensors whose offset is not aligned for their type', () => {
     const bytes = build(
-      { u: { dtype: 'U8', shape: [1], data_offsets: [0, 1] }, f: { dtype: 'F32', shape: [1], data_offsets: [1, 5] } },
+      {
+        u: { dtype: 'U8', shape: [1], data_offsets: [0, 1] },
+        f: { dtype: 'F32', shape: [1], data_offsets: [1, 5] },
+      },
       [9, ...f32(2.5)],
     );
     expect(Array.from(parseSafetensors(bytes).f.data as Float32Array)).toEqual([2.5]);
@@ -113,14 +116,21 @@ describe('encodeSafetensors', () => {
     expect(header.idx.dtype).toBe('I64');
     expect(header.m.dtype).toBe('BOOL');
     // every tensor starts on a multiple of its element size
-    for (const [name, size] of [['idx', 8], ['g', 8], ['w', 4], ['k', 4]] as const) {
+    for (const [name, size] of [
+      ['idx', 8],
+      ['g', 8],
+      ['w', 4],
+      ['k', 4],
+    ] as const) {
       expect(header[name].data_offsets[0] % size).toBe(0);
     }
     const back = parseSafetensors(bytes);
     for (const [name, t] of Object.entries(arrays)) {
       expect(back[name].dtype).toBe(t.dtype);
       expect(back[name].shape).toEqual(t.shape);
-      expect(Array.from(back[name].data as ArrayLike<number>)).toEqual(Array.from(t.data as ArrayLike<number>));
+      expect(Array.from(back[name].data as ArrayLike<number>)).toEqual(
+        Array.from(t.data as ArrayLike<number>),
+      );
     }
   });
 
@@ -139,7 +149,10 @@ describe('malformed .safetensors', () => {
     expectEmmsError(() => parseSafetensors(new Uint8Array(5)), 'FILE_TRUNCATED');
     const full = build(ok, f32(1, 2));
     expectEmmsError(() => parseSafetensors(full.subarray(0, 20)), 'FILE_TRUNCATED');
-    const e = expectEmmsError(() => parseSafetensors(full.subarray(0, full.length - 1), 's.safetensors'), 'FILE_TRUNCATED');
+    const e = expectEmmsError(
+      () => parseSafetensors(full.subarray(0, full.length - 1), 's.safetensors'),
+      'FILE_TRUNCATED',
+    );
     expect(e.message).toContain("'a'");
     const huge = new Uint8Array(16);
     new DataView(huge.buffer).setBigUint64(0, 2n ** 63n, true);
@@ -175,7 +188,11 @@ describe('malformed .safetensors', () => {
 
   it('unsupported dtypes and sizes that disagree with shapes', () => {
     const e = expectEmmsError(
-      () => parseSafetensors(build({ c: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, f32(1, 2)), 'c.safetensors'),
+      () =>
+        parseSafetensors(
+          build({ c: { dtype: 'C64', shape: [1], data_offsets: [0, 8] } }, f32(1, 2)),
+          'c.safetensors',
+        ),
       'UNSUPPORTED_DTYPE',
     );
     expect(e.message).toContain('C64');

@@ -28,7 +28,10 @@ export interface ExpectedFile {
   nonFinite: number;
 }
 export const expected = JSON.parse(readFileSync(dataPath('expected.json'), 'utf8')) as {
-  files: Record<string, ExpectedFile & { arrays?: Record<string, { dtype: string; shape: number[]; values: number[] }> }>;
+  files: Record<
+    string,
+    ExpectedFile & { arrays?: Record<string, { dtype: string; shape: number[]; values: number[] }> }
+  >;
 };
 
 /** Turns the JSON-safe spellings back into numbers ('nan', 'inf', '-inf'). */
@@ -41,7 +44,10 @@ export function jsonNumber(v: number | string | boolean): number {
 }
 
 /** Runs `fn`, expects an EmmsError with `code`, and returns it. */
-export function expectEmmsError(fn: () => unknown, code: EmmsErrorCode): Error & { code: string; input?: string } {
+export function expectEmmsError(
+  fn: () => unknown,
+  code: EmmsErrorCode,
+): Error & { code: string; input?: string } {
   let caught: unknown;
   try {
     fn();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { assertFinite, assertSameRows, checkLabels, relabelToPresent } from './validate';
 import { expectEmmsError } from './test-utils';
+import { assertFinite, assertSameRows, checkLabels, relabelToPresent } from './validate';
 
 describe('assertFinite', () => {
   it('passes finite and integer data', () => {
@@ -9,11 +9,19 @@ describe('assertFinite', () => {
   });
 
   it('counts NaN/Inf and names the first position', () => {
-    const m = { rows: 2, cols: 3, data: Float32Array.from([0, 1, 2, 3, Number.NaN, Number.NEGATIVE_INFINITY]) };
+    const m = {
+      rows: 2,
+      cols: 3,
+      data: Float32Array.from([0, 1, 2, 3, Number.NaN, Number.NEGATIVE_INFINITY]),
+    };
     const e = expectEmmsError(() => assertFinite(m, 'X.npy'), 'NON_FINITE');
     expect(e.message).toContain('2 NaN or infinite values');
     expect(e.message).toContain('row 1, column 1');
-    const t = { dtype: 'float64' as const, shape: [2, 2, 2], data: Float64Array.from([0, 0, 0, 0, 0, 0, Number.POSITIVE_INFINITY, 0]) };
+    const t = {
+      dtype: 'float64' as const,
+      shape: [2, 2, 2],
+      data: Float64Array.from([0, 0, 0, 0, 0, 0, Number.POSITIVE_INFINITY, 0]),
+    };
     expect(expectEmmsError(() => assertFinite(t, 'T'), 'NON_FINITE').message).toContain('index [1, 1, 0]');
   });
 });
@@ -50,8 +58,14 @@ describe('checkLabels', () => {
     const e = expectEmmsError(() => checkLabels(Int32Array.from([0, 1, -1, -2]), 'y'), 'LABEL_OUT_OF_RANGE');
     expect(e.message).toContain('2 labels');
     expect(e.message).toContain('index 2');
-    expectEmmsError(() => checkLabels(Int32Array.from([0, 1, 3]), 'y', { numClasses: 3 }), 'LABEL_OUT_OF_RANGE');
-    expectEmmsError(() => checkLabels(Int32Array.from([0, 2 ** 30]), 'y', { allowMissing: true }), 'LABEL_OUT_OF_RANGE');
+    expectEmmsError(
+      () => checkLabels(Int32Array.from([0, 1, 3]), 'y', { numClasses: 3 }),
+      'LABEL_OUT_OF_RANGE',
+    );
+    expectEmmsError(
+      () => checkLabels(Int32Array.from([0, 2 ** 30]), 'y', { allowMissing: true }),
+      'LABEL_OUT_OF_RANGE',
+    );
   });
 
   it('refuses a single class or no labels', () => {

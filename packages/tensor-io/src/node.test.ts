@@ -1,0 +1,224 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturePath } from '@emms/testing';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  inspectFile,
+  readArrays,
+  readClassNamesFile,
+  readLabelsFile,
+  readMatrixFile,
+  readNpyFile,
+  readTensorFile,
+  writeArraysFile,
+  writeNpyFile,
+} from './node';
+import { encodeNpy } from './npy';
+import type { ProgressEvent } from './progress';
+import type { Tensor } from './tensor';
+import { dataBytes, dataPath, expectEmmsErrorAsync, expected } from './test-utils';
+
+const dir = mkdtempSync(join(tmpdir(), 'tensor-io-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const tmp = (name: string) => join(dir, name);
+
+describe('readNpyFile', () => {
+  it('reads in chunks into the destination and reports progress', async () => {
+    const n = 10_000;
+    const t: Tensor = {
+      dtype: 'float64',
+      shape: [100, 100],
+      data: Float64Array.from({ length: n }, (_, i) => i / 7),
+    };
+    for (const [name, opts] of [
+      ['c.npy', {}],
+      ['f_be.npy', { fortranOrder: true, byteOrder: 'big' as const }],
+    ] as const) {
+      writeFileSync(tmp(name), encodeNpy(t, opts));
+      const events: ProgressEvent[] = [];
+      const { header, tensor } = await readNpyFile(tmp(name), {
+        chunkBytes: 4096,
+        onProgress: (e) => events.push(e),
+      });
+      expect(header.dataLength).toBe(n * 8);
+      expect(tensor.shape).toEqual([100, 100]);
+      expect(Array.from(tensor.data as Float64Array)).toEqual(Array.from(t.data as Float64Array));
+      // 80000 bytes in 4096-byte reads
+      expect(events.length).toBe(Math.ceil((n * 8) / 4096));
+      expect(events.at(-1)!.done).toBe(n * 8);
+    }
+  });
+
+  it('reads every numpy-made file as the in-memory parser does', async () => {
+    for (const name of Object.keys(expected.files).filter((f) => f.endsWith('.npy'))) {
+      const t = await readTensorFile(dataPath(name), { chunkBytes: 7 });
+      expect(t.shape, name).toEqual(expected.files[name].shape);
+      expect(Array.from(t.data as ArrayLike<number | bigint>).map(String), name).toEqual(
+        expected.files[name].values.map((v) =>
+          v === true
+            ? '1'
+            : v === false
+              ? '0'
+              : v === 'nan'
+                ? 'NaN'
+                : v === 'inf'
+                  ? 'Infinity'
+                  : v === '-inf'
+                    ? '-Infinity'
+                    : String(v),
+        ),
+      );
+    }
+  });
+
+  it('reads a header longer than the first read', async () => {
+    const t: Tensor = { dtype: 'uint8', shape: new Array(3000).fill(1), data: Uint8Array.from([5]) };
+    writeFileSync(tmp('long.npy'), encodeNpy(t));
+    expect(Array.from((await readTensorFile(tmp('long.npy'))).data as Uint8Array)).toEqual([5]);
+  });
+
+  it('typed errors for missing, empty, truncated and oversized files', async () => {
+    const missing = await expectEmmsErrorAsync(() => readTensorFile(tmp('nope.npy')), 'FILE_NOT_FOUND');
+    expect(missing.message).toContain('nope.npy');
+    writeFileSync(tmp('empty.npy'), new Uint8Array());
+    await expectEmmsErrorAsync(() => readTensorFile(tmp('empty.npy')), 'FILE_EMPTY');
+    const good = dataBytes('f8_be.npy');
+    writeFileSync(tmp('cut.npy'), good.subarray(0, good.length - 3));
+    await expectEmmsErrorAsync(() => readTensorFile(tmp('cut.npy')), 'FILE_TRUNCATED');
+    writeFileSync(tmp('cuthead.npy'), good.subarray(0, 50));
+    await expectEmmsErrorAsync(() => readTensorFile(tmp('cuthead.npy')), 'FILE_TRUNCATED');
+    writeFileSync(tmp('long2.npy'), new Uint8Array([...good, 0]));
+    await expectEmmsErrorAsync(() => readTensorFile(tmp('long2.npy')), 'SHAPE_MISMATCH');
+    await expectEmmsErrorAsync(() => readTensorFile(dataPath('object.npy')), 'OBJECT_ARRAY');
+    await expectEmmsErrorAsync(() => readTensorFile(dir + '/'), 'UNSUPPORTED_FORMAT');
+    const e = await expectEmmsErrorAsync(() => readTensorFile(tmp('x.h5')), 'UNSUPPORTED_FORMAT');
+    expect(e.message).toContain('.npy, .npz, .safetensors');
+  });
+});
+
+describe('readArrays / readTensorFile / readMatrixFile', () => {
+  it('keys a .npy by its stem and opens archives', async () => {
+    expect(Object.keys(await readArrays(dataPath('f4_le.npy')))).toEqual(['f4_le']);
+    const z = await readArrays(dataPath('compressed.npz'));
+    expect(Object.keys(z).sort()).toEqual(['features', 'labels']);
+  });
+
+  it('wants exactly one array unless one is named', async () => {
+    const e = await expectEmmsErrorAsync(() => readTensorFile(dataPath('stored.npz')), 'AMBIGUOUS_ARRAY');
+    expect(e.message).toContain("'features'");
+    expect(e.message).toContain("'labels'");
+    const f = await readTensorFile(dataPath('stored.npz'), { array: 'features' });
+    expect(f.shape).toEqual([2, 3]);
+    await expectEmmsErrorAsync(
+      () => readTensorFile(dataPath('stored.npz'), { array: 'x' }),
+      'ARRAY_NOT_FOUND',
+    );
+  });
+
+  it('reads the reference features as a matrix without copying', async () => {
+    const m = await readMatrixFile(fixturePath('small', 'X.npy'));
+    expect([m.rows, m.cols]).toEqual([300, 64]);
+    expect(m.data).toBeInstanceOf(Float32Array);
+    expect(m.data[1]).toBe(1.1623729467391968);
+  });
+});
+
+describe('readLabelsFile / readClassNamesFile', () => {
+  it('reads labels by extension', async () => {
+    expect(Array.from((await readLabelsFile(fixturePath('small', 'y.npy'))).labels.subarray(0, 5))).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
+    writeFileSync(tmp('y.txt'), 'cat\ndog\ncat\n');
+    expect(await readLabelsFile(tmp('y.txt'))).toEqual({
+      labels: Int32Array.from([0, 1, 0]),
+      classNames: ['cat', 'dog'],
+    });
+    writeFileSync(tmp('y.labels'), '1\n0\n');
+    expect(Array.from((await readLabelsFile(tmp('y.labels'))).labels)).toEqual([1, 0]);
+    writeFileSync(tmp('y.json'), '[1, 1, 0]');
+    expect(Array.from((await readLabelsFile(tmp('y.json'))).labels)).toEqual([1, 1, 0]);
+    writeFileSync(tmp('y.csv'), 'id,label\na,2\nb,0\n');
+    expect(Array.from((await readLabelsFile(tmp('y.csv'), { column: 'label' })).labels)).toEqual([2, 0]);
+    await expectEmmsErrorAsync(() => readLabelsFile(tmp('y.csv')), 'INVALID_OPTION');
+    writeFileSync(tmp('one.csv'), 'label\n2\n0\n');
+    expect(Array.from((await readLabelsFile(tmp('one.csv'))).labels)).toEqual([2, 0]);
+    await expectEmmsErrorAsync(() => readLabelsFile(tmp('y.xlsx')), 'UNSUPPORTED_FORMAT');
+    writeFileSync(tmp('bin.txt'), new Uint8Array([0xff, 0xfe, 0x00]));
+    await expectEmmsErrorAsync(() => readLabelsFile(tmp('bin.txt')), 'LABELS_PARSE');
+  });
+
+  it('reads class names from text or JSON', async () => {
+    writeFileSync(tmp('classes.txt'), 'tench\ngoldfish\n');
+    expect(await readClassNamesFile(tmp('classes.txt'))).toEqual(['tench', 'goldfish']);
+    writeFileSync(tmp('classes.json'), '["a", "b"]');
+    expect(await readClassNamesFile(tmp('classes.json'))).toEqual(['a', 'b']);
+    writeFileSync(tmp('bad.json'), '["a", 3]');
+    await expectEmmsErrorAsync(() => readClassNamesFile(tmp('bad.json')), 'LABELS_PARSE');
+  });
+});
+
+describe('writers', () => {
+  const t: Tensor = { dtype: 'int32', shape: [2, 2], data: Int32Array.from([1, -2, 3, -4]) };
+
+  it('writeNpyFile writes what numpy reads (same bytes as np.save) and leaves no temp files', async () => {
+    const bytes = dataBytes('v2_i4.npy');
+    const expectedTensor = await readTensorFile(dataPath('v2_i4.npy'));
+    await writeNpyFile(tmp('w.npy'), expectedTensor, { version: 2 });
+    expect(Buffer.from(readFileSync(tmp('w.npy'))).equals(Buffer.from(bytes))).toBe(true);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writeArraysFile picks the format by extension', async () => {
+    await writeArraysFile(tmp('a.npz'), { t }, { compress: true });
+    await writeArraysFile(tmp('a.safetensors'), { t });
+    await writeArraysFile(tmp('a.npy'), { t });
+    for (const f of ['a.npz', 'a.safetensors']) {
+      expect(Array.from((await readArrays(tmp(f))).t.data as Int32Array)).toEqual([1, -2, 3, -4]);
+    }
+    expect((await readTensorFile(tmp('a.npy'))).shape).toEqual([2, 2]);
+    await expectEmmsErrorAsync(() => writeArraysFile(tmp('a.npy'), { t, u: t }), 'INVALID_OPTION');
+    await expectEmmsErrorAsync(() => writeArraysFile(tmp('a.mat'), { t }), 'UNSUPPORTED_FORMAT');
+    const w = await expectEmmsErrorAsync(
+      () => writeNpyFile(join(dir, 'no-such-dir', 'x.npy'), t),
+      'FILE_UNWRITABLE',
+    );
+    expect(w.message).toContain('folder does not exist');
+  });
+});
+
+describe('inspectFile', () => {
+  it('reports dtype, byte order as stored and numpy statistics', async () => {
+    const r = await inspectFile(dataPath('f8_be.npy'));
+    expect(r.format).toBe('npy');
+    const a = r.arrays[0];
+    const want = expected.files['f8_be.npy'];
+    expect(a).toMatchObject({
+      name: 'f8_be',
+      shape: [3, 2],
+      dtype: 'float64',
+      byteOrder: 'big',
+      fortranOrder: false,
+      npyVersion: 1,
+    });
+    expect([a.min, a.max, a.nonFinite]).toEqual([want.min, want.max, want.nonFinite]);
+    const h = await inspectFile(dataPath('f2.npy'));
+    expect(h.arrays[0]).toMatchObject({ dtype: 'float32', storedDtype: 'float16', nonFinite: 1 });
+  });
+
+  it('one entry per array for archives', async () => {
+    const z = await inspectFile(dataPath('stored.npz'));
+    expect(z.arrays.map((a) => a.name).sort()).toEqual(['features', 'labels']);
+    await writeArraysFile(tmp('i.safetensors'), {
+      a: { dtype: 'float32', shape: [2], data: Float32Array.from([1, 3]) },
+      b: { dtype: 'uint8', shape: [1], data: Uint8Array.from([9]) },
+    });
+    const s = await inspectFile(tmp('i.safetensors'));
+    expect(s.arrays.find((x) => x.name === 'a')).toMatchObject({
+      byteOrder: 'little',
+      mean: 2,
+      storedDtype: 'float32',
+    });
+    expect(s.arrays.find((x) => x.name === 'b')).toMatchObject({ byteOrder: 'none', min: 9 });
+  });
+});
