@@ -292,3 +292,43 @@ describe.skipIf(!native)('openblas kernels agree with plain float64 loops', () =
     );
   });
 });
+
+describe.skipIf(!native)('openblas pivotedCholesky (dpstrf)', () => {
+  /** X with columns 2 and 5 copies of others, so XᵀX (8×8) has rank 6. */
+  function rankDeficientGram(): Dense {
+    const x = randomMatrix(40, 8, 21, false);
+    for (let i = 0; i < 40; i++) {
+      x.data[i * 8 + 2] = x.data[i * 8 + 0]!;
+      x.data[i * 8 + 5] = 2 * x.data[i * 8 + 1]! - x.data[i * 8 + 3]!;
+    }
+    return naiveCross(x, x);
+  }
+
+  it('finds the rank and reproduces a[perm, perm] = L Lᵀ', () => {
+    const a = rankDeficientGram();
+    const n = 8;
+    const { factor, perm, rank } = native!.pivotedCholesky!(a, 1e-9 * 40);
+    expect(rank).toBe(6);
+    expect([...perm].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([factor.rows, factor.cols]).toEqual([n, rank]);
+    let scale = 0;
+    for (const v of a.data) scale = Math.max(scale, Math.abs(v));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let k = 0; k < rank; k++) s += factor.data[i * rank + k]! * factor.data[j * rank + k]!;
+        expect(Math.abs(s - a.data[perm[i]! * n + perm[j]!]!)).toBeLessThan(1e-10 * scale);
+      }
+      for (let k = i + 1; k < rank; k++) expect(factor.data[i * rank + k]).toBe(0);
+    }
+    // the first pivot is the largest diagonal
+    let best = 0;
+    for (let i = 1; i < n; i++) if (a.data[i * n + i]! > a.data[best * n + best]!) best = i;
+    expect(perm[0]).toBe(best);
+  });
+
+  it('is full rank with the default tolerance on a positive definite matrix', () => {
+    const a = randomSpd(10, 22);
+    expect(native!.pivotedCholesky!(a).rank).toBe(10);
+  });
+});

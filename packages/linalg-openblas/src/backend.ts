@@ -1,4 +1,4 @@
-import type { Dense, EighResult, LinalgBackend } from '@emms/linalg';
+import type { Dense, EighResult, LinalgBackend, PivotedCholeskyResult } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { CblasNoTrans, CblasRowMajor, CblasTrans, CblasUpper, type NativeBlas } from './library';
 
@@ -283,5 +283,39 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return dense(x, n, m);
   }
 
-  return { name: 'openblas', gram, crossProduct, matmul, eigh, cholesky, solveSpd };
+  function pivotedCholesky(a: Dense, tol?: number): PivotedCholeskyResult {
+    checkSquare(a, 'pivotedCholesky');
+    const n = a.rows;
+    if (n === 0) return { factor: dense(new Float64Array(0), 0, 0), perm: new Int32Array(0), rank: 0 };
+    // As in cholesky: LAPACK's column-major "U" is our row-major lower triangle, U = Lᵀ.
+    const c = new Float64Array(a.data);
+    const piv = new Int32Array(n);
+    const rankCell = int(0);
+    const info = int(0);
+    // A negative tolerance asks LAPACK for its default n·ε·max diag, the interface's default too.
+    blas.dpstrf(
+      'U',
+      int(n),
+      c,
+      int(n),
+      piv,
+      rankCell,
+      Float64Array.of(tol ?? -1),
+      new Float64Array(2 * n),
+      info,
+      1,
+    );
+    if (info[0]! < 0) throw new Error(`pivotedCholesky: LAPACK dpstrf rejected argument ${-info[0]!}`);
+    const rank = rankCell[0]!;
+    const perm = new Int32Array(n);
+    for (let i = 0; i < n; i++) perm[i] = piv[i]! - 1;
+    const factor = new Float64Array(n * rank);
+    for (let i = 0; i < n; i++) {
+      const width = Math.min(i + 1, rank);
+      for (let k = 0; k < width; k++) factor[i * rank + k] = c[i * n + k]!;
+    }
+    return { factor: dense(factor, n, rank), perm, rank };
+  }
+
+  return { name: 'openblas', gram, crossProduct, matmul, eigh, cholesky, solveSpd, pivotedCholesky };
 }

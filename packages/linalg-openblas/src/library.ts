@@ -74,6 +74,18 @@ export interface NativeBlas {
     info: Int32Array,
     uploLen: number,
   ): void;
+  dpstrf(
+    uplo: string,
+    n: Int32Array,
+    a: Float64Array,
+    lda: Int32Array,
+    piv: Int32Array,
+    rank: Int32Array,
+    tol: Float64Array,
+    work: Float64Array,
+    info: Int32Array,
+    uploLen: number,
+  ): void;
   /** OpenBLAS only: the CPU kernel chosen at load (e.g. "Haswell"). */
   readonly corename?: () => string;
   /** OpenBLAS only: the build configuration string. */
@@ -166,6 +178,11 @@ function bind(names: string[]): NativeBlas {
     'void dpotrs_(const char *uplo, const int *n, const int *nrhs, const double *a, const int *lda, double *b, const int *ldb, int *info, size_t uploLen)',
     label,
   );
+  const dpstrf = need(
+    libs,
+    'void dpstrf_(const char *uplo, const int *n, double *a, const int *lda, int *piv, int *rank, const double *tol, double *work, int *info, size_t uploLen)',
+    label,
+  );
   const corename = findFunc(libs, 'const char *openblas_get_corename()');
   const config = findFunc(libs, 'const char *openblas_get_config()');
   const getThreads = findFunc(libs, 'int openblas_get_num_threads()');
@@ -177,6 +194,7 @@ function bind(names: string[]): NativeBlas {
     dsyevd,
     dpotrf,
     dpotrs,
+    dpstrf,
     corename: corename ? () => String(corename()) : undefined,
     config: config ? () => String(config()) : undefined,
     getThreads: getThreads ? () => Number(getThreads()) : undefined,
