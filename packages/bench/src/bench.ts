@@ -1,0 +1,305 @@
+/**
+ * `pnpm bench`: our scores on each backend against a numpy program doing what the published
+ * code does, on the same synthetic .npy files. See README.md for the options.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ChildResult } from './child';
+import { type BenchInputs, type BenchSize, generateInputs, SIZES } from './generate';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkgRoot = resolve(here, '..');
+const repoRoot = resolve(pkgRoot, '../..');
+
+const TASKS = ['emms', 'logme', 'logme-flabels', 'micro'] as const;
+type Task = (typeof TASKS)[number];
+type Side = 'numpy' | 'js' | 'openblas';
+
+interface Args {
+  sizes: BenchSize[];
+  backends: ('js' | 'openblas')[];
+  tasks: Task[];
+  seed: number;
+  dir: string;
+  python?: string;
+  jsLarge: boolean;
+  numpy: boolean;
+  timeout: number;
+  repeat: number;
+}
+
+const USAGE = `usage: pnpm bench [--size mid|large|all] [--backend js|openblas|all] [--metrics emms,logme,logme-flabels,micro]
+                  [--seed 1] [--dir DIR] [--python PATH] [--no-numpy] [--js-large] [--timeout SECONDS]
+                  [--repeat N]  (best of N runs of each child; the machine may be shared)`;
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = {
+    sizes: [SIZES.mid!, SIZES.large!],
+    backends: ['js', 'openblas'],
+    tasks: [...TASKS],
+    seed: 1,
+    dir: join(tmpdir(), 'emms-bench'),
+    jsLarge: false,
+    numpy: true,
+    timeout: 1200,
+    repeat: 1,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
+      return v;
+    };
+    if (a === '--') continue;
+    else if (a === '--size') {
+      const v = value();
+      if (v === 'all') args.sizes = [SIZES.mid!, SIZES.large!];
+      else if (SIZES[v]) args.sizes = [SIZES[v]!];
+      else throw new Error(`--size must be mid, large, all (or tiny), got ${v}`);
+    } else if (a === '--backend') {
+      const v = value();
+      if (v === 'all') args.backends = ['js', 'openblas'];
+      else if (v === 'js' || v === 'openblas') args.backends = [v];
+      else throw new Error(`--backend must be js, openblas or all, got ${v}`);
+    } else if (a === '--metrics') {
+      const list = value().split(',');
+      for (const t of list)
+        if (!(TASKS as readonly string[]).includes(t))
+          throw new Error(`--metrics: unknown "${t}"; known: ${TASKS.join(',')}`);
+      args.tasks = list as Task[];
+    } else if (a === '--seed') args.seed = Number(value());
+    else if (a === '--dir') args.dir = resolve(value());
+    else if (a === '--python') args.python = value();
+    else if (a === '--no-numpy') args.numpy = false;
+    else if (a === '--js-large') args.jsLarge = true;
+    else if (a === '--timeout') args.timeout = Number(value());
+    else if (a === '--repeat') args.repeat = Math.max(1, Math.floor(Number(value())));
+    else if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}\n${USAGE}`);
+  }
+  return args;
+}
+
+/** The environment of a measured child: OpenBLAS left to pick its own kernel and cache sizes. */
+function childEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  delete env.EMMS_LINALG;
+  return env;
+}
+
+function findPython(wanted?: string): string | null {
+  const candidates = [wanted, process.env.EMMS_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
+    (c): c is string => !!c,
+  );
+  for (const py of candidates) {
+    const r = spawnSync(py, ['-c', 'import numpy'], { stdio: 'ignore' });
+    if (r.status === 0) return py;
+  }
+  return null;
+}
+
+interface Row extends Partial<ChildResult> {
+  size: string;
+  task: Task;
+  side: Side;
+  wall_seconds: number;
+  input_bytes: number;
+}
+
+function run(
+  cmd: string,
+  argv: string[],
+  timeout: number,
+): { json?: ChildResult; wall: number; error?: string } {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, argv, {
+    env: childEnv(),
+    encoding: 'utf8',
+    timeout: timeout * 1000,
+    maxBuffer: 1 << 24,
+  });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.error) return { wall, error: (r.error as Error).message };
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return { json: JSON.parse(line) as ChildResult, wall };
+  } catch {
+    return {
+      wall,
+      error: `exit ${r.status ?? r.signal}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`,
+    };
+  }
+}
+
+const fmt = (v: number | undefined, digits = 2): string =>
+  v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
+const mb = (kb: number | undefined): string => (kb === undefined ? '-' : `${(kb / 1024).toFixed(0)}`);
+
+function main(): void {
+  const args = parseArgs(process.argv.slice(2));
+  const python = args.numpy ? findPython(args.python) : null;
+  if (args.numpy && !python)
+    console.log(
+      'notice: no python3 with numpy found; the numpy baseline is skipped (apt-get install python3-numpy)',
+    );
+  const rows: Row[] = [];
+  const inputsBySize: Record<string, BenchInputs> = {};
+  const child = join(here, 'child.js');
+  const ref = join(pkgRoot, 'python', 'reference.py');
+
+  for (const size of args.sizes) {
+    const t0 = performance.now();
+    const inputs = generateInputs(join(args.dir, `${size.name}-seed${args.seed}`), size, args.seed);
+    inputsBySize[size.name] = inputs;
+    console.log(
+      `\n== ${size.name}: N=${size.n} D=${size.d} L=${size.l} K=${size.k} C=${size.c}; inputs ${(inputs.bytes / 2 ** 20).toFixed(0)} MiB in ${inputs.dir} (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare)`,
+    );
+    for (const task of args.tasks) {
+      if (task === 'micro' && size !== args.sizes[0]) continue; // the micro-benchmark does not depend on size
+      const sides: Side[] = [...(python ? (['numpy'] as const) : []), ...args.backends];
+      for (const side of sides) {
+        if (side === 'js' && size.name === 'large' && !args.jsLarge && task !== 'micro') {
+          console.log(`  ${task} js: skipped at large (minutes on one thread; --js-large runs it)`);
+          continue;
+        }
+        let r = { wall: 0 } as ReturnType<typeof run>;
+        for (let rep = 0; rep < args.repeat; rep++) {
+          const once =
+            side === 'numpy'
+              ? run(python!, [ref, task, inputs.dir], args.timeout)
+              : run(process.execPath, [child, task, inputs.dir, side], args.timeout);
+          const better =
+            !r.json ||
+            (once.json && !once.json.error && (once.json.seconds < r.json.seconds || r.json.error));
+          if (rep === 0 || better) r = once;
+          if (once.error || once.json?.error) break;
+        }
+        const row: Row = {
+          ...r.json,
+          size: size.name,
+          task,
+          side,
+          wall_seconds: r.wall,
+          input_bytes: inputs.bytes,
+        };
+        if (r.error) row.error = r.error;
+        rows.push(row);
+        console.log(
+          `  ${task.padEnd(13)} ${side.padEnd(8)} ${row.error ? `ERROR ${row.error}` : `${fmt(row.seconds)} s (cpu ${fmt(row.cpu_seconds)} s; +${fmt(row.load_seconds)} s load), peak ${mb(row.max_rss_kb)} MiB${row.gram_seconds !== undefined ? `, gram ${fmt(row.gram_seconds)} s, eigh ${fmt(row.eigh_seconds)} s` : ''}`}`,
+        );
+      }
+    }
+  }
+
+  const find = (size: string, task: Task, side: Side): Row | undefined =>
+    rows.find((r) => r.size === size && r.task === task && r.side === side && !r.error);
+
+  // Table
+  console.log(
+    '\n| size | score | backend | seconds | cpu s | numpy ÷ ours | load s | peak RSS MiB | RSS ÷ input | value | rel. diff to numpy | BLAS kernel |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const np = find(r.size, r.task, 'numpy');
+    const speed = np && r.seconds ? np.seconds! / r.seconds : undefined;
+    const rel =
+      r.task !== 'micro' && np && r.value !== undefined && np.value !== undefined
+        ? Math.abs(r.value - np.value) / Math.max(Math.abs(np.value), 1e-300)
+        : undefined;
+    const extra = r.task === 'micro' ? ` (gram ${fmt(r.gram_seconds)}, eigh ${fmt(r.eigh_seconds)})` : '';
+    console.log(
+      `| ${r.size} | ${r.task} | ${r.side} | ${r.error ? `error: ${r.error.slice(0, 80)}` : fmt(r.seconds) + extra} | ${fmt(r.cpu_seconds)} | ${r.side === 'numpy' ? '1' : speed ? `${fmt(speed, 1)}×` : '-'} | ${fmt(r.load_seconds)} | ${mb(r.max_rss_kb)} | ${r.max_rss_kb ? fmt((r.max_rss_kb * 1024) / r.input_bytes) : '-'} | ${r.value === undefined ? '-' : r.value.toPrecision(8)} | ${rel === undefined ? '-' : rel.toExponential(1)} | ${r.blas?.corename ?? '-'} |`,
+    );
+  }
+  for (const [name, inp] of Object.entries(inputsBySize))
+    console.log(`input files, ${name}: ${(inp.bytes / 2 ** 20).toFixed(1)} MiB`);
+
+  // Targets (issue 4)
+  const targets: { target: string; met: boolean | null; detail: string }[] = [];
+  const check = (target: string, met: boolean | null, detail: string) =>
+    targets.push({ target, met, detail });
+  const sec = (r?: Row) => r?.seconds;
+  {
+    const npE = sec(find('mid', 'emms', 'numpy'));
+    const obE = sec(find('mid', 'emms', 'openblas'));
+    const npL = sec(find('mid', 'logme', 'numpy'));
+    const obL = sec(find('mid', 'logme', 'openblas'));
+    const obLF = sec(find('mid', 'logme-flabels', 'openblas'));
+    const jsE = sec(find('mid', 'emms', 'js'));
+    const have = (...v: (number | undefined)[]) => v.every((x) => x !== undefined);
+    if (have(npE, obE))
+      check('mid: openblas EMMS ≥ 10× faster than numpy EMMS', npE! / obE! >= 10, `${fmt(npE! / obE!, 1)}×`);
+    if (have(npL, obL))
+      check(
+        'mid: openblas LogME (classification) no slower than numpy LogME',
+        obL! <= npL!,
+        `${fmt(obL)} s vs ${fmt(npL)} s`,
+      );
+    if (have(obLF, obE))
+      check(
+        'mid: openblas EMMS ≥ 5× faster than LogME on the same F-labels',
+        obLF! / obE! >= 5,
+        `${fmt(obLF! / obE!, 1)}×`,
+      );
+    if (have(npE, jsE))
+      check('mid: js EMMS faster than numpy EMMS', jsE! < npE!, `${fmt(jsE)} s vs ${fmt(npE)} s`);
+    const lE = find('large', 'emms', 'openblas');
+    if (lE) {
+      check(
+        'large: openblas EMMS < 15 s',
+        lE.seconds! < 15,
+        `${fmt(lE.seconds)} s compute (+${fmt(lE.load_seconds)} s reading files)`,
+      );
+      const ratio = (lE.max_rss_kb! * 1024) / lE.input_bytes;
+      check(
+        'large: openblas EMMS peak RSS < 2.5× input files',
+        ratio < 2.5,
+        `${fmt(ratio)}× (${mb(lE.max_rss_kb)} MiB vs ${(lE.input_bytes / 2 ** 20).toFixed(0)} MiB)`,
+      );
+    }
+    const micro = (side: Side) => rows.find((r) => r.task === 'micro' && r.side === side && !r.error);
+    const mNp = micro('numpy');
+    const mJs = micro('js');
+    if (mNp && mJs) {
+      check(
+        'js: Gram 20000×1024 within 6× of numpy',
+        mJs.gram_seconds! <= 6 * mNp.gram_seconds!,
+        `${fmt(mJs.gram_seconds! / mNp.gram_seconds!, 1)}× numpy's time`,
+      );
+      check(
+        'js: eigh 1024 within 6× of numpy',
+        mJs.eigh_seconds! <= 6 * mNp.eigh_seconds!,
+        `${fmt(mJs.eigh_seconds! / mNp.eigh_seconds!, 1)}× numpy's time`,
+      );
+    }
+  }
+  console.log('\nTargets (issue 4):');
+  for (const t of targets) console.log(`  [${t.met ? 'met' : 'MISSED'}] ${t.target}: ${t.detail}`);
+
+  const outDir = join(repoRoot, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const result = {
+    date: new Date().toISOString(),
+    node: process.version,
+    python,
+    seed: args.seed,
+    inputs: inputsBySize,
+    rows,
+    targets,
+  };
+  const file = join(outDir, `bench-${stamp}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nwrote ${file}`);
+}
+
+main();

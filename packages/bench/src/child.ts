@@ -1,0 +1,124 @@
+/**
+ * One measured run, in its own process so peak RSS belongs to it alone:
+ *   node dist/child.js <task> <dir> <backend>     task = emms | logme | logme-flabels | micro
+ * Prints one JSON line (see {@link ChildResult}).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LinalgBackend } from '@emms/linalg';
+import { autoSelectBackend, openblasStatus } from '@emms/linalg-openblas';
+import { type MetricInputs, scoreMetrics } from '@emms/metrics';
+import type { Matrix } from '@emms/tensor-io';
+import { Rng } from './generate';
+import { readNpy } from './npy';
+
+/** What a child prints. */
+export interface ChildResult {
+  task: string;
+  backend: string;
+  value?: number;
+  values?: number[];
+  load_seconds: number;
+  seconds: number;
+  /** CPU seconds (user + system, all threads) of the measured part. */
+  cpu_seconds?: number;
+  gram_seconds?: number;
+  eigh_seconds?: number;
+  max_rss_kb: number;
+  blas?: { library?: string; corename?: string; threads?: number };
+  error?: string;
+}
+
+function readMatrix(path: string): Matrix {
+  const a = readNpy(path);
+  if (a.shape.length !== 2 || a.data instanceof BigInt64Array)
+    throw new Error(`${path}: expected a 2-d float array`);
+  return { rows: a.shape[0]!, cols: a.shape[1]!, data: a.data };
+}
+
+function readLabels(path: string): Int32Array {
+  const a = readNpy(path);
+  if (!(a.data instanceof BigInt64Array)) throw new Error(`${path}: expected int64 labels`);
+  return Int32Array.from(a.data, (v) => Number(v));
+}
+
+function flabelFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith('Z_') && f.endsWith('.npy'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+function cpuSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1e6;
+}
+
+async function score(inputs: MetricInputs, id: string, backend: LinalgBackend): Promise<number> {
+  const report = await scoreMetrics(inputs, [id], { backend });
+  const err = report.errors[id];
+  if (err) throw new Error(`${id}: ${err.code} ${err.message}`);
+  return report.scores[id]!;
+}
+
+async function main(): Promise<void> {
+  const [task, dir, backendName] = process.argv.slice(2);
+  if (!task || !dir || !backendName) throw new Error('usage: child.js <task> <dir> <js|openblas>');
+  const { backend } = autoSelectBackend({ EMMS_LINALG: backendName });
+  const out: ChildResult = { task, backend: backend.name, load_seconds: 0, seconds: 0, max_rss_kb: 0 };
+  if (backend.name === 'openblas') {
+    const s = openblasStatus();
+    out.blas = { library: s.library, corename: s.corename, threads: s.threads };
+  }
+  const t0 = performance.now();
+  try {
+    if (task === 'micro') {
+      const rng = new Rng(7);
+      const a = new Float64Array(20000 * 1024);
+      for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+      const m: Matrix = { rows: 20000, cols: 1024, data: a };
+      const s = backend.gram({ rows: 2048, cols: 1024, data: a.subarray(0, 2048 * 1024) });
+      const t1 = performance.now();
+      const c1 = process.cpuUsage();
+      const g = backend.gram(m);
+      const t2 = performance.now();
+      backend.eigh(s);
+      const t3 = performance.now();
+      out.load_seconds = (t1 - t0) / 1000;
+      out.gram_seconds = (t2 - t1) / 1000;
+      out.eigh_seconds = (t3 - t2) / 1000;
+      out.seconds = (t3 - t1) / 1000;
+      out.cpu_seconds = cpuSince(c1);
+      out.value = g.data[0];
+    } else {
+      const features = readMatrix(join(dir, 'X.npy'));
+      const labels = readLabels(join(dir, 'y.npy'));
+      const flabels = task === 'logme' ? [] : flabelFiles(dir).map(readMatrix);
+      const t1 = performance.now();
+      const c1 = process.cpuUsage();
+      out.load_seconds = (t1 - t0) / 1000;
+      if (task === 'emms') {
+        out.value = await score({ features, labels, flabels }, 'emms', backend);
+      } else if (task === 'logme') {
+        out.value = await score({ features, labels }, 'logme', backend);
+      } else if (task === 'logme-flabels') {
+        out.values = [];
+        for (const targets of flabels) out.values.push(await score({ features, targets }, 'logme', backend));
+        out.value = out.values.reduce((s, v) => s + v, 0) / out.values.length;
+      } else {
+        throw new Error(`unknown task ${task}`);
+      }
+      out.seconds = (performance.now() - t1) / 1000;
+      out.cpu_seconds = cpuSince(c1);
+    }
+  } catch (e) {
+    out.error = (e as Error).message;
+  }
+  out.max_rss_kb = process.resourceUsage().maxRSS;
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { generateInputs, Rng, SIZES } from './generate';
+import { readNpy } from './npy';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const fresh = () => {
+  const d = mkdtempSync(join(tmpdir(), 'emms-bench-test-'));
+  dirs.push(d);
+  return d;
+};
+
+describe('synthetic inputs', () => {
+  it('are deterministic per seed and have the declared shapes and dtypes', () => {
+    const size = SIZES.tiny!;
+    const a = generateInputs(fresh(), size, 5);
+    const b = generateInputs(fresh(), size, 5);
+    const c = generateInputs(fresh(), size, 6);
+    expect(readFileSync(a.features)).toEqual(readFileSync(b.features));
+    expect(readFileSync(a.flabels[2]!)).toEqual(readFileSync(b.flabels[2]!));
+    expect(readFileSync(a.features)).not.toEqual(readFileSync(c.features));
+
+    const x = readNpy(a.features);
+    expect(x.dtype).toBe('float32');
+    expect(x.shape).toEqual([size.n, size.d]);
+    const y = readNpy(a.labels);
+    expect(y.dtype).toBe('int64');
+    expect(y.shape).toEqual([size.n]);
+    const counts = new Array(size.c).fill(0);
+    for (const v of y.data as BigInt64Array) counts[Number(v)]++;
+    expect(counts).toEqual(new Array(size.c).fill(size.n / size.c));
+    expect(a.flabels).toHaveLength(size.k);
+    const z = readNpy(a.flabels[0]!);
+    expect(z.shape).toEqual([size.n, size.l]);
+    // npy v1 header: magic, version 1.0, data aligned to 64 bytes
+    const head = readFileSync(a.features).subarray(0, 10);
+    expect(head.toString('latin1', 0, 6)).toBe('\x93NUMPY');
+    expect((10 + head.readUInt16LE(8)) % 64).toBe(0);
+  });
+
+  it('give F-labels that track the class: same-class rows are closer than other-class rows', () => {
+    const size = SIZES.tiny!;
+    const inp = generateInputs(fresh(), size, 1);
+    const y = Array.from(readNpy(inp.labels).data as BigInt64Array, Number);
+    const z = readNpy(inp.flabels[0]!).data as Float32Array;
+    const dist = (i: number, j: number) => {
+      let s = 0;
+      for (let t = 0; t < size.l; t++) s += (z[i * size.l + t]! - z[j * size.l + t]!) ** 2;
+      return s;
+    };
+    let same = 0;
+    let other = 0;
+    let ns = 0;
+    let no = 0;
+    for (let i = 0; i < 60; i++) {
+      for (let j = i + 1; j < 60; j++) {
+        if (y[i] === y[j]) {
+          same += dist(i, j);
+          ns++;
+        } else {
+          other += dist(i, j);
+          no++;
+        }
+      }
+    }
+    expect(same / ns).toBeLessThan((0.5 * other) / no);
+  });
+
+  it('draws standard normals with mean 0 and variance 1', () => {
+    const r = new Rng(3);
+    let s = 0;
+    let s2 = 0;
+    const n = 100_000;
+    for (let i = 0; i < n; i++) {
+      const v = r.normal();
+      s += v;
+      s2 += v * v;
+    }
+    expect(Math.abs(s / n)).toBeLessThan(0.02);
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(0.02);
+  });
+});

@@ -1,0 +1,147 @@
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeNpy } from './npy';
+
+/** Problem sizes: N samples, D feature dims, L F-label width, K F-labels, C classes. */
+export interface BenchSize {
+  readonly name: string;
+  readonly n: number;
+  readonly d: number;
+  readonly l: number;
+  readonly k: number;
+  readonly c: number;
+}
+
+/** The sizes issue 4 names. */
+export const SIZES: Readonly<Record<string, BenchSize>> = {
+  tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5 },
+  mid: { name: 'mid', n: 3000, d: 2048, l: 1024, k: 3, c: 50 },
+  large: { name: 'large', n: 50000, d: 2048, l: 1024, k: 3, c: 100 },
+};
+
+/** A small fast seeded generator (sfc32) with standard normal draws (Box-Muller, both values used). */
+export class Rng {
+  private a: number;
+  private b: number;
+  private c: number;
+  private d: number;
+  private spare = Number.NaN;
+
+  constructor(seed: number) {
+    this.a = 0x9e3779b9;
+    this.b = 0x243f6a88;
+    this.c = 0xb7e15162;
+    this.d = seed >>> 0;
+    for (let i = 0; i < 15; i++) this.uniform();
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    const t = (((this.a + this.b) | 0) + this.d) | 0;
+    this.d = (this.d + 1) | 0;
+    this.a = this.b ^ (this.b >>> 9);
+    this.b = (this.c + (this.c << 3)) | 0;
+    this.c = (this.c << 21) | (this.c >>> 11);
+    this.c = (this.c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  }
+
+  /** Standard normal. */
+  normal(): number {
+    if (!Number.isNaN(this.spare)) {
+      const s = this.spare;
+      this.spare = Number.NaN;
+      return s;
+    }
+    const u = 1 - this.uniform();
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  }
+}
+
+/** Where each generated file lives and how big it is. */
+export interface BenchInputs {
+  readonly dir: string;
+  readonly size: BenchSize;
+  readonly seed: number;
+  readonly features: string;
+  readonly labels: string;
+  readonly flabels: readonly string[];
+  /** Total bytes of the files above. */
+  readonly bytes: number;
+}
+
+function paths(dir: string, size: BenchSize): { features: string; labels: string; flabels: string[] } {
+  return {
+    features: join(dir, 'X.npy'),
+    labels: join(dir, 'y.npy'),
+    flabels: Array.from({ length: size.k }, (_, i) => join(dir, `Z_${i + 1}.npy`)),
+  };
+}
+
+/**
+ * Synthetic, deterministic inputs with class structure, written as .npy into `dir`:
+ * - y: N labels, each class equally often (i mod C, then a seeded shuffle);
+ * - X (float32, N×D): class mean + unit noise, the means' scale decaying over columns so the
+ *   spectrum is uneven as real features are, plus a few constant ("dead") columns;
+ * - Z_k (float32, N×L): a per-class embedding for F-label k + noise, so F-labels track the class.
+ * Files are reused when `dir` already holds them for the same size and seed.
+ */
+export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInputs {
+  mkdirSync(dir, { recursive: true });
+  const p = paths(dir, size);
+  const metaPath = join(dir, 'meta.json');
+  const meta = JSON.stringify({ size, seed, version: 1 });
+  const all = [p.features, p.labels, ...p.flabels];
+  const reuse =
+    existsSync(metaPath) && readFileSync(metaPath, 'utf8') === meta && all.every((f) => existsSync(f));
+  if (!reuse) {
+    const { n, d, l, k, c } = size;
+    const rng = new Rng(seed);
+    const y = new Int32Array(n);
+    for (let i = 0; i < n; i++) y[i] = i % c;
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(rng.uniform() * (i + 1));
+      const t = y[i]!;
+      y[i] = y[j]!;
+      y[j] = t;
+    }
+    writeNpy(
+      p.labels,
+      BigInt64Array.from(y, (v) => BigInt(v)),
+      [n],
+    );
+
+    const means = new Float32Array(c * d);
+    for (let j = 0; j < d; j++) {
+      const scale = 1.5 / Math.sqrt(1 + j / 32);
+      for (let cl = 0; cl < c; cl++) means[cl * d + j] = scale * rng.normal();
+    }
+    const dead = new Set([3, Math.floor(d / 2), d - 1].filter((j) => j < d));
+    const x = new Float32Array(n * d);
+    for (let i = 0; i < n; i++) {
+      const row = i * d;
+      const mrow = y[i]! * d;
+      for (let j = 0; j < d; j++) x[row + j] = dead.has(j) ? 0 : means[mrow + j]! + rng.normal();
+    }
+    writeNpy(p.features, x, [n, d]);
+
+    const z = new Float32Array(n * l);
+    const emb = new Float32Array(c * l);
+    for (let kk = 0; kk < k; kk++) {
+      for (let t = 0; t < emb.length; t++) emb[t] = rng.normal();
+      const noise = 0.5 + 0.25 * kk;
+      for (let i = 0; i < n; i++) {
+        const row = i * l;
+        const erow = y[i]! * l;
+        for (let j = 0; j < l; j++) z[row + j] = emb[erow + j]! + noise * rng.normal();
+      }
+      writeNpy(p.flabels[kk]!, z, [n, l]);
+    }
+    writeFileSync(metaPath, meta);
+  }
+  const bytes = all.reduce((s, f) => s + statSync(f).size, 0);
+  return { dir, size, seed, ...p, bytes };
+}
