@@ -1,1 +1,54 @@
-export {};
+export { listOnnxTensors, type OnnxModelOptions, openOnnxModel } from './backends/onnx';
+export {
+  loadTf,
+  openTfjsModel,
+  readTfjsFolder,
+  type TfjsArtifacts,
+  type TfjsModelOptions,
+} from './backends/tfjs';
+export type { LoadedModel } from './backends/types';
+export {
+  type Dataset,
+  type DatasetItem,
+  fingerprintItems,
+  type ItemSource,
+  openDataset,
+  readIdx,
+  readImageFolder,
+  readManifest,
+  readMnistPackage,
+  type Selection,
+  selectItems,
+} from './dataset';
+export {
+  type ExtractOptions,
+  type ExtractResult,
+  extractFeatures,
+  type FeatureSidecar,
+  type SkippedItem,
+} from './extract';
+export { loadPixels, loadRgb } from './image';
+export { type ModelSpecOptions, openModel } from './models';
+export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
+export { type OutputTensor, POOL_MODES, type PooledRows, type PoolMode, pool } from './pooling';
+export {
+  batchShape,
+  channelCount,
+  IMAGENET_MEAN,
+  IMAGENET_STD,
+  type Preprocessing,
+  type RawPixels,
+  type ResolvedPreprocessing,
+  resolvePreprocessing,
+  writeNormalised,
+} from './preprocess';
+export {
+  findZooEntry,
+  openZooModel,
+  packageRoot,
+  ZOO,
+  type ZooEntry,
+  type ZooOpenOptions,
+  zooFiles,
+  zooSizeBytes,
+} from './zoo';

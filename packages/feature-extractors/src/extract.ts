@@ -1,0 +1,411 @@
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { EmmsError, isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import type { LoadedModel } from './backends/types';
+import { type Dataset, type DatasetItem, fingerprintItems, selectItems } from './dataset';
+import { sha256, stableJson } from './hash';
+import { loadPixels, loadRgb } from './image';
+import { decodeFloat32Matrix, encodeFloat32Matrix, encodeInt64Vector } from './npy-io';
+import { type OutputTensor, type PooledRows, pool } from './pooling';
+import { batchShape, channelCount, type RawPixels, writeNormalised } from './preprocess';
+
+/** Options for {@link extractFeatures}. */
+export interface ExtractOptions {
+  readonly dataset: Dataset;
+  readonly model: LoadedModel;
+  /** Folder for the .npy files, sidecar and part files. */
+  readonly outDir: string;
+  /** Split to extract (see selectItems). Default: every item. */
+  readonly split?: string;
+  /** Items per class. */
+  readonly limit?: number;
+  /** Items per batch (and per checkpoint). Default 16. */
+  readonly batchSize?: number;
+  /** Skip images that cannot be decoded (listed in the sidecar) instead of failing. */
+  readonly skipBad?: boolean;
+  /** Recompute even when a matching cache file exists. */
+  readonly force?: boolean;
+  /** File stem; default "<model>__<dataset>__<split>". */
+  readonly name?: string;
+  readonly onProgress?: ProgressListener;
+  /** Stops after the current batch (its rows are kept for a resume). */
+  readonly signal?: AbortSignal;
+}
+
+/** An item left out with `skipBad`. */
+export interface SkippedItem {
+  readonly id: string;
+  readonly path?: string;
+  readonly reason: string;
+}
+
+/** The JSON written beside each features file. */
+export interface FeatureSidecar {
+  readonly format: 'emms-features/1';
+  /** Digest of everything below that decides the numbers; equal key = reusable file. */
+  readonly key: string;
+  readonly model: {
+    readonly id: string;
+    readonly backend: string;
+    readonly fingerprint: string;
+    readonly output: string;
+    readonly pool: string;
+    readonly channelsLast: boolean;
+  };
+  readonly preprocessing: unknown;
+  readonly dataset: {
+    readonly name: string;
+    readonly origin: string;
+    readonly fingerprint: string;
+    readonly split: string | null;
+    readonly splitRule: string;
+    readonly limit: number | null;
+    readonly classes: readonly string[];
+  };
+  readonly rows: number;
+  readonly cols: number;
+  readonly features: string;
+  readonly labels: string;
+  readonly ids: readonly string[];
+  readonly skipped: readonly SkippedItem[];
+  readonly skipBad: boolean;
+  readonly batchSize: number;
+  /** Wall-clock seconds of the extraction (summed over resumed runs). */
+  readonly seconds: number;
+  /** Seconds spent inside the model's run calls. */
+  readonly modelSeconds: number;
+  readonly createdAt: string;
+}
+
+/** What {@link extractFeatures} returns. */
+export interface ExtractResult {
+  readonly features: Matrix<Float32Array>;
+  /** Class index per row. */
+  readonly labels: Int32Array;
+  readonly featuresPath: string;
+  readonly labelsPath: string;
+  readonly sidecarPath: string;
+  readonly sidecar: FeatureSidecar;
+  /** True when an existing file was reused without running the model. */
+  readonly reused: boolean;
+  /** Item index the run resumed at (0 for a fresh run). */
+  readonly resumedAt: number;
+}
+
+interface PartRecord {
+  key: string;
+  cols: number;
+  rows: number;
+  nextItem: number;
+  skipped: SkippedItem[];
+  seconds: number;
+  modelSeconds: number;
+}
+
+function slug(s: string): string {
+  return (
+    s
+      .replace(/\.(onnx|json)$/i, '')
+      .replace(/[^A-Za-z0-9._-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'x'
+  );
+}
+
+/** Runs a prepared batch through the model and pools it (one item at a time for batch-one graphs). */
+async function runBatch(
+  model: LoadedModel,
+  batch: PreparedBatch,
+): Promise<{ rows: PooledRows; seconds: number }> {
+  const t0 = performance.now();
+  const parts: PooledRows[] = [];
+  const one = async (k: number, n: number) => {
+    let out: OutputTensor;
+    if (batch.kind === 'tensor') {
+      const per = batch.data.length / batch.count;
+      const shape = [n, ...batch.shape.slice(1)];
+      out = await model.runTensor!(batch.data.subarray(k * per, (k + n) * per), shape);
+    } else if (batch.kind === 'images') out = await model.runImages!(batch.images.slice(k, k + n));
+    else out = await model.runTexts!(batch.texts.slice(k, k + n));
+    parts.push(pool(out, model.pool, model.channelsLast));
+  };
+  const step = model.maxBatch && model.maxBatch > 0 ? model.maxBatch : batch.count;
+  for (let k = 0; k < batch.count; k += step) await one(k, Math.min(step, batch.count - k));
+  const seconds = (performance.now() - t0) / 1000;
+  if (parts.length === 1) return { rows: parts[0], seconds };
+  const cols = parts[0].cols;
+  const data = new Float32Array(batch.count * cols);
+  let r = 0;
+  for (const p of parts) {
+    data.set(p.data, r * cols);
+    r += p.rows;
+  }
+  return { rows: { rows: r, cols, data }, seconds };
+}
+
+type PreparedBatch =
+  | {
+      kind: 'tensor';
+      count: number;
+      shape: number[];
+      data: Float32Array;
+      kept: number;
+      skipped: SkippedItem[];
+    }
+  | { kind: 'images'; count: number; images: RawPixels[]; kept: number; skipped: SkippedItem[] }
+  | { kind: 'texts'; count: number; texts: string[]; kept: number; skipped: SkippedItem[] };
+
+/** Decodes and preprocesses items [from, to); bad images throw, or are skipped with skipBad. */
+async function prepare(
+  model: LoadedModel,
+  items: readonly DatasetItem[],
+  skipBad: boolean,
+): Promise<PreparedBatch> {
+  const skipped: SkippedItem[] = [];
+  if (model.modality === 'text') {
+    const texts = items.map((i) => {
+      if (i.source.kind !== 'text')
+        throw new EmmsError('DATASET_INVALID', `item ${i.id} is not text; model ${model.id} embeds texts`, {
+          input: i.id,
+        });
+      return i.source.text;
+    });
+    return { kind: 'texts', count: texts.length, texts, kept: texts.length, skipped };
+  }
+  const pre = model.preprocessing;
+  const loads = await Promise.allSettled(
+    items.map((i) => {
+      if (i.source.kind === 'text')
+        throw new EmmsError('DATASET_INVALID', `item ${i.id} is text; model ${model.id} needs images`, {
+          input: i.id,
+        });
+      return pre ? loadPixels(i.source, pre) : loadRgb(i.source);
+    }),
+  );
+  const ok: RawPixels[] = [];
+  loads.forEach((r, k) => {
+    if (r.status === 'fulfilled') ok.push(r.value);
+    else if (skipBad && isEmmsError(r.reason) && r.reason.code === 'IMAGE_UNREADABLE') {
+      const it = items[k];
+      skipped.push({
+        id: it.id,
+        path: it.source.kind === 'file' ? it.source.path : undefined,
+        reason: (r.reason as Error).message,
+      });
+    } else throw r.reason;
+  });
+  if (!pre) return { kind: 'images', count: ok.length, images: ok, kept: ok.length, skipped };
+  const shape = batchShape(pre, ok.length);
+  const data = new Float32Array(ok.length * channelCount(pre) * pre.width * pre.height);
+  for (const [k, px] of ok.entries()) writeNormalised(px, pre, data, k);
+  return { kind: 'tensor', count: ok.length, shape, data, kept: ok.length, skipped };
+}
+
+/**
+ * Runs `model` over the chosen items of `dataset` and saves the pooled features as `<stem>.npy` (float32 N×D),
+ * the labels as `<stem>.labels.npy` (int64) and a JSON sidecar `<stem>.json`. A rerun whose inputs have the same
+ * key reuses the file; a run that stopped (error, abort, kill) resumes from its last finished batch, kept in
+ * `<stem>.part.bin` + `<stem>.part.json`.
+ */
+export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResult> {
+  const { dataset, model } = opts;
+  const batchSize = opts.batchSize ?? 16;
+  if (!Number.isInteger(batchSize) || batchSize < 1) {
+    throw new EmmsError('INVALID_OPTION', `batch size must be a positive integer, got ${opts.batchSize}`, {
+      input: 'batch',
+    });
+  }
+  if (dataset.modality !== model.modality) {
+    throw new EmmsError(
+      'DATASET_INVALID',
+      `dataset ${dataset.name} holds ${dataset.modality}s but model ${model.id} takes ${model.modality}s`,
+      {
+        input: dataset.origin,
+      },
+    );
+  }
+  const { items, splitRule } = selectItems(dataset, { split: opts.split, limit: opts.limit });
+  const skipBad = opts.skipBad ?? false;
+  const modelInfo = {
+    id: model.id,
+    backend: model.backend,
+    fingerprint: model.fingerprint,
+    output: model.outputName,
+    pool: model.pool,
+    channelsLast: model.channelsLast,
+  };
+  const datasetInfo = {
+    name: dataset.name,
+    origin: dataset.origin,
+    fingerprint: fingerprintItems(dataset, items),
+    split: opts.split ?? null,
+    splitRule,
+    limit: opts.limit ?? null,
+    classes: dataset.classes,
+  };
+  const preprocessing = model.preprocessing ?? null;
+  const key = sha256(
+    stableJson({
+      model: { ...modelInfo, id: undefined },
+      preprocessing,
+      dataset: {
+        fingerprint: datasetInfo.fingerprint,
+        split: datasetInfo.split,
+        limit: datasetInfo.limit,
+        classes: datasetInfo.classes,
+      },
+      skipBad,
+    }),
+  );
+  const outDir = resolve(opts.outDir);
+  mkdirSync(outDir, { recursive: true });
+  const stem = opts.name ?? `${slug(basename(model.id))}__${slug(dataset.name)}__${opts.split ?? 'all'}`;
+  const featuresPath = join(outDir, `${stem}.npy`);
+  const labelsPath = join(outDir, `${stem}.labels.npy`);
+  const sidecarPath = join(outDir, `${stem}.json`);
+  const partPath = join(outDir, `${stem}.part.bin`);
+  const partJson = join(outDir, `${stem}.part.json`);
+  const task = `extract:${basename(model.id)}`;
+
+  if (!opts.force && existsSync(sidecarPath) && existsSync(featuresPath) && existsSync(labelsPath)) {
+    const side = JSON.parse(readFileSync(sidecarPath, 'utf8')) as FeatureSidecar;
+    if (side.key === key) {
+      const m = decodeFloat32Matrix(readFileSync(featuresPath), featuresPath);
+      if (m.rows === side.rows && m.cols === side.cols) {
+        const keptLabels = labelsOf(items, side.skipped);
+        opts.onProgress?.({ task, done: m.rows, total: m.rows, message: `reused ${featuresPath}` });
+        return {
+          features: m,
+          labels: keptLabels,
+          featuresPath,
+          labelsPath,
+          sidecarPath,
+          sidecar: side,
+          reused: true,
+          resumedAt: 0,
+        };
+      }
+    }
+  }
+
+  // resume from a part file with the same key, else start over
+  let part: PartRecord = { key, cols: 0, rows: 0, nextItem: 0, skipped: [], seconds: 0, modelSeconds: 0 };
+  if (!opts.force && existsSync(partJson) && existsSync(partPath)) {
+    const prev = JSON.parse(readFileSync(partJson, 'utf8')) as PartRecord;
+    if (prev.key === key && statSync(partPath).size >= prev.rows * prev.cols * 4) {
+      part = prev;
+      truncateSync(partPath, prev.rows * prev.cols * 4);
+    }
+  }
+  if (part.nextItem === 0) {
+    rmSync(partPath, { force: true });
+    writeFileSync(partPath, new Uint8Array(0));
+  }
+  const resumedAt = part.nextItem;
+  const progress = progressTracker(task, items.length, opts.onProgress);
+  if (resumedAt > 0) progress.advance(resumedAt, `resumed at item ${resumedAt} of ${items.length}`);
+
+  const started = performance.now();
+  const baseSeconds = part.seconds;
+  const batches: [number, number][] = [];
+  for (let a = resumedAt; a < items.length; a += batchSize)
+    batches.push([a, Math.min(items.length, a + batchSize)]);
+  // prepare batch k+1 while batch k runs
+  let next: Promise<PreparedBatch> | undefined = batches.length
+    ? prepare(model, items.slice(...batches[0]), skipBad)
+    : undefined;
+  for (let b = 0; b < batches.length; b++) {
+    const batch = await next!;
+    next = b + 1 < batches.length ? prepare(model, items.slice(...batches[b + 1]), skipBad) : undefined;
+    // a failing prefetch must not surface as an unhandled rejection while this batch runs
+    next?.catch(() => undefined);
+    if (batch.count > 0) {
+      const { rows, seconds } = await runBatch(model, batch);
+      if (part.cols === 0) part.cols = rows.cols;
+      if (rows.cols !== part.cols)
+        throw new Error(`internal: feature width changed from ${part.cols} to ${rows.cols}`);
+      appendFileSync(
+        partPath,
+        new Uint8Array(rows.data.buffer, rows.data.byteOffset, rows.rows * rows.cols * 4),
+      );
+      part.rows += rows.rows;
+      part.modelSeconds += seconds;
+    }
+    part.skipped.push(...batch.skipped);
+    part.nextItem = batches[b][1];
+    part.seconds = baseSeconds + (performance.now() - started) / 1000;
+    writeFileSync(partJson, JSON.stringify(part));
+    progress.advance(batches[b][1] - batches[b][0]);
+    if (opts.signal?.aborted && b + 1 < batches.length) {
+      // the part files hold every finished batch; a rerun resumes at part.nextItem
+      throw (
+        opts.signal.reason ?? new DOMException(`extraction stopped at item ${part.nextItem}`, 'AbortError')
+      );
+    }
+  }
+  if (part.rows === 0) {
+    throw new EmmsError(
+      'DATASET_INVALID',
+      `no item of ${dataset.name} could be read (${part.skipped.length} skipped)`,
+      { input: dataset.origin },
+    );
+  }
+  const raw = readFileSync(partPath);
+  const data = new Float32Array(part.rows * part.cols);
+  new Uint8Array(data.buffer).set(raw.subarray(0, data.byteLength));
+  const labels = labelsOf(items, part.skipped);
+  const skippedIds = new Set(part.skipped.map((s) => s.id));
+  const sidecar: FeatureSidecar = {
+    format: 'emms-features/1',
+    key,
+    model: modelInfo,
+    preprocessing,
+    dataset: datasetInfo,
+    rows: part.rows,
+    cols: part.cols,
+    features: basename(featuresPath),
+    labels: basename(labelsPath),
+    ids: items.filter((i) => !skippedIds.has(i.id)).map((i) => i.id),
+    skipped: part.skipped,
+    skipBad,
+    batchSize,
+    seconds: baseSeconds + (performance.now() - started) / 1000,
+    modelSeconds: part.modelSeconds,
+    createdAt: new Date().toISOString(),
+  };
+  writeAtomic(featuresPath, encodeFloat32Matrix(data, part.rows, part.cols));
+  writeAtomic(labelsPath, encodeInt64Vector(labels));
+  writeAtomic(sidecarPath, Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
+  rmSync(partPath, { force: true });
+  rmSync(partJson, { force: true });
+  return {
+    features: { rows: part.rows, cols: part.cols, data },
+    labels,
+    featuresPath,
+    labelsPath,
+    sidecarPath,
+    sidecar,
+    reused: false,
+    resumedAt,
+  };
+}
+
+function labelsOf(items: readonly DatasetItem[], skipped: readonly SkippedItem[]): Int32Array {
+  const gone = new Set(skipped.map((s) => s.id));
+  return Int32Array.from(items.filter((i) => !gone.has(i.id)).map((i) => i.label));
+}
+
+function writeAtomic(path: string, bytes: Uint8Array): void {
+  writeFileSync(`${path}.tmp`, bytes);
+  renameSync(`${path}.tmp`, path);
+}

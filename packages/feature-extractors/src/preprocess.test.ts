@@ -1,0 +1,91 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { loadPixels } from './image';
+import { batchShape, resolvePreprocessing, writeNormalised } from './preprocess';
+import { tempDir } from './testing/fixtures';
+
+// a 2×1 RGB image: pixel 0 = (255, 0, 51), pixel 1 = (0, 102, 255)
+const rgb = { width: 2, height: 1, channels: 3 as const, data: Uint8Array.from([255, 0, 51, 0, 102, 255]) };
+
+describe('writeNormalised', () => {
+  it('maps range, mean and std per channel in NCHW', () => {
+    const p = resolvePreprocessing({ width: 2, height: 1, mean: [0.5, 0.25, 0], std: [0.5, 0.25, 2] });
+    const out = new Float32Array(6);
+    writeNormalised(rgb, p, out, 0);
+    // R: (1-0.5)/0.5, (0-0.5)/0.5; G: (0-0.25)/0.25, (0.4-0.25)/0.25; B: 0.2/2, 1/2
+    const want = [1, -1, -1, 0.6, 0.1, 0.5];
+    for (const [i, v] of want.entries()) expect(out[i]).toBeCloseTo(v, 6);
+  });
+
+  it('writes BGR NHWC with a constant alpha channel and a 0..255 range', () => {
+    const p = resolvePreprocessing({
+      width: 2,
+      height: 1,
+      channels: 'BGRA',
+      layout: 'NHWC',
+      range: [0, 255],
+      alpha: 7,
+    });
+    const out = new Float32Array(2 * 8);
+    writeNormalised(rgb, p, out, 1);
+    expect([...out.subarray(8)]).toEqual([51, 0, 255, 7, 255, 102, 0, 7]);
+    expect(batchShape(p, 2)).toEqual([2, 1, 2, 4]);
+  });
+
+  it('repeats a grey source into three channels and maps [-1, 1]', () => {
+    const p = resolvePreprocessing({ width: 2, height: 1, range: [-1, 1] });
+    const out = new Float32Array(6);
+    writeNormalised({ width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 255]) }, p, out, 0);
+    for (const [i, v] of [-1, 1, -1, 1, -1, 1].entries()) expect(out[i]).toBeCloseTo(v, 6);
+  });
+
+  it('rejects a std of zero and a mean of the wrong length', () => {
+    expect(() => resolvePreprocessing({ width: 2, height: 2, std: [1, 0, 1] })).toThrow(/std/);
+    expect(() => resolvePreprocessing({ width: 2, height: 2, mean: [0.5] })).toThrow(/mean/);
+  });
+});
+
+describe('loadPixels (sharp)', () => {
+  const dir = tempDir('pre');
+  it('decodes a grey PNG to three equal channels at its own size', async () => {
+    const f = join(dir, 'g.png');
+    await sharp(Uint8Array.from([10, 20, 30, 40]), { raw: { width: 2, height: 2, channels: 1 } })
+      .png()
+      .toFile(f);
+    const px = await loadPixels({ kind: 'file', path: f }, resolvePreprocessing({ width: 2, height: 2 }));
+    expect(px.channels).toBe(3);
+    expect([...px.data]).toEqual([10, 10, 10, 20, 20, 20, 30, 30, 30, 40, 40, 40]);
+  });
+
+  it('centre-crops after resizing the shorter side, and pads the right side', async () => {
+    // 6×2 image: columns 0..5 have values 0,50,100,150,200,250
+    const data = Uint8Array.from({ length: 12 }, (_, i) => (i % 6) * 50);
+    const src = { kind: 'pixels' as const, id: 'x', width: 6, height: 2, channels: 1 as const, data };
+    const crop = await loadPixels(
+      src,
+      resolvePreprocessing({ width: 2, height: 2, fit: 'center-crop', resizeShorter: 2, channels: 'L' }),
+    );
+    expect([...crop.data]).toEqual([100, 150, 100, 150]);
+    const pad = await loadPixels(
+      src,
+      resolvePreprocessing({ width: 8, height: 2, fit: 'pad-right', channels: 'L' }),
+    );
+    expect([...pad.data.subarray(0, 8)]).toEqual([0, 50, 100, 150, 200, 250, 0, 0]);
+  });
+
+  it('names the file of a truncated image', async () => {
+    const f = join(dir, 'cut.png');
+    const png = await sharp(Buffer.alloc(64 * 64 * 3, 128), { raw: { width: 64, height: 64, channels: 3 } })
+      .png()
+      .toBuffer();
+    writeFileSync(f, png.subarray(0, Math.floor(png.length / 2)));
+    await expect(
+      loadPixels({ kind: 'file', path: f }, resolvePreprocessing({ width: 8, height: 8 })),
+    ).rejects.toMatchObject({
+      code: 'IMAGE_UNREADABLE',
+      input: f,
+    });
+  });
+});

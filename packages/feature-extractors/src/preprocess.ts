@@ -1,0 +1,153 @@
+import { EmmsError } from '@emms/tensor-io';
+
+/** How a model wants its images: every field is plain data so it can be hashed into the cache key. */
+export interface Preprocessing {
+  /** Target width and height in pixels (after any crop). */
+  readonly width: number;
+  readonly height: number;
+  /** Resampling kernel for resizing. Default "bilinear". */
+  readonly resize?: 'bilinear' | 'bicubic';
+  /**
+   * How the image reaches width×height. "stretch" (default) resizes to exactly width×height;
+   * "center-crop" resizes the shorter side to `resizeShorter` (default max(width, height)) and crops the centre;
+   * "pad-right" resizes to the target height keeping the aspect ratio (width capped) and pads the right with zeros,
+   * as PaddleOCR feeds its recogniser and direction classifier.
+   */
+  readonly fit?: 'stretch' | 'center-crop' | 'pad-right';
+  /** Shorter side before a centre crop. */
+  readonly resizeShorter?: number;
+  /** Channel order of the model input. "L" is one grey channel; RGBA/BGRA add a constant alpha channel. Default "RGB". */
+  readonly channels?: 'RGB' | 'BGR' | 'L' | 'RGBA' | 'BGRA';
+  /** Value of the added alpha channel (written as is, not normalised). Default 1. */
+  readonly alpha?: number;
+  /** Pixels 0..255 are mapped linearly onto [lo, hi] before mean/std. Default [0, 1]. */
+  readonly range?: readonly [number, number];
+  /** Per-channel mean subtracted after the range mapping (colour channels only). Default 0. */
+  readonly mean?: readonly number[];
+  /** Per-channel divisor after the mean. Default 1. */
+  readonly std?: readonly number[];
+  /** Memory layout of the batch. Default "NCHW". */
+  readonly layout?: 'NCHW' | 'NHWC';
+}
+
+/** Preprocessing with every default filled in. */
+export type ResolvedPreprocessing = Required<Omit<Preprocessing, 'resizeShorter'>> & {
+  readonly resizeShorter?: number;
+};
+
+/** ImageNet mean and std on the [0, 1] scale, as torchvision and PaddleOCR use them. */
+export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
+/** See {@link IMAGENET_MEAN}. */
+export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
+
+/** Number of channels the model input has. */
+export function channelCount(p: Pick<Preprocessing, 'channels'>): number {
+  const c = p.channels ?? 'RGB';
+  return c === 'L' ? 1 : c.length;
+}
+
+/** Fills defaults and checks the numbers; throws INVALID_OPTION naming the bad field. */
+export function resolvePreprocessing(p: Preprocessing): ResolvedPreprocessing {
+  const bad = (field: string, why: string) =>
+    new EmmsError('INVALID_OPTION', `preprocessing.${field} ${why}`, { input: `preprocessing.${field}` });
+  for (const k of ['width', 'height'] as const) {
+    if (!Number.isInteger(p[k]) || p[k] < 1) throw bad(k, `must be a positive integer, got ${p[k]}`);
+  }
+  const colour = (p.channels ?? 'RGB') === 'L' ? 1 : 3;
+  const mean = p.mean ?? new Array(colour).fill(0);
+  const std = p.std ?? new Array(colour).fill(1);
+  if (mean.length !== colour)
+    throw bad('mean', `needs ${colour} values (one per colour channel), got ${mean.length}`);
+  if (std.length !== colour)
+    throw bad('std', `needs ${colour} values (one per colour channel), got ${std.length}`);
+  if (std.some((s) => !(s !== 0 && Number.isFinite(s)))) throw bad('std', 'must be finite and non-zero');
+  const range = p.range ?? [0, 1];
+  if (range.length !== 2 || !range.every(Number.isFinite))
+    throw bad('range', 'must be two finite numbers [lo, hi]');
+  return {
+    width: p.width,
+    height: p.height,
+    resize: p.resize ?? 'bilinear',
+    fit: p.fit ?? 'stretch',
+    resizeShorter: p.resizeShorter,
+    channels: p.channels ?? 'RGB',
+    alpha: p.alpha ?? 1,
+    range,
+    mean,
+    std,
+    layout: p.layout ?? 'NCHW',
+  };
+}
+
+/** Pixels after resizing: interleaved 8-bit, `channels` = 1 (grey) or 3 (RGB). */
+export interface RawPixels {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: 1 | 3;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Writes one image (already resized to width×height) into `out` at item `index` of a batch:
+ * maps 0..255 onto the range, subtracts mean, divides by std, reorders channels, adds alpha, lays out NCHW/NHWC.
+ */
+export function writeNormalised(
+  px: RawPixels,
+  p: ResolvedPreprocessing,
+  out: Float32Array,
+  index: number,
+): void {
+  const { width: w, height: h } = p;
+  if (px.width !== w || px.height !== h) {
+    throw new Error(`internal: image is ${px.width}×${px.height}, expected ${w}×${h}`);
+  }
+  const c = channelCount(p);
+  const hw = w * h;
+  const base = index * hw * c;
+  const [lo, hi] = p.range;
+  const scale = (hi - lo) / 255;
+  const grey = p.channels === 'L';
+  const bgr = p.channels === 'BGR' || p.channels === 'BGRA';
+  const colour = grey ? 1 : 3;
+  // per output colour channel: source channel, multiplier and offset folding range, mean and std
+  const mul = new Float32Array(colour);
+  const add = new Float32Array(colour);
+  const src = new Int32Array(colour);
+  for (let k = 0; k < colour; k++) {
+    src[k] = grey ? 0 : bgr ? 2 - k : k;
+    mul[k] = scale / p.std[k];
+    add[k] = (lo - p.mean[k]) / p.std[k];
+  }
+  const inC = px.channels;
+  const d = px.data;
+  const nchw = p.layout === 'NCHW';
+  for (let k = 0; k < colour; k++) {
+    // a 1-channel source feeds every colour channel (grey becomes RGB)
+    const s = inC === 1 ? 0 : src[k];
+    const m = mul[k];
+    const a = add[k];
+    if (grey && inC === 3) {
+      for (let i = 0; i < hw; i++) {
+        const y = 0.299 * d[i * 3] + 0.587 * d[i * 3 + 1] + 0.114 * d[i * 3 + 2];
+        out[nchw ? base + i : base + i * c] = y * m + a;
+      }
+      continue;
+    }
+    if (nchw) {
+      const o = base + k * hw;
+      for (let i = 0; i < hw; i++) out[o + i] = d[i * inC + s] * m + a;
+    } else {
+      for (let i = 0; i < hw; i++) out[base + i * c + k] = d[i * inC + s] * m + a;
+    }
+  }
+  if (c === 4) {
+    if (nchw) out.fill(p.alpha, base + 3 * hw, base + 4 * hw);
+    else for (let i = 0; i < hw; i++) out[base + i * 4 + 3] = p.alpha;
+  }
+}
+
+/** Shape of a batch of `n` preprocessed images. */
+export function batchShape(p: ResolvedPreprocessing, n: number): number[] {
+  const c = channelCount(p);
+  return p.layout === 'NCHW' ? [n, c, p.height, p.width] : [n, p.height, p.width, c];
+}
