@@ -2,5 +2,5 @@ export type { Dense, EighResult, LinalgBackend, PivotedCholeskyResult } from './
 export type { PcaOptions, PcaResult } from './pca';
 export { pca } from './pca';
 export { getBackend, jsBackend, listBackends, registerBackend, setBackend } from './registry';
-export type { NormalEquationsSolution } from './solve';
-export { normalEquationsSolve, pivotedCholesky, symmetricPinv } from './solve';
+export type { GramProjector, NormalEquationsSolution } from './solve';
+export { gramProjector, normalEquationsSolve, pivotedCholesky, symmetricPinv } from './solve';

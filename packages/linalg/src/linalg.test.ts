@@ -1,7 +1,7 @@
 import type { Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import type { Dense } from './backend';
-import { jsBackend, normalEquationsSolve, pca, pivotedCholesky, symmetricPinv } from './index';
+import { gramProjector, jsBackend, normalEquationsSolve, pca, pivotedCholesky, symmetricPinv } from './index';
 
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -231,6 +231,34 @@ describe('pivotedCholesky and normalEquationsSolve', () => {
     expect(sol.rank).toBe(2);
     const proj = jsBackend.matmul(x, sol.solution);
     expect(maxAbsDiff(proj.data, [2, 2, 7, 7])).toBeLessThan(1e-12);
+  });
+});
+
+describe('gramProjector', () => {
+  it('gives the same projection on the full-rank and rank-deficient paths, on any backend', () => {
+    // A backend that is not "js" takes the solveSpd route.
+    const other = { ...jsBackend, name: 'other' };
+    const x = random(50, 6, 8);
+    const t = random(50, 2, 9);
+    const full = normalEquationsSolve(jsBackend.gram(x), jsBackend.crossProduct(x, t));
+    expect(full.rank).toBe(6);
+    const viaOther = normalEquationsSolve(jsBackend.gram(x), jsBackend.crossProduct(x, t), {
+      backend: other,
+    });
+    expect(maxAbsDiff(full.solution.data, viaOther.solution.data)).toBeLessThan(1e-12);
+    // Append a duplicate and a zero column: rank stays 6, the projection X W is unchanged.
+    const wide: Dense = { rows: 50, cols: 8, data: new Float64Array(400) };
+    for (let i = 0; i < 50; i++) {
+      wide.data.set(x.data.subarray(i * 6, i * 6 + 6), i * 8);
+      wide.data[i * 8 + 6] = x.data[i * 6 + 2];
+    }
+    const proj = naiveMatmul(x, full.solution);
+    for (const backend of [jsBackend, other]) {
+      const p = gramProjector(jsBackend.gram(wide), { backend });
+      expect(p.rank).toBe(6);
+      const w = p.solve(jsBackend.crossProduct(wide, t));
+      expect(maxAbsDiff(naiveMatmul(wide, w), proj)).toBeLessThan(1e-11);
+    }
   });
 });
 

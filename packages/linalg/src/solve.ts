@@ -17,48 +17,129 @@ export function pivotedCholesky(
   return backend.pivotedCholesky ? backend.pivotedCholesky(a, opts.tol) : jsPivotedCholesky(a, opts.tol);
 }
 
+/**
+ * A factorisation of a Gram matrix G = XᵀX (D×D) that solves the normal equations on a basis of
+ * independent columns of X. See {@link gramProjector}.
+ */
+export interface GramProjector {
+  /** Numerical rank of G. */
+  readonly rank: number;
+  /** Indices of the columns of X kept as a basis (all of 0..D−1 when G is full rank). */
+  readonly basis: Int32Array;
+  /**
+   * For C = XᵀT (D×M), the basic least-squares solution W (D×M, zero rows off the basis):
+   * X W is the orthogonal projection of T onto the column space of X.
+   */
+  solve(c: Dense): Dense;
+}
+
+/**
+ * Factorises a Gram matrix G = XᵀX once for least squares X W ≈ T from the normal equations.
+ * It first tries the backend's plain Cholesky; when that fails or some pivot (the squared norm
+ * of a column of X after projecting out the columns before it) is ≤ relTol × max diag G, it
+ * switches to a rank-revealing Cholesky with diagonal pivoting and keeps only the independent
+ * columns. X W is then the projection of T onto col(X), the same for every least-squares
+ * solution (numpy's minimum-norm lstsq included); W itself is the basic solution.
+ *
+ * @param relTol relative pivot threshold, default 1e-10 (columns whose residual norm is below
+ *   1e-5 of the largest column norm count as dependent).
+ */
+export function gramProjector(
+  g: Dense,
+  opts: { relTol?: number; backend?: LinalgBackend } = {},
+): GramProjector {
+  const backend = opts.backend ?? getBackend();
+  const d = g.rows;
+  if (g.cols !== d) throw new RangeError(`gramProjector: G must be square, got ${g.rows}×${g.cols}`);
+  let maxDiag = 0;
+  for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, g.data[i * d + i]);
+  const tol = (opts.relTol ?? 1e-10) * maxDiag;
+  const portable = backend.name === 'js';
+  const check = (c: Dense): void => {
+    if (c.rows !== d) throw new RangeError(`gramProjector.solve: C has ${c.rows} rows, G is ${d}×${d}`);
+  };
+
+  const full = maxDiag > 0 ? backend.cholesky(g) : null;
+  let fullRank = full !== null;
+  if (full) {
+    for (let i = 0; i < d; i++) {
+      const p = full.data[i * d + i];
+      if (!(p * p > tol)) fullRank = false;
+    }
+  }
+  if (full && fullRank) {
+    const basis = new Int32Array(d);
+    for (let i = 0; i < d; i++) basis[i] = i;
+    return {
+      rank: d,
+      basis,
+      solve(c) {
+        check(c);
+        if (!portable) return backend.solveSpd(g, c);
+        const x = Float64Array.from(c.data);
+        forwardSubstitute(full.data, d, d, x, c.cols);
+        backSubstitute(full.data, d, d, x, c.cols);
+        return { rows: d, cols: c.cols, data: x };
+      },
+    };
+  }
+
+  const { factor, perm, rank } = pivotedCholesky(g, { tol, backend });
+  const basis = perm.slice(0, rank);
+  // The basis block of G, for backends that solve faster than the portable substitution.
+  let gss: Dense | null = null;
+  if (!portable && rank > 0) {
+    const data = new Float64Array(rank * rank);
+    for (let i = 0; i < rank; i++)
+      for (let j = 0; j < rank; j++) data[i * rank + j] = g.data[basis[i] * d + basis[j]];
+    gss = { rows: rank, cols: rank, data };
+  }
+  return {
+    rank,
+    basis,
+    solve(c) {
+      check(c);
+      const m = c.cols;
+      const ws = new Float64Array(rank * m);
+      for (let i = 0; i < rank; i++) ws.set(c.data.subarray(basis[i] * m, basis[i] * m + m), i * m);
+      let sol: Float64Array = ws;
+      if (gss) {
+        sol = backend.solveSpd(gss, { rows: rank, cols: m, data: ws }).data;
+      } else {
+        forwardSubstitute(factor.data, rank, rank, ws, m);
+        backSubstitute(factor.data, rank, rank, ws, m);
+      }
+      const out = new Float64Array(d * m);
+      for (let i = 0; i < rank; i++) out.set(sol.subarray(i * m, i * m + m), basis[i] * m);
+      return { rows: d, cols: m, data: out };
+    },
+  };
+}
+
 /** Result of {@link normalEquationsSolve}. */
 export interface NormalEquationsSolution {
   /** D×M basic solution W: rows of dropped (dependent) columns are zero. */
   readonly solution: Dense;
   /** Numerical rank of the Gram matrix. */
   readonly rank: number;
-  /** Indices of the columns of X kept as a basis, in pivot order. */
+  /** Indices of the columns of X kept as a basis. */
   readonly basis: Int32Array;
 }
 
 /**
- * Least squares X W ≈ T from the normal equations only: given G = XᵀX (D×D) and C = XᵀT (D×M),
- * a rank-revealing Cholesky of G picks independent columns S of X and solves G_SS W_S = C_S.
- * X W is then the orthogonal projection of T onto the column space of X, the same for every
- * least-squares solution (including numpy's minimum-norm lstsq), although W itself is the
- * basic solution, not the minimum-norm one.
- *
- * @param relTol columns whose residual squared norm, after projecting out the columns already
- *   chosen, is ≤ relTol × the largest diagonal of G count as dependent. Default 1e-10.
+ * Least squares X W ≈ T from the normal equations only, given G = XᵀX (D×D) and C = XᵀT (D×M):
+ * {@link gramProjector} then one solve. X W is the projection of T onto col(X).
  */
 export function normalEquationsSolve(
   g: Dense,
   c: Dense,
   opts: { relTol?: number; backend?: LinalgBackend } = {},
 ): NormalEquationsSolution {
-  const d = g.rows;
-  if (g.cols !== d || c.rows !== d) {
+  if (c.rows !== g.rows) {
     throw new RangeError(`normalEquationsSolve: G is ${g.rows}×${g.cols}, C is ${c.rows}×${c.cols}`);
   }
-  const m = c.cols;
-  let maxDiag = 0;
-  for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, g.data[i * d + i]);
-  const relTol = opts.relTol ?? 1e-10;
-  const { factor, perm, rank } = pivotedCholesky(g, { tol: relTol * maxDiag, backend: opts.backend });
-  // Right-hand side rows in pivot order, then L11 L11ᵀ W_S = C_S.
-  const ws = new Float64Array(rank * m);
-  for (let i = 0; i < rank; i++) ws.set(c.data.subarray(perm[i] * m, perm[i] * m + m), i * m);
-  forwardSubstitute(factor.data, rank, rank, ws, m);
-  backSubstitute(factor.data, rank, rank, ws, m);
-  const solution = new Float64Array(d * m);
-  for (let i = 0; i < rank; i++) solution.set(ws.subarray(i * m, i * m + m), perm[i] * m);
-  return { solution: { rows: d, cols: m, data: solution }, rank, basis: perm.slice(0, rank) };
+  const p = gramProjector(g, opts);
+  return { solution: p.solve(c), rank: p.rank, basis: p.basis };
 }
 
 /**

@@ -34,3 +34,8 @@ export {
   inputFlags,
   validateInputs,
 } from './validate';
+export { emmsScore, emmsMetric, oneHot } from './scores/emms';
+export type { EmmsOptions, EmmsDetails } from './scores/emms';
+export { logmeScore, logmeMetric } from './scores/logme';
+export type { LogmeOptions, LogmeDetails } from './scores/logme';
+export { sparsemax } from './sparsemax';

@@ -1,0 +1,142 @@
+import type { Matrix } from '@emms/tensor-io';
+import { fixtureNames } from '@emms/testing';
+import { describe, expect, it } from 'vitest';
+import { expectedOf, fixtureLabels, fixtureMatrix, within } from '../testing/fixtures';
+import { emmsMetric, emmsScore } from './emms';
+
+const flabelsOf = (f: string): Matrix[] =>
+  ['Z_bert', 'Z_clip', 'Z_gpt2'].map((z) => fixtureMatrix(f, `${z}.npy`));
+
+/** x with extra columns appended: `extra(i)` gives the values of row i. */
+function withColumns(x: Matrix, extra: (row: Float64Array, i: number) => number[]): Matrix<Float64Array> {
+  const first = extra(new Float64Array(x.cols), 0).length;
+  const cols = x.cols + first;
+  const data = new Float64Array(x.rows * cols);
+  for (let i = 0; i < x.rows; i++) {
+    const row = Float64Array.from(x.data.subarray(i * x.cols, (i + 1) * x.cols));
+    data.set(row, i * cols);
+    data.set(extra(row, i), i * cols + x.cols);
+  }
+  return { rows: x.rows, cols, data };
+}
+
+function scaled(x: Matrix, s: number): Matrix<Float64Array> {
+  return { rows: x.rows, cols: x.cols, data: Float64Array.from(x.data, (v) => v * s) };
+}
+
+describe('emms against the reference fixtures', () => {
+  for (const f of fixtureNames) {
+    it(`${f}: F-labels and one-hot`, () => {
+      const expected = expectedOf(f);
+      const x = fixtureMatrix(f, 'X.npy');
+      const y = fixtureLabels(f);
+      const r = emmsScore(x, flabelsOf(f));
+      const o = emmsScore(x, [], { labels: y });
+      for (const [key, ours] of [
+        ['emms', r.value],
+        ['emms_onehot', o.value],
+      ] as const) {
+        const e = expected[key];
+        const rel = Math.abs(ours - e.value) / Math.abs(e.value);
+        console.log(`${f} ${key}: ours ${ours} reference ${e.value} rel ${rel.toExponential(2)}`);
+        expect(within(ours, e), `${f} ${key}: ${ours} vs ${e.value}`).toBe(true);
+      }
+      expect(r.details.weights.length).toBe(3);
+      expect(r.details.weights.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+      expect(o.details.flabels).toBe('one-hot');
+      expect(o.details.weights).toEqual([1]);
+    });
+  }
+});
+
+describe('emms maths', () => {
+  it('one column against one F-label column is −(1 − ρ²) (hand computation)', () => {
+    // x = (1,2,3,4), y = (1,3,2,4): ρ = 4/5, so the score is −(1 − 0.64) = −0.36 (L = 1).
+    const x: Matrix = { rows: 4, cols: 1, data: Float64Array.of(1, 2, 3, 4) };
+    const y: Matrix = { rows: 4, cols: 1, data: Float64Array.of(1, 3, 2, 4) };
+    expect(emmsScore(x, [y]).value).toBeCloseTo(-0.36, 7);
+  });
+
+  it('is unchanged by column scaling (1e-3, 1e3), duplicated and constant columns', () => {
+    const x = fixtureMatrix('small', 'X.npy');
+    const z = flabelsOf('small');
+    const base = emmsScore(x, z).value;
+    for (const s of [1e-3, 1e3])
+      expect(Math.abs(emmsScore(scaled(x, s), z).value / base - 1)).toBeLessThan(1e-8);
+    const dup = withColumns(x, (row) => [row[0], row[5], 2 * row[7] - row[3]]);
+    const dupResult = emmsScore(dup, z);
+    expect(dupResult.details.rank).toBe(63); // 64 columns, one dead, the three new ones dependent
+    expect(Math.abs(dupResult.value / base - 1)).toBeLessThan(1e-8);
+    const constant = withColumns(x, () => [3.5, 0, -1]);
+    const c = emmsScore(constant, z);
+    expect(c.details.constantColumns).toBe(4);
+    expect(Math.abs(c.value / base - 1)).toBeLessThan(1e-12);
+  });
+
+  it('gives 0 when N ≤ D (standardised X spans every centred target)', () => {
+    const x = fixtureMatrix('wide', 'X.npy'); // 120 × 200
+    const r = emmsScore(x, flabelsOf('wide'));
+    expect(r.details.rank).toBe(119);
+    expect(Math.abs(r.value)).toBeLessThan(1e-6);
+  });
+
+  it('float32 and float64 copies of the same data agree to 1e-6', () => {
+    const x = fixtureMatrix('captions', 'X.npy');
+    const z = flabelsOf('captions');
+    const x64: Matrix = { rows: x.rows, cols: x.cols, data: Float64Array.from(x.data) };
+    const z64 = z.map((m) => ({ rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) }));
+    const a = emmsScore(x, z).value;
+    const b = emmsScore(x64, z64).value;
+    expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-6 * Math.abs(a));
+  });
+
+  it('converge mode reports iterations and final weights', () => {
+    for (const f of fixtureNames) {
+      const x = fixtureMatrix(f, 'X.npy');
+      const z = flabelsOf(f);
+      const one = emmsScore(x, z);
+      const conv = emmsScore(x, z, { iterations: 'converge' });
+      console.log(
+        `${f} converge: ${conv.value} after ${conv.details.iterations} (converged ${conv.details.converged}), weights ${conv.details.weights.map((v) => v.toFixed(4))}; one-step ${one.value}, weights ${one.details.weights.map((v) => v.toFixed(4))}`,
+      );
+      expect(conv.details.mode).toBe('converge');
+      expect(conv.details.converged).toBe(true);
+      expect(conv.details.iterations).toBeGreaterThanOrEqual(1);
+      expect(conv.details.iterations).toBeLessThanOrEqual(100);
+      expect(conv.details.weights.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 12);
+      expect(conv.value).toBeGreaterThanOrEqual(one.value - 1e-9 * Math.abs(one.value));
+      // More refits never lower the score (each half-step of the alternation is exact).
+      let last = Number.NEGATIVE_INFINITY;
+      for (const maxRefits of [1, 2, 5]) {
+        const v = emmsScore(x, z, { iterations: 'converge', maxRefits }).value;
+        expect(v).toBeGreaterThanOrEqual(last - 1e-9 * Math.abs(v));
+        expect(v).toBeGreaterThanOrEqual(one.value - 1e-9 * Math.abs(one.value));
+        last = v;
+      }
+    }
+  });
+
+  it('refuses F-labels of unequal width, mismatched rows and missing inputs', () => {
+    const x: Matrix = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 7) };
+    const a: Matrix = { rows: 3, cols: 2, data: Float64Array.of(1, 0, 0, 1, 1, 1) };
+    const b: Matrix = { rows: 3, cols: 3, data: new Float64Array(9).fill(1) };
+    expect(() => emmsScore(x, [a, b])).toThrow(
+      expect.objectContaining({ code: 'FLABEL_WIDTH_MISMATCH', input: 'flabels[1]' }),
+    );
+    const short: Matrix = { rows: 2, cols: 2, data: new Float64Array(4) };
+    expect(() => emmsScore(x, [short])).toThrow(expect.objectContaining({ code: 'ROW_MISMATCH' }));
+    expect(() => emmsScore(x, [])).toThrow(expect.objectContaining({ code: 'MISSING_INPUT' }));
+    const bad: Matrix = { rows: 3, cols: 2, data: Float64Array.of(1, 2, Number.NaN, 4, 5, 7) };
+    expect(() => emmsScore(bad, [a])).toThrow(
+      expect.objectContaining({ code: 'NON_FINITE', input: 'features' }),
+    );
+  });
+
+  it('works as a Metric with the one-hot fallback', async () => {
+    const x = fixtureMatrix('small', 'X.npy');
+    const y = fixtureLabels('small');
+    const { jsBackend } = await import('@emms/linalg');
+    const r = await emmsMetric.compute({ features: x, labels: y }, {}, { backend: jsBackend });
+    expect(within(r.value, expectedOf('small').emms_onehot)).toBe(true);
+  });
+});

@@ -1,0 +1,431 @@
+import { type Dense, getBackend, gramProjector, type LinalgBackend, symmetricPinv } from '@emms/linalg';
+import { EmmsError, type Matrix } from '@emms/tensor-io';
+import type { Metric } from '../metric';
+import { sparsemax } from '../sparsemax';
+import { assertFiniteMatrix } from '../validate';
+
+/** Options of {@link emmsScore}. */
+export interface EmmsOptions {
+  /**
+   * 'one-step' (default): the published code, one weight update (sparsemax of the unconstrained
+   * least-squares weights). 'converge': the paper's alternating minimisation of
+   * ‖X W − Σ λ_k Y_k‖² over W and λ in the simplex, each half-step exact (the λ-step is the
+   * simplex-constrained least squares, so the residual never grows), refitting until
+   * max|Δλ| ≤ `tolerance` or `maxRefits` refits. Its score is never below the one-step score.
+   */
+  readonly iterations?: 'one-step' | 'converge';
+  /** Convergence threshold on max|Δλ| for 'converge' (default 1e-8). */
+  readonly tolerance?: number;
+  /** Most refits for 'converge' (default 100). */
+  readonly maxRefits?: number;
+  /**
+   * Relative pivot threshold of the rank-revealing factorisation of the standardised XᵀX
+   * (default 1e-10): a feature column whose part outside the span of the others has squared
+   * norm ≤ rankTol × N counts as dependent.
+   */
+  readonly rankTol?: number;
+  /** Labels whose one-hot matrix stands in as the single F-label when `flabels` is empty. */
+  readonly labels?: Int32Array;
+  /** Linear-algebra backend (default: the current one). */
+  readonly backend?: LinalgBackend;
+  /** Checked between blocks; aborts with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Diagnostics of {@link emmsScore}. */
+export type EmmsDetails = {
+  /** Final weight of each F-label (sparsemax output, sums to 1), in the order given. */
+  readonly weights: number[];
+  /** The last unconstrained least-squares weights λ' before sparsemax. */
+  readonly unconstrainedWeights: number[];
+  /** Weight updates performed (1 for one-step). */
+  readonly iterations: number;
+  /** 'converge' only: whether max|Δλ| reached the tolerance. */
+  readonly converged?: boolean;
+  readonly mode: 'one-step' | 'converge';
+  /** Where the F-labels came from. */
+  readonly flabels: 'given' | 'one-hot';
+  /** Numerical rank of the standardised features. */
+  readonly rank: number;
+  /** Feature columns that were constant (standardised to zero). */
+  readonly constantColumns: number;
+};
+
+/** Rows standardised per block: keeps memory bounded for tall inputs. */
+const TARGET_BLOCK_BYTES = 32 * 1024 * 1024;
+
+/** Per column mean and 1/(std + 1e-8) (population std); 0 for constant columns. */
+function columnScaling(
+  m: Matrix,
+  input: string,
+): { mean: Float64Array; scale: Float64Array; constant: number } {
+  const { rows, cols, data } = m;
+  const mean = new Float64Array(cols);
+  const min = new Float64Array(cols).fill(Number.POSITIVE_INFINITY);
+  const max = new Float64Array(cols).fill(Number.NEGATIVE_INFINITY);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j];
+      mean[j] += v;
+      if (v < min[j]) min[j] = v;
+      if (v > max[j]) max[j] = v;
+    }
+  }
+  for (let j = 0; j < cols; j++) {
+    if (!Number.isFinite(mean[j])) assertFiniteMatrix(m, input);
+    mean[j] /= rows;
+  }
+  const ss = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j] - mean[j];
+      ss[j] += v * v;
+    }
+  }
+  const scale = new Float64Array(cols);
+  let constant = 0;
+  for (let j = 0; j < cols; j++) {
+    if (min[j] === max[j]) {
+      constant++;
+      continue; // exactly zero after centring
+    }
+    scale[j] = 1 / (Math.sqrt(ss[j] / rows) + 1e-8);
+  }
+  return { mean, scale, constant };
+}
+
+/** The N×C one-hot matrix of integer labels (C = max + 1). */
+export function oneHot(labels: Int32Array): Matrix<Float64Array> {
+  let c = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const y = labels[i];
+    if (!Number.isInteger(y) || y < 0) {
+      throw new EmmsError('LABEL_OUT_OF_RANGE', `labels[${i}] is ${y}; labels must be integers ≥ 0`, {
+        input: 'labels',
+      });
+    }
+    if (y + 1 > c) c = y + 1;
+  }
+  const data = new Float64Array(labels.length * c);
+  for (let i = 0; i < labels.length; i++) data[i * c + labels[i]] = 1;
+  return { rows: labels.length, cols: c, data };
+}
+
+/** Frobenius inner product of the column blocks [a0, a0+w) of a and [b0, b0+w) of b (same rows). */
+function blockInner(a: Dense, a0: number, b: Dense, b0: number, w: number): number {
+  let s = 0;
+  for (let i = 0; i < a.rows; i++) {
+    const ao = i * a.cols + a0;
+    const bo = i * b.cols + b0;
+    for (let j = 0; j < w; j++) s += a.data[ao + j] * b.data[bo + j];
+  }
+  return s;
+}
+
+/** Unconstrained least-squares weights G λ' = b, minimum-norm when G is singular (K×K). */
+function weightSolve(pinv: Dense, b: Float64Array): Float64Array {
+  const k = b.length;
+  const out = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    let s = 0;
+    for (let j = 0; j < k; j++) s += pinv.data[i * k + j] * b[j];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * argmin over the probability simplex of λᵀGλ − 2bᵀλ (G the K×K Gram of the F-labels): projected
+ * gradient with step 1/trace(G) and sparsemax as the projection, to machine precision.
+ */
+function simplexLeastSquares(g: Float64Array, b: Float64Array, k: number): Float64Array {
+  let trace = 0;
+  for (let i = 0; i < k; i++) trace += g[i * k + i];
+  let lambda: Float64Array = new Float64Array(k).fill(1 / k);
+  if (!(trace > 0)) return lambda;
+  const step = 1 / trace;
+  const next = new Float64Array(k);
+  for (let it = 0; it < 200_000; it++) {
+    for (let i = 0; i < k; i++) {
+      let grad = -b[i];
+      for (let j = 0; j < k; j++) grad += g[i * k + j] * lambda[j];
+      next[i] = lambda[i] - step * grad;
+    }
+    const projected = sparsemax(next);
+    let change = 0;
+    for (let i = 0; i < k; i++) change = Math.max(change, Math.abs(projected[i] - lambda[i]));
+    lambda = projected;
+    if (change <= 1e-15) break;
+  }
+  return lambda;
+}
+
+function quad(m: Float64Array, k: number, u: Float64Array, v: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) s += u[i] * m[i * k + j] * v[j];
+  return s;
+}
+
+/**
+ * EMMS (Meng et al., "Foundation Model is Efficient Multimodal Multitask Model Selector", 2023)
+ * exactly as the authors' code computes it by default:
+ * standardise X and each F-label Y_k per column ((v − mean)/(std + 1e-8), population std);
+ * λ = 1/K; Π = projection of T0 = Σ λ_k Y_k onto the column space of X; λ' = least squares of
+ * Σ λ_k Y_k ≈ Π over the K weights; λ = sparsemax(λ'); T = Σ λ_k Y_k;
+ * score = −‖Π − T‖²_F · L / N (the factor L comes from operator precedence in the published
+ * code; it is constant within a dataset, so rankings are unaffected).
+ *
+ * Everything is computed from XᵀX, XᵀY_k and ⟨Y_j, Y_k⟩, accumulated over row blocks of the
+ * standardised data, plus one rank-revealing factorisation of XᵀX: no SVD of X and nothing
+ * N×N or N×L beyond one block. Rank-deficient X (constant, duplicated columns, N ≤ D) is fine:
+ * Π is unique. With no F-labels, `opts.labels` gives the one-hot matrix as the only F-label.
+ *
+ * Throws FLABEL_WIDTH_MISMATCH when F-labels differ in width, ROW_MISMATCH when row counts
+ * disagree, NON_FINITE for NaN/Inf, MISSING_INPUT with neither F-labels nor labels.
+ */
+export function emmsScore(
+  features: Matrix,
+  flabels: readonly Matrix[],
+  opts: EmmsOptions = {},
+): { value: number; details: EmmsDetails } {
+  const backend = opts.backend ?? getBackend();
+  const mode = opts.iterations ?? 'one-step';
+  if (mode !== 'one-step' && mode !== 'converge') {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `emms: iterations must be "one-step" or "converge", got "${mode}"`,
+      {
+        input: 'iterations',
+      },
+    );
+  }
+  let source: 'given' | 'one-hot' = 'given';
+  let ys = flabels;
+  if (ys.length === 0) {
+    if (!opts.labels) {
+      throw new EmmsError(
+        'MISSING_INPUT',
+        'emms needs F-labels (--flabels) or labels (--labels) for the one-hot F-label',
+        {
+          input: 'flabels',
+        },
+      );
+    }
+    ys = [oneHot(opts.labels)];
+    source = 'one-hot';
+  }
+  const n = features.rows;
+  const d = features.cols;
+  const k = ys.length;
+  const l = ys[0].cols;
+  ys.forEach((y, i) => {
+    const name = source === 'given' ? `flabels[${i}]` : 'labels';
+    if (y.rows !== n) {
+      throw new EmmsError(
+        'ROW_MISMATCH',
+        `${name} has ${y.rows} rows but features has ${n}; every input needs one row per sample, in the same order`,
+        { input: name, details: { expected: n, found: y.rows } },
+      );
+    }
+    if (y.cols !== l) {
+      throw new EmmsError(
+        'FLABEL_WIDTH_MISMATCH',
+        `flabels[${i}] has ${y.cols} columns but flabels[0] has ${l}; EMMS stacks F-labels, so they must share one width (embed every label set to the same dimension)`,
+        { input: name, details: { expected: l, found: y.cols } },
+      );
+    }
+  });
+  if (n < 1) throw new EmmsError('SHAPE_MISMATCH', 'features has no rows', { input: 'features' });
+
+  // Pass 1: column statistics.
+  const xs = columnScaling(features, 'features');
+  const active: number[] = [];
+  for (let j = 0; j < d; j++) if (xs.scale[j] !== 0) active.push(j);
+  const ysc = ys.map((y, i) => columnScaling(y, source === 'given' ? `flabels[${i}]` : 'labels'));
+  const da = active.length;
+  const kl = k * l;
+
+  // Pass 2: G = XsᵀXs (active columns), C = Xsᵀ[Y1s … YKs], YG_jk = ⟨Yjs, Yks⟩, block by block.
+  const g = new Float64Array(da * da);
+  const c = new Float64Array(da * kl);
+  const yg = new Float64Array(k * k);
+  const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, da + kl)))));
+  const xdata = features.data;
+  for (let r0 = 0; r0 < n; r0 += blockRows) {
+    opts.signal?.throwIfAborted();
+    const r1 = Math.min(n, r0 + blockRows);
+    const b = r1 - r0;
+    const xb = new Float64Array(b * da);
+    for (let i = 0; i < b; i++) {
+      const src = (r0 + i) * d;
+      const dst = i * da;
+      for (let a = 0; a < da; a++) {
+        const j = active[a];
+        xb[dst + a] = (xdata[src + j] - xs.mean[j]) * xs.scale[j];
+      }
+    }
+    const yb = new Float64Array(b * kl);
+    for (let q = 0; q < k; q++) {
+      const { mean, scale } = ysc[q];
+      const ydata = ys[q].data;
+      for (let i = 0; i < b; i++) {
+        const src = (r0 + i) * l;
+        const dst = i * kl + q * l;
+        for (let j = 0; j < l; j++) yb[dst + j] = (ydata[src + j] - mean[j]) * scale[j];
+      }
+    }
+    const ybm: Dense = { rows: b, cols: kl, data: yb };
+    for (let p = 0; p < k; p++) {
+      for (let q = p; q < k; q++) {
+        const s = blockInner(ybm, p * l, ybm, q * l, l);
+        yg[p * k + q] += s;
+        if (q !== p) yg[q * k + p] += s;
+      }
+    }
+    if (da > 0) {
+      const xbm: Dense = { rows: b, cols: da, data: xb };
+      const gb = backend.gram(xbm).data;
+      for (let i = 0; i < gb.length; i++) g[i] += gb[i];
+      const cb = backend.crossProduct(xbm, ybm).data;
+      for (let i = 0; i < cb.length; i++) c[i] += cb[i];
+    }
+  }
+  opts.signal?.throwIfAborted();
+
+  // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
+  const cm: Dense = { rows: da, cols: kl, data: c };
+  const projector =
+    da > 0
+      ? gramProjector({ rows: da, cols: da, data: g }, { relTol: opts.rankTol ?? 1e-10, backend })
+      : null;
+  const ygm: Dense = { rows: k, cols: k, data: yg };
+  // Minimum-norm weights as numpy's lstsq on the NL×K matrix: its singular values are √eig(YG).
+  const eps = 2 ** -52;
+  const rcond = Math.max((eps * Math.max(n * l, k)) ** 2, 10 * k * eps);
+  const ygPinv = symmetricPinv(ygm, { rcond, backend });
+
+  /** M_pq = ⟨Y_p, P_X Y_q⟩ for the weight vectors it is applied to. */
+  const lambda0 = new Float64Array(k).fill(1 / k);
+  let m: Float64Array; // K×K, ⟨Y_p, Π(Y_q)⟩
+  if (mode === 'converge' || k === 1) {
+    m = new Float64Array(k * k);
+    if (projector) {
+      const w = projector.solve(cm);
+      for (let p = 0; p < k; p++)
+        for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
+    }
+  } else {
+    // One step needs only M λ0 and λ0ᵀ M λ0: solve for C λ0 (L columns), not all K·L.
+    const c0 = new Float64Array(da * l);
+    for (let i = 0; i < da; i++) {
+      for (let q = 0; q < k; q++) {
+        const o = i * kl + q * l;
+        for (let j = 0; j < l; j++) c0[i * l + j] += lambda0[q] * c[o + j];
+      }
+    }
+    const c0m: Dense = { rows: da, cols: l, data: c0 };
+    const w0 = projector ? projector.solve(c0m) : { rows: da, cols: l, data: new Float64Array(da * l) };
+    // Rank-one stand-in with the same products against λ0: M λ0 = b, λ0ᵀ M λ0 = ⟨C0, W0⟩.
+    const b = new Float64Array(k);
+    for (let p = 0; p < k; p++) b[p] = blockInner(cm, p * l, w0, 0, l);
+    m = new Float64Array(k * k);
+    // Store b in every column scaled so that M λ0 = b (λ0 sums to 1).
+    for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = b[p];
+  }
+
+  const maxRefits = mode === 'converge' ? (opts.maxRefits ?? 100) : 1;
+  const tolerance = opts.tolerance ?? 1e-8;
+  let prev: Float64Array = lambda0;
+  let lambda: Float64Array = lambda0;
+  let raw: Float64Array = lambda0;
+  let residual = 0;
+  let iterations = 0;
+  let converged = false;
+  for (let t = 0; t < maxRefits; t++) {
+    iterations++;
+    // b_p = ⟨Y_p, Π⟩ with Π = P_X T_prev.
+    const b = new Float64Array(k);
+    for (let p = 0; p < k; p++) {
+      let s = 0;
+      for (let q = 0; q < k; q++) s += m[p * k + q] * prev[q];
+      b[p] = s;
+    }
+    raw = weightSolve(ygPinv, b);
+    // Published step: sparsemax of the unconstrained weights. Converge mode: the exact
+    // simplex-constrained least squares, so that every half-step lowers ‖X W − T‖².
+    lambda = mode === 'one-step' ? sparsemax(raw) : simplexLeastSquares(yg, b, k);
+    // ‖Π − T‖² = ‖Π‖² − 2⟨T, Π⟩ + ‖T‖² with T = Σ λ_k Y_k.
+    const pp = quad(m, k, prev, prev);
+    let tp = 0;
+    for (let p = 0; p < k; p++) tp += lambda[p] * b[p];
+    const tt = quad(yg, k, lambda, lambda);
+    residual = pp - 2 * tp + tt;
+    let delta = 0;
+    for (let p = 0; p < k; p++) delta = Math.max(delta, Math.abs(lambda[p] - prev[p]));
+    prev = lambda;
+    if (delta <= tolerance) {
+      converged = true;
+      break;
+    }
+  }
+  // A squared norm: negative values are round-off of an exact zero (e.g. N ≤ D).
+  const value = residual > 0 ? (-residual * l) / n : 0;
+  return {
+    value,
+    details: {
+      weights: Array.from(lambda),
+      unconstrainedWeights: Array.from(raw),
+      iterations,
+      ...(mode === 'converge' ? { converged } : {}),
+      mode,
+      flabels: source,
+      rank: projector ? projector.rank : 0,
+      constantColumns: xs.constant,
+    },
+  };
+}
+
+/** EMMS as a {@link Metric}: F-labels when given, else the one-hot labels. */
+export const emmsMetric: Metric = {
+  specificationVersion: 'v1',
+  id: 'emms',
+  description:
+    'EMMS: regress the features onto a weighted mix of foundation-model label embeddings (F-labels); higher fits better (Meng et al. 2023)',
+  inputs: { required: ['features'], optional: ['flabels', 'labels'] },
+  higherIsBetter: true,
+  options: [
+    {
+      name: 'iterations',
+      type: 'string',
+      default: 'one-step',
+      choices: ['one-step', 'converge'],
+      description:
+        'one-step: the published code (one weight update); converge: alternate until the F-label weights change by ≤ 1e-8 (at most 100 refits)',
+    },
+    {
+      name: 'rankTol',
+      type: 'number',
+      default: 1e-10,
+      description:
+        'relative pivot threshold deciding which standardised feature columns are linearly dependent',
+    },
+  ],
+  compute(inputs, options, context) {
+    const flabels = inputs.flabels ?? [];
+    if (flabels.length === 0 && !inputs.labels) {
+      throw new EmmsError('MISSING_INPUT', 'metric "emms" needs F-labels (--flabels) or labels (--labels)', {
+        input: 'flabels',
+        details: { metric: 'emms', flag: '--flabels' },
+      });
+    }
+    return emmsScore(inputs.features!, flabels, {
+      iterations: options.iterations as EmmsOptions['iterations'],
+      rankTol: options.rankTol as number | undefined,
+      labels: inputs.labels,
+      backend: context.backend,
+      signal: context.signal,
+    });
+  },
+};
