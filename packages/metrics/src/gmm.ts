@@ -1,6 +1,6 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
-import { seededRandom, toDense } from './util';
+import { checkAbort, seededRandom, toDense } from './util';
 
 /** Options of {@link fitGaussianMixture}. */
 export interface GaussianMixtureOptions {
@@ -15,6 +15,10 @@ export interface GaussianMixtureOptions {
   /** Most EM steps (default 100). */
   readonly maxIter?: number;
   readonly backend?: LinalgBackend;
+  /** Checked before every EM step; aborting throws the signal's reason. */
+  readonly signal?: AbortSignal;
+  /** Called after every EM step with the step number and the mean log-likelihood. */
+  readonly onIteration?: (iteration: number, logLikelihood: number) => void;
 }
 
 /** A fitted full-covariance Gaussian mixture. */
@@ -317,12 +321,14 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
   let converged = false;
   let iterations = 0;
   for (let it = 1; it <= maxIter; it++) {
+    checkAbort(options.signal);
     iterations = it;
     const prev = lower;
     const r = weightedLogProb(backend, xd, params.weights, params.means, prec);
     lower = normaliseLog(r);
     params = mStep(backend, xd, r, reg);
     prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
+    options.onIteration?.(it, lower);
     if (Math.abs(lower - prev) < tol) {
       converged = true;
       break;

@@ -1,5 +1,11 @@
 import { getBackend, type LinalgBackend } from '@emms/linalg';
-import { EmmsError, type EmmsErrorCode, isEmmsError, type ProgressListener } from '@emms/tensor-io';
+import {
+  EmmsError,
+  type EmmsErrorCode,
+  isEmmsError,
+  type ProgressListener,
+  progressTracker,
+} from '@emms/tensor-io';
 import type { Metric, MetricInputs } from './metric';
 import { defaultRegistry, type MetricRegistry } from './registry';
 import { validateInputs } from './validate';
@@ -97,6 +103,7 @@ export async function scoreMetrics(
   const backend = opts.backend ?? getBackend();
   const metrics = metricIds.map((id) => registry.get(id));
   const report: ScoreReport = { scores: {}, seconds: {}, details: {}, errors: {}, backend: backend.name };
+  const progress = progressTracker('score', metrics.length, opts.onProgress);
   for (const metric of metrics) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const t0 = performance.now();
@@ -117,6 +124,7 @@ export async function scoreMetrics(
       report.errors[metric.id] = { code: e.code, message: e.message, input: e.input };
     }
     report.seconds[metric.id] = (performance.now() - t0) / 1000;
+    progress.advance(1, metric.id);
   }
   return report;
 }

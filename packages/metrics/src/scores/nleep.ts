@@ -1,5 +1,5 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
-import type { Matrix } from '@emms/tensor-io';
+import { type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import { fitGaussianMixture } from '../gmm';
 import type { Metric } from '../metric';
 import { numClasses } from '../util';
@@ -26,6 +26,9 @@ export interface NleepOptions {
   /** Mixture components per class (default 5). */
   readonly componentsPerClass?: number;
   readonly backend?: LinalgBackend;
+  readonly signal?: AbortSignal;
+  /** Progress of the EM steps (task "score:nleep"). */
+  readonly onProgress?: ProgressListener;
 }
 
 /**
@@ -40,7 +43,17 @@ export function nleepDetailed(features: Matrix, labels: Int32Array, options: Nle
   const z = p.projected;
   const c = numClasses(labels);
   const components = Math.min((options.componentsPerClass ?? 5) * c, z.rows);
-  const gmm = fitGaussianMixture(z, { components, seed, reg: 1e-6, tol: 1e-3, maxIter: 100, backend });
+  const progress = progressTracker('score:nleep', 100, options.onProgress);
+  const gmm = fitGaussianMixture(z, {
+    components,
+    seed,
+    reg: 1e-6,
+    tol: 1e-3,
+    maxIter: 100,
+    backend,
+    signal: options.signal,
+    onIteration: (it, ll) => progress.advance(1, `EM step ${it}, mean log-likelihood ${ll.toFixed(4)}`),
+  });
   const q = empiricalPrediction(gmm.posterior(z), labels);
   let value = 0;
   for (let i = 0; i < q.length; i++) value += q[i];
@@ -87,6 +100,8 @@ export const nleepMetric: Metric = {
       varianceRatio: options.varianceRatio as number | undefined,
       componentsPerClass: options.componentsPerClass as number | undefined,
       backend: context.backend,
+      signal: context.signal,
+      onProgress: context.onProgress,
     });
     return { value, details };
   },

@@ -40,3 +40,23 @@ describe('NLEEP', () => {
     expect((a.details.nleep as { pcaDims: number }).pcaDims).toBeGreaterThan(0);
   });
 });
+
+describe('progress and abort', () => {
+  it('reports one event per metric and per EM step, and aborts inside NLEEP', async () => {
+    const events: { task: string; done: number; total?: number }[] = [];
+    await scoreMetrics({ features: X, labels: y }, ['nleep', 'hscore'], {
+      onProgress: (e) => events.push(e),
+    });
+    expect(events.filter((e) => e.task === 'score').map((e) => e.done)).toEqual([1, 2]);
+    expect(events.some((e) => e.task === 'score:nleep')).toBe(true);
+
+    const ac = new AbortController();
+    const run = scoreMetrics({ features: X, labels: y }, ['nleep'], {
+      signal: ac.signal,
+      onProgress: (e) => {
+        if (e.task === 'score:nleep') ac.abort(new Error('stopped by test'));
+      },
+    });
+    await expect(run).rejects.toThrow('stopped by test');
+  });
+});

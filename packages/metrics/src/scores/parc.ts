@@ -1,7 +1,7 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
 import type { Matrix } from '@emms/tensor-io';
 import type { Metric } from '../metric';
-import { classCounts, numClasses, selectRows, standardise } from '../util';
+import { checkAbort, classCounts, numClasses, selectRows, standardise } from '../util';
 
 /** PARC with its diagnostics. */
 export interface ParcResult {
@@ -21,6 +21,8 @@ export interface ParcOptions {
   /** Largest N scored in full (default 3000); above it a class-stratified subsample of this size. */
   readonly maxSamples?: number;
   readonly backend?: LinalgBackend;
+  /** Checked every 256 rows of the N² pair loop. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -108,6 +110,7 @@ export function parcDetailed(features: Matrix, labels: Int32Array, options: Parc
   let wi = 0;
   let ai = 0;
   for (let i = 0; i < n; i++) {
+    if ((i & 255) === 0) checkAbort(options.signal);
     const oi = i * d;
     for (let j = i + 1; j < n; j++) {
       const oj = j * d;
@@ -185,6 +188,7 @@ export const parcMetric: Metric = {
       dims: options.dims as number | undefined,
       maxSamples: options.maxSamples as number | undefined,
       backend: context.backend,
+      signal: context.signal,
     });
     return { value: r.value, details: { pcaDims: r.pcaDims, subsampled: r.subsampled, used: r.used } };
   },
