@@ -1,0 +1,145 @@
+// Test helpers: tiny transformers.js model folders whose outputs are known by hand.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { floatTensor, int64Tensor, model, node, valueInfo } from './onnx-builder';
+
+/**
+ * A ViT-shaped image model on 4×4 images whose "hidden states" are the normalised pixels:
+ * pixel_values [N,3,4,4] → reshape [N,3,16] → transpose → last_hidden_state [N,16,3] (token t = pixel t).
+ * The processor resizes to 4×4, rescales by 1/255 and normalises with mean 0.5, std 0.5.
+ */
+export function writeTinyVit(dir: string): string {
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      model_type: 'vit',
+      architectures: ['ViTModel'],
+      hidden_size: 3,
+      image_size: 4,
+      patch_size: 1,
+      num_channels: 3,
+    }),
+  );
+  writeFileSync(
+    join(dir, 'preprocessor_config.json'),
+    JSON.stringify({
+      image_processor_type: 'ViTImageProcessor',
+      do_resize: true,
+      size: { height: 4, width: 4 },
+      resample: 2,
+      do_rescale: true,
+      rescale_factor: 1 / 255,
+      do_normalize: true,
+      image_mean: [0.5, 0.5, 0.5],
+      image_std: [0.5, 0.5, 0.5],
+    }),
+  );
+  const bytes = model({
+    inputs: [valueInfo('pixel_values', ['batch', 3, 4, 4])],
+    outputs: [valueInfo('last_hidden_state', ['batch', 16, 3])],
+    initializers: [int64Tensor('shape', [3], [0, 3, 16])],
+    nodes: [
+      node('Reshape', ['pixel_values', 'shape'], ['flat']),
+      node('Transpose', ['flat'], ['last_hidden_state'], { perm: [0, 2, 1] }),
+    ],
+  });
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), bytes);
+  return dir;
+}
+
+/** Vocabulary of the tiny text model. */
+export const VOCAB: Record<string, number> = {
+  '[PAD]': 0,
+  '[UNK]': 1,
+  '[CLS]': 2,
+  '[SEP]': 3,
+  red: 4,
+  green: 5,
+  blue: 6,
+};
+
+/** Embedding row of token id i (2 values), recomputed by the tests. */
+export function embedding(i: number): [number, number] {
+  return [i, 10 - i * i];
+}
+
+/**
+ * A BERT-shaped text model: WordLevel tokenizer with [CLS] … [SEP], last_hidden_state = table[input_ids].
+ */
+export function writeTinyBert(dir: string): string {
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  const n = Object.keys(VOCAB).length;
+  const special = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
+  const tokenizer = {
+    version: '1.0',
+    truncation: null,
+    padding: null,
+    added_tokens: special.map((content) => ({
+      id: VOCAB[content],
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    })),
+    normalizer: { type: 'Lowercase' },
+    pre_tokenizer: { type: 'Whitespace' },
+    post_processor: {
+      type: 'TemplateProcessing',
+      single: [
+        { SpecialToken: { id: '[CLS]', type_id: 0 } },
+        { Sequence: { id: 'A', type_id: 0 } },
+        { SpecialToken: { id: '[SEP]', type_id: 0 } },
+      ],
+      pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
+      special_tokens: {
+        '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
+        '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] },
+      },
+    },
+    decoder: null,
+    model: { type: 'WordLevel', vocab: VOCAB, unk_token: '[UNK]' },
+  };
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
+  writeFileSync(
+    join(dir, 'tokenizer_config.json'),
+    JSON.stringify({
+      tokenizer_class: 'BertTokenizer',
+      cls_token: '[CLS]',
+      sep_token: '[SEP]',
+      pad_token: '[PAD]',
+      unk_token: '[UNK]',
+      model_max_length: 16,
+    }),
+  );
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      model_type: 'bert',
+      architectures: ['BertModel'],
+      hidden_size: 2,
+      num_attention_heads: 1,
+      num_hidden_layers: 1,
+      vocab_size: n,
+      pad_token_id: 0,
+    }),
+  );
+  const table: number[] = [];
+  for (let i = 0; i < n; i++) table.push(...embedding(i));
+  const ids = { name: 'input_ids', dims: ['batch', 'sequence'] };
+  const i64 = (name: string) => {
+    const v = valueInfo(name, ids.dims);
+    v.type!.tensorType!.elemType = 7;
+    return v;
+  };
+  const bytes = model({
+    inputs: [i64('input_ids'), i64('attention_mask'), i64('token_type_ids')],
+    outputs: [valueInfo('last_hidden_state', ['batch', 'sequence', 2])],
+    initializers: [floatTensor('table', [n, 2], table)],
+    nodes: [node('Gather', ['table', 'input_ids'], ['last_hidden_state'], { axis: 0 })],
+  });
+  writeFileSync(join(dir, 'onnx', 'model.onnx'), bytes);
+  return dir;
+}
