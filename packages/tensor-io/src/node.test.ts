@@ -169,6 +169,15 @@ describe('writers', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('writeNpyFile in Fortran order and big-endian writes what encodeNpy does, leaving the tensor alone', async () => {
+    const u: Tensor = { dtype: 'float64', shape: [2, 3], data: Float64Array.from([1, 2, 3, 4, 5, 6]) };
+    for (const opts of [{ fortranOrder: true }, { byteOrder: 'big' as const, version: 3 as const }, {}]) {
+      await writeNpyFile(tmp('o.npy'), u, opts);
+      expect(Buffer.from(readFileSync(tmp('o.npy'))).equals(Buffer.from(encodeNpy(u, opts)))).toBe(true);
+      expect(Array.from(u.data as Float64Array)).toEqual([1, 2, 3, 4, 5, 6]);
+    }
+  });
+
   it('writeArraysFile picks the format by extension', async () => {
     await writeArraysFile(tmp('a.npz'), { t }, { compress: true });
     await writeArraysFile(tmp('a.safetensors'), { t });

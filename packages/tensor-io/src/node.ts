@@ -1,7 +1,7 @@
 // Node entry: file reading and writing on top of the browser-safe parsers.
 import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
 import { toLabels, toMatrix } from './convert';
-import { allocate, HOST_LITTLE_ENDIAN, swapBytesInPlace, widenHalf } from './dtype';
+import { allocate, dtypeInfo, HOST_LITTLE_ENDIAN, swapBytesInPlace, widenHalf } from './dtype';
 import { EmmsError } from './errors';
 import {
   ARRAY_EXTENSIONS,
@@ -21,14 +21,7 @@ import {
   parseLabelsJson,
   parseLabelsText,
 } from './labels';
-import {
-  encodeNpyData,
-  encodeNpyHeader,
-  type NpyHeader,
-  type NpyWriteOptions,
-  parseNpyHeader,
-  reorder,
-} from './npy';
+import { encodeNpyHeader, type NpyHeader, type NpyWriteOptions, parseNpyHeader, reorder } from './npy';
 import { encodeNpz } from './npz';
 import { type ProgressListener, progressTracker } from './progress';
 import { encodeSafetensors } from './safetensors';
@@ -39,6 +32,8 @@ export type { ArrayFormat, ArrayInspection, FileInspection } from './formats';
 
 /** Bytes read per system call; large files are filled in pieces of this size. */
 const CHUNK = 64 * 1024 * 1024;
+/** The longest Uint8Array V8 makes; files read whole must fit in one. */
+const MAX_WHOLE_FILE = 2 ** 32;
 
 /** Options of the readers. */
 export interface ReadOptions {
@@ -97,30 +92,47 @@ async function openForRead(path: string): Promise<{ fh: FileHandle; size: number
   }
 }
 
-/** Fills `into` from `position` on, in chunks; FILE_TRUNCATED when the file ends first. */
+/** A run of bytes in memory; may be longer than one Uint8Array can span (2^32 bytes). */
+interface ByteRegion {
+  readonly buffer: ArrayBufferLike;
+  readonly byteOffset: number;
+  readonly byteLength: number;
+}
+
+/** Views of `region` of at most `chunk` bytes each, in order. */
+function* chunksOf(region: ByteRegion, chunk = CHUNK): Generator<Uint8Array> {
+  for (let done = 0; done < region.byteLength; done += chunk) {
+    yield new Uint8Array(region.buffer, region.byteOffset + done, Math.min(chunk, region.byteLength - done));
+  }
+}
+
+/** Reverses the bytes of every element of `region` in place (chunk by chunk). */
+function swapRegion(region: ByteRegion, itemSize: number): void {
+  for (const view of chunksOf(region)) swapBytesInPlace(view, itemSize);
+}
+
+/** Fills `into` from file `position` on, in chunks; FILE_TRUNCATED when the file ends first. */
 async function readInto(
   fh: FileHandle,
   path: string,
-  into: Uint8Array,
+  into: ByteRegion,
   position: number,
   onChunk?: (bytes: number) => void,
   chunk = CHUNK,
 ): Promise<void> {
-  let done = 0;
-  while (done < into.length) {
-    const want = Math.min(chunk, into.length - done);
-    const { bytesRead } = await fh.read(into.subarray(done, done + want), 0, want, position + done);
-    if (bytesRead === 0) {
-      throw new EmmsError(
-        'FILE_TRUNCATED',
-        `${path}: file ended after ${position + done} bytes while reading.`,
-        {
+  let at = position;
+  for (const view of chunksOf(into, chunk)) {
+    for (let done = 0; done < view.length; ) {
+      const { bytesRead } = await fh.read(view, done, view.length - done, at);
+      if (bytesRead === 0) {
+        throw new EmmsError('FILE_TRUNCATED', `${path}: file ended after ${at} bytes while reading.`, {
           input: path,
-        },
-      );
+        });
+      }
+      done += bytesRead;
+      at += bytesRead;
+      onChunk?.(bytesRead);
     }
-    done += bytesRead;
-    onChunk?.(bytesRead);
   }
 }
 
@@ -143,6 +155,14 @@ function allocateOrFail<T>(path: string, bytes: number, make: () => T): T {
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const { fh, size } = await openForRead(path);
   try {
+    if (size > MAX_WHOLE_FILE) {
+      throw new EmmsError(
+        'FILE_TOO_LARGE',
+        `${path}: is ${(size / 2 ** 30).toFixed(2)} GiB; .npz, .safetensors and text files are read whole and must stay ` +
+          'under 4 GiB. Save large feature matrices as .npy, which is read in chunks.',
+        { input: path },
+      );
+    }
     const bytes = allocateOrFail(path, size, () => new Uint8Array(size));
     await readInto(fh, path, bytes, 0);
     return bytes;
@@ -218,12 +238,10 @@ export async function readNpyFile(
     let values: TypedArray = allocateOrFail(path, header.dataLength, () =>
       half ? new Uint16Array(count) : allocate(header.dtype, count),
     );
-    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     const progress = progressTracker(`read:${fileStem(path)}`, header.dataLength, opts.onProgress);
     const chunk = opts.chunkBytes !== undefined && opts.chunkBytes > 0 ? Math.floor(opts.chunkBytes) : CHUNK;
-    await readInto(fh, path, bytes, header.dataOffset, (n) => progress.advance(n), chunk);
-    if (header.byteOrder === (HOST_LITTLE_ENDIAN ? 'big' : 'little'))
-      swapBytesInPlace(bytes, header.itemSize);
+    await readInto(fh, path, values, header.dataOffset, (n) => progress.advance(n), chunk);
+    if (header.byteOrder === (HOST_LITTLE_ENDIAN ? 'big' : 'little')) swapRegion(values, header.itemSize);
     if (half) values = widenHalf(values as Uint16Array);
     if (header.fortranOrder && header.shape.length > 1) {
       values = allocateOrFail(path, values.byteLength, () => reorder(values, header.shape, 'fortranToC'));
@@ -372,7 +390,7 @@ export async function readClassNamesFile(path: string): Promise<string[]> {
 }
 
 /** Writes `parts` to a temporary file beside `path`, then renames it into place. */
-async function writeAtomically(path: string, parts: Uint8Array[]): Promise<void> {
+async function writeAtomically(path: string, parts: ByteRegion[]): Promise<void> {
   const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
   let fh: FileHandle;
   try {
@@ -382,9 +400,11 @@ async function writeAtomically(path: string, parts: Uint8Array[]): Promise<void>
   }
   try {
     for (const part of parts) {
-      for (let done = 0; done < part.length; ) {
-        const { bytesWritten } = await fh.write(part, done, Math.min(CHUNK, part.length - done));
-        done += bytesWritten;
+      for (const view of chunksOf(part)) {
+        for (let done = 0; done < view.length; ) {
+          const { bytesWritten } = await fh.write(view, done, view.length - done);
+          done += bytesWritten;
+        }
       }
     }
     await fh.close();
@@ -402,7 +422,15 @@ async function writeAtomically(path: string, parts: Uint8Array[]): Promise<void>
  */
 export async function writeNpyFile(path: string, t: Tensor, opts: NpyWriteOptions = {}): Promise<void> {
   checkTensor(t, path);
-  await writeAtomically(path, [encodeNpyHeader(t, opts), encodeNpyData(t, opts)]);
+  const header = encodeNpyHeader(t, opts);
+  let values: TypedArray = t.data;
+  if (opts.fortranOrder && t.shape.length > 1) values = reorder(values, t.shape, 'cToFortran');
+  const itemSize = dtypeInfo(t.dtype).itemSize;
+  if (itemSize > 1 && (opts.byteOrder === 'big') === HOST_LITTLE_ENDIAN) {
+    if (values === t.data) values = values.slice();
+    swapRegion(values, itemSize);
+  }
+  await writeAtomically(path, [header, values]);
 }
 
 /** Options of {@link writeArraysFile}. */
