@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseNpy } from '@emms/tensor-io';
+import { encodeNpy, parseNpy } from '@emms/tensor-io';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseEmbedder } from './embedder';
 import { embedderFileName, embedLabels } from './files';
@@ -118,6 +118,17 @@ describe('embedLabels writes .npy files with sidecars', () => {
         outDir: join(dir, 'x'),
       }),
     ).rejects.toMatchObject({ code: 'LABELS_PARSE', input: `${bad}:2` });
+    const three = join(dir, 'X3.npy');
+    writeFileSync(three, encodeNpy({ dtype: 'float32', shape: [3, 1], data: Float32Array.from([1, 2, 3]) }));
+    await expect(
+      embedLabels({
+        task: 'captioning',
+        embedders: [new LengthEmbedder()],
+        inputFile: write('two.jsonl', '{"caption":"a"}\n{"caption":"b"}\n'),
+        featuresFile: three,
+        outDir: join(dir, 'x'),
+      }),
+    ).rejects.toMatchObject({ code: 'ROW_MISMATCH', input: three });
     const none = write('none.jsonl', '{"id":"img4"}\n');
     await expect(
       embedLabels({

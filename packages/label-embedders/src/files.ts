@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { EmmsError, type ProgressListener } from '@emms/tensor-io';
-import { readClassNamesFile, readLabelsFile, writeNpyFile } from '@emms/tensor-io/node';
+import { readClassNamesFile, readLabelsFile, readMatrixFile, writeNpyFile } from '@emms/tensor-io/node';
 import type { TextEmbedder } from './embedder';
 import type { Pooling } from './pooling';
 import { createEmbedder } from './registry';
@@ -15,6 +15,7 @@ import {
   multiTextFLabels,
   type ReferringSample,
   referringFLabels,
+  repeatRows,
   TASKS,
   type Task,
   vqaFLabels,
@@ -148,6 +149,11 @@ export interface EmbedLabelsOptions {
   readonly inputFile?: string;
   readonly multiText?: MultiTextMode;
   readonly boxMode?: BoxMode;
+  /**
+   * Features (N rows, one per sample) to repeat by the row → sample map when rows are per
+   * caption/answer; written as `<outDir>/<task>.features.npy` (float32).
+   */
+  readonly featuresFile?: string;
   readonly batchSize?: number;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
@@ -174,6 +180,8 @@ export interface EmbedLabelsResult {
   /** VQA from JSONL: the answer-as-class labels and the answer vocabulary written beside. */
   readonly labels?: string;
   readonly classes?: string;
+  /** The features repeated to match per-caption/answer rows (when `featuresFile` was given). */
+  readonly features?: string;
 }
 
 /** A file-name-safe short name for an embedder spec ("local:/a/b/bert" → "local-bert"). */
@@ -203,6 +211,7 @@ export async function embedLabels(options: EmbedLabelsOptions): Promise<EmbedLab
   const classesFile = at(options.classesFile);
   const labelsFile = at(options.labelsFile);
   const inputFile = at(options.inputFile);
+  const featuresFile = at(options.featuresFile);
   const outDir = resolve(cwd, options.outDir);
 
   // Read and check every input before loading any model.
@@ -268,6 +277,8 @@ export async function embedLabels(options: EmbedLabelsOptions): Promise<EmbedLab
   }
 
   mkdirSync(outDir, { recursive: true });
+  const features = featuresFile === undefined ? undefined : await readMatrixFile(featuresFile);
+  let featuresOut: string | undefined;
   const files: WrittenFLabels[] = [];
   for (const spec of options.embedders) {
     const start = performance.now();
@@ -281,7 +292,24 @@ export async function embedLabels(options: EmbedLabelsOptions): Promise<EmbedLab
         shape: [f.matrix.rows, f.matrix.cols],
         data: f.matrix.data,
       });
+      if (features && features.rows !== f.sampleIds.length) {
+        throw new EmmsError(
+          'ROW_MISMATCH',
+          `${featuresFile} has ${features.rows} rows but the labels describe ${f.sampleIds.length} samples.`,
+          { input: featuresFile },
+        );
+      }
       let rowMap: string | undefined;
+      if (features && featuresOut === undefined) {
+        // One features file serves every embedder: rows depend only on the samples' text counts.
+        featuresOut = join(outDir, `${task}.features.npy`);
+        const m = f.rowToSample ? repeatRows(features, f.rowToSample) : features;
+        await writeNpyFile(featuresOut, {
+          dtype: 'float32',
+          shape: [m.rows, m.cols],
+          data: Float32Array.from(m.data),
+        });
+      }
       if (f.rowToSample) {
         rowMap = `${base}.rows.npy`;
         await writeNpyFile(rowMap, { dtype: 'int32', shape: [f.rowToSample.length], data: f.rowToSample });
@@ -318,5 +346,5 @@ export async function embedLabels(options: EmbedLabelsOptions): Promise<EmbedLab
     await writeNpyFile(labels, { dtype: 'int32', shape: [vqaExtras.labels.length], data: vqaExtras.labels });
     writeFileSync(classes, `${vqaExtras.classNames.join('\n')}\n`);
   }
-  return { task, files, labels, classes };
+  return { task, files, labels, classes, features: featuresOut };
 }

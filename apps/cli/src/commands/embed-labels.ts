@@ -145,6 +145,7 @@ export const embedLabelsCommand: CliCommand = {
         inputFile: str(values.input),
         multiText: str(values['multi-text']) as MultiTextMode,
         boxMode: str(values.box) as BoxMode,
+        featuresFile: str(values.features),
         batchSize,
         onProgress: progress.listener,
         cwd: io.cwd,
@@ -164,6 +165,8 @@ export const embedLabelsCommand: CliCommand = {
       f.cols,
       Number(f.seconds.toFixed(2)),
     ]);
+    if (result.labels) rows.push(['(answer classes)', result.labels, null, null, null]);
+    if (result.features) rows.push(['(features, repeated)', result.features, null, null, null]);
     io.stdout.write(renderRows(format, ['embedder', 'file', 'rows', 'cols', 'seconds'], rows));
     return 0;
   },
