@@ -21,7 +21,8 @@ const LOOP_WORD = ['none', 'one', 'two'];
 const samples = [];
 for (let d = 0; d < 10; d++) {
   const flat = require(`mnist/src/digits/${d}.json`).data;
-  for (let k = 0; k < PER_DIGIT; k++) samples.push({ digit: d, index: k, px: flat.slice(k * 784, (k + 1) * 784) });
+  for (let k = 0; k < PER_DIGIT; k++)
+    samples.push({ digit: d, index: k, px: flat.slice(k * 784, (k + 1) * 784) });
 }
 
 // Measurements from the pixels.
@@ -65,9 +66,13 @@ const medianInk = [...samples.map((s) => s.ink)].sort((a, b) => a - b)[samples.l
 // Features of a simple "candidate model": 7×7 average pooling of the 28×28 pixels (49-d).
 const X = new Float32Array(samples.length * 49);
 samples.forEach((s, i) => {
-  for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++) X[i * 49 + ((r >> 2) * 7 + (c >> 2))] += s.px[r * 28 + c] / 16;
+  for (let r = 0; r < 28; r++)
+    for (let c = 0; c < 28; c++) X[i * 49 + ((r >> 2) * 7 + (c >> 2))] += s.px[r * 28 + c] / 16;
 });
-writeFileSync(join(out, 'features.npy'), encodeNpy({ dtype: 'float32', shape: [samples.length, 49], data: X }));
+writeFileSync(
+  join(out, 'features.npy'),
+  encodeNpy({ dtype: 'float32', shape: [samples.length, 49], data: X }),
+);
 
 const id = (s) => `mnist-${s.digit}-${s.index}`;
 const bold = (s) => s.ink > medianInk;
