@@ -28,7 +28,7 @@ async function rejects(p: Promise<unknown> | (() => unknown)): Promise<EmmsError
 describe('registry', () => {
   it('the default registry holds every built-in score', () => {
     const ids = defaultRegistry.list().map((m) => m.id);
-    for (const id of ['leep', 'nce', 'nleep', 'sfda', 'transrate', 'hscore', 'gbc', 'parc'])
+    for (const id of ['emms', 'logme', 'leep', 'nce', 'nleep', 'sfda', 'transrate', 'hscore', 'gbc', 'parc'])
       expect(ids).toContain(id);
     expect(ids).toEqual(builtinMetrics.map((m) => m.id));
     for (const m of builtinMetrics) {

@@ -1,8 +1,10 @@
 import { EmmsError } from '@emms/tensor-io';
 import type { Metric, MetricPlugin } from './metric';
+import { emmsMetric } from './scores/emms';
 import { gbcMetric } from './scores/gbc';
 import { hscoreMetric } from './scores/hscore';
 import { leepMetric } from './scores/leep';
+import { logmeMetric } from './scores/logme';
 import { nceMetric } from './scores/nce';
 import { nleepMetric } from './scores/nleep';
 import { parcMetric } from './scores/parc';
@@ -76,6 +78,8 @@ export function createRegistry(metrics: readonly Metric[] = []): MetricRegistry 
 
 /** Every built-in score. */
 export const builtinMetrics: readonly Metric[] = [
+  emmsMetric,
+  logmeMetric,
   leepMetric,
   nceMetric,
   nleepMetric,
