@@ -1,5 +1,6 @@
 """Writes the small numpy-made files the tensor-io tests read, and expected.json with the values
 numpy itself reports for them. Run from this folder: python3 make_fixtures.py
+(The repository formatter re-indents expected.json afterwards; only whitespace changes.)
 """
 import io
 import json
@@ -105,8 +106,11 @@ with open("structured.npy", "wb") as f:
 np.savez("object.npz", ok=a, bad=np.array([{"k": 1}], dtype=object))
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, "w") as z:
-    z.writestr("features.npy", (lambda s: (np.save(s, a), s.getvalue())[1])(io.BytesIO()))
-    z.writestr("README.txt", "not an array")
+    npy = io.BytesIO()
+    np.save(npy, a)
+    # a fixed timestamp keeps the archive byte-identical between runs
+    z.writestr(zipfile.ZipInfo("features.npy", date_time=(2020, 1, 1, 0, 0, 0)), npy.getvalue())
+    z.writestr(zipfile.ZipInfo("README.txt", date_time=(2020, 1, 1, 0, 0, 0)), "not an array")
 with open("not_npy.npz", "wb") as f:
     f.write(buf.getvalue())
 
