@@ -8,6 +8,8 @@ export default defineConfig([
     clean: true,
     sourcemap: true,
     target: 'node20',
+    // import.meta.url (plugin resolution from the CLI's own folder) also works in the CJS build.
+    shims: true,
   },
   {
     entry: ['src/bin.ts'],

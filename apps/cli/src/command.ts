@@ -20,6 +20,8 @@ export interface CliOption {
   readonly description: string;
   /** Placeholder in help, e.g. "FILE". */
   readonly value?: string;
+  /** For string options: the only values accepted (anything else is bad usage, exit 2). */
+  readonly choices?: readonly string[];
 }
 
 /** A subcommand: `emms <name> ...`. Each lives in its own file under src/commands/. */
@@ -40,4 +42,19 @@ export interface CliCommand {
     args: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] },
     io: CliIo,
   ): Promise<number>;
+}
+
+/**
+ * Bad usage of the command line (unknown command or option, missing argument): exit code 2,
+ * the message on stderr with a hint to `--help`.
+ */
+export class UsageError extends Error {
+  /** The subcommand whose usage was wrong, for the `--help` hint; undefined for the top level. */
+  readonly command?: string;
+
+  constructor(message: string, command?: string) {
+    super(message);
+    this.name = 'UsageError';
+    this.command = command;
+  }
 }

@@ -1,1 +1,171 @@
-export {};
+import { parseArgs } from 'node:util';
+import { isEmmsError } from '@emms/tensor-io';
+import packageJson from '../package.json';
+import type { CliCommand, CliIo, CliOption } from './command';
+import { UsageError } from './command';
+import { commands } from './commands/index';
+import { renderJson } from './format';
+import { commandHelp, helpOption, mainHelp } from './help';
+
+export type { CliCommand, CliIo, CliOption } from './command';
+export { UsageError } from './command';
+export { commands } from './commands/index';
+export type { Cell, OutputFormat } from './format';
+export { formatOption, humanNumber, renderCsv, renderJson, renderRows, renderTable } from './format';
+export { commandHelp, mainHelp } from './help';
+export type { ProgressRenderer } from './progress';
+export { progressLine, progressRenderer } from './progress';
+
+/** The CLI's version, from its package.json. */
+export const version: string = packageJson.version;
+
+function defaultIo(partial: Partial<CliIo>): CliIo {
+  const stderr = partial.stderr ?? process.stderr;
+  return {
+    stdout: partial.stdout ?? process.stdout,
+    stderr,
+    cwd: partial.cwd ?? process.cwd(),
+    env: partial.env ?? process.env,
+    interactive: partial.interactive ?? (partial.stderr === undefined && process.stderr.isTTY === true),
+  };
+}
+
+/** Closest command name within two edits, for "did you mean". */
+function suggest(name: string): string | undefined {
+  const distance = (a: string, b: string): number => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0];
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = row[j];
+        row[j] = next;
+      }
+    }
+    return row[b.length];
+  };
+  let best: { name: string; d: number } | undefined;
+  for (const c of commands) {
+    const d = distance(name, c.name);
+    if (d <= 2 && (!best || d < best.d)) best = { name: c.name, d };
+  }
+  return best?.name;
+}
+
+type ParsedArgs = Parameters<CliCommand['run']>[0];
+
+function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
+  const all: CliOption[] = [...cmd.options, helpOption];
+  const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const o of all) {
+    config[o.name] = { type: o.type };
+    if (o.short) config[o.name].short = o.short;
+    if (o.multiple) config[o.name].multiple = true;
+  }
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    if (!err.code?.startsWith('ERR_PARSE_ARGS_')) throw e;
+    const option = /'([^']+)'/.exec(err.message)?.[1];
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      throw new UsageError(
+        `unknown option ${option ?? ''} for "emms ${cmd.name}"`.replace('  ', ' '),
+        cmd.name,
+      );
+    }
+    if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      const text = err.message.split('.')[0];
+      throw new UsageError(
+        text.startsWith('Option') ? text.replace(/^Option/, 'option') : err.message,
+        cmd.name,
+      );
+    }
+    throw new UsageError(err.message, cmd.name);
+  }
+  const values = parsed.values as ParsedArgs['values'];
+  for (const o of all) {
+    const v = values[o.name];
+    if (v === undefined && o.default !== undefined) values[o.name] = o.default;
+    if (o.choices && typeof v === 'string' && !o.choices.includes(v)) {
+      throw new UsageError(`--${o.name} must be one of ${o.choices.join(', ')}; got "${v}"`, cmd.name);
+    }
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+function write(stream: CliIo['stdout'], text: string): void {
+  stream.write(text);
+}
+
+/**
+ * Runs `emms` with the arguments after the program name and returns the exit code:
+ * 0 success, 1 bad input (a typed EmmsError) or an unexpected failure, 2 bad usage.
+ * Streams, cwd and environment come from `io` (tests pass their own) or from the process.
+ */
+export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
+  const full = defaultIo(io);
+  let json = false;
+  try {
+    const [first, ...rest] = argv;
+    if (first === undefined) {
+      write(full.stderr, mainHelp(commands, version));
+      throw new UsageError('missing command');
+    }
+    if (first === '--help' || first === '-h') {
+      write(full.stdout, mainHelp(commands, version));
+      return 0;
+    }
+    if (first === '--version' || first === '-V') {
+      write(full.stdout, `${version}\n`);
+      return 0;
+    }
+    if (first === 'help') {
+      const target = rest[0] === undefined ? undefined : commands.find((c) => c.name === rest[0]);
+      if (rest[0] !== undefined && !target) throw new UsageError(`unknown command "${rest[0]}"`);
+      write(full.stdout, target ? commandHelp(target) : mainHelp(commands, version));
+      return 0;
+    }
+    if (first.startsWith('-')) throw new UsageError(`unknown option ${first} (options go after the command)`);
+    const cmd = commands.find((c) => c.name === first);
+    if (!cmd) {
+      const near = suggest(first);
+      throw new UsageError(`unknown command "${first}"${near ? `; did you mean "${near}"?` : ''}`);
+    }
+    const args = parseCommandArgs(cmd, rest);
+    if (args.values.help === true) {
+      write(full.stdout, commandHelp(cmd));
+      return 0;
+    }
+    json = args.values.format === 'json';
+    return await cmd.run(args, full);
+  } catch (e) {
+    return reportError(e, full, json);
+  }
+}
+
+/** Prints an error the way its kind asks and returns the exit code for it. */
+function reportError(e: unknown, io: CliIo, json: boolean): number {
+  if (e instanceof UsageError) {
+    const help = e.command ? `emms ${e.command} --help` : 'emms --help';
+    write(io.stderr, `emms: ${e.message}\nRun "${help}" for usage.\n`);
+    return 2;
+  }
+  if (isEmmsError(e)) {
+    write(io.stderr, `emms: ${e.message} [${e.code}]\n`);
+    if (json)
+      write(io.stdout, renderJson({ error: { code: e.code, message: e.message, input: e.input ?? null } }));
+    return 1;
+  }
+  const err = e instanceof Error ? e : new Error(String(e));
+  write(
+    io.stderr,
+    `emms: unexpected error: ${err.message}\n` +
+      'This is a bug in emms. Please report it with the command line you ran' +
+      (io.env.EMMS_DEBUG ? '.\n' : ' (EMMS_DEBUG=1 prints the stack trace).\n'),
+  );
+  if (io.env.EMMS_DEBUG && err.stack) write(io.stderr, `${err.stack}\n`);
+  return 1;
+}

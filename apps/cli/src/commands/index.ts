@@ -1,0 +1,20 @@
+import type { CliCommand } from '../command';
+import { embedLabelsCommand } from './embed-labels';
+import { extractCommand } from './extract';
+import { inspectCommand } from './inspect';
+import { metricsCommand } from './metrics';
+import { scoreCommand } from './score';
+import { zooCommand } from './zoo';
+
+/**
+ * Every subcommand, in the order `emms --help` lists them. A new command is one file in this
+ * folder exporting a {@link CliCommand}, added here.
+ */
+export const commands: readonly CliCommand[] = [
+  inspectCommand,
+  scoreCommand,
+  metricsCommand,
+  embedLabelsCommand,
+  extractCommand,
+  zooCommand,
+];

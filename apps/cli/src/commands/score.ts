@@ -1,0 +1,313 @@
+import { resolve } from 'node:path';
+import type { Metric, MetricInputName, MetricInputs, MetricRegistry, ScoreReport } from '@emms/metrics';
+import { scoreMetrics } from '@emms/metrics';
+import { EmmsError, type Matrix } from '@emms/tensor-io';
+import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
+import { chooseBackend } from '../backend';
+import type { CliCommand, CliIo, CliOption } from '../command';
+import { UsageError } from '../command';
+import { type Cell, formatOption, type OutputFormat, renderJson, renderRows } from '../format';
+import { progressRenderer } from '../progress';
+import { loadRegistry } from '../registry';
+
+/** `--plugin NAME`, shared with `emms metrics`. */
+export const pluginOption: CliOption = {
+  name: 'plugin',
+  type: 'string',
+  value: 'NAME',
+  multiple: true,
+  description:
+    'Load extra metrics from this package (or ./path.js); also read from emms.config.json "plugins".',
+};
+
+const inputFlags: Record<MetricInputName, string> = {
+  features: '--features',
+  labels: '--labels',
+  flabels: '--flabels',
+  probs: '--probs',
+  targets: '--targets',
+};
+
+/** Files named on the command line, read into the inputs every metric takes. */
+interface LoadedInputs {
+  readonly inputs: MetricInputs;
+  readonly shapes: Record<string, number[] | number[][]>;
+}
+
+async function loadInputs(values: Record<string, unknown>, cwd: string): Promise<LoadedInputs> {
+  const path = (flag: string) => resolve(cwd, values[flag] as string);
+  const shapes: Record<string, number[] | number[][]> = {};
+  const shape = (m: Matrix) => [m.rows, m.cols];
+  const features = await readMatrixFile(path('features'));
+  shapes.features = shape(features);
+  const inputs: { -readonly [K in keyof MetricInputs]: MetricInputs[K] } = { features };
+  if (values.labels !== undefined) {
+    inputs.labels = (await readLabelsFile(path('labels'))).labels;
+    shapes.labels = [inputs.labels.length];
+  }
+  if (values.targets !== undefined) {
+    inputs.targets = await readMatrixFile(path('targets'));
+    shapes.targets = shape(inputs.targets);
+  }
+  if (values.flabels !== undefined) {
+    const files = (values.flabels as string)
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0);
+    if (files.length === 0)
+      throw new UsageError('--flabels needs at least one file (comma-separated)', 'score');
+    const flabels: Matrix[] = [];
+    for (const f of files) flabels.push(await readMatrixFile(resolve(cwd, f)));
+    inputs.flabels = flabels;
+    shapes.flabels = flabels.map(shape);
+  }
+  if (values.probs !== undefined) {
+    inputs.probs = await readMatrixFile(path('probs'));
+    shapes.probs = shape(inputs.probs);
+  }
+  return { inputs, shapes };
+}
+
+/** Turns `metric.key=value` strings into typed per-metric options, checked against each metric's spec. */
+export function parseMetricOptions(
+  specs: readonly string[],
+  registry: MetricRegistry,
+  scored: readonly string[],
+): Record<string, Record<string, unknown>> {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const spec of specs) {
+    const m = /^([^.=]+)\.([^=]+)=(.*)$/s.exec(spec);
+    if (!m)
+      throw new UsageError(
+        `--option must look like metric.key=value (e.g. nleep.seed=3), got "${spec}"`,
+        'score',
+      );
+    const [, id, key, raw] = m;
+    const metric: Metric = registry.get(id);
+    if (!scored.includes(id)) {
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `--option ${spec}: metric "${id}" is not among the metrics scored`,
+        {
+          input: '--option',
+        },
+      );
+    }
+    const option = metric.options.find((o) => o.name === key);
+    let value: unknown = raw;
+    if (option?.type === 'number' || option?.type === 'integer') {
+      value = raw.trim() === '' ? Number.NaN : Number(raw);
+      if (!Number.isFinite(value as number) || (option.type === 'integer' && !Number.isInteger(value))) {
+        throw new EmmsError(
+          'INVALID_OPTION',
+          `--option ${spec}: "${key}" of "${id}" must be ${option.type === 'integer' ? 'an integer' : 'a number'}`,
+          {
+            input: '--option',
+          },
+        );
+      }
+    } else if (option?.type === 'boolean') {
+      if (!['true', 'false', '1', '0'].includes(raw)) {
+        throw new EmmsError('INVALID_OPTION', `--option ${spec}: "${key}" of "${id}" must be true or false`, {
+          input: '--option',
+        });
+      }
+      value = raw === 'true' || raw === '1';
+    } else if (!option && key !== 'relabel') {
+      const known = metric.options.map((o) => o.name).join(', ') || 'none';
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `--option ${spec}: metric "${id}" has no option "${key}" (options: ${known})`,
+        {
+          input: '--option',
+        },
+      );
+    } else if (key === 'relabel') {
+      value = raw === 'true' || raw === '1';
+    }
+    out[id] = { ...out[id], [key]: value };
+  }
+  return out;
+}
+
+/** The report as printed: what scoreMetrics returned plus the input shapes. */
+export interface ScoreOutput extends ScoreReport {
+  readonly inputs: Record<string, number[] | number[][]>;
+}
+
+function printReport(format: OutputFormat, out: ScoreOutput, ids: readonly string[], io: CliIo): void {
+  if (format === 'json') {
+    io.stdout.write(
+      renderJson({
+        scores: out.scores,
+        seconds: out.seconds,
+        details: out.details,
+        inputs: out.inputs,
+        backend: out.backend,
+        errors: out.errors,
+      }),
+    );
+    return;
+  }
+  const rows: Cell[][] = ids.map((id) => {
+    const err = out.errors[id];
+    return [id, out.scores[id], out.seconds[id], err ? `${err.code}: ${err.message}` : ''];
+  });
+  if (format === 'csv') {
+    io.stdout.write(
+      renderRows(
+        'csv',
+        ['metric', 'score', 'seconds', 'error', 'backend'],
+        rows.map((r) => [...r, out.backend]),
+      ),
+    );
+    return;
+  }
+  io.stdout.write(renderRows('table', ['metric', 'score', 'seconds', 'error'], rows));
+  const shapes = Object.entries(out.inputs)
+    .map(
+      ([k, v]) =>
+        `${k} ${Array.isArray(v[0]) ? (v as number[][]).map((s) => s.join('×')).join(', ') : (v as number[]).join('×')}`,
+    )
+    .join('; ');
+  io.stdout.write(`\nbackend: ${out.backend}; inputs: ${shapes}\n`);
+}
+
+/** `emms score`: transferability scores of one model's features on one task. */
+export const scoreCommand: CliCommand = {
+  name: 'score',
+  summary: "Score a candidate model's features on a task with EMMS and the baselines.",
+  usage: [
+    '--features X [--labels y] [--targets T] [--flabels Z1,Z2,...] [--probs P]',
+    '--metrics emms,logme,... | --all  [--plugin NAME]... [--option metric.key=value]... [--format FORMAT]',
+  ].join('\n'),
+  options: [
+    {
+      name: 'features',
+      type: 'string',
+      value: 'FILE',
+      description: 'N×D features of the candidate model (required).',
+    },
+    {
+      name: 'labels',
+      type: 'string',
+      value: 'FILE',
+      description: 'N integer class labels (.npy, .txt, .csv, .json).',
+    },
+    {
+      name: 'targets',
+      type: 'string',
+      value: 'FILE',
+      description: 'N×T regression target for logme (e.g. one F-label).',
+    },
+    {
+      name: 'flabels',
+      type: 'string',
+      value: 'Z1,Z2,...',
+      description: 'F-label files (N×L each, same L), comma-separated, stacked in the order given (emms).',
+    },
+    {
+      name: 'probs',
+      type: 'string',
+      value: 'FILE',
+      description: 'N×Cs source-model class probabilities (leep, nce).',
+    },
+    {
+      name: 'metrics',
+      type: 'string',
+      value: 'IDS',
+      description: 'Comma-separated metric ids; see `emms metrics`.',
+    },
+    {
+      name: 'all',
+      type: 'boolean',
+      description:
+        'Score every registered metric whose required inputs are given (the rest are named on stderr).',
+    },
+    pluginOption,
+    {
+      name: 'option',
+      type: 'string',
+      value: 'metric.key=value',
+      multiple: true,
+      description: 'Set a metric option, e.g. nleep.seed=3 or emms.iterate=true.',
+    },
+    formatOption,
+  ],
+  details: [
+    'Every input may be .npy, .npz (one array), .safetensors (one tensor) or text/CSV/JSON labels.',
+    'A metric whose inputs are missing or invalid is reported as an error naming the input; the',
+    'other metrics still run and print, and the exit code is 1.',
+    '',
+    'Linear algebra: EMMS_LINALG=js|openblas picks the backend; unset, OpenBLAS is used when it',
+    'loads and the portable JS backend otherwise. The backend used is part of the output.',
+    '',
+    'Examples:',
+    '  emms score --features X.npy --labels y.npy --metrics logme,sfda',
+    '  emms score --features X.npy --labels y.npy --flabels Z_bert.npy,Z_clip.npy --metrics emms --format json',
+    '  emms score --features X.npy --targets Z_bert.npy --metrics logme',
+  ].join('\n'),
+  async run({ values, positionals }, io) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'score');
+    if (values.features === undefined)
+      throw new UsageError('missing required option --features FILE', 'score');
+    if (values.metrics === undefined && values.all !== true) {
+      throw new UsageError('say which scores to compute: --metrics emms,logme,... or --all', 'score');
+    }
+    if (values.metrics !== undefined && values.all === true) {
+      throw new UsageError('give either --metrics or --all, not both', 'score');
+    }
+    const format = values.format as OutputFormat;
+    const { registry } = await loadRegistry(io, (values.plugin as string[] | undefined) ?? []);
+    let ids: string[];
+    if (values.all === true) {
+      const given = new Set(
+        (Object.keys(inputFlags) as MetricInputName[]).filter((k) => values[k] !== undefined),
+      );
+      ids = [];
+      for (const m of registry.list()) {
+        const missing = m.inputs.required.filter((i) => !given.has(i));
+        if (missing.length === 0) ids.push(m.id);
+        else
+          io.stderr.write(`emms: skipping ${m.id}: needs ${missing.map((i) => inputFlags[i]).join(', ')}\n`);
+      }
+    } else {
+      ids = [
+        ...new Set(
+          (values.metrics as string)
+            .split(',')
+            .map((s) => s.trim())
+            .filter((s) => s.length > 0),
+        ),
+      ];
+      if (ids.length === 0) throw new UsageError('--metrics needs at least one metric id', 'score');
+      for (const id of ids) registry.get(id); // unknown ids fail before any file is read
+    }
+    const options = parseMetricOptions((values.option as string[] | undefined) ?? [], registry, ids);
+    const backend = await chooseBackend(io);
+    const { inputs, shapes } = await loadInputs(values, io.cwd);
+    const progress = progressRenderer(io);
+    let report: ScoreReport;
+    try {
+      report = await scoreMetrics(inputs, ids, { registry, backend, options, onProgress: progress.listener });
+    } finally {
+      progress.finish();
+    }
+    if (values.all === true) {
+      // --all: a metric that lacks an input it needs (e.g. one of labels/flabels) is skipped, not failed.
+      for (const [id, err] of Object.entries(report.errors)) {
+        if (err.code !== 'MISSING_INPUT') continue;
+        io.stderr.write(`emms: skipping ${id}: ${err.message}\n`);
+        delete report.errors[id];
+        delete report.seconds[id];
+        delete report.details[id];
+        ids = ids.filter((i) => i !== id);
+      }
+    }
+    const out: ScoreOutput = { ...report, inputs: shapes };
+    printReport(format, out, ids, io);
+    const failed = Object.entries(report.errors);
+    for (const [id, err] of failed) io.stderr.write(`emms: ${id} failed: ${err.message} [${err.code}]\n`);
+    return failed.length > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,259 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fixturePath } from '@emms/testing';
+import { describe, expect, it } from 'vitest';
+import { run } from './test-helpers';
+
+const data = join(__dirname, '..', 'test-data');
+const X = fixturePath('small', 'X.npy');
+const y = fixturePath('small', 'y.npy');
+const plugin = join(data, 'constant-plugin.mjs');
+
+describe('emms score', () => {
+  it('prints exactly one JSON object with scores, seconds, details, inputs, backend and errors', async () => {
+    const r = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out).sort()).toEqual(['backend', 'details', 'errors', 'inputs', 'scores', 'seconds']);
+    expect(out.scores).toEqual({ rowcount: 300 });
+    expect(out.details).toEqual({ rowcount: { cols: 64 } });
+    expect(out.inputs).toEqual({ features: [300, 64] });
+    expect(out.backend).toBe('js');
+    expect(out.errors).toEqual({});
+    expect(out.seconds.rowcount).toBeGreaterThanOrEqual(0);
+  });
+
+  it('passes --option values typed by the metric spec', async () => {
+    const r = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--option',
+      'rowcount.scale=0.5',
+      '--format',
+      'json',
+    ]);
+    expect(JSON.parse(r.stdout).scores.rowcount).toBe(150);
+    const bad = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--option',
+      'rowcount.scale=lots',
+      '--format',
+      'json',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(JSON.parse(bad.stdout).error.code).toBe('INVALID_OPTION');
+    const unknown = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--option',
+      'rowcount.nope=1',
+    ]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('has no option "nope"');
+    const shape = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--option',
+      'scale',
+    ]);
+    expect(shape.code).toBe(2);
+  });
+
+  it('reports a metric with a missing input as an error naming it, still printing the others, exit 1', async () => {
+    const r = await run([
+      'score',
+      '--features',
+      X,
+      '--labels',
+      y,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'leep,rowcount',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.scores.rowcount).toBe(300);
+    expect(out.scores.leep).toBeUndefined();
+    expect(out.errors.leep.code).toBe('MISSING_INPUT');
+    expect(out.errors.leep.message).toMatch(/probs/);
+    expect(r.stderr).toContain('leep failed');
+  });
+
+  it('prints a table with the backend and input shapes, and CSV', async () => {
+    const t = await run([
+      'score',
+      '--features',
+      X,
+      '--labels',
+      y,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+    ]);
+    expect(t.code).toBe(0);
+    const lines = t.stdout.split('\n');
+    expect(lines[0].split(/\s+/)).toEqual(['metric', 'score', 'seconds', 'error']);
+    expect(lines[1].split(/\s+/).slice(0, 2)).toEqual(['rowcount', '300']);
+    expect(t.stdout).toContain('backend: js; inputs: features 300×64; labels 300');
+    const c = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--format',
+      'csv',
+    ]);
+    expect(c.stdout.split('\n')[0]).toBe('metric,score,seconds,error,backend');
+    expect(c.stdout.split('\n')[1]).toMatch(/^rowcount,300,[0-9.e-]+,,js$/);
+  });
+
+  it('with --all scores every metric whose inputs are given and names the skipped ones', async () => {
+    const r = await run(['score', '--features', X, '--plugin', plugin, '--all', '--format', 'json']);
+    expect(r.code).toBe(0);
+    expect(Object.keys(JSON.parse(r.stdout).scores)).toContain('rowcount');
+    expect(r.stderr).toMatch(/skipping leep: needs .*--labels.*--probs|skipping leep: needs .*--probs/);
+  });
+
+  it('fails with exit 1 on an unknown metric, naming the known ones', async () => {
+    const r = await run(['score', '--features', X, '--metrics', 'nosuch', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const { error } = JSON.parse(r.stdout);
+    expect(error.code).toBe('UNKNOWN_METRIC');
+    expect(error.message).toContain('leep');
+  });
+
+  it('fails with a typed error when an input file is missing', async () => {
+    const r = await run([
+      'score',
+      '--features',
+      join(data, 'absent.npy'),
+      '--plugin',
+      plugin,
+      '--metrics',
+      'rowcount',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'FILE_NOT_FOUND' });
+  });
+
+  it('fails with PLUGIN_LOAD naming a plugin that cannot be loaded', async () => {
+    for (const name of [join(data, 'broken-plugin.mjs'), '@emms/no-such-plugin']) {
+      const r = await run([
+        'score',
+        '--features',
+        X,
+        '--plugin',
+        name,
+        '--metrics',
+        'leep',
+        '--format',
+        'json',
+      ]);
+      expect(r.code).toBe(1);
+      const { error } = JSON.parse(r.stdout);
+      expect(error.code).toBe('PLUGIN_LOAD');
+      expect(error.input).toBe(name);
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it('loads plugins listed in emms.config.json, resolving package names from the cwd', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'emms-cli-'));
+    const pkgDir = join(cwd, 'node_modules', 'my-metric');
+    mkdirSync(pkgDir, { recursive: true });
+    writeFileSync(
+      join(pkgDir, 'package.json'),
+      JSON.stringify({ name: 'my-metric', type: 'module', exports: { '.': { import: './index.mjs' } } }),
+    );
+    writeFileSync(
+      join(pkgDir, 'index.mjs'),
+      `export * from ${JSON.stringify(plugin)};\nexport { default } from ${JSON.stringify(plugin)};\n`,
+    );
+    writeFileSync(join(cwd, 'emms.config.json'), JSON.stringify({ plugins: ['my-metric'] }));
+    const r = await run(['score', '--features', X, '--metrics', 'rowcount', '--format', 'json'], { cwd });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).scores.rowcount).toBe(300);
+    const list = await run(['metrics', '--format', 'json'], { cwd });
+    const ids = JSON.parse(list.stdout).metrics.map(
+      (m: { id: string; source: string }) => `${m.id}:${m.source}`,
+    );
+    expect(ids).toContain('rowcount:my-metric');
+    writeFileSync(join(cwd, 'emms.config.json'), '{ "plugins": "my-metric" }');
+    const bad = await run(['metrics'], { cwd });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('emms.config.json');
+  });
+
+  it('honours EMMS_LINALG and rejects unknown values', async () => {
+    const bad = await run(['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount'], {
+      env: { EMMS_LINALG: 'cuda' },
+    });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('EMMS_LINALG');
+  });
+});
+
+describe('emms metrics', () => {
+  it('lists every built-in score with its inputs and description', async () => {
+    const r = await run(['metrics', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const { metrics } = JSON.parse(r.stdout) as {
+      metrics: { id: string; inputs: { required: string[] }; description: string }[];
+    };
+    const ids = metrics.map((m) => m.id);
+    for (const id of ['leep', 'nce', 'nleep', 'sfda', 'transrate', 'hscore', 'gbc', 'parc'])
+      expect(ids).toContain(id);
+    const leep = metrics.find((m) => m.id === 'leep')!;
+    expect(leep.inputs.required).toEqual(expect.arrayContaining(['probs', 'labels']));
+    for (const m of metrics) expect(m.description.length).toBeGreaterThan(0);
+    const t = await run(['metrics']);
+    expect(t.stdout.split('\n')[0].split(/\s+/)).toEqual([
+      'metric',
+      'inputs',
+      'options',
+      'source',
+      'description',
+    ]);
+  });
+});
