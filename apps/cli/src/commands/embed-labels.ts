@@ -96,6 +96,13 @@ export const embedLabelsCommand: CliCommand = {
       description: 'rec: append the normalised box as 4 columns, write it into the text, or leave it out.',
     },
     {
+      name: 'features',
+      type: 'string',
+      value: 'FILE',
+      description:
+        'N×D features, one row per sample: also write DIR/<task>.features.npy, rows repeated to match per-caption F-labels.',
+    },
+    {
       name: 'batch-size',
       type: 'string',
       value: 'N',
