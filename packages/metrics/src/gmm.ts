@@ -189,8 +189,8 @@ function invertLower(l: Dense): Dense {
 }
 
 interface Precision {
-  /** Lᵀ⁻¹ stored so that (x − μ) · linvT gives the whitened vector. */
-  readonly linvT: Dense;
+  /** L⁻¹ (lower triangular, row-major): L⁻¹(x − μ) is the whitened residual. */
+  readonly linv: Dense;
   readonly logDet: number;
 }
 
@@ -206,34 +206,32 @@ function precisionOf(backend: LinalgBackend, cov: Dense, component: number): Pre
   const d = cov.rows;
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l.data[i * d + i]);
-  const inv = invertLower(l);
-  const t = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) t[j * d + i] = inv.data[i * d + j];
-  return { linvT: { rows: d, cols: d, data: t }, logDet };
+  return { linv: invertLower(l), logDet };
 }
 
 /** log(w_k) + log N(x_i | μ_k, Σ_k) for every row and component (rows × K). */
-function weightedLogProb(
-  backend: LinalgBackend,
-  x: Dense,
-  weights: Float64Array,
-  means: Dense,
-  prec: Precision[],
-): Dense {
+function weightedLogProb(x: Dense, weights: Float64Array, means: Dense, prec: Precision[]): Dense {
   const { rows: n, cols: d } = x;
   const k = weights.length;
   const out = new Float64Array(n * k);
-  const diff = new Float64Array(n * d);
   const c0 = d * Math.log(2 * Math.PI);
+  const xd = x.data;
+  const diff = new Float64Array(d);
   for (let c = 0; c < k; c++) {
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < d; j++) diff[i * d + j] = x.data[i * d + j] - means.data[c * d + j];
-    const w = backend.matmul({ rows: n, cols: d, data: diff }, prec[c].linvT);
-    const lw = Math.log(weights[c]);
+    // Whitened residual u = L⁻¹(x − μ), L⁻¹ lower triangular.
+    const li = prec[c].linv.data;
+    const mo = c * d;
+    const base = Math.log(weights[c]) - 0.5 * (c0 + prec[c].logDet);
     for (let i = 0; i < n; i++) {
+      const o = i * d;
+      for (let j = 0; j < d; j++) diff[j] = xd[o + j] - means.data[mo + j];
       let q = 0;
-      for (let j = 0; j < d; j++) q += w.data[i * d + j] ** 2;
-      out[i * k + c] = lw - 0.5 * (c0 + prec[c].logDet + q);
+      for (let j = 0; j < d; j++) {
+        let u = 0;
+        for (let t = 0, r = j * d; t <= j; t++) u += li[r + t] * diff[t];
+        q += u * u;
+      }
+      out[i * k + c] = base - 0.5 * q;
     }
   }
   return { rows: n, cols: k, data: out };
@@ -273,16 +271,31 @@ function mStep(backend: LinalgBackend, x: Dense, r: Dense, reg: number) {
   }
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
   const covariances: Dense[] = [];
-  const wd = new Float64Array(n * d);
+  const diff = new Float64Array(d);
   for (let c = 0; c < k; c++) {
+    // Σ_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ / n_c, lower triangle accumulated then mirrored.
+    const cov = new Float64Array(d * d);
+    const mo = c * d;
     for (let i = 0; i < n; i++) {
-      const s = Math.sqrt(r.data[i * k + c]);
-      for (let j = 0; j < d; j++) wd[i * d + j] = s * (x.data[i * d + j] - means[c * d + j]);
+      const w = r.data[i * k + c];
+      if (w === 0) continue;
+      const o = i * d;
+      for (let j = 0; j < d; j++) diff[j] = x.data[o + j] - means[mo + j];
+      for (let a = 0; a < d; a++) {
+        const wa = w * diff[a];
+        const ra = a * d;
+        for (let b = 0; b <= a; b++) cov[ra + b] += wa * diff[b];
+      }
     }
-    const cov = backend.gram({ rows: n, cols: d, data: wd });
-    for (let t = 0; t < cov.data.length; t++) cov.data[t] /= nk[c];
-    for (let j = 0; j < d; j++) cov.data[j * d + j] += reg;
-    covariances.push(cov);
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b <= a; b++) {
+        const v = cov[a * d + b] / nk[c];
+        cov[a * d + b] = v;
+        cov[b * d + a] = v;
+      }
+      cov[a * d + a] += reg;
+    }
+    covariances.push({ rows: d, cols: d, data: cov });
   }
   let sum = 0;
   for (let c = 0; c < k; c++) sum += nk[c];
@@ -324,7 +337,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     checkAbort(options.signal);
     iterations = it;
     const prev = lower;
-    const r = weightedLogProb(backend, xd, params.weights, params.means, prec);
+    const r = weightedLogProb(xd, params.weights, params.means, prec);
     lower = normaliseLog(r);
     params = mStep(backend, xd, r, reg);
     prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
@@ -344,7 +357,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     converged,
     logLikelihood: lower,
     posterior(q: Matrix): Dense {
-      const lp = weightedLogProb(backend, toDense(q), final.weights, final.means, finalPrec);
+      const lp = weightedLogProb(toDense(q), final.weights, final.means, finalPrec);
       normaliseLog(lp);
       return lp;
     },
