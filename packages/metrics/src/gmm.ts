@@ -255,7 +255,7 @@ function normaliseLog(lp: Dense): number {
 }
 
 /** M-step from responsibilities `r` (n × K): weights ∝ n_k, means, covariances + reg·I. */
-function mStep(backend: LinalgBackend, x: Dense, r: Dense, reg: number) {
+function mStep(x: Dense, r: Dense, reg: number) {
   const { rows: n, cols: d } = x;
   const k = r.cols;
   const nk = new Float64Array(k);
@@ -328,7 +328,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
   const labels = kmeans(xd, k, options.seed ?? 0);
   const resp = new Float64Array(n * k);
   for (let i = 0; i < n; i++) resp[i * k + labels[i]] = 1;
-  let params = mStep(backend, xd, { rows: n, cols: k, data: resp }, reg);
+  let params = mStep(xd, { rows: n, cols: k, data: resp }, reg);
   let prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
   let lower = Number.NEGATIVE_INFINITY;
   let converged = false;
@@ -339,7 +339,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     const prev = lower;
     const r = weightedLogProb(xd, params.weights, params.means, prec);
     lower = normaliseLog(r);
-    params = mStep(backend, xd, r, reg);
+    params = mStep(xd, r, reg);
     prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
     options.onIteration?.(it, lower);
     if (Math.abs(lower - prev) < tol) {
