@@ -13,11 +13,15 @@ export type { MetricRegistry } from './registry';
 export { assertMetric, builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
 export type { ScoreError, ScoreOptions, ScoreReport } from './run';
 export { resolveOptions, scoreMetrics } from './run';
+export type { EmmsDetails, EmmsOptions } from './scores/emms';
+export { emmsMetric, emmsScore, oneHot } from './scores/emms';
 export type { GbcResult } from './scores/gbc';
 export { gbcDetailed, gbcMetric, gbcScore } from './scores/gbc';
 export type { HScoreResult } from './scores/hscore';
 export { hscoreDetailed, hscoreMetric, hscoreScore } from './scores/hscore';
 export { leepMetric, leepScore } from './scores/leep';
+export type { LogmeDetails, LogmeOptions } from './scores/logme';
+export { logmeMetric, logmeScore } from './scores/logme';
 export { nceMetric, nceScore } from './scores/nce';
 export type { NleepOptions, NleepResult } from './scores/nleep';
 export { nleepDetailed, nleepMetric, nleepScore } from './scores/nleep';
@@ -26,6 +30,7 @@ export { parcDetailed, parcMetric, parcScore, stratifiedSubsample } from './scor
 export type { SfdaResult } from './scores/sfda';
 export { sfdaDetailed, sfdaMetric, sfdaScore } from './scores/sfda';
 export { transrateMetric, transrateScore } from './scores/transrate';
+export { sparsemax } from './sparsemax';
 export type { LabelCheck, ValidateOptions } from './validate';
 export {
   assertFiniteMatrix,
@@ -34,8 +39,3 @@ export {
   inputFlags,
   validateInputs,
 } from './validate';
-export { emmsScore, emmsMetric, oneHot } from './scores/emms';
-export type { EmmsOptions, EmmsDetails } from './scores/emms';
-export { logmeScore, logmeMetric } from './scores/logme';
-export type { LogmeOptions, LogmeDetails } from './scores/logme';
-export { sparsemax } from './sparsemax';
