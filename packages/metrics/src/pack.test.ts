@@ -75,6 +75,13 @@ describe('installing only the metrics package', () => {
     const installed = JSON.parse(readFileSync(join(app, 'node_modules/@emms/metrics/package.json'), 'utf8'));
     expect(JSON.stringify(installed.dependencies)).not.toContain('workspace:');
     expect(existsSync(join(app, 'node_modules/@emms/linalg/dist/index.js'))).toBe(true);
+    // the CommonJS build loads too
+    const cjs = execFileSync(
+      'node',
+      ['-e', "const m = require('@emms/metrics'); console.log(m.builtinMetrics.map((x) => x.id).join(','))"],
+      { cwd: app, encoding: 'utf8' },
+    );
+    expect(cjs.trim().split(',')).toEqual(expect.arrayContaining(['emms', 'logme', 'leep', 'parc']));
   });
 
   it('scores the small fixture from a ten-line Node script', () => {
