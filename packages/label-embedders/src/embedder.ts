@@ -10,6 +10,12 @@ export interface EmbedOptions {
   readonly signal?: AbortSignal;
   /** Cache to read and fill; defaults to the process-wide {@link sharedEmbeddingCache}. Pass `null` for none. */
   readonly cache?: EmbeddingCache | null;
+  /**
+   * Embed each distinct string once (default) or every string in input order, duplicates
+   * included, without the cache. The default is `false` for batch-dependent embedders
+   * (`reference` pooling), so that their batches are the ones the published code formed.
+   */
+  readonly dedupe?: boolean;
 }
 
 /**
@@ -27,9 +33,14 @@ export interface TextEmbedder {
   readonly dim: number;
   /** Batch size used when `embed` is not given one. */
   readonly defaultBatchSize: number;
+  /**
+   * True when a string's vector depends on the other strings in its batch (transformers models
+   * with `reference` pooling: the padded length is the batch's longest member).
+   */
+  readonly batchDependent: boolean;
   /** Facts for the F-label sidecar (model source, pooling, normalisation...). */
   readonly description: Readonly<Record<string, unknown>>;
-  /** Embeds distinct strings with caching and batching: one row per input string, in order. */
+  /** Embeds strings with deduplication, caching and batching: one row per input string, in order. */
   embed(texts: readonly string[], options?: EmbedOptions): Promise<Matrix<Float32Array>>;
   /** One model pass over exactly these strings: `texts.length × dim` values, row-major. */
   embedBatch(texts: readonly string[]): Promise<Float32Array>;
@@ -77,13 +88,15 @@ export const sharedEmbeddingCache = new EmbeddingCache();
  * implements `embed` with deduplication, caching, batching and progress.
  *
  * Batches are the distinct, not yet cached strings in order of first appearance, cut every
- * `batchSize`. An embedder whose output depends on its batch mates (transformers models with
- * `reference` pooling) therefore gives results that depend on this composition; see the README.
+ * `batchSize`. A batch-dependent embedder (`reference` pooling) instead embeds every string in
+ * input order, duplicates included and uncached, cut every `batchSize`, as the published code
+ * did; pass `dedupe: true` to trade that exactness for speed.
  */
 export abstract class BaseEmbedder implements TextEmbedder {
   abstract readonly id: string;
   abstract readonly dim: number;
   readonly defaultBatchSize: number = 32;
+  readonly batchDependent: boolean = false;
   abstract readonly description: Readonly<Record<string, unknown>>;
 
   abstract embedBatch(texts: readonly string[]): Promise<Float32Array>;
@@ -106,16 +119,24 @@ export abstract class BaseEmbedder implements TextEmbedder {
         );
       }
     });
-    const cache = options.cache === undefined ? sharedEmbeddingCache : options.cache;
+    const dedupe = options.dedupe ?? !this.batchDependent;
+    const cache = !dedupe ? null : options.cache === undefined ? sharedEmbeddingCache : options.cache;
+    // With dedupe, vectors are found by text; without, by position.
     const found = new Map<string, Float32Array>();
-    const pending = new Set<string>();
-    for (const t of texts) {
-      if (found.has(t) || pending.has(t)) continue;
-      const hit = cache?.get(this.id, t);
-      if (hit) found.set(t, hit);
-      else pending.add(t);
+    const byRow: Float32Array[] = [];
+    let todo: readonly string[];
+    if (dedupe) {
+      const pending = new Set<string>();
+      for (const t of texts) {
+        if (found.has(t) || pending.has(t)) continue;
+        const hit = cache?.get(this.id, t);
+        if (hit) found.set(t, hit);
+        else pending.add(t);
+      }
+      todo = [...pending];
+    } else {
+      todo = texts;
     }
-    const todo = [...pending];
     const tracker = progressTracker(`embed:${this.id}`, todo.length, options.onProgress);
     for (let start = 0; start < todo.length; start += batchSize) {
       if (options.signal?.aborted) {
@@ -139,10 +160,21 @@ export abstract class BaseEmbedder implements TextEmbedder {
             });
           }
         }
-        found.set(t, v);
-        cache?.set(this.id, t, v);
+        if (dedupe) {
+          found.set(t, v);
+          cache?.set(this.id, t, v);
+        } else {
+          byRow.push(v);
+        }
       });
       tracker.advance(batch.length);
+    }
+    if (!dedupe) {
+      const data = new Float32Array(texts.length * this.dim);
+      byRow.forEach((v, i) => {
+        data.set(v, i * this.dim);
+      });
+      return { rows: texts.length, cols: this.dim, data };
     }
     const data = new Float32Array(texts.length * this.dim);
     texts.forEach((t, i) => {

@@ -2,8 +2,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EmbeddingCache } from './embedder';
 import { HfEmbedder } from './hf';
 import { createEmbedder } from './registry';
+import { classificationFLabels, multiTextFLabels } from './tasks';
 import {
   HIDDEN,
   projection,
@@ -89,6 +91,39 @@ describe('tiny BERT-shaped folder', () => {
     const a = await mm.embed(['a cat'], { cache: null });
     const b = await mm.embed(['a cat', 'a big red dog'], { cache: null, batchSize: 2 });
     expect(Array.from(b.data.slice(0, HIDDEN))).toEqual(Array.from(a.data));
+  });
+
+  it('reference pooling batches as the published code: class names in one batch, captions in input order', async () => {
+    const ref = await HfEmbedder.load({ model: join(root, 'bert'), local: true, pooling: 'reference' });
+    expect(ref.batchDependent).toBe(true);
+    expect(ref.defaultBatchSize).toBe(100);
+    // all names in one batch: "cat" is padded to the length of "[CLS] big red dog [SEP]"
+    const cls = await classificationFLabels(ref, { classNames: ['cat', 'big red dog'], labels: [0, 1] });
+    expectRow(cls.matrix.data, 0, meanRows([2, 7, 3, 0, 0]));
+    expect(cls.meta).toMatchObject({ batchSize: 2, dedupe: false });
+    // captions: every caption in input order, duplicates included, cut every batchSize
+    const cache = new EmbeddingCache();
+    const caps = await multiTextFLabels(
+      ref,
+      [
+        { id: 'a', texts: ['a cat', 'a cat'] },
+        { id: 'b', texts: ['a big red dog'] },
+      ],
+      'captioning',
+      'per-text',
+      { batchSize: 2, cache },
+    );
+    expectRow(caps.matrix.data, 0, meanRows([2, 4, 7, 3])); // batch 1 = two "a cat": no padding
+    expectRow(caps.matrix.data, 1, meanRows([2, 4, 7, 3]));
+    expectRow(caps.matrix.data, 2, meanRows([2, 4, 10, 11, 8, 3]));
+    expect(cache.size).toBe(0); // batch-dependent vectors are never cached
+    // deduplicated, "a cat" would share a batch with the long caption and be padded
+    const dd = await ref.embed(['a cat', 'a cat', 'a big red dog'], {
+      batchSize: 2,
+      dedupe: true,
+      cache: null,
+    });
+    expectRow(dd.data, 0, meanRows([2, 4, 7, 3, 0, 0]));
   });
 
   it('a sentence-transformers folder is masked-mean pooled and L2-normalised', async () => {

@@ -110,6 +110,8 @@ export class HfEmbedder extends BaseEmbedder {
   readonly description: Readonly<Record<string, unknown>>;
   readonly family: HfFamily;
   readonly pooling: Pooling | 'clip-projection';
+  override readonly batchDependent: boolean;
+  override readonly defaultBatchSize: number;
 
   private constructor(
     private readonly tokenizer: Awaited<ReturnType<Transformers['AutoTokenizer']['from_pretrained']>>,
@@ -121,6 +123,9 @@ export class HfEmbedder extends BaseEmbedder {
     super();
     this.family = family;
     this.pooling = family === 'clip' ? 'clip-projection' : (options.pooling ?? 'reference');
+    this.batchDependent = this.pooling === 'reference';
+    // The published caption scripts embed 100 captions per batch (class names: all in one batch).
+    this.defaultBatchSize = this.batchDependent ? 100 : 32;
     const source = options.local ? `local:${resolve(options.model)}` : `hf:${options.model}`;
     const dtype = options.dtype ?? 'fp32';
     this.id = `${source}#pooling=${this.pooling}${dtype === 'fp32' ? '' : `#dtype=${dtype}`}${normalize ? '#l2' : ''}`;

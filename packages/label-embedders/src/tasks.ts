@@ -49,6 +49,9 @@ export interface FLabelMeta {
   readonly cols: number;
   readonly samples: number;
   readonly distinctTexts: number;
+  /** Strings per model pass, and whether each distinct string was embedded once. */
+  readonly batchSize: number;
+  readonly dedupe: boolean;
   readonly multiTextMode?: MultiTextMode;
   readonly boxMode?: BoxMode;
   /** Class names (classification) or the answer vocabulary (VQA), index = class id. */
@@ -91,6 +94,8 @@ function metaBase(embedder: TextEmbedder, task: Task, options: TaskOptions) {
     pooling: String(embedder.description.pooling ?? 'model'),
     template: options.template ?? null,
     underscoresToSpaces: options.underscoresToSpaces ?? false,
+    batchSize: options.batchSize ?? embedder.defaultBatchSize,
+    dedupe: options.dedupe ?? !embedder.batchDependent,
   };
 }
 
@@ -154,6 +159,9 @@ export async function classificationFLabels(
     ids[i] = y;
   }
   const texts = classNames.map((c) => prepareText(c, options));
+  // A batch-dependent embedder gets all class names in one batch, as the published code did.
+  if (embedder.batchDependent && options.batchSize === undefined)
+    options = { ...options, batchSize: texts.length };
   const table = await embedder.embed(texts, options);
   const d = table.cols;
   const data = new Float32Array(n * d);
