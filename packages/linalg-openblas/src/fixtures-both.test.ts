@@ -30,7 +30,9 @@ async function load(fixture: string): Promise<{ base: MetricInputs; flabels: Mat
 
 /** The runs to compare: every metric with all inputs, EMMS on one-hot labels, LogME on each F-label. */
 function cases(base: MetricInputs, flabels: Matrix[]): { name: string; id: string; inputs: MetricInputs }[] {
-  const out = defaultRegistry.list().map((m) => ({ name: m.id, id: m.id, inputs: { ...base, flabels } }));
+  const out: { name: string; id: string; inputs: MetricInputs }[] = defaultRegistry
+    .list()
+    .map((m) => ({ name: m.id, id: m.id, inputs: { ...base, flabels } }));
   out.push({ name: 'emms one-hot', id: 'emms', inputs: { features: base.features, labels: base.labels } });
   flabels.forEach((targets, k) => {
     out.push({ name: `logme on F-label ${k}`, id: 'logme', inputs: { features: base.features, targets } });
