@@ -141,6 +141,7 @@ export interface EmbedLabelsOptions {
   readonly pooling?: Pooling;
   readonly template?: string;
   readonly underscoresToSpaces?: boolean;
+  readonly lowercase?: boolean;
   /** Classification / VQA: one class name per line. */
   readonly classesFile?: string;
   /** Classification / VQA: labels in any format tensor-io reads. */
@@ -220,6 +221,7 @@ export async function embedLabels(options: EmbedLabelsOptions): Promise<EmbedLab
   const embedOpts = {
     template: options.template,
     underscoresToSpaces: options.underscoresToSpaces,
+    lowercase: options.lowercase,
     batchSize: options.batchSize,
     onProgress: options.onProgress,
     signal: options.signal,

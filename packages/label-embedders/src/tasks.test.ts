@@ -33,6 +33,7 @@ describe('text preparation', () => {
       'a photo of a golden retriever.',
     );
     expect(prepareText('golden_retriever')).toBe('golden_retriever');
+    expect(prepareText('A Dog_Runs', { lowercase: true, template: 'A {}' })).toBe('A a dog_runs');
     expect(() => prepareText('x', { template: 'no slot' })).toThrow(/exactly one/);
   });
 });

@@ -13,6 +13,11 @@ export interface TextOptions {
   readonly template?: string;
   /** Replace "_" by " " before templating (ImageNet-style class names). Default false. */
   readonly underscoresToSpaces?: boolean;
+  /**
+   * Lower-case labels before templating. The published caption scripts lower-cased captions;
+   * it matters only for cased models (GPT-2): BERT-uncased and CLIP lower-case anyway. Default false.
+   */
+  readonly lowercase?: boolean;
 }
 
 /** Options of every task builder: text preparation plus the embed call's options. */
@@ -45,6 +50,7 @@ export interface FLabelMeta {
   readonly pooling: string;
   readonly template: string | null;
   readonly underscoresToSpaces: boolean;
+  readonly lowercase: boolean;
   readonly rows: number;
   readonly cols: number;
   readonly samples: number;
@@ -61,6 +67,7 @@ export interface FLabelMeta {
 /** Applies underscore clean-up and the template to one label. */
 export function prepareText(text: string, options: TextOptions = {}): string {
   let t = options.underscoresToSpaces ? text.replace(/_/g, ' ') : text;
+  if (options.lowercase) t = t.toLowerCase();
   if (options.template !== undefined) {
     const parts = options.template.split('{}');
     if (parts.length !== 2) {
@@ -94,6 +101,7 @@ function metaBase(embedder: TextEmbedder, task: Task, options: TaskOptions) {
     pooling: String(embedder.description.pooling ?? 'model'),
     template: options.template ?? null,
     underscoresToSpaces: options.underscoresToSpaces ?? false,
+    lowercase: options.lowercase ?? false,
     batchSize: options.batchSize ?? embedder.defaultBatchSize,
     dedupe: options.dedupe ?? !embedder.batchDependent,
   };

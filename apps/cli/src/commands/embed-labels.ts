@@ -79,6 +79,12 @@ export const embedLabelsCommand: CliCommand = {
     },
     { name: 'underscores', type: 'boolean', description: 'Replace "_" by " " in labels before embedding.' },
     {
+      name: 'lowercase',
+      type: 'boolean',
+      description:
+        'Lower-case labels before embedding (the published caption scripts did; matters for GPT-2).',
+    },
+    {
       name: 'multi-text',
       type: 'string',
       value: 'MODE',
@@ -147,6 +153,7 @@ export const embedLabelsCommand: CliCommand = {
         pooling: str(values.pooling) as Pooling | undefined,
         template: str(values.template),
         underscoresToSpaces: values.underscores === true,
+        lowercase: values.lowercase === true,
         classesFile: str(values.classes),
         labelsFile: str(values.labels),
         inputFile: str(values.input),
