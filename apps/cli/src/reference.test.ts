@@ -83,35 +83,51 @@ function commandFor(key: string, F: string): { argv: string[]; metric: string } 
   throw new Error(`expected.json key "${key}" has no command line in the reference README; add it here`);
 }
 
-// One run per distinct command line (the ten-metric line serves ten keys).
+// One run per distinct command line and backend (the ten-metric line serves ten keys).
 const runs = new Map<string, ReturnType<typeof run>>();
-function runOnce(argv: string[]) {
-  const key = argv.join('\u0000');
+function runOnce(argv: string[], backend: string) {
+  const key = [backend, ...argv].join('\u0000');
   let r = runs.get(key);
   if (!r) {
-    r = run(argv);
+    r = run(argv, { env: { EMMS_LINALG: backend } });
     runs.set(key, r);
   }
   return r;
 }
 
-describe.each(fixtures)('fixture %s reproduces expected.json through emms score', (fixture) => {
-  const F = join(fixturesDir, fixture);
-  const expected = JSON.parse(readFileSync(join(F, 'expected.json'), 'utf8')).metrics as Record<
-    string,
-    Expected
-  >;
-  it.each(Object.keys(expected))('%s', async (key) => {
-    const { argv, metric } = commandFor(key, F);
-    const r = await runOnce(argv);
-    const out = JSON.parse(r.stdout);
-    expect(out.errors?.[metric], `${metric} failed: ${JSON.stringify(out.errors?.[metric])}`).toBeUndefined();
-    const ours = out.scores[metric] as number;
-    const { value, rtol, atol } = expected[key];
-    const allowed = rtol * Math.abs(value) + atol;
-    expect(
-      Math.abs(ours - value),
-      `ours ${ours} vs reference ${value} (allowed ${allowed})`,
-    ).toBeLessThanOrEqual(allowed);
-  });
-});
+// The portable backend always; OpenBLAS too where the library loads (tooling/setup.sh installs it).
+const backends = ['js'];
+try {
+  const { openblasBackend } = await import('@emms/linalg-openblas');
+  if (openblasBackend()) backends.push('openblas');
+} catch {
+  // not installed: the js backend alone is checked
+}
+
+describe.each(fixtures.flatMap((f) => backends.map((b) => [f, b] as const)))(
+  'fixture %s (backend %s) reproduces expected.json through emms score',
+  (fixture, backend) => {
+    const F = join(fixturesDir, fixture);
+    const expected = JSON.parse(readFileSync(join(F, 'expected.json'), 'utf8')).metrics as Record<
+      string,
+      Expected
+    >;
+    it.each(Object.keys(expected))('%s', async (key) => {
+      const { argv, metric } = commandFor(key, F);
+      const r = await runOnce(argv, backend);
+      expect(JSON.parse(r.stdout).backend).toBe(backend);
+      const out = JSON.parse(r.stdout);
+      expect(
+        out.errors?.[metric],
+        `${metric} failed: ${JSON.stringify(out.errors?.[metric])}`,
+      ).toBeUndefined();
+      const ours = out.scores[metric] as number;
+      const { value, rtol, atol } = expected[key];
+      const allowed = rtol * Math.abs(value) + atol;
+      expect(
+        Math.abs(ours - value),
+        `ours ${ours} vs reference ${value} (allowed ${allowed})`,
+      ).toBeLessThanOrEqual(allowed);
+    });
+  },
+);

@@ -128,7 +128,7 @@ describe('emms score', () => {
     ]);
     expect(t.code).toBe(0);
     const lines = t.stdout.split('\n');
-    expect(lines[0].split(/\s+/)).toEqual(['metric', 'score', 'seconds', 'error']);
+    expect(lines[0].split(/\s+/)).toEqual(['metric', 'score', 'seconds']);
     expect(lines[1].split(/\s+/).slice(0, 2)).toEqual(['rowcount', '300']);
     expect(t.stdout).toContain('backend: js; inputs: features 300×64; labels 300');
     const c = await run([
@@ -225,12 +225,56 @@ describe('emms score', () => {
     expect(bad.stderr).toContain('emms.config.json');
   });
 
+  it('loads the @emms/metric-pactran package with --plugin (resolved from the CLI when not in the cwd)', async () => {
+    const r = await run(
+      [
+        'score',
+        '--features',
+        X,
+        '--labels',
+        y,
+        '--plugin',
+        '@emms/metric-pactran',
+        '--metrics',
+        'pactran-gauss',
+        '--format',
+        'json',
+      ],
+      { cwd: tmpdir() },
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(Number.isFinite(JSON.parse(r.stdout).scores['pactran-gauss'])).toBe(true);
+  });
+
   it('honours EMMS_LINALG and rejects unknown values', async () => {
     const bad = await run(['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount'], {
       env: { EMMS_LINALG: 'cuda' },
     });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('EMMS_LINALG');
+  });
+
+  it('picks OpenBLAS when it loads and EMMS_LINALG is unset, else says so on stderr and uses js', async () => {
+    const r = await run(
+      ['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount', '--format', 'json'],
+      {
+        env: { EMMS_LINALG: undefined },
+      },
+    );
+    expect(r.code).toBe(0);
+    const { backend } = JSON.parse(r.stdout);
+    expect(['openblas', 'js']).toContain(backend);
+    if (backend === 'js') expect(r.stderr).toMatch(/OpenBLAS/);
+    else expect(r.stderr).toBe('');
+    const forced = await run(
+      ['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount', '--format', 'json'],
+      {
+        env: { EMMS_LINALG: 'openblas' },
+      },
+    );
+    if (backend === 'openblas') expect(JSON.parse(forced.stdout).backend).toBe('openblas');
+    else expect(JSON.parse(forced.stdout).error.code).toBe('BACKEND_UNAVAILABLE');
   });
 });
 
@@ -242,7 +286,7 @@ describe('emms metrics', () => {
       metrics: { id: string; inputs: { required: string[] }; description: string }[];
     };
     const ids = metrics.map((m) => m.id);
-    for (const id of ['leep', 'nce', 'nleep', 'sfda', 'transrate', 'hscore', 'gbc', 'parc'])
+    for (const id of ['emms', 'logme', 'leep', 'nce', 'nleep', 'sfda', 'transrate', 'hscore', 'gbc', 'parc'])
       expect(ids).toContain(id);
     const leep = metrics.find((m) => m.id === 'leep')!;
     expect(leep.inputs.required).toEqual(expect.arrayContaining(['probs', 'labels']));
@@ -251,9 +295,14 @@ describe('emms metrics', () => {
     expect(t.stdout.split('\n')[0].split(/\s+/)).toEqual([
       'metric',
       'inputs',
-      'options',
+      'better',
       'source',
       'description',
     ]);
+    const nleep = await run(['metrics', 'nleep', '--format', 'json']);
+    expect(JSON.parse(nleep.stdout).options.map((o: { name: string }) => o.name)).toContain('seed');
+    const unknown = await run(['metrics', 'nosuch']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('unknown metric "nosuch"');
   });
 });

@@ -1,51 +1,81 @@
 import type { CliCommand } from '../command';
+import { UsageError } from '../command';
 import { formatOption, type OutputFormat, renderJson, renderRows } from '../format';
 import { loadRegistry } from '../registry';
 import { pluginOption } from './score';
 
-/** `emms metrics`: every registered score with its inputs and a one-line description. */
+/** `emms metrics [ID]`: every registered score with its inputs, or one score's options. */
 export const metricsCommand: CliCommand = {
   name: 'metrics',
   summary: 'List the scores emms can compute (built-in and from plugins), with the inputs each needs.',
-  usage: '[--plugin NAME]... [--format table|json|csv]',
+  usage: '[ID] [--plugin NAME]... [--format table|json|csv]',
   options: [pluginOption, formatOption],
   details: [
     'Inputs: features (--features), labels (--labels), flabels (--flabels), probs (--probs),',
-    'targets (--targets); optional inputs are shown in brackets. Plugins named in emms.config.json',
-    '(in the working directory) are listed too.',
+    "targets (--targets); optional inputs are in brackets. With an ID, lists that score's options",
+    '(set them with `emms score --option ID.name=value`). Plugins named in emms.config.json in the',
+    'working directory are listed too.',
+    '',
+    'Examples:',
+    '  emms metrics',
+    '  emms metrics nleep',
+    '  emms metrics --plugin @emms/metric-pactran --format json',
   ].join('\n'),
-  async run({ values }, io) {
+  async run({ values, positionals }, io) {
+    if (positionals.length > 1) throw new UsageError('give at most one metric ID', 'metrics');
     const format = values.format as OutputFormat;
     const { registry, pluginOf } = await loadRegistry(io, (values.plugin as string[] | undefined) ?? []);
-    const metrics = registry.list();
-    if (format === 'json') {
+    const describe = (id: string) => {
+      const m = registry.get(id);
+      return {
+        id: m.id,
+        description: m.description,
+        inputs: { required: [...m.inputs.required], optional: [...(m.inputs.optional ?? [])] },
+        higherIsBetter: m.higherIsBetter,
+        options: m.options.map((o) => ({
+          name: o.name,
+          type: o.type,
+          default: o.default ?? null,
+          ...(o.choices ? { choices: [...o.choices] } : {}),
+          description: o.description,
+        })),
+        source: pluginOf.get(m.id) ?? 'built-in',
+      };
+    };
+    if (positionals.length === 1) {
+      const one = describe(positionals[0]);
+      if (format === 'json') {
+        io.stdout.write(renderJson(one));
+        return 0;
+      }
+      if (format === 'table') io.stdout.write(`${one.id}: ${one.description}\n\n`);
       io.stdout.write(
-        renderJson({
-          metrics: metrics.map((m) => ({
-            id: m.id,
-            description: m.description,
-            inputs: { required: [...m.inputs.required], optional: [...(m.inputs.optional ?? [])] },
-            higherIsBetter: m.higherIsBetter,
-            options: m.options.map((o) => ({
-              name: o.name,
-              type: o.type,
-              default: o.default ?? null,
-              description: o.description,
-            })),
-            source: pluginOf.get(m.id) ?? 'built-in',
-          })),
-        }),
+        renderRows(
+          format,
+          ['option', 'type', 'default', 'description'],
+          one.options.map((o) => [
+            o.name,
+            o.choices ? o.choices.join('|') : o.type,
+            o.default === null ? '' : String(o.default),
+            o.description,
+          ]),
+        ),
       );
       return 0;
     }
-    const rows = metrics.map((m) => [
+    const all = registry.list().map((m) => describe(m.id));
+    if (format === 'json') {
+      io.stdout.write(renderJson({ metrics: all }));
+      return 0;
+    }
+    const rows = all.map((m) => [
       m.id,
-      [...m.inputs.required, ...(m.inputs.optional ?? []).map((i) => `[${i}]`)].join(' '),
-      m.options.map((o) => `${o.name}=${String(o.default ?? '')}`).join(' '),
-      pluginOf.get(m.id) ?? 'built-in',
+      [...m.inputs.required, ...m.inputs.optional.map((i) => `[${i}]`)].join(' '),
+      m.higherIsBetter ? 'higher' : 'lower',
+      m.source,
       m.description,
     ]);
-    io.stdout.write(renderRows(format, ['metric', 'inputs', 'options', 'source', 'description'], rows));
+    io.stdout.write(renderRows(format, ['metric', 'inputs', 'better', 'source', 'description'], rows));
     return 0;
   },
 };

@@ -149,9 +149,11 @@ function printReport(format: OutputFormat, out: ScoreOutput, ids: readonly strin
     );
     return;
   }
+  const seconds = (id: string) =>
+    out.seconds[id] === undefined ? undefined : Math.round(out.seconds[id] * 1000) / 1000;
   const rows: Cell[][] = ids.map((id) => {
     const err = out.errors[id];
-    return [id, out.scores[id], out.seconds[id], err ? `${err.code}: ${err.message}` : ''];
+    return [id, out.scores[id], seconds(id), err ? `${err.code}: ${err.message}` : ''];
   });
   if (format === 'csv') {
     io.stdout.write(
@@ -163,7 +165,14 @@ function printReport(format: OutputFormat, out: ScoreOutput, ids: readonly strin
     );
     return;
   }
-  io.stdout.write(renderRows('table', ['metric', 'score', 'seconds', 'error'], rows));
+  const anyError = rows.some((r) => r[3] !== '');
+  io.stdout.write(
+    renderRows(
+      'table',
+      anyError ? ['metric', 'score', 'seconds', 'error'] : ['metric', 'score', 'seconds'],
+      anyError ? rows : rows.map((r) => r.slice(0, 3)),
+    ),
+  );
   const shapes = Object.entries(out.inputs)
     .map(
       ([k, v]) =>
