@@ -79,6 +79,7 @@ describe('gram, crossProduct, matmul', () => {
       [7, 5, 3],
       [130, 67, 9],
       [65, 4, 8],
+      [9, 300, 6],
     ]) {
       const a = random(n, d, n + d);
       const b = random(n, l, 3 * n + l);

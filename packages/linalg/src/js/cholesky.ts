@@ -1,9 +1,14 @@
 import type { Dense } from '../backend';
+import { gemmNT } from './gemm';
+
+/** Block size of the blocked factorisation and substitutions. */
+const NB = 64;
 
 /**
- * Lower Cholesky factor of a symmetric matrix (lower triangle read), row-major, by row-wise dot
- * products. Returns null when a pivot is not positive (the matrix is not positive definite),
- * which is LAPACK dpotrf's test.
+ * Lower Cholesky factor of a symmetric matrix (lower triangle read), row-major. Left-looking
+ * and blocked: each block column is first updated with one tiled product against the factor
+ * already computed, then factored with plain loops. Returns null when a pivot is not positive
+ * (the matrix is not positive definite), which is LAPACK dpotrf's test.
  */
 export function cholesky(a: Dense): Dense | null {
   const n = a.rows;
@@ -11,16 +16,38 @@ export function cholesky(a: Dense): Dense | null {
   const src = a.data;
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let j = 0; j <= i; j++) {
-      const rj = j * n;
-      let s = src[ri + j];
-      for (let k = 0; k < j; k++) s -= l[ri + k] * l[rj + k];
-      if (i === j) {
-        if (!(s > 0)) return null;
-        l[ri + i] = Math.sqrt(s);
-      } else {
-        l[ri + j] = s / l[rj + j];
+    for (let j = 0; j <= i; j++) l[i * n + j] = src[i * n + j];
+  }
+  for (let i0 = 0; i0 < n; i0 += NB) {
+    const i1 = Math.min(n, i0 + NB);
+    const w = i1 - i0;
+    // A[i0.., I] -= L[i0.., 0:i0] · L[I, 0:i0]ᵀ (also fills the unused upper part of the
+    // diagonal block, cleared below).
+    if (i0 > 0) gemmNT(-1, l, i0 * n, n, l, i0 * n, n, n - i0, w, i0, l, i0 * n + i0, n);
+    // Diagonal block.
+    for (let i = i0; i < i1; i++) {
+      const ri = i * n;
+      for (let j = i0; j <= i; j++) {
+        const rj = j * n;
+        let s = l[ri + j];
+        for (let k = i0; k < j; k++) s -= l[ri + k] * l[rj + k];
+        if (i === j) {
+          if (!(s > 0)) return null;
+          l[ri + i] = Math.sqrt(s);
+        } else {
+          l[ri + j] = s / l[rj + j];
+        }
+      }
+      for (let j = i + 1; j < i1; j++) l[ri + j] = 0;
+    }
+    // Rows below the block.
+    for (let r = i1; r < n; r++) {
+      const rr = r * n;
+      for (let j = i0; j < i1; j++) {
+        const rj = j * n;
+        let s = l[rr + j];
+        for (let k = i0; k < j; k++) s -= l[rr + k] * l[rj + k];
+        l[rr + j] = s / l[rj + j];
       }
     }
   }
@@ -28,36 +55,56 @@ export function cholesky(a: Dense): Dense | null {
 }
 
 /**
- * Solves L Y = B in place on the rows of b (n×m row-major) for the lower-triangular leading
- * r×r block of l (row length ldl); rows r..n-1 of b are left alone.
+ * Solves L Y = B in place on b (r×m row-major), L the lower-triangular leading r×r block of l
+ * (row length ldl). Blocked: a tiled product against the rows already solved, then plain
+ * substitution inside each block.
  */
 export function forwardSubstitute(l: Float64Array, ldl: number, r: number, b: Float64Array, m: number): void {
-  for (let i = 0; i < r; i++) {
-    const bi = i * m;
-    const li = i * ldl;
-    for (let k = 0; k < i; k++) {
-      const f = l[li + k];
-      if (f === 0) continue;
-      const bk = k * m;
-      for (let j = 0; j < m; j++) b[bi + j] -= f * b[bk + j];
+  const yt = new Float64Array(m * r); // solved rows, transposed
+  for (let i0 = 0; i0 < r; i0 += NB) {
+    const i1 = Math.min(r, i0 + NB);
+    if (i0 > 0) gemmNT(-1, l, i0 * ldl, ldl, yt, 0, r, i1 - i0, m, i0, b, i0 * m, m);
+    for (let i = i0; i < i1; i++) {
+      const bi = i * m;
+      const li = i * ldl;
+      for (let k = i0; k < i; k++) {
+        const f = l[li + k];
+        if (f === 0) continue;
+        const bk = k * m;
+        for (let j = 0; j < m; j++) b[bi + j] -= f * b[bk + j];
+      }
+      const inv = 1 / l[li + i];
+      for (let j = 0; j < m; j++) {
+        b[bi + j] *= inv;
+        yt[j * r + i] = b[bi + j];
+      }
     }
-    const inv = 1 / l[li + i];
-    for (let j = 0; j < m; j++) b[bi + j] *= inv;
   }
 }
 
-/** Solves Lᵀ X = Y in place on the rows of b, for the same lower-triangular block as above. */
+/** Solves Lᵀ X = Y in place on b, for the same lower-triangular block as above. */
 export function backSubstitute(l: Float64Array, ldl: number, r: number, b: Float64Array, m: number): void {
-  for (let i = r - 1; i >= 0; i--) {
-    const bi = i * m;
-    const inv = 1 / l[i * ldl + i];
-    for (let j = 0; j < m; j++) b[bi + j] *= inv;
-    // Row i of X is final: remove its contribution from the rows above (column i of L below k).
-    for (let k = 0; k < i; k++) {
-      const f = l[i * ldl + k];
-      if (f === 0) continue;
-      const bk = k * m;
-      for (let j = 0; j < m; j++) b[bk + j] -= f * b[bi + j];
+  const lt = new Float64Array(r * r); // Lᵀ, so rows of the upper factor are contiguous
+  for (let i = 0; i < r; i++) for (let k = 0; k <= i; k++) lt[k * r + i] = l[i * ldl + k];
+  const xt = new Float64Array(m * r);
+  const lastStart = Math.floor((r - 1) / NB) * NB;
+  for (let i0 = lastStart; i0 >= 0; i0 -= NB) {
+    const i1 = Math.min(r, i0 + NB);
+    if (i1 < r) gemmNT(-1, lt, i0 * r + i1, r, xt, i1, r, i1 - i0, m, r - i1, b, i0 * m, m);
+    for (let i = i1 - 1; i >= i0; i--) {
+      const bi = i * m;
+      const ti = i * r;
+      for (let k = i + 1; k < i1; k++) {
+        const f = lt[ti + k];
+        if (f === 0) continue;
+        const bk = k * m;
+        for (let j = 0; j < m; j++) b[bi + j] -= f * b[bk + j];
+      }
+      const inv = 1 / lt[ti + i];
+      for (let j = 0; j < m; j++) {
+        b[bi + j] *= inv;
+        xt[j * r + i] = b[bi + j];
+      }
     }
   }
 }

@@ -1,7 +1,8 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense } from '../backend';
+import { gemmNT } from './gemm';
 
-/** AB in float64, i-k-j order so the inner loop runs along contiguous rows of B and C. */
+/** AB in float64: B is transposed once so that the tiled kernel reads both operands along rows. */
 export function matmul(a: Matrix, b: Matrix): Dense {
   if (a.cols !== b.rows) {
     throw new RangeError(`matmul: a is ${a.rows}×${a.cols} but b is ${b.rows}×${b.cols}`);
@@ -9,22 +10,14 @@ export function matmul(a: Matrix, b: Matrix): Dense {
   const n = a.rows;
   const m = a.cols;
   const p = b.cols;
-  const out = new Float64Array(n * p);
-  const ad = a.data;
+  const bt = new Float64Array(p * m);
   const bd = b.data;
-  // Block over k so a slab of B rows stays in cache while every row of A uses it.
-  const kb = Math.max(1, Math.min(m, Math.floor(32768 / Math.max(1, p))));
-  for (let k0 = 0; k0 < m; k0 += kb) {
-    const k1 = Math.min(m, k0 + kb);
-    for (let i = 0; i < n; i++) {
-      const ci = i * p;
-      const ai = i * m;
-      for (let k = k0; k < k1; k++) {
-        const v = ad[ai + k];
-        const bk = k * p;
-        for (let j = 0; j < p; j++) out[ci + j] += v * bd[bk + j];
-      }
-    }
+  for (let k = 0; k < m; k++) {
+    const row = k * p;
+    for (let j = 0; j < p; j++) bt[j * m + k] = bd[row + j];
   }
+  const ad = a.data instanceof Float64Array ? a.data : Float64Array.from(a.data);
+  const out = new Float64Array(n * p);
+  gemmNT(1, ad, 0, m, bt, 0, m, n, p, m, out, 0, p);
   return { rows: n, cols: p, data: out };
 }

@@ -73,6 +73,18 @@ describe('emms maths', () => {
     expect(Math.abs(c.value / base - 1)).toBeLessThan(1e-12);
   });
 
+  it('identical F-labels share the weight equally and score like one (both computation routes)', () => {
+    const x = fixtureMatrix('small', 'X.npy');
+    const [zb] = flabelsOf('small');
+    const single = emmsScore(x, [zb]).value;
+    const two = emmsScore(x, [zb, zb]); // stacked route, singular 2×2 weight system
+    const three = emmsScore(x, [zb, zb, zb]); // mixed route
+    expect(two.details.weights).toEqual([0.5, 0.5].map((v) => expect.closeTo(v, 12)));
+    expect(three.details.weights).toEqual([1 / 3, 1 / 3, 1 / 3].map((v) => expect.closeTo(v, 12)));
+    expect(Math.abs(two.value / single - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(three.value / single - 1)).toBeLessThan(1e-9);
+  });
+
   it('gives 0 when N ≤ D (standardised X spans every centred target)', () => {
     const x = fixtureMatrix('wide', 'X.npy'); // 120 × 200
     const r = emmsScore(x, flabelsOf('wide'));

@@ -247,16 +247,22 @@ export function emmsScore(
   const da = active.length;
   const kl = k * l;
 
-  // Pass 2: G = XsᵀXs (active columns), C = Xsᵀ[Y1s … YKs], YG_jk = ⟨Yjs, Yks⟩, block by block.
+  // Two routes with the same result. Stacked (converge mode, or K ≤ 2): one pass accumulating
+  // G = XsᵀXs, C_k = XsᵀYks for every k and YG; all later steps are K×K. Mixed (one step with
+  // K ≥ 3): accumulate G, C0 = XsᵀT0 and YG, solve once, then a second pass for ⟨Yks, Xs W0⟩;
+  // that is 2·N·D·L multiply-adds for the cross terms instead of K·N·D·L.
+  const stacked = mode === 'converge' || k <= 2;
+  const lambda0 = new Float64Array(k).fill(1 / k);
+  const cw = stacked ? kl : l; // columns of the cross product
   const g = new Float64Array(da * da);
-  const c = new Float64Array(da * kl);
+  const c = new Float64Array(da * cw);
   const yg = new Float64Array(k * k);
-  const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, da + kl)))));
+  const blockRows = Math.max(
+    64,
+    Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, da + kl + l)))),
+  );
   const xdata = features.data;
-  for (let r0 = 0; r0 < n; r0 += blockRows) {
-    opts.signal?.throwIfAborted();
-    const r1 = Math.min(n, r0 + blockRows);
-    const b = r1 - r0;
+  const xBlock = (r0: number, b: number): Dense => {
     const xb = new Float64Array(b * da);
     for (let i = 0; i < b; i++) {
       const src = (r0 + i) * d;
@@ -266,6 +272,10 @@ export function emmsScore(
         xb[dst + a] = (xdata[src + j] - xs.mean[j]) * xs.scale[j];
       }
     }
+    return { rows: b, cols: da, data: xb };
+  };
+  /** Standardised rows r0..r0+b−1 of every F-label, side by side (b × K·L). */
+  const yBlock = (r0: number, b: number): Dense => {
     const yb = new Float64Array(b * kl);
     for (let q = 0; q < k; q++) {
       const { mean, scale } = ysc[q];
@@ -276,7 +286,12 @@ export function emmsScore(
         for (let j = 0; j < l; j++) yb[dst + j] = (ydata[src + j] - mean[j]) * scale[j];
       }
     }
-    const ybm: Dense = { rows: b, cols: kl, data: yb };
+    return { rows: b, cols: kl, data: yb };
+  };
+  for (let r0 = 0; r0 < n; r0 += blockRows) {
+    opts.signal?.throwIfAborted();
+    const b = Math.min(n, r0 + blockRows) - r0;
+    const ybm = yBlock(r0, b);
     for (let p = 0; p < k; p++) {
       for (let q = p; q < k; q++) {
         const s = blockInner(ybm, p * l, ybm, q * l, l);
@@ -284,18 +299,29 @@ export function emmsScore(
         if (q !== p) yg[q * k + p] += s;
       }
     }
-    if (da > 0) {
-      const xbm: Dense = { rows: b, cols: da, data: xb };
-      const gb = backend.gram(xbm).data;
-      for (let i = 0; i < gb.length; i++) g[i] += gb[i];
-      const cb = backend.crossProduct(xbm, ybm).data;
-      for (let i = 0; i < cb.length; i++) c[i] += cb[i];
+    if (da === 0) continue;
+    const xbm = xBlock(r0, b);
+    const gb = backend.gram(xbm).data;
+    for (let i = 0; i < gb.length; i++) g[i] += gb[i];
+    let rhs = ybm;
+    if (!stacked) {
+      const t0 = new Float64Array(b * l);
+      for (let i = 0; i < b; i++) {
+        for (let q = 0; q < k; q++) {
+          const o = i * kl + q * l;
+          const w = lambda0[q];
+          for (let j = 0; j < l; j++) t0[i * l + j] += w * ybm.data[o + j];
+        }
+      }
+      rhs = { rows: b, cols: l, data: t0 };
     }
+    const cb = backend.crossProduct(xbm, rhs).data;
+    for (let i = 0; i < cb.length; i++) c[i] += cb[i];
   }
   opts.signal?.throwIfAborted();
 
   // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
-  const cm: Dense = { rows: da, cols: kl, data: c };
+  const cm: Dense = { rows: da, cols: cw, data: c };
   const projector =
     da > 0
       ? gramProjector({ rows: da, cols: da, data: g }, { relTol: opts.rankTol ?? 1e-10, backend })
@@ -306,33 +332,27 @@ export function emmsScore(
   const rcond = Math.max((eps * Math.max(n * l, k)) ** 2, 10 * k * eps);
   const ygPinv = symmetricPinv(ygm, { rcond, backend });
 
-  /** M_pq = ⟨Y_p, P_X Y_q⟩ for the weight vectors it is applied to. */
-  const lambda0 = new Float64Array(k).fill(1 / k);
-  let m: Float64Array; // K×K, ⟨Y_p, Π(Y_q)⟩
-  if (mode === 'converge' || k === 1) {
-    m = new Float64Array(k * k);
+  // m (K×K) with M_pq = ⟨Y_p, P_X Y_q⟩ where P_X projects onto col(Xs); the mixed route only
+  // knows M λ0 = b and λ0ᵀ M λ0 = ⟨C0, W0⟩, so it stores b in every column (λ0 sums to 1), which
+  // gives exactly those two products, all the one step uses.
+  const m = new Float64Array(k * k);
+  if (stacked) {
     if (projector) {
       const w = projector.solve(cm);
       for (let p = 0; p < k; p++)
         for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
     }
-  } else {
-    // One step needs only M λ0 and λ0ᵀ M λ0: solve for C λ0 (L columns), not all K·L.
-    const c0 = new Float64Array(da * l);
-    for (let i = 0; i < da; i++) {
-      for (let q = 0; q < k; q++) {
-        const o = i * kl + q * l;
-        for (let j = 0; j < l; j++) c0[i * l + j] += lambda0[q] * c[o + j];
-      }
+  } else if (projector) {
+    const w0 = projector.solve(cm);
+    const bk = new Float64Array(k);
+    for (let r0 = 0; r0 < n; r0 += blockRows) {
+      opts.signal?.throwIfAborted();
+      const b = Math.min(n, r0 + blockRows) - r0;
+      const pi = backend.matmul(xBlock(r0, b), w0);
+      const ybm = yBlock(r0, b);
+      for (let q = 0; q < k; q++) bk[q] += blockInner(ybm, q * l, pi, 0, l);
     }
-    const c0m: Dense = { rows: da, cols: l, data: c0 };
-    const w0 = projector ? projector.solve(c0m) : { rows: da, cols: l, data: new Float64Array(da * l) };
-    // Rank-one stand-in with the same products against λ0: M λ0 = b, λ0ᵀ M λ0 = ⟨C0, W0⟩.
-    const b = new Float64Array(k);
-    for (let p = 0; p < k; p++) b[p] = blockInner(cm, p * l, w0, 0, l);
-    m = new Float64Array(k * k);
-    // Store b in every column scaled so that M λ0 = b (λ0 sums to 1).
-    for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = b[p];
+    for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = bk[p];
   }
 
   const maxRefits = mode === 'converge' ? (opts.maxRefits ?? 100) : 1;
