@@ -27,6 +27,16 @@ function where(source: ItemSource): string {
  * Throws IMAGE_UNREADABLE naming the file when it cannot be decoded (missing, truncated, not an image).
  */
 export async function loadPixels(source: ItemSource, p: ResolvedPreprocessing): Promise<RawPixels> {
+  if (
+    source.kind === 'pixels' &&
+    p.fit === 'stretch' &&
+    p.resize === 'bilinear' &&
+    source.width <= p.width &&
+    source.height <= p.height &&
+    (source.channels === 1 || p.channels !== 'L')
+  ) {
+    return upscaleBilinear(source, p.width, p.height);
+  }
   try {
     const grey = p.channels === 'L';
     let img = input(source).removeAlpha();
@@ -96,4 +106,46 @@ export async function loadRgb(source: ItemSource): Promise<RawPixels> {
       { input: path, cause: e },
     );
   }
+}
+
+/**
+ * Bilinear upscaling of raw pixels in JavaScript (half-pixel centres, edges clamped), used for in-memory
+ * images (MNIST digits) where a sharp round trip costs more than the arithmetic. Keeps the channel count.
+ */
+export function upscaleBilinear(
+  src: { width: number; height: number; channels: 1 | 3; data: Uint8Array },
+  W: number,
+  H: number,
+): RawPixels {
+  const { width: w, height: h, channels: c, data } = src;
+  const out = new Uint8Array(W * H * c);
+  const x0 = new Int32Array(W);
+  const x1 = new Int32Array(W);
+  const fx = new Float32Array(W);
+  for (let x = 0; x < W; x++) {
+    const sx = Math.min(Math.max(((x + 0.5) * w) / W - 0.5, 0), w - 1);
+    x0[x] = Math.floor(sx);
+    x1[x] = Math.min(x0[x] + 1, w - 1);
+    fx[x] = sx - x0[x];
+  }
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(Math.max(((y + 0.5) * h) / H - 0.5, 0), h - 1);
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const fy = sy - y0;
+    const r0 = y0 * w * c;
+    const r1 = y1 * w * c;
+    for (let x = 0; x < W; x++) {
+      const a = x0[x] * c;
+      const b = x1[x] * c;
+      const f = fx[x];
+      const o = (y * W + x) * c;
+      for (let k = 0; k < c; k++) {
+        const top = data[r0 + a + k] + (data[r0 + b + k] - data[r0 + a + k]) * f;
+        const bot = data[r1 + a + k] + (data[r1 + b + k] - data[r1 + a + k]) * f;
+        out[o + k] = Math.round(top + (bot - top) * fy);
+      }
+    }
+  }
+  return { width: W, height: H, channels: c, data: out };
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { loadPixels } from './image';
+import { loadPixels, upscaleBilinear } from './image';
 import { batchShape, resolvePreprocessing, writeNormalised } from './preprocess';
 import { tempDir } from './testing/fixtures';
 
@@ -44,6 +44,14 @@ describe('writeNormalised', () => {
   it('rejects a std of zero and a mean of the wrong length', () => {
     expect(() => resolvePreprocessing({ width: 2, height: 2, std: [1, 0, 1] })).toThrow(/std/);
     expect(() => resolvePreprocessing({ width: 2, height: 2, mean: [0.5] })).toThrow(/mean/);
+  });
+});
+
+describe('upscaleBilinear', () => {
+  it('interpolates with half-pixel centres and clamped edges', () => {
+    // 2×1 → 4×1: source x = (x + 0.5)/2 − 0.5 → −0.25 (clamped 0), 0.25, 0.75, 1.25 (clamped 1)
+    const r = upscaleBilinear({ width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 100]) }, 4, 1);
+    expect([...r.data]).toEqual([0, 25, 75, 100]);
   });
 });
 
