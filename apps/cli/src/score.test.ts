@@ -247,6 +247,29 @@ describe('emms score', () => {
     expect(Number.isFinite(JSON.parse(r.stdout).scores['pactran-gauss'])).toBe(true);
   });
 
+  it('reports an unexpected exception with exit 1, its message and a hint to report a bug', async () => {
+    const crash = join(data, 'throwing-plugin.mjs');
+    const r = await run([
+      'score',
+      '--features',
+      X,
+      '--plugin',
+      crash,
+      '--metrics',
+      'crash',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('unexpected error: something internal went wrong');
+    expect(r.stderr).toContain('This is a bug in emms');
+    const debug = await run(['score', '--features', X, '--plugin', crash, '--metrics', 'crash'], {
+      env: { EMMS_LINALG: 'js', EMMS_DEBUG: '1' },
+    });
+    expect(debug.stderr).toContain('TypeError: something internal went wrong');
+  });
+
   it('honours EMMS_LINALG and rejects unknown values', async () => {
     const bad = await run(['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount'], {
       env: { EMMS_LINALG: 'cuda' },
