@@ -101,6 +101,20 @@ describe('the plugin', () => {
     }
   });
 
+  it('Gauss is invariant to a rotation of the features (PCA keeping every component)', async () => {
+    // ‖W‖², XW and ‖x_i‖² are all unchanged by an orthogonal change of basis, so is the bound.
+    const tight = { tolerance: 1e-12, maxIterations: 3000 };
+    const run = async (extra: Record<string, unknown>) =>
+      (
+        await scoreMetrics(data.small, ['pactran-gauss'], {
+          registry: registry(),
+          backend: jsBackend,
+          options: { 'pactran-gauss': { ...tight, ...extra } },
+        })
+      ).scores['pactran-gauss'];
+    close(await run({ pcaComponents: 64 }), await run({}), 1e-6);
+  });
+
   it('ranks a discriminative feature set above a noisy one (all three; lower is better)', async () => {
     const rng = new SeededRandom(4);
     const n = 200;
