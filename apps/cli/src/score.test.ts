@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fixturePath } from '@emms/testing';
+import { readNpyFile, writeArraysFile } from '@emms/tensor-io/node';
+import { fixturePath, referenceDir } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { run } from './test-helpers';
 
@@ -268,6 +269,39 @@ describe('emms score', () => {
       env: { EMMS_LINALG: 'js', EMMS_DEBUG: '1' },
     });
     expect(debug.stderr).toContain('TypeError: something internal went wrong');
+  });
+
+  it('accepts every tensor-io format per input (.npz/.safetensors features, .txt/.json/.csv labels)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emms-cli-formats-'));
+    const { tensor: features } = await readNpyFile(X);
+    const { tensor: labels } = await readNpyFile(y);
+    await writeArraysFile(join(dir, 'X.npz'), { features }, { compress: true });
+    await writeArraysFile(join(dir, 'X.safetensors'), { features });
+    const ys = Array.from(labels.data as BigInt64Array, Number);
+    writeFileSync(join(dir, 'y.txt'), ys.join('\n') + '\n');
+    writeFileSync(join(dir, 'y.json'), JSON.stringify(ys));
+    writeFileSync(join(dir, 'y.csv'), 'label\n' + ys.join('\n') + '\n');
+    // LogME on the small fixture, as published (expected.json), whatever the file formats.
+    const expected = JSON.parse(
+      readFileSync(join(referenceDir(), 'fixtures', 'small', 'expected.json'), 'utf8'),
+    ).metrics.logme as { value: number; rtol: number; atol: number };
+    for (const [f, l] of [
+      ['X.npz', 'y.txt'],
+      ['X.safetensors', 'y.json'],
+      ['X.npz', 'y.csv'],
+    ]) {
+      const r = await run(
+        ['score', '--features', f, '--labels', l, '--metrics', 'logme', '--format', 'json'],
+        {
+          cwd: dir,
+        },
+      );
+      expect(r.stderr, `${f} ${l}`).toBe('');
+      const ours = JSON.parse(r.stdout).scores.logme;
+      expect(Math.abs(ours - expected.value)).toBeLessThanOrEqual(
+        expected.rtol * Math.abs(expected.value) + expected.atol,
+      );
+    }
   });
 
   it('honours EMMS_LINALG and rejects unknown values', async () => {
