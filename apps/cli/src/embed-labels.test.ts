@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from './test-helpers';
 
 const EX = join(dirname(fileURLToPath(import.meta.url)), '../../../packages/label-embedders/examples/digits');
+/** The three candidate "models": pixel pooling and two real OCR networks, same 100 digits. */
+const FEATURES = ['features.npy', 'features-ppocr-rec.npy', 'features-ppocr-cls.npy'];
 const npy = (p: string) => parseNpy(new Uint8Array(readFileSync(p)));
 const jsonl = (name: string) =>
   readFileSync(join(EX, name), 'utf8')
@@ -49,21 +51,23 @@ describe('emms embed-labels → emms score on the constructed MNIST tasks', () =
     ]);
     expect(r.code).toBe(0);
     const z = npy(join(out, 'classification.use-lite.npy'));
-    expect(z.shape).toEqual([100, 512]);
+    expect(z.shape).toEqual([300, 512]);
     const d = z.data as Float32Array;
     const row = (i: number) => Array.from(d.slice(i * 512, (i + 1) * 512));
-    expect(row(0)).toEqual(row(9)); // samples 0..9 are all zeros
-    expect(row(0)).not.toEqual(row(10));
+    expect(row(0)).toEqual(row(29)); // samples 0..29 are all zeros
+    expect(row(0)).not.toEqual(row(30));
     const side = JSON.parse(readFileSync(join(out, 'classification.use-lite.json'), 'utf8'));
     expect(side).toMatchObject({ task: 'classification', embedder: 'use-lite', distinctTexts: 10 });
-    await score([
-      '--features',
-      join(EX, 'features.npy'),
-      '--labels',
-      join(EX, 'labels.txt'),
-      '--flabels',
-      join(out, 'classification.use-lite.npy'),
-    ]);
+    for (const f of FEATURES) {
+      await score([
+        '--features',
+        join(EX, f),
+        '--labels',
+        join(EX, 'labels.txt'),
+        '--flabels',
+        join(out, 'classification.use-lite.npy'),
+      ]);
+    }
   });
 
   it('VQA: answers become classes over the answer vocabulary', async () => {
@@ -97,10 +101,10 @@ describe('emms embed-labels → emms score on the constructed MNIST tasks', () =
         out,
       ]);
       expect(r.code).toBe(0);
-      expect(npy(join(out, `${task}.use-lite.npy`)).shape).toEqual([200, 512]);
+      expect(npy(join(out, `${task}.use-lite.npy`)).shape).toEqual([600, 512]);
       const X = npy(join(EX, 'features.npy')).data as Float32Array;
       const Xr = npy(join(out, `${task}.features.npy`));
-      expect(Xr.shape).toEqual([200, 49]);
+      expect(Xr.shape).toEqual([600, 49]);
       // every sample has two texts, so rows 2i and 2i+1 are sample i's features
       expect(Array.from((Xr.data as Float32Array).slice(3 * 49, 4 * 49))).toEqual(
         Array.from(X.slice(49, 98)),
@@ -114,7 +118,7 @@ describe('emms embed-labels → emms score on the constructed MNIST tasks', () =
     const r = await run(['embed-labels', '--task', 'rec', '--input', join(EX, 'rec.jsonl'), '--out', out]);
     expect(r.code).toBe(0);
     const z = npy(join(out, 'rec.use-lite.npy'));
-    expect(z.shape).toEqual([100, 516]);
+    expect(z.shape).toEqual([300, 516]);
     const first = jsonl('rec.jsonl')[0];
     const tail = Array.from((z.data as Float32Array).slice(512, 516));
     first.box.forEach((v: number, j: number) => {

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, 'digits');
 mkdirSync(out, { recursive: true });
 
-const PER_DIGIT = 10;
+const PER_DIGIT = 30;
 const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const LOOPS = [1, 0, 0, 0, 1, 0, 1, 0, 2, 1]; // closed loops in the usual printed shape
 const LOOP_WORD = ['none', 'one', 'two'];
@@ -63,7 +63,7 @@ for (const s of samples) {
 }
 const medianInk = [...samples.map((s) => s.ink)].sort((a, b) => a - b)[samples.length >> 1];
 
-// Features of a simple "candidate model": 7×7 average pooling of the 28×28 pixels (49-d).
+// Features of a simple "candidate model": 4×4 average pooling of the 28×28 pixels to 7×7 (49-d).
 const X = new Float32Array(samples.length * 49);
 samples.forEach((s, i) => {
   for (let r = 0; r < 28; r++)
