@@ -56,6 +56,17 @@ function exportsEntry(exports: unknown): string | undefined {
   return undefined;
 }
 
+/** The file URL of the ESM entry of the package in folder `pkgDir` (which holds a package.json). */
+function packageEntry(pkgDir: string): string {
+  const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
+    exports?: unknown;
+    module?: string;
+    main?: string;
+  };
+  const entry = exportsEntry(pkg.exports) ?? pkg.module ?? pkg.main ?? 'index.js';
+  return pathToFileURL(join(pkgDir, entry)).href;
+}
+
 /**
  * Finds package `name` in node_modules folders from `dir` upwards and returns the file URL of its
  * ESM entry, or undefined when no such package is installed there.
@@ -64,16 +75,7 @@ export function resolveFrom(name: string, dir: string): string | undefined {
   let current = resolve(dir);
   for (;;) {
     const pkgDir = join(current, 'node_modules', name);
-    const pkgFile = join(pkgDir, 'package.json');
-    if (existsSync(pkgFile)) {
-      const pkg = JSON.parse(readFileSync(pkgFile, 'utf8')) as {
-        exports?: unknown;
-        module?: string;
-        main?: string;
-      };
-      const entry = exportsEntry(pkg.exports) ?? pkg.module ?? pkg.main ?? 'index.js';
-      return pathToFileURL(join(pkgDir, entry)).href;
-    }
+    if (existsSync(join(pkgDir, 'package.json'))) return packageEntry(pkgDir);
     const parent = dirname(current);
     if (parent === current) return undefined;
     current = parent;
@@ -85,15 +87,18 @@ function isPathLike(name: string): boolean {
 }
 
 /**
- * Imports a plugin module: a path (relative to `cwd`), else a package found from `cwd`, else one
- * found from the CLI's own location. Any failure is a PLUGIN_LOAD error naming the plugin.
+ * Imports a plugin module: a path relative to `cwd` (a module file, or a package folder), else a
+ * package found in node_modules from `cwd` upwards, else one found from the CLI's own location. Any failure is a PLUGIN_LOAD error naming the plugin.
  */
 export async function importPlugin(name: string, cwd: string): Promise<unknown> {
   try {
     if (isPathLike(name)) {
       const path = resolve(cwd, name);
-      if (!existsSync(path) || !statSync(path).isFile()) throw new Error(`no file at ${path}`);
-      return await import(pathToFileURL(path).href);
+      if (!existsSync(path)) throw new Error(`no file or folder at ${path}`);
+      if (statSync(path).isFile()) return await import(pathToFileURL(path).href);
+      if (!existsSync(join(path, 'package.json')))
+        throw new Error(`${path} is a folder without a package.json`);
+      return await import(packageEntry(path));
     }
     const fromCwd = resolveFrom(name, cwd);
     if (fromCwd) return await import(fromCwd);
