@@ -1,7 +1,15 @@
 import type { Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import type { Dense } from './backend';
-import { gramProjector, jsBackend, normalEquationsSolve, pca, pivotedCholesky, symmetricPinv } from './index';
+import {
+  eighProject,
+  gramProjector,
+  jsBackend,
+  normalEquationsSolve,
+  pca,
+  pivotedCholesky,
+  symmetricPinv,
+} from './index';
 
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -164,6 +172,47 @@ describe('eigh', () => {
     for (let i = 0; i < 512; i++) trace += a.data[i * 512 + i];
     const sum = jsBackend.eigh(a).values.reduce((s, v) => s + v, 0);
     expect(Math.abs(sum - trace)).toBeLessThan(1e-9);
+  });
+});
+
+describe('eighProject', () => {
+  it('gives the eigenvalues of eigh and Vᵀb up to the sign of each eigenvector', () => {
+    for (const n of [1, 2, 5, 70]) {
+      const a = jsBackend.gram(random(n + 3, n, 40 + n));
+      const b = random(n, 3, 50 + n);
+      const full = jsBackend.eigh(a);
+      const pr = eighProject(a, b);
+      expect(maxAbsDiff(pr.values, full.values)).toBeLessThan(1e-12 * Math.max(1, full.values[n - 1]));
+      // Compare |Vᵀb| entrywise (each eigenvector's sign is arbitrary), for well-separated values.
+      const vtb = naiveMatmul(full.vectors, b, true);
+      for (let j = 0; j < n; j++) {
+        const gap = Math.min(
+          j > 0 ? full.values[j] - full.values[j - 1] : Infinity,
+          j < n - 1 ? full.values[j + 1] - full.values[j] : Infinity,
+        );
+        if (gap < 1e-6) continue;
+        for (let c = 0; c < 3; c++)
+          expect(Math.abs(pr.projected.data[j * 3 + c])).toBeCloseTo(Math.abs(vtb[j * 3 + c]), 9);
+      }
+      // Norms are preserved: ‖Vᵀb‖ = ‖b‖ column by column.
+      for (let c = 0; c < 3; c++) {
+        let s1 = 0;
+        let s2 = 0;
+        for (let i = 0; i < n; i++) {
+          s1 += pr.projected.data[i * 3 + c] ** 2;
+          s2 += b.data[i * 3 + c] ** 2;
+        }
+        expect(s1).toBeCloseTo(s2, 10);
+      }
+    }
+    // The route for other backends (eigh then Vᵀb) agrees in the same sense.
+    const a = jsBackend.gram(random(20, 6, 3));
+    const b = random(6, 2, 4);
+    const other = eighProject(a, b, { backend: { ...jsBackend, name: 'other' } });
+    const mine = eighProject(a, b);
+    expect(maxAbsDiff(other.projected.data.map(Math.abs), mine.projected.data.map(Math.abs))).toBeLessThan(
+      1e-10,
+    );
   });
 });
 

@@ -1,3 +1,4 @@
+import type { Matrix } from '@emms/tensor-io';
 import type { Dense, EighResult } from '../backend';
 
 /**
@@ -14,8 +15,9 @@ export function eigh(a: Dense): EighResult {
     return { values: new Float64Array(0), vectors: { rows: 0, cols: 0, data: new Float64Array(0) } };
   const d = new Float64Array(n);
   const e = new Float64Array(n);
-  const qt = tridiagonalise(a, d, e);
-  implicitQl(d, e, qt, n);
+  const { hv, tau } = reduce(a, d, e);
+  const qt = accumulateQt(hv, tau, n);
+  implicitQl(d, e, qt, n, n);
   // Sort ascending; column j of the result is row order[j] of qt.
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
   const values = new Float64Array(n);
@@ -30,10 +32,55 @@ export function eigh(a: Dense): EighResult {
 }
 
 /**
- * Reduces a to T = Qᵀ a Q (diagonal d, sub-diagonal e[i] between i and i+1) and returns Qᵀ,
- * row-major n×n.
+ * Eigenvalues (ascending) of a symmetric matrix and Vᵀ b for its eigenvectors V, without
+ * forming V: the Householder reflectors and the QL rotations are applied to the m columns of b
+ * directly, so the cost beyond the tridiagonal reduction is O(n²·m) instead of O(n³).
+ * Row j of `projected` belongs to values[j]. Only the lower triangle of `a` is read.
  */
-function tridiagonalise(a: Dense, d: Float64Array, e: Float64Array): Float64Array {
+export function eighProject(a: Dense, b: Matrix): { values: Float64Array; projected: Dense } {
+  const n = a.rows;
+  if (a.cols !== n) throw new RangeError(`eighProject: matrix must be square, got ${a.rows}×${a.cols}`);
+  if (b.rows !== n) throw new RangeError(`eighProject: b has ${b.rows} rows, the matrix is ${n}×${n}`);
+  const m = b.cols;
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n === 0) return { values: d, projected: { rows: 0, cols: m, data: new Float64Array(0) } };
+  const { hv, tau } = reduce(a, d, e);
+  // c = Qᵀ b = H_{n-3} ⋯ H_0 b.
+  const c = Float64Array.from(b.data);
+  const z = new Float64Array(m);
+  for (let k = 0; k < n - 2; k++) {
+    const t = tau[k];
+    if (t === 0) continue;
+    const vrow = k * n;
+    z.fill(0);
+    for (let i = k + 1; i < n; i++) {
+      const vi = hv[vrow + i];
+      const row = i * m;
+      for (let j = 0; j < m; j++) z[j] += vi * c[row + j];
+    }
+    for (let i = k + 1; i < n; i++) {
+      const f = t * hv[vrow + i];
+      const row = i * m;
+      for (let j = 0; j < m; j++) c[row + j] -= f * z[j];
+    }
+  }
+  implicitQl(d, e, c, n, m);
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
+  const values = new Float64Array(n);
+  const projected = new Float64Array(n * m);
+  for (let j = 0; j < n; j++) {
+    values[j] = d[order[j]];
+    projected.set(c.subarray(order[j] * m, order[j] * m + m), j * m);
+  }
+  return { values, projected: { rows: n, cols: m, data: projected } };
+}
+
+/**
+ * Reduces a to T = Qᵀ a Q (diagonal d, sub-diagonal e[i] between i and i+1). Returns the
+ * Householder vectors (row k holds step k's vector in entries k+1..n-1) and their τ.
+ */
+function reduce(a: Dense, d: Float64Array, e: Float64Array): { hv: Float64Array; tau: Float64Array } {
   const n = a.rows;
   const w = new Float64Array(n * n); // lower triangle of the working matrix
   const src = a.data;
@@ -102,9 +149,13 @@ function tridiagonalise(a: Dense, d: Float64Array, e: Float64Array): Float64Arra
   d[n - 1] = w[(n - 1) * n + n - 1];
   e[n - 1] = 0;
 
-  // Q = H_0 H_1 … H_{n-3}, accumulated backwards into q (row-major), then transposed.
-  const q = w; // reuse the buffer
-  q.fill(0);
+  return { hv, tau };
+}
+
+/** Qᵀ (row-major n×n) for Q = H_0 H_1 … H_{n-3}, accumulated backwards, then transposed. */
+function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Array {
+  const q = new Float64Array(n * n);
+  const p = new Float64Array(n);
   for (let i = 0; i < n; i++) q[i * n + i] = 1;
   const z = p;
   for (let k = n - 3; k >= 0; k--) {
@@ -133,9 +184,10 @@ function tridiagonalise(a: Dense, d: Float64Array, e: Float64Array): Float64Arra
 
 /**
  * Implicit QL iterations on the symmetric tridiagonal (d, e); each rotation of columns i, i+1 of
- * the eigenvector matrix is applied to rows i, i+1 of `vt` (its transpose). Leaves eigenvalues in d.
+ * the eigenvector matrix is applied to rows i, i+1 of `vt` (rows of length m), which holds Vᵀ
+ * times whatever it started as. Leaves eigenvalues in d.
  */
-function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: number): void {
+function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: number, width: number): void {
   const eps = 2 ** -52;
   let shiftSum = 0;
   let norm = 0;
@@ -178,9 +230,9 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          const ri = i * n;
-          const rj = ri + n;
-          for (let k = 0; k < n; k++) {
+          const ri = i * width;
+          const rj = ri + width;
+          for (let k = 0; k < width; k++) {
             const x = vt[rj + k];
             const y = vt[ri + k];
             vt[rj + k] = s * y + c * x;

@@ -147,6 +147,21 @@ describe('logme maths and edge cases', () => {
     }
   });
 
+  it('gives the same values through the eigh-then-product route of other backends', () => {
+    const other = { ...jsBackend, name: 'other' };
+    for (const f of ['small', 'wide']) {
+      const x = fixtureMatrix(f, 'X.npy');
+      const y = fixtureLabels(f);
+      const z = fixtureMatrix(f, 'Z_bert.npy');
+      const a = logmeScore(x, { labels: y }).value;
+      const b = logmeScore(x, { labels: y }, { backend: other }).value;
+      expect(Math.abs(a - b)).toBeLessThan(1e-10 * Math.abs(a));
+      const c = logmeScore(x, { targets: z }).value;
+      const d = logmeScore(x, { targets: z }, { backend: other }).value;
+      expect(Math.abs(c - d)).toBeLessThan(1e-10 * Math.abs(c));
+    }
+  });
+
   it('float32 and float64 copies of the same data agree to 1e-6', () => {
     for (const f of fixtureNames) {
       const x = fixtureMatrix(f, 'X.npy');

@@ -1,4 +1,4 @@
-import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
+import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import type { Metric } from '../metric';
 
@@ -27,18 +27,30 @@ interface Spectrum {
   readonly proj: Float64Array;
 }
 
-/** Spectrum of X and Uᵀ t for all columns of T at once; `tx` supplies Tᵀ M for M = X or U. */
+/**
+ * Spectrum of X and Uᵀt for all columns of T at once. `transposedTimes(M)` gives TᵀM and
+ * `targetMatrix()` T itself (N × columns).
+ */
 function spectrum(
   x: Matrix,
   columns: number,
   transposedTimes: (m: Matrix) => Dense,
+  targetMatrix: () => Matrix,
   backend: LinalgBackend,
 ): Spectrum {
   const n = x.rows;
   const d = x.cols;
   if (n > d) {
-    // XᵀX = V diag(σ) Vᵀ, u_i = X v_i / √σ_i, so Uᵀt = diag(1/√σ) Vᵀ Xᵀ t = ((TᵀX) V)ᵀ / √σ.
-    const { values, vectors } = backend.eigh(backend.gram(x));
+    // XᵀX = V diag(σ) Vᵀ, u_i = X v_i / √σ_i, so Uᵀt = diag(1/√σ) Vᵀ (Xᵀt): one product XᵀT
+    // (D × columns), then its projection on the eigenvectors.
+    const txt = transposedTimes(x); // columns × D
+    const xt = new Float64Array(d * columns);
+    for (let c = 0; c < columns; c++) for (let j = 0; j < d; j++) xt[j * columns + c] = txt.data[c * d + j];
+    const { values, projected } = eighProject(
+      backend.gram(x),
+      { rows: d, cols: columns, data: xt },
+      { backend },
+    );
     let top = 0;
     for (let i = 0; i < d; i++) top = Math.max(top, Math.abs(values[i]));
     // Descending order of |λ|; values below machine precision relative to the largest are taken at
@@ -58,24 +70,29 @@ function spectrum(
       }
     }
     const k = kept.length;
-    const txv = backend.matmul(transposedTimes(x), vectors); // columns × D
     const proj = new Float64Array(columns * k);
-    for (let c = 0; c < columns; c++) {
-      for (let a = 0; a < k; a++) proj[c * k + a] = txv.data[c * d + kept[a]] / Math.sqrt(sig[a]);
+    for (let a = 0; a < k; a++) {
+      const inv = 1 / Math.sqrt(sig[a]);
+      const row = kept[a] * columns;
+      for (let c = 0; c < columns; c++) proj[c * k + a] = projected.data[row + c] * inv;
     }
     return { sigma: Float64Array.from(sig), proj };
   }
-  // Thin SVD through X Xᵀ = U diag(s²) Uᵀ (N×N), keeping all N values.
+  // Thin SVD through X Xᵀ = U diag(s²) Uᵀ (N×N), keeping all N values; Uᵀt directly.
   const xt = new Float64Array(d * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xt[j * n + i] = x.data[i * d + j];
-  const { values, vectors } = backend.eigh(backend.gram({ rows: d, cols: n, data: xt }));
+  const { values, projected } = eighProject(backend.gram({ rows: d, cols: n, data: xt }), targetMatrix(), {
+    backend,
+  });
   const order = Array.from({ length: n }, (_, i) => i).sort(
     (a, b) => Math.abs(values[b]) - Math.abs(values[a]),
   );
   const sigma = Float64Array.from(order, (i) => Math.abs(values[i]));
-  const tu = transposedTimes(vectors); // columns × N
   const proj = new Float64Array(columns * n);
-  for (let c = 0; c < columns; c++) for (let a = 0; a < n; a++) proj[c * n + a] = tu.data[c * n + order[a]];
+  for (let a = 0; a < n; a++) {
+    const row = order[a] * columns;
+    for (let c = 0; c < columns; c++) proj[c * n + a] = projected.data[row + c];
+  }
   return { sigma, proj };
 }
 
@@ -147,6 +164,7 @@ export function logmeScore(
   let columns: number;
   let norms: Float64Array;
   let transposedTimes: (m: Matrix) => Dense;
+  let targetMatrix: () => Matrix;
   let mode: 'classification' | 'regression';
   if ('labels' in target && target.labels) {
     const y = target.labels;
@@ -180,6 +198,11 @@ export function logmeScore(
       }
       return { rows: c, cols: w, data: out };
     };
+    targetMatrix = () => {
+      const t = new Float64Array(n * c);
+      for (let i = 0; i < n; i++) t[i * c + y[i]] = 1;
+      return { rows: n, cols: c, data: t };
+    };
   } else {
     const t = (target as { targets: Matrix }).targets;
     if (t.rows !== n) {
@@ -198,9 +221,10 @@ export function logmeScore(
       }
     }
     transposedTimes = (m) => backend.crossProduct(t, m);
+    targetMatrix = () => t;
   }
   opts.signal?.throwIfAborted();
-  const { sigma, proj } = spectrum(features, columns, transposedTimes, backend);
+  const { sigma, proj } = spectrum(features, columns, transposedTimes, targetMatrix, backend);
   const k = sigma.length;
   const evidence: number[] = [];
   const iterations: number[] = [];
