@@ -26,9 +26,10 @@ export function commandHelp(cmd: CliCommand): string {
   const options = [...cmd.options, helpOption];
   const labels = options.map(optionLabel);
   const width = Math.min(34, Math.max(...labels.map((l) => l.length)));
+  const lead = `Usage: emms ${cmd.name} `;
   const lines = cmd.usage
     .split('\n')
-    .map((u, i) => `${i === 0 ? 'Usage: ' : '       '}emms ${cmd.name} ${u.trim()}`.trimEnd());
+    .map((u, i) => `${i === 0 ? lead : ' '.repeat(lead.length)}${u.trim()}`.trimEnd());
   lines.push('', cmd.summary, '', 'Options:');
   options.forEach((o, i) => {
     const label = labels[i];

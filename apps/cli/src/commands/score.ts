@@ -231,7 +231,7 @@ export const scoreCommand: CliCommand = {
       name: 'all',
       type: 'boolean',
       description:
-        'Score every registered metric whose required inputs are given (the rest are named on stderr).',
+        'Score every registered metric whose inputs are given (the others are named on stderr as skipped).',
     },
     pluginOption,
     {
@@ -239,7 +239,8 @@ export const scoreCommand: CliCommand = {
       type: 'string',
       value: 'metric.key=value',
       multiple: true,
-      description: 'Set a metric option, e.g. nleep.seed=3 or emms.iterate=true.',
+      description:
+        'Set a metric option, e.g. nleep.seed=3 or emms.iterations=converge; `emms metrics ID` lists them.',
     },
     formatOption,
   ],
