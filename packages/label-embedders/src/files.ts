@@ -3,6 +3,7 @@ import { basename, join, resolve } from 'node:path';
 import { EmmsError, type ProgressListener } from '@emms/tensor-io';
 import { readClassNamesFile, readLabelsFile, readMatrixFile, writeNpyFile } from '@emms/tensor-io/node';
 import type { TextEmbedder } from './embedder';
+import type { HfFamily } from './hf';
 import type { Pooling } from './pooling';
 import { createEmbedder } from './registry';
 import {
@@ -139,6 +140,8 @@ export interface EmbedLabelsOptions {
   readonly embedders: readonly (string | TextEmbedder)[];
   readonly outDir: string;
   readonly pooling?: Pooling;
+  /** Transformers models: override the family read from config.json (e.g. "sentence-transformers"). */
+  readonly family?: HfFamily;
   readonly template?: string;
   readonly underscoresToSpaces?: boolean;
   readonly lowercase?: boolean;
@@ -285,7 +288,9 @@ export async function embedLabels(options: EmbedLabelsOptions): Promise<EmbedLab
   for (const spec of options.embedders) {
     const start = performance.now();
     const embedder =
-      typeof spec === 'string' ? await createEmbedder(spec, { pooling: options.pooling, cwd }) : spec;
+      typeof spec === 'string'
+        ? await createEmbedder(spec, { pooling: options.pooling, family: options.family, cwd })
+        : spec;
     try {
       const f = await build(embedder);
       const base = join(outDir, `${task}.${embedderFileName(typeof spec === 'string' ? spec : embedder.id)}`);

@@ -187,6 +187,23 @@ describe('tiny CLIP-text-shaped folder', () => {
   });
 });
 
+describe('model ids (the hub path)', () => {
+  it('reads the config first to pick the family; transformers.js finds the id under env.localModelPath', async () => {
+    const { env } = await import('@huggingface/transformers');
+    const saved = env.localModelPath;
+    env.localModelPath = root;
+    try {
+      const e = await createEmbedder('hf:clip');
+      expect(e.description).toMatchObject({ embedder: 'hf:clip', family: 'clip' });
+      const b = await createEmbedder('hf:gpt2', { pooling: 'masked-mean' });
+      expect(b.description).toMatchObject({ family: 'decoder', pooling: 'masked-mean' });
+      expect(b.id).toBe('hf:gpt2#pooling=masked-mean');
+    } finally {
+      env.localModelPath = saved;
+    }
+  });
+});
+
 describe('missing or incomplete model folders', () => {
   it('raise MODEL_NOT_FOUND naming the folder', async () => {
     const missing = join(root, 'nope');

@@ -161,17 +161,18 @@ export class HfEmbedder extends BaseEmbedder {
       env.allowRemoteModels = true;
     }
     try {
-      const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
       if (family === undefined) {
-        family = detectFamily((tokenizer as unknown as { config?: { model_type?: string } }).config ?? {});
+        // Hub models: the family decides which class loads the weights, so read the config first.
+        const config = (await tf.AutoConfig.from_pretrained(modelId)) as unknown as { model_type?: string };
+        family = options.model.startsWith('sentence-transformers/')
+          ? 'sentence-transformers'
+          : detectFamily(config);
       }
+      const tokenizer = await tf.AutoTokenizer.from_pretrained(modelId);
       const model =
         family === 'clip'
           ? await tf.CLIPTextModelWithProjection.from_pretrained(modelId, { dtype })
           : await tf.AutoModel.from_pretrained(modelId, { dtype });
-      if (options.family === undefined && !options.local) {
-        family = detectFamily((model as unknown as { config: { model_type?: string } }).config);
-      }
       const tok = tokenizer as unknown as {
         pad_token_id?: number | null;
         pad_token?: string | null;

@@ -1,6 +1,7 @@
 import {
   type BoxMode,
   embedLabels,
+  type HfFamily,
   type MultiTextMode,
   POOLINGS,
   type Pooling,
@@ -70,6 +71,14 @@ export const embedLabelsCommand: CliCommand = {
       choices: POOLINGS,
       description:
         'transformers models: reference (published code, padding included; default), masked-mean, cls, last.',
+    },
+    {
+      name: 'family',
+      type: 'string',
+      value: 'KIND',
+      choices: ['clip', 'encoder', 'decoder', 'sentence-transformers'],
+      description:
+        'transformers models: override the family read from config.json (hub copies of sentence-transformers need it).',
     },
     {
       name: 'template',
@@ -151,6 +160,7 @@ export const embedLabelsCommand: CliCommand = {
         embedders: list,
         outDir: out,
         pooling: str(values.pooling) as Pooling | undefined,
+        family: str(values.family) as HfFamily | undefined,
         template: str(values.template),
         underscoresToSpaces: values.underscores === true,
         lowercase: values.lowercase === true,
