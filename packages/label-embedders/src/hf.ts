@@ -106,11 +106,16 @@ let loadQueue: Promise<unknown> = Promise.resolve();
  */
 export class HfEmbedder extends BaseEmbedder {
   readonly id: string;
+  /** Output width, measured on a probe string when the model loads. */
   dim = 0;
   readonly description: Readonly<Record<string, unknown>>;
+  /** Which output is read: CLIP's projected text embedding, or pooled hidden states. */
   readonly family: HfFamily;
+  /** The pooling applied ("clip-projection" for CLIP, whose model pools itself). */
   readonly pooling: Pooling | 'clip-projection';
+  /** True with `reference` pooling (a row depends on its batch's padded length). */
   override readonly batchDependent: boolean;
+  /** 100 with `reference` pooling (the published caption scripts' batch), else 32. */
   override readonly defaultBatchSize: number;
 
   private constructor(
