@@ -7,7 +7,12 @@ import { EmmsError } from '@emms/tensor-io';
 
 /** Where an item's content comes from. */
 export type ItemSource =
-  | { readonly kind: 'file'; readonly path: string }
+  | {
+      readonly kind: 'file';
+      readonly path: string;
+      /** The caption paired with the image (image-text datasets). */
+      readonly text?: string;
+    }
   | {
       readonly kind: 'pixels';
       /** Names the item in messages ("mnist#17"). */
@@ -36,7 +41,8 @@ export interface DatasetItem {
 export interface Dataset {
   /** Short name for file names and progress ("mnist", "flowers"). */
   readonly name: string;
-  readonly modality: 'image' | 'text';
+  /** "image-text": one item per (image, caption) pair, for captioning candidates. */
+  readonly modality: 'image' | 'text' | 'image-text';
   /** Class names; an item's label indexes this list. */
   readonly classes: readonly string[];
   readonly items: readonly DatasetItem[];
@@ -134,7 +140,9 @@ function csvFields(line: string): string[] {
 /**
  * Reads a CSV (header row) or JSONL manifest with columns `path,label[,split]` for images or
  * `text,label[,split]` for texts. Image paths are relative to the manifest's folder. Classes are the
- * sorted distinct labels (numerically when all are integers).
+ * sorted distinct labels (numerically when all are integers). A JSONL manifest whose rows have `path`
+ * and `caption` (a string) or `captions` (strings) is an image-text dataset: one item per caption,
+ * labelled by its image (classes = image paths in order) unless a `label` is given.
  */
 export function readManifest(file: string): Dataset {
   const path = resolve(file);
@@ -166,6 +174,8 @@ export function readManifest(file: string): Dataset {
     }
   }
   if (rows.length === 0) throw invalid(file, `manifest ${file} has no rows`);
+  if ('path' in rows[0] && ('caption' in rows[0] || 'captions' in rows[0]))
+    return captionManifest(file, path, rows);
   const isText = 'text' in rows[0] && !('path' in rows[0]);
   const field = isText ? 'text' : 'path';
   rows.forEach((r, i) => {
@@ -204,6 +214,53 @@ export function readManifest(file: string): Dataset {
     items,
     origin: path,
   };
+}
+
+function captionManifest(file: string, path: string, rows: Record<string, unknown>[]): Dataset {
+  const base = dirname(path);
+  const images: string[] = [];
+  const items: DatasetItem[] = [];
+  const labelled = rows.every((r) => r.label !== undefined && r.label !== null && r.label !== '');
+  const labelNames = labelled ? [...new Set(rows.map((r) => String(r.label)))].sort() : [];
+  rows.forEach((r, i) => {
+    const caps = typeof r.caption === 'string' ? [r.caption] : r.captions;
+    if (
+      typeof r.path !== 'string' ||
+      !Array.isArray(caps) ||
+      caps.length === 0 ||
+      !caps.every((c) => typeof c === 'string')
+    ) {
+      throw invalid(
+        file,
+        `manifest ${file} row ${i + 1} needs "path" and "caption" (a string) or "captions" (strings)`,
+      );
+    }
+    if (!images.includes(r.path)) images.push(r.path);
+    const p = resolve(base, r.path);
+    const key = existsSync(p) ? fileKey(base, p) : `${r.path}:missing`;
+    const label = labelled ? labelNames.indexOf(String(r.label)) : images.indexOf(r.path);
+    const split = r.split === undefined || r.split === '' ? undefined : String(r.split);
+    for (const [k, c] of (caps as string[]).entries()) {
+      items.push({
+        id: `${r.path}#${k}`,
+        label,
+        split,
+        key: `${key}:${sha1(c)}`,
+        source: { kind: 'file', path: p, text: c },
+      });
+    }
+  });
+  return {
+    name: basename(path, extname(path)),
+    modality: 'image-text',
+    classes: labelled ? labelNames : images,
+    items,
+    origin: path,
+  };
+}
+
+function sha1(s: string): string {
+  return createHash('sha1').update(s).digest('hex');
 }
 
 function readMaybeGz(path: string): Buffer {

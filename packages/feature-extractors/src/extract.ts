@@ -136,7 +136,8 @@ async function runBatch(
       const shape = [n, ...batch.shape.slice(1)];
       out = await model.runTensor!(batch.data.subarray(k * per, (k + n) * per), shape);
     } else if (batch.kind === 'images') out = await model.runImages!(batch.images.slice(k, k + n));
-    else out = await model.runTexts!(batch.texts.slice(k, k + n));
+    else if (batch.kind === 'texts') out = await model.runTexts!(batch.texts.slice(k, k + n));
+    else out = await model.runImageTexts!(batch.images.slice(k, k + n), batch.texts.slice(k, k + n));
     parts.push(pool(out, model.pool, model.channelsLast));
   };
   const step = model.maxBatch && model.maxBatch > 0 ? model.maxBatch : batch.count;
@@ -163,7 +164,15 @@ type PreparedBatch =
       skipped: SkippedItem[];
     }
   | { kind: 'images'; count: number; images: RawPixels[]; kept: number; skipped: SkippedItem[] }
-  | { kind: 'texts'; count: number; texts: string[]; kept: number; skipped: SkippedItem[] };
+  | { kind: 'texts'; count: number; texts: string[]; kept: number; skipped: SkippedItem[] }
+  | {
+      kind: 'pairs';
+      count: number;
+      images: RawPixels[];
+      texts: string[];
+      kept: number;
+      skipped: SkippedItem[];
+    };
 
 /** Decodes and preprocesses items [from, to); bad images throw, or are skipped with skipBad. */
 async function prepare(
@@ -193,9 +202,13 @@ async function prepare(
     }),
   );
   const ok: RawPixels[] = [];
+  const okTexts: string[] = [];
   loads.forEach((r, k) => {
-    if (r.status === 'fulfilled') ok.push(r.value);
-    else if (skipBad && isEmmsError(r.reason) && r.reason.code === 'IMAGE_UNREADABLE') {
+    if (r.status === 'fulfilled') {
+      ok.push(r.value);
+      const src = items[k].source;
+      okTexts.push(src.kind === 'file' ? (src.text ?? '') : '');
+    } else if (skipBad && isEmmsError(r.reason) && r.reason.code === 'IMAGE_UNREADABLE') {
       const it = items[k];
       skipped.push({
         id: it.id,
@@ -204,6 +217,8 @@ async function prepare(
       });
     } else throw r.reason;
   });
+  if (model.modality === 'image-text')
+    return { kind: 'pairs', count: ok.length, images: ok, texts: okTexts, kept: ok.length, skipped };
   if (!pre) return { kind: 'images', count: ok.length, images: ok, kept: ok.length, skipped };
   const shape = batchShape(pre, ok.length);
   const data = new Float32Array(ok.length * channelCount(pre) * pre.width * pre.height);

@@ -1,3 +1,4 @@
+export { type CaptionModelOptions, lastHiddenStateName, openCaptionModel } from './backends/captioning';
 export { listOnnxTensors, type OnnxModelOptions, openOnnxModel } from './backends/onnx';
 export {
   loadTf,
@@ -6,6 +7,7 @@ export {
   type TfjsArtifacts,
   type TfjsModelOptions,
 } from './backends/tfjs';
+export { openTransformersModel, type TransformersModelOptions } from './backends/transformers';
 export type { LoadedModel } from './backends/types';
 export {
   type Dataset,
@@ -27,7 +29,7 @@ export {
   type FeatureSidecar,
   type SkippedItem,
 } from './extract';
-export { loadPixels, loadRgb } from './image';
+export { loadPixels, loadRgb, upscaleBilinear } from './image';
 export { type ModelSpecOptions, openModel } from './models';
 export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
 export { type OutputTensor, POOL_MODES, type PooledRows, type PoolMode, pool } from './pooling';

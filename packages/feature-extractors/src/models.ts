@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
+import { openCaptionModel } from './backends/captioning';
 import { openOnnxModel } from './backends/onnx';
 import { openTfjsModel, readTfjsFolder } from './backends/tfjs';
 import { openTransformersModel } from './backends/transformers';
@@ -25,12 +26,15 @@ export interface ModelSpecOptions {
 
 /**
  * Opens a model from a CLI-style spec: a zoo id, a path to a .onnx file, `hf:<hub id>` (transformers.js,
- * online), `local:<folder>` (a transformers.js model folder, offline) or `tfjs:<folder>` (model.json + weights).
+ * online), `local:<folder>` (a transformers.js model folder, offline), `tfjs:<folder>` (model.json + weights)
+ * or `caption:<folder>` (a vision-encoder-decoder folder: decoder states with each caption fed in).
  */
 export async function openModel(spec: string, opts: ModelSpecOptions = {}): Promise<LoadedModel> {
   if (findZooEntry(spec)) return openZooModel(spec, opts);
   if (spec.startsWith('hf:')) return openTransformersModel({ hubId: spec.slice(3), ...opts });
   if (spec.startsWith('local:')) return openTransformersModel({ folder: resolve(spec.slice(6)), ...opts });
+  if (spec.startsWith('caption:'))
+    return openCaptionModel({ folder: resolve(spec.slice(8)), output: opts.output, threads: opts.threads });
   if (spec.startsWith('tfjs:')) {
     const dir = resolve(spec.slice(5));
     if (!opts.output)
@@ -57,7 +61,7 @@ export async function openModel(spec: string, opts: ModelSpecOptions = {}): Prom
   }
   throw new EmmsError(
     'MODEL_NOT_FOUND',
-    `model "${spec}" is not a zoo id, an existing .onnx file, hf:<id>, local:<folder> or tfjs:<folder> (see "emms zoo")`,
+    `model "${spec}" is not a zoo id, an existing .onnx file, hf:<id>, local:<folder>, tfjs:<folder> or caption:<folder> (see "emms zoo")`,
     { input: spec },
   );
 }

@@ -29,7 +29,7 @@ export const extractCommand: CliCommand = {
   name: 'extract',
   summary: 'Run a candidate model over a labelled dataset and save its features (.npy + labels + sidecar).',
   usage:
-    '--dataset <dir|manifest|mnist|idx> --model <zoo-id|path.onnx|hf:<id>|local:<dir>|tfjs:<dir>> --out DIR\n' +
+    '--dataset <dir|manifest|mnist|idx> --model <zoo-id|path.onnx|hf:<id>|local:<dir>|tfjs:<dir>|caption:<dir>> --out DIR\n' +
     '  [--split train] [--limit N] [--batch B] [--output NAME] [--pool avg|cls|mean|flatten|none] [--skip-bad]',
   options: [
     {
@@ -44,7 +44,7 @@ export const extractCommand: CliCommand = {
       type: 'string',
       value: 'SPEC',
       description:
-        'A zoo id (see "emms zoo"), a .onnx file, hf:<hub id> (transformers.js, online), local:<folder> (transformers.js folder, offline) or tfjs:<folder> (model.json + weights; needs --output).',
+        'A zoo id (see "emms zoo"), a .onnx file, hf:<hub id> (transformers.js, online), local:<folder> (transformers.js folder, offline), tfjs:<folder> (model.json + weights; needs --output) or caption:<folder> (vision-encoder-decoder; dataset = JSONL of path + caption(s), one row per caption).',
     },
     {
       name: 'out',
@@ -149,9 +149,9 @@ export const extractCommand: CliCommand = {
     }
     const resolvePath = (p: string) => (p === 'mnist' || p.startsWith('/') ? p : `${io.cwd}/${p}`);
     const dataset = openDataset(resolvePath(datasetSpec));
-    const isPath = !/^(hf|local|tfjs):/.test(modelSpec) && /[/\\.]/.test(modelSpec);
+    const isPath = !/^(hf|local|tfjs|caption):/.test(modelSpec) && /[/\\.]/.test(modelSpec);
     const model = await openModel(
-      isPath ? resolvePath(modelSpec) : modelSpec.replace(/^(local|tfjs):(?!\/)/, `$1:${io.cwd}/`),
+      isPath ? resolvePath(modelSpec) : modelSpec.replace(/^(local|tfjs|caption):(?!\/)/, `$1:${io.cwd}/`),
       {
         output: str(values.output),
         pool,

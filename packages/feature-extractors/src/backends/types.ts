@@ -4,14 +4,14 @@ import type { RawPixels, ResolvedPreprocessing } from '../preprocess';
 /**
  * A loaded candidate model, whatever runs it. The pipeline feeds it batches in one of three ways:
  * preprocessed tensors (`runTensor`, when `preprocessing` is set), decoded RGB images (`runImages`, for
- * backends that preprocess themselves), or texts (`runTexts`). A text-conditioned extractor (captioning:
- * image + caption → decoder hidden states) would add `runImageTexts(images, texts)`; see the README.
+ * backends that preprocess themselves), texts (`runTexts`), or image-caption pairs (`runImageTexts`, the
+ * text-conditioned extractor for captioning candidates: decoder hidden states with the caption fed in).
  */
 export interface LoadedModel {
   /** Display id ("ppocr-det", "path/to/model.onnx", "hf:Xenova/vit"). */
   readonly id: string;
   readonly backend: 'onnx' | 'tfjs' | 'transformers';
-  readonly modality: 'image' | 'text';
+  readonly modality: 'image' | 'text' | 'image-text';
   /** Digest of the weights (file hash, or of the model JSON and weights). */
   readonly fingerprint: string;
   /** Name of the tensor read as the feature. */
@@ -27,6 +27,8 @@ export interface LoadedModel {
   runTensor?(data: Float32Array, shape: readonly number[]): Promise<OutputTensor>;
   runImages?(images: readonly RawPixels[]): Promise<OutputTensor>;
   runTexts?(texts: readonly string[]): Promise<OutputTensor>;
+  /** Image-caption pairs (captioning candidates): decoder states with the caption fed in, pooled per pair. */
+  runImageTexts?(images: readonly RawPixels[], texts: readonly string[]): Promise<OutputTensor>;
   /** Frees native memory. */
   dispose(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 // Test helpers: tiny transformers.js model folders whose outputs are known by hand.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { floatTensor, int64Tensor, model, node, valueInfo } from './onnx-builder';
 
@@ -141,5 +141,63 @@ export function writeTinyBert(dir: string): string {
     nodes: [node('Gather', ['table', 'input_ids'], ['last_hidden_state'], { axis: 0 })],
   });
   writeFileSync(join(dir, 'onnx', 'model.onnx'), bytes);
+  return dir;
+}
+
+/** Projection of the mean encoder state into the tiny decoder (3 × 2), recomputed by the tests. */
+export const CTX_PROJ = [
+  [1, 0.5],
+  [-1, 2],
+  [0.25, -0.75],
+];
+
+/**
+ * A vision-encoder-decoder folder: the tiny ViT above as encoder, and a decoder whose last hidden state is
+ * hidden[t] = table[input_ids[t]] + mean_s(encoder_hidden_states[s]) · CTX_PROJ, followed by logits = hidden · W.
+ * Tokenizer as in {@link writeTinyBert}; decoder_start_token_id = [CLS].
+ */
+export function writeTinyCaptioner(dir: string): string {
+  writeTinyVit(dir);
+  writeTinyBert(join(dir, 'tmp-bert'));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
+    writeFileSync(join(dir, f), readFileSync(join(dir, 'tmp-bert', f)));
+  }
+  rmSync(join(dir, 'tmp-bert'), { recursive: true });
+  renameSync(join(dir, 'onnx', 'model.onnx'), join(dir, 'onnx', 'encoder_model.onnx'));
+  writeFileSync(
+    join(dir, 'config.json'),
+    JSON.stringify({
+      model_type: 'vision-encoder-decoder',
+      decoder_start_token_id: 2,
+      encoder: { model_type: 'vit' },
+      decoder: { model_type: 'bert' },
+    }),
+  );
+  const n = Object.keys(VOCAB).length;
+  const table: number[] = [];
+  for (let i = 0; i < n; i++) table.push(...embedding(i));
+  const ids = valueInfo('input_ids', ['batch', 'sequence']);
+  ids.type!.tensorType!.elemType = 7;
+  const bytes = model({
+    inputs: [ids, valueInfo('encoder_hidden_states', ['batch', 'patches', 3])],
+    outputs: [valueInfo('logits', ['batch', 'sequence', n])],
+    initializers: [
+      floatTensor('table', [n, 2], table),
+      floatTensor('P', [3, 2], CTX_PROJ.flat()),
+      floatTensor(
+        'W',
+        [2, n],
+        Array.from({ length: 2 * n }, (_, i) => (i % 3) - 1),
+      ),
+    ],
+    nodes: [
+      node('Gather', ['table', 'input_ids'], ['emb'], { axis: 0 }),
+      node('ReduceMean', ['encoder_hidden_states'], ['ctx'], { axes: [1], keepdims: 1 }),
+      node('MatMul', ['ctx', 'P'], ['ctxp']),
+      node('Add', ['emb', 'ctxp'], ['hidden']),
+      node('MatMul', ['hidden', 'W'], ['logits']),
+    ],
+  });
+  writeFileSync(join(dir, 'onnx', 'decoder_model.onnx'), bytes);
   return dir;
 }
