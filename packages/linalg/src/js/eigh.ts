@@ -1,11 +1,12 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense, EighResult } from '../backend';
+import { gemmNT } from './gemm';
 
 /**
- * Symmetric eigendecomposition: Householder reduction to tridiagonal form (rank-2 updates on the
- * lower triangle, contiguous rows), explicit accumulation of the orthogonal factor, then the
- * implicit QL method with Wilkinson-type shifts on the tridiagonal matrix. Eigenvectors are
- * kept as rows during the rotations so that every rotation touches two contiguous rows.
+ * Symmetric eigendecomposition: blocked Householder reduction to tridiagonal form (as LAPACK
+ * dsytrd), blocked accumulation of the orthogonal factor (compact WY, as dorgtr), then the
+ * implicit QL method with shifts on the tridiagonal matrix. Eigenvectors are kept as rows
+ * during the rotations so that every rotation touches two contiguous rows.
  * Only the lower triangle of `a` is read.
  */
 export function eigh(a: Dense): EighResult {
@@ -76,70 +77,117 @@ export function eighProject(a: Dense, b: Matrix): { values: Float64Array; projec
   return { values, projected: { rows: n, cols: m, data: projected } };
 }
 
+/** Steps per panel of the blocked reduction. */
+const PANEL = 32;
+
 /**
  * Reduces a to T = Qᵀ a Q (diagonal d, sub-diagonal e[i] between i and i+1). Returns the
  * Householder vectors (row k holds step k's vector in entries k+1..n-1) and their τ.
+ *
+ * Blocked as LAPACK dsytrd: within a panel of PANEL steps the trailing matrix is left as it was
+ * and each step corrects for the pending rank-2 updates A − V Wᵀ − W Vᵀ; at the end of the panel
+ * those updates are applied at once with the tiled product kernel. Each step then costs one
+ * read-only pass over the lower triangle (the symmetric matrix-vector product).
  */
 function reduce(a: Dense, d: Float64Array, e: Float64Array): { hv: Float64Array; tau: Float64Array } {
   const n = a.rows;
-  const w = new Float64Array(n * n); // lower triangle of the working matrix
+  const w = new Float64Array(n * n); // lower triangle of the working matrix (upper part unused)
   const src = a.data;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) w[i * n + j] = src[i * n + j];
   }
-  const hv = new Float64Array(n * n); // Householder vector of step k in row k (entries k+1..n-1)
+  const hv = new Float64Array(n * n);
   const tau = new Float64Array(n);
   const p = new Float64Array(n);
-  for (let k = 0; k < n - 2; k++) {
-    const k1 = k + 1;
-    // x = column k below the diagonal.
-    const x0 = w[k1 * n + k];
-    let sigma = 0;
-    for (let i = k1 + 1; i < n; i++) {
-      const v = w[i * n + k];
-      sigma += v * v;
-    }
-    d[k] = w[k * n + k];
-    const vrow = k * n;
-    if (sigma === 0) {
-      tau[k] = 0;
-      e[k] = x0;
-      continue;
-    }
-    const mu = Math.sqrt(x0 * x0 + sigma);
-    const beta = x0 <= 0 ? mu : -mu;
-    const t = (beta - x0) / beta;
-    const scale = 1 / (x0 - beta);
-    tau[k] = t;
-    e[k] = beta;
-    hv[vrow + k1] = 1;
-    for (let i = k1 + 1; i < n; i++) hv[vrow + i] = w[i * n + k] * scale;
-    // p = t · B v on the trailing block B = w[k1.., k1..] (lower triangle).
-    p.fill(0, k1, n);
-    for (let i = k1; i < n; i++) {
-      const row = i * n;
-      const vi = hv[vrow + i];
-      let s = 0;
-      for (let j = k1; j < i; j++) {
-        const bij = w[row + j];
-        s += bij * hv[vrow + j];
-        p[j] += bij * vi;
+  const x = new Float64Array(n);
+  const vp = new Float64Array(n * PANEL); // panel vectors, row i = their i-th entries
+  const wp = new Float64Array(n * PANEL);
+  const cv = new Float64Array(PANEL);
+  const cw = new Float64Array(PANEL);
+  for (let k0 = 0; k0 < n - 2; k0 += PANEL) {
+    const kb = Math.min(PANEL, n - 2 - k0);
+    vp.fill(0);
+    wp.fill(0);
+    for (let s = 0; s < kb; s++) {
+      const k = k0 + s;
+      const k1 = k + 1;
+      // Diagonal entry and column k below it, with the panel's pending updates.
+      let dk = w[k * n + k];
+      for (let t = 0; t < s; t++) dk -= 2 * vp[k * PANEL + t] * wp[k * PANEL + t];
+      d[k] = dk;
+      let sigma = 0;
+      for (let i = k1; i < n; i++) {
+        let v = w[i * n + k];
+        const ri = i * PANEL;
+        const rk = k * PANEL;
+        for (let t = 0; t < s; t++) v -= vp[ri + t] * wp[rk + t] + wp[ri + t] * vp[rk + t];
+        x[i] = v;
+        if (i > k1) sigma += v * v;
       }
-      p[i] += s + w[row + i] * vi;
+      const x0 = x[k1];
+      if (sigma === 0) {
+        tau[k] = 0;
+        e[k] = x0;
+        continue; // V and W columns stay zero
+      }
+      const mu = Math.sqrt(x0 * x0 + sigma);
+      const beta = x0 <= 0 ? mu : -mu;
+      const t0 = (beta - x0) / beta;
+      const scale = 1 / (x0 - beta);
+      tau[k] = t0;
+      e[k] = beta;
+      const vrow = k * n;
+      hv[vrow + k1] = 1;
+      for (let i = k1 + 1; i < n; i++) hv[vrow + i] = x[i] * scale;
+      for (let i = k1; i < n; i++) vp[i * PANEL + s] = hv[vrow + i];
+      // p = A v on the trailing block, from the stored lower triangle (one pass).
+      p.fill(0, k1, n);
+      for (let i = k1; i < n; i++) {
+        const row = i * n;
+        const vi = hv[vrow + i];
+        let acc = 0;
+        for (let j = k1; j < i; j++) {
+          const aij = w[row + j];
+          acc += aij * hv[vrow + j];
+          p[j] += aij * vi;
+        }
+        p[i] += acc + w[row + i] * vi;
+      }
+      // Pending updates: p −= V (Wᵀ v) + W (Vᵀ v).
+      if (s > 0) {
+        cv.fill(0);
+        cw.fill(0);
+        for (let i = k1; i < n; i++) {
+          const vi = hv[vrow + i];
+          const ri = i * PANEL;
+          for (let t = 0; t < s; t++) {
+            cw[t] += wp[ri + t] * vi;
+            cv[t] += vp[ri + t] * vi;
+          }
+        }
+        for (let i = k1; i < n; i++) {
+          const ri = i * PANEL;
+          let corr = 0;
+          for (let t = 0; t < s; t++) corr += vp[ri + t] * cw[t] + wp[ri + t] * cv[t];
+          p[i] -= corr;
+        }
+      }
+      let pv = 0;
+      for (let i = k1; i < n; i++) {
+        p[i] *= t0;
+        pv += p[i] * hv[vrow + i];
+      }
+      const c = 0.5 * t0 * pv;
+      for (let i = k1; i < n; i++) wp[i * PANEL + s] = p[i] - c * hv[vrow + i];
     }
-    let pv = 0;
-    for (let i = k1; i < n; i++) {
-      p[i] *= t;
-      pv += p[i] * hv[vrow + i];
-    }
-    // w = p − (t/2)(pᵀv) v, then B ← B − v wᵀ − w vᵀ.
-    const c = 0.5 * t * pv;
-    for (let i = k1; i < n; i++) p[i] -= c * hv[vrow + i];
-    for (let i = k1; i < n; i++) {
-      const row = i * n;
-      const vi = hv[vrow + i];
-      const pi = p[i];
-      for (let j = k1; j <= i; j++) w[row + j] -= vi * p[j] + pi * hv[vrow + j];
+    // Apply the panel's updates to the trailing lower triangle, one row block at a time.
+    const c0 = k0 + kb;
+    for (let r0 = c0; r0 < n; r0 += 64) {
+      const r1 = Math.min(n, r0 + 64);
+      const rows = r1 - r0;
+      const cols = r1 - c0;
+      gemmNT(-1, vp, r0 * PANEL, PANEL, wp, c0 * PANEL, PANEL, rows, cols, kb, w, r0 * n + c0, n);
+      gemmNT(-1, wp, r0 * PANEL, PANEL, vp, c0 * PANEL, PANEL, rows, cols, kb, w, r0 * n + c0, n);
     }
   }
   if (n >= 2) {
@@ -148,36 +196,66 @@ function reduce(a: Dense, d: Float64Array, e: Float64Array): { hv: Float64Array;
   }
   d[n - 1] = w[(n - 1) * n + n - 1];
   e[n - 1] = 0;
-
   return { hv, tau };
 }
 
-/** Qᵀ (row-major n×n) for Q = H_0 H_1 … H_{n-3}, accumulated backwards, then transposed. */
+/**
+ * Qᵀ (row-major n×n) for Q = H_0 H_1 … H_{n-3}, accumulated backwards a panel at a time:
+ * the panel's reflectors form I − V T Vᵀ (T upper triangular, as LAPACK dlarft), and
+ * Qᵀ ← Qᵀ − (Qᵀ V) Tᵀ Vᵀ is two tiled products.
+ */
 function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Array {
-  const q = new Float64Array(n * n);
-  const p = new Float64Array(n);
-  for (let i = 0; i < n; i++) q[i * n + i] = 1;
-  const z = p;
-  for (let k = n - 3; k >= 0; k--) {
-    const t = tau[k];
-    if (t === 0) continue;
-    const k1 = k + 1;
-    const vrow = k * n;
-    z.fill(0, k1, n);
-    for (let i = k1; i < n; i++) {
-      const vi = hv[vrow + i];
-      const row = i * n;
-      for (let j = k1; j < n; j++) z[j] += vi * q[row + j];
+  const qt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) qt[i * n + i] = 1;
+  const steps = n - 2;
+  if (steps <= 0) return qt;
+  const vp = new Float64Array(n * PANEL); // row i: entries i of the panel's vectors
+  const y = new Float64Array(n * PANEL);
+  const z = new Float64Array(n * PANEL);
+  const t = new Float64Array(PANEL * PANEL);
+  const lastStart = Math.floor((steps - 1) / PANEL) * PANEL;
+  for (let k0 = lastStart; k0 >= 0; k0 -= PANEL) {
+    const kb = Math.min(PANEL, steps - k0);
+    const lo = k0 + 1; // first index any reflector of the panel touches
+    const m = n - lo;
+    // T: T[s][s] = τ_s, T[0:s, s] = −τ_s T[0:s, 0:s] (V[:, 0:s]ᵀ v_s).
+    t.fill(0);
+    for (let s = 0; s < kb; s++) {
+      const ts = tau[k0 + s];
+      t[s * PANEL + s] = ts;
+      if (ts === 0) continue;
+      const rs = (k0 + s) * n;
+      for (let r = 0; r < s; r++) {
+        const rr = (k0 + r) * n;
+        let dot = 0;
+        for (let i = k0 + s + 1; i < n; i++) dot += hv[rr + i] * hv[rs + i];
+        z[r] = dot;
+      }
+      for (let r = 0; r < s; r++) {
+        let acc = 0;
+        for (let c = r; c < s; c++) acc += t[r * PANEL + c] * z[c];
+        t[r * PANEL + s] = -ts * acc;
+      }
     }
-    for (let i = k1; i < n; i++) {
-      const f = t * hv[vrow + i];
-      const row = i * n;
-      for (let j = k1; j < n; j++) q[row + j] -= f * z[j];
+    vp.fill(0);
+    for (let s = 0; s < kb; s++) {
+      const rs = (k0 + s) * n;
+      for (let i = k0 + s + 1; i < n; i++) vp[i * PANEL + s] = hv[rs + i];
     }
-  }
-  const qt = hv; // reuse: transpose q into it
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) qt[j * n + i] = q[i * n + j];
+    // Y = Qᵀ[lo.., lo..] V  (m × kb), rows of Qᵀ against rows of hv.
+    y.fill(0);
+    gemmNT(1, qt, lo * n + lo, n, hv, k0 * n + lo, n, m, kb, m, y, lo * PANEL, PANEL);
+    // Z = Y Tᵀ.
+    for (let r = lo; r < n; r++) {
+      const ry = r * PANEL;
+      for (let s = 0; s < kb; s++) {
+        let acc = 0;
+        for (let c = s; c < kb; c++) acc += y[ry + c] * t[s * PANEL + c];
+        z[ry + s] = acc;
+      }
+    }
+    // Qᵀ[lo.., lo..] −= Z Vᵀ.
+    gemmNT(-1, z, lo * PANEL, PANEL, vp, lo * PANEL, PANEL, m, m, kb, qt, lo * n + lo, n);
   }
   return qt;
 }
