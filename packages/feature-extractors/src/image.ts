@@ -27,15 +27,15 @@ function where(source: ItemSource): string {
  * Throws IMAGE_UNREADABLE naming the file when it cannot be decoded (missing, truncated, not an image).
  */
 export async function loadPixels(source: ItemSource, p: ResolvedPreprocessing): Promise<RawPixels> {
-  if (
-    source.kind === 'pixels' &&
-    p.fit === 'stretch' &&
-    p.resize === 'bilinear' &&
-    source.width <= p.width &&
-    source.height <= p.height &&
-    (source.channels === 1 || p.channels !== 'L')
-  ) {
-    return upscaleBilinear(source, p.width, p.height);
+  // in-memory images that only grow: plain JS is cheaper than a sharp round trip
+  if (source.kind === 'pixels' && p.resize === 'bilinear' && (source.channels === 1 || p.channels !== 'L')) {
+    if (p.fit === 'stretch' && source.width <= p.width && source.height <= p.height) {
+      return upscaleBilinear(source, p.width, p.height);
+    }
+    const rw = Math.min(p.width, Math.max(1, Math.ceil((source.width * p.height) / source.height)));
+    if (p.fit === 'pad-right' && source.width <= rw && source.height <= p.height) {
+      return padRight(upscaleBilinear(source, rw, p.height), p.width);
+    }
   }
   try {
     const grey = p.channels === 'L';
@@ -148,4 +148,14 @@ export function upscaleBilinear(
     }
   }
   return { width: W, height: H, channels: c, data: out };
+}
+
+/** Pads raw pixels with zeros on the right up to `width`. */
+function padRight(px: RawPixels, width: number): RawPixels {
+  if (px.width === width) return px;
+  const c = px.channels;
+  const out = new Uint8Array(width * px.height * c);
+  for (let y = 0; y < px.height; y++)
+    out.set(px.data.subarray(y * px.width * c, (y + 1) * px.width * c), y * width * c);
+  return { width, height: px.height, channels: c, data: out };
 }
