@@ -1,23 +1,19 @@
-// Pipeline overhead benchmark (not a test): extractFeatures vs bare onnxruntime session.run on the
-// same preprocessed batches. Usage: node bench/overhead.mjs [model ids...] (after `pnpm build`).
+// Pipeline overhead benchmark (not a test): extractFeatures vs the model's bare run (its onnxruntime
+// session.run plus tensor wrapping) on the same preprocessed batches. Usage: node bench/overhead.mjs [model ids...] (after `pnpm build`).
 // Env: BENCH_LIMIT (items per class, default 20), BENCH_BATCH (default 16), BENCH_REPEATS (default 3),
 // BENCH_THREADS (onnxruntime intra-op threads for both sides; default onnxruntime's choice).
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ort from 'onnxruntime-node';
 import {
-  addGraphOutput,
   batchShape,
   channelCount,
   extractFeatures,
-  findZooEntry,
   loadPixels,
   openZooModel,
   readMnistPackage,
   selectItems,
   writeNormalised,
-  zooFiles,
 } from '../dist/index.js';
 
 const ids = process.argv.slice(2).length
@@ -32,32 +28,22 @@ const { items } = selectItems(ds, { limit });
 const out = mkdtempSync(join(tmpdir(), 'emms-bench-'));
 
 for (const id of ids) {
-  const entry = findZooEntry(id);
   const model = await openZooModel(id, { threads });
   const pre = model.preprocessing;
-  // bare: the same graph edit, the same batches, prepared before timing
-  let bytes = readFileSync(zooFiles(entry)[0]);
-  bytes = addGraphOutput(bytes, entry.output, { replace: true });
-  const session = await ort.InferenceSession.create(bytes, {
-    graphOptimizationLevel: 'all',
-    interOpNumThreads: 1,
-    logSeverityLevel: 3,
-    ...(threads ? { intraOpNumThreads: threads } : {}),
-  });
+  // bare: the model's own onnxruntime session (the same edited graph), run on batches prepared before timing
   const step = model.maxBatch ?? batch;
   const feeds = [];
   for (let a = 0; a < items.length; a += step) {
     const chunk = items.slice(a, a + step);
     const data = new Float32Array(chunk.length * channelCount(pre) * pre.width * pre.height);
     for (const [k, it] of chunk.entries()) writeNormalised(await loadPixels(it.source, pre), pre, data, k);
-    feeds.push(new ort.Tensor('float32', data, batchShape(pre, chunk.length)));
+    feeds.push({ data, shape: batchShape(pre, chunk.length) });
   }
-  const inputName = session.inputNames[0];
   const bare = [];
   const pipe = [];
   for (let r = 0; r < repeats; r++) {
     let t0 = performance.now();
-    for (const x of feeds) await session.run({ [inputName]: x }, [entry.output]);
+    for (const x of feeds) await model.runTensor(x.data, x.shape);
     bare.push((performance.now() - t0) / 1000);
     t0 = performance.now();
     await extractFeatures({
@@ -84,6 +70,5 @@ for (const id of ids) {
       overheadPercent: +((p / b - 1) * 100).toFixed(1),
     }),
   );
-  await session.release();
   await model.dispose();
 }
