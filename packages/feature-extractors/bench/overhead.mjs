@@ -2,7 +2,7 @@
 // session.run plus tensor wrapping) on the same preprocessed batches. Usage: node bench/overhead.mjs [model ids...] (after `pnpm build`).
 // Env: BENCH_LIMIT (items per class, default 20), BENCH_BATCH (default 16), BENCH_REPEATS (default 3),
 // BENCH_THREADS (onnxruntime intra-op threads for both sides; default onnxruntime's choice).
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
