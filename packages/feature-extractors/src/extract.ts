@@ -363,8 +363,9 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     progress.advance(batches[b][1] - batches[b][0]);
     if (opts.signal?.aborted && b + 1 < batches.length) {
       // the part files hold every finished batch; a rerun resumes at part.nextItem
-      throw (
-        opts.signal.reason ?? new DOMException(`extraction stopped at item ${part.nextItem}`, 'AbortError')
+      throw new DOMException(
+        `extraction of ${model.id} stopped at item ${part.nextItem} of ${items.length}`,
+        'AbortError',
       );
     }
   }

@@ -178,6 +178,14 @@ export const extractCommand: CliCommand = {
         onProgress: progress.listener,
         signal: ctl.signal,
       });
+    } catch (e) {
+      if (ctl.signal.aborted && (e as Error).name === 'AbortError') {
+        io.stderr.write(
+          `emms: ${(e as Error).message}; finished batches are kept, run the same command again to resume.\n`,
+        );
+        return 130;
+      }
+      throw e;
     } finally {
       process.removeListener('SIGINT', stop);
       progress.finish();
