@@ -96,6 +96,45 @@ function columnScaling(
   return { mean, scale, constant };
 }
 
+/** Rows r0/cols..+b of a row-major matrix (offset `start`, width l), standardised, into out. */
+function standardiseRows(
+  data: Float32Array | Float64Array,
+  start: number,
+  b: number,
+  l: number,
+  mean: Float64Array,
+  scale: Float64Array,
+  out: Float64Array,
+): void {
+  for (let i = 0; i < b; i++) {
+    const src = start + i * l;
+    const dst = i * l;
+    for (let j = 0; j < l; j++) out[dst + j] = (data[src + j] - mean[j]) * scale[j];
+  }
+}
+
+/** Column means and which columns hold one value only (one pass; NON_FINITE on NaN/Inf). */
+function columnMeans(m: Matrix, input: string): { mean: Float64Array; constant: Uint8Array } {
+  const { rows, cols, data } = m;
+  const mean = new Float64Array(cols);
+  const varies = new Uint8Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j];
+      mean[j] += v;
+      if (v !== data[j]) varies[j] = 1;
+    }
+  }
+  const constant = new Uint8Array(cols);
+  for (let j = 0; j < cols; j++) {
+    if (!Number.isFinite(mean[j])) assertFiniteMatrix(m, input);
+    mean[j] /= rows;
+    constant[j] = varies[j] ? 0 : 1;
+  }
+  return { mean, constant };
+}
+
 /** The N×C one-hot matrix of integer labels (C = max + 1). */
 export function oneHot(labels: Int32Array): Matrix<Float64Array> {
   let c = 0;
@@ -239,86 +278,98 @@ export function emmsScore(
   });
   if (n < 1) throw new EmmsError('SHAPE_MISMATCH', 'features has no rows', { input: 'features' });
 
-  // Pass 1: column statistics.
-  const xs = columnScaling(features, 'features');
-  const active: number[] = [];
-  for (let j = 0; j < d; j++) if (xs.scale[j] !== 0) active.push(j);
+  // Pass 1: column means of X (and which columns are constant); means and 1/(std + 1e-8) of
+  // each F-label (two passes, exact).
+  const { mean: xMean, constant: xConstant } = columnMeans(features, 'features');
   const ysc = ys.map((y, i) => columnScaling(y, source === 'given' ? `flabels[${i}]` : 'labels'));
+  opts.signal?.throwIfAborted();
+
+  // Raw XᵀX in one backend call (float32 read directly, no copy), then centred and scaled:
+  // XsᵀXs = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹. The centred diagonal gives the population variances. The
+  // subtraction loses about log10(μ²/σ²) digits of the 16, harmless unless a column's mean is
+  // 10⁵ times its spread (where float32 features carry almost no information anyway).
+  const graw = backend.gram(features).data;
+  const xScale = new Float64Array(d);
+  const active: number[] = [];
+  let constantColumns = 0;
+  for (let j = 0; j < d; j++) {
+    if (xConstant[j]) {
+      constantColumns++;
+      continue;
+    }
+    const variance = Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
+    xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
+    active.push(j);
+  }
   const da = active.length;
   const kl = k * l;
+  const g = new Float64Array(da * da);
+  for (let a = 0; a < da; a++) {
+    const ja = active[a];
+    for (let b = 0; b < da; b++) {
+      const jb = active[b];
+      g[a * da + b] = (graw[ja * d + jb] - n * xMean[ja] * xMean[jb]) * xScale[ja] * xScale[jb];
+    }
+  }
 
-  // Two routes with the same result. Stacked (converge mode, or K ≤ 2): one pass accumulating
-  // G = XsᵀXs, C_k = XsᵀYks for every k and YG; all later steps are K×K. Mixed (one step with
-  // K ≥ 3): accumulate G, C0 = XsᵀT0 and YG, solve once, then a second pass for ⟨Yks, Xs W0⟩;
-  // that is 2·N·D·L multiply-adds for the cross terms instead of K·N·D·L.
+  // Two routes with the same result. Stacked (converge mode, or K ≤ 2): C_k = XsᵀYks for
+  // every k; all later steps are K×K. Mixed (one step with K ≥ 3): C0 = XsᵀT0, one solve, then
+  // a second pass for ⟨Yks, Xs W0⟩: 2·N·D·L multiply-adds instead of K·N·D·L. Because every
+  // Yks and T0 is centred, XsᵀY = S⁻¹ XᵀY: the cross products use raw rows of X (views, no copy).
   const stacked = mode === 'converge' || k <= 2;
   const lambda0 = new Float64Array(k).fill(1 / k);
-  const cw = stacked ? kl : l; // columns of the cross product
-  const g = new Float64Array(da * da);
-  const c = new Float64Array(da * cw);
+  const cw = stacked ? kl : l;
+  const craw = new Float64Array(d * cw);
   const yg = new Float64Array(k * k);
-  const blockRows = Math.max(
-    64,
-    Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, da + kl + l)))),
-  );
-  const xdata = features.data;
-  const xBlock = (r0: number, b: number): Dense => {
-    const xb = new Float64Array(b * da);
-    for (let i = 0; i < b; i++) {
-      const src = (r0 + i) * d;
-      const dst = i * da;
-      for (let a = 0; a < da; a++) {
-        const j = active[a];
-        xb[dst + a] = (xdata[src + j] - xs.mean[j]) * xs.scale[j];
-      }
-    }
-    return { rows: b, cols: da, data: xb };
-  };
-  /** Standardised rows r0..r0+b−1 of every F-label, side by side (b × K·L). */
-  const yBlock = (r0: number, b: number): Dense => {
-    const yb = new Float64Array(b * kl);
-    for (let q = 0; q < k; q++) {
-      const { mean, scale } = ysc[q];
-      const ydata = ys[q].data;
-      for (let i = 0; i < b; i++) {
-        const src = (r0 + i) * l;
-        const dst = i * kl + q * l;
-        for (let j = 0; j < l; j++) yb[dst + j] = (ydata[src + j] - mean[j]) * scale[j];
-      }
-    }
-    return { rows: b, cols: kl, data: yb };
-  };
+  const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
+  const xRows = (r0: number, b: number): Matrix => ({
+    rows: b,
+    cols: d,
+    data: features.data.subarray(r0 * d, (r0 + b) * d),
+  });
+  // One standardised block per F-label (b × L), reused across blocks.
+  const yBlocks = Array.from({ length: k }, () => new Float64Array(blockRows * l));
   for (let r0 = 0; r0 < n; r0 += blockRows) {
     opts.signal?.throwIfAborted();
     const b = Math.min(n, r0 + blockRows) - r0;
-    const ybm = yBlock(r0, b);
+    const size = b * l;
+    for (let q = 0; q < k; q++)
+      standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yBlocks[q]);
     for (let p = 0; p < k; p++) {
+      const yp = yBlocks[p];
       for (let q = p; q < k; q++) {
-        const s = blockInner(ybm, p * l, ybm, q * l, l);
-        yg[p * k + q] += s;
-        if (q !== p) yg[q * k + p] += s;
+        const yq = yBlocks[q];
+        let sum = 0;
+        for (let i = 0; i < size; i++) sum += yp[i] * yq[i];
+        yg[p * k + q] += sum;
+      }
+    }
+    // Right-hand side: every standardised F-label side by side (stacked), or their λ0-mix T0.
+    const rhs = new Float64Array(b * cw);
+    if (stacked) {
+      for (let i = 0; i < b; i++) {
+        for (let q = 0; q < k; q++) rhs.set(yBlocks[q].subarray(i * l, i * l + l), i * kl + q * l);
+      }
+    } else {
+      for (let q = 0; q < k; q++) {
+        const w = lambda0[q];
+        const yq = yBlocks[q];
+        for (let i = 0; i < size; i++) rhs[i] += w * yq[i];
       }
     }
     if (da === 0) continue;
-    const xbm = xBlock(r0, b);
-    const gb = backend.gram(xbm).data;
-    for (let i = 0; i < gb.length; i++) g[i] += gb[i];
-    let rhs = ybm;
-    if (!stacked) {
-      const t0 = new Float64Array(b * l);
-      for (let i = 0; i < b; i++) {
-        for (let q = 0; q < k; q++) {
-          const o = i * kl + q * l;
-          const w = lambda0[q];
-          for (let j = 0; j < l; j++) t0[i * l + j] += w * ybm.data[o + j];
-        }
-      }
-      rhs = { rows: b, cols: l, data: t0 };
-    }
-    const cb = backend.crossProduct(xbm, rhs).data;
-    for (let i = 0; i < cb.length; i++) c[i] += cb[i];
+    const cb = backend.crossProduct(xRows(r0, b), { rows: b, cols: cw, data: rhs }).data;
+    for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
   }
+  for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
   opts.signal?.throwIfAborted();
+  // C = S⁻¹ XᵀY on the active columns.
+  const c = new Float64Array(da * cw);
+  for (let a = 0; a < da; a++) {
+    const ja = active[a];
+    const f = xScale[ja];
+    for (let j = 0; j < cw; j++) c[a * cw + j] = craw[ja * cw + j] * f;
+  }
 
   // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
   const cm: Dense = { rows: da, cols: cw, data: c };
@@ -343,14 +394,35 @@ export function emmsScore(
         for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
     }
   } else if (projector) {
-    const w0 = projector.solve(cm);
+    const w0 = projector.solve(cm).data;
+    // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0 spread over all D columns (zero rows elsewhere).
+    const wFull = new Float64Array(d * l);
+    const offset = new Float64Array(l);
+    for (let a = 0; a < da; a++) {
+      const ja = active[a];
+      const f = xScale[ja];
+      for (let j = 0; j < l; j++) {
+        const v = w0[a * l + j] * f;
+        wFull[ja * l + j] = v;
+        offset[j] += xMean[ja] * v;
+      }
+    }
+    const wm: Dense = { rows: d, cols: l, data: wFull };
     const bk = new Float64Array(k);
     for (let r0 = 0; r0 < n; r0 += blockRows) {
       opts.signal?.throwIfAborted();
       const b = Math.min(n, r0 + blockRows) - r0;
-      const pi = backend.matmul(xBlock(r0, b), w0);
-      const ybm = yBlock(r0, b);
-      for (let q = 0; q < k; q++) bk[q] += blockInner(ybm, q * l, pi, 0, l);
+      const pi = backend.matmul(xRows(r0, b), wm).data;
+      for (let q = 0; q < k; q++) {
+        const yq = yBlocks[q];
+        standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yq);
+        let sum = 0;
+        for (let i = 0; i < b; i++) {
+          const o = i * l;
+          for (let j = 0; j < l; j++) sum += yq[o + j] * (pi[o + j] - offset[j]);
+        }
+        bk[q] += sum;
+      }
     }
     for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = bk[p];
   }
@@ -402,7 +474,7 @@ export function emmsScore(
       mode,
       flabels: source,
       rank: projector ? projector.rank : 0,
-      constantColumns: xs.constant,
+      constantColumns,
     },
   };
 }
