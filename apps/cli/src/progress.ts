@@ -51,7 +51,7 @@ export function progressRenderer(io: CliIo): ProgressRenderer {
     const complete = e.total !== undefined && e.done >= e.total;
     if (!complete && now - last < 100) return;
     last = now;
-    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    const width = Math.max(20, (stream.columns && stream.columns > 0 ? stream.columns : 80) - 1);
     stream.write(`\r\x1b[K${progressLine(e, width)}`);
     drawn = true;
   };
