@@ -73,6 +73,21 @@ describe('emms maths', () => {
     expect(Math.abs(c.value / base - 1)).toBeLessThan(1e-12);
   });
 
+  it('is unchanged by a large offset on every feature column (float64 input)', () => {
+    // Centring is done on XᵀX (XᵀX − N μμᵀ): check the subtraction keeps enough digits.
+    const x = fixtureMatrix('captions', 'X.npy');
+    const z = flabelsOf('captions');
+    const base = emmsScore(x, z).value;
+    for (const shift of [30, 1e3, -5e4]) {
+      const shifted: Matrix = {
+        rows: x.rows,
+        cols: x.cols,
+        data: Float64Array.from(x.data, (v) => v + shift),
+      };
+      expect(Math.abs(emmsScore(shifted, z).value / base - 1)).toBeLessThan(1e-9);
+    }
+  });
+
   it('identical F-labels share the weight equally and score like one (both computation routes)', () => {
     const x = fixtureMatrix('small', 'X.npy');
     const [zb] = flabelsOf('small');

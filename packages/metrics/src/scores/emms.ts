@@ -96,6 +96,22 @@ function columnScaling(
   return { mean, scale, constant };
 }
 
+/** (X − 1μᵀ)ᵀ(X − 1μᵀ) accumulated over centred float64 row blocks. */
+function centredGram(x: Matrix, mean: Float64Array, backend: LinalgBackend): Float64Array {
+  const { rows, cols, data } = x;
+  const out = new Float64Array(cols * cols);
+  const blockRows = Math.max(64, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, cols))));
+  const ones = new Float64Array(cols).fill(1);
+  for (let r0 = 0; r0 < rows; r0 += blockRows) {
+    const b = Math.min(rows, r0 + blockRows) - r0;
+    const block = new Float64Array(b * cols);
+    standardiseRows(data, r0 * cols, b, cols, mean, ones, block);
+    const g = backend.gram({ rows: b, cols, data: block }).data;
+    for (let i = 0; i < g.length; i++) out[i] += g[i];
+  }
+  return out;
+}
+
 /** Rows r0/cols..+b of a row-major matrix (offset `start`, width l), standardised, into out. */
 function standardiseRows(
   data: Float32Array | Float64Array,
@@ -288,7 +304,18 @@ export function emmsScore(
   // XsᵀXs = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹. The centred diagonal gives the population variances. The
   // subtraction loses about log10(μ²/σ²) digits of the 16, harmless unless a column's mean is
   // 10⁵ times its spread (where float32 features carry almost no information anyway).
-  const graw = backend.gram(features).data;
+  let graw = backend.gram(features).data;
+  let centred = false;
+  // When some column's mean dwarfs its spread (μ² > 10⁶ σ²), that subtraction would cost more
+  // than six digits: recompute the Gram from centred row blocks instead.
+  for (let j = 0; j < d && !centred; j++) {
+    if (xConstant[j]) continue;
+    const variance = graw[j * d + j] / n - xMean[j] * xMean[j];
+    if (!(variance * 1e6 > xMean[j] * xMean[j])) {
+      graw = centredGram(features, xMean, backend);
+      centred = true;
+    }
+  }
   const xScale = new Float64Array(d);
   const active: number[] = [];
   let constantColumns = 0;
@@ -297,7 +324,7 @@ export function emmsScore(
       constantColumns++;
       continue;
     }
-    const variance = Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
+    const variance = centred ? graw[j * d + j] / n : Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
     xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
     active.push(j);
   }
@@ -308,7 +335,8 @@ export function emmsScore(
     const ja = active[a];
     for (let b = 0; b < da; b++) {
       const jb = active[b];
-      g[a * da + b] = (graw[ja * d + jb] - n * xMean[ja] * xMean[jb]) * xScale[ja] * xScale[jb];
+      const centredValue = centred ? graw[ja * d + jb] : graw[ja * d + jb] - n * xMean[ja] * xMean[jb];
+      g[a * da + b] = centredValue * xScale[ja] * xScale[jb];
     }
   }
 
