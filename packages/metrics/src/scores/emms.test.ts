@@ -159,6 +159,26 @@ describe('emms maths', () => {
     );
   });
 
+  it('reports progress over rows, checks rankTol, and scores all-constant features as −‖T‖²·L/N', () => {
+    const x = fixtureMatrix('small', 'X.npy');
+    const z = flabelsOf('small');
+    const events: number[] = [];
+    emmsScore(x, z, { onProgress: (e) => events.push(e.done / (e.total ?? 1)) });
+    expect(events.at(-1)).toBe(1);
+    expect(() => emmsScore(x, z, { rankTol: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTION' }),
+    );
+    // Constant features span nothing: Π = 0, λ' = 0 → sparsemax gives 1/K each, T = mean F-label,
+    // score = −‖T0‖²·L/N. With one F-label of standardised columns, ‖T‖² = N·L.
+    const flat: Matrix = { rows: 4, cols: 2, data: new Float64Array(8).fill(2) };
+    const y: Matrix = { rows: 4, cols: 1, data: Float64Array.of(1, 2, 3, 4) };
+    const r = emmsScore(flat, [y]);
+    expect(r.details.rank).toBe(0);
+    expect(r.details.constantColumns).toBe(2);
+    // Standardised y has Σ y² = N σ²/(σ + 1e-8)² ≈ 4, so the score is ≈ −4·1/4 = −1.
+    expect(r.value).toBeCloseTo(-1, 7);
+  });
+
   it('works as a Metric with the one-hot fallback', async () => {
     const x = fixtureMatrix('small', 'X.npy');
     const y = fixtureLabels('small');

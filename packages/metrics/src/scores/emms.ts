@@ -1,5 +1,5 @@
 import { type Dense, getBackend, gramProjector, type LinalgBackend, symmetricPinv } from '@emms/linalg';
-import { EmmsError, type Matrix } from '@emms/tensor-io';
+import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import type { Metric } from '../metric';
 import { sparsemax } from '../sparsemax';
 import { assertFiniteMatrix } from '../validate';
@@ -30,6 +30,8 @@ export interface EmmsOptions {
   readonly backend?: LinalgBackend;
   /** Checked between blocks; aborts with the signal's reason. */
   readonly signal?: AbortSignal;
+  /** Progress over the row blocks ("score:emms", counted in rows). */
+  readonly onProgress?: ProgressListener;
 }
 
 /** Diagnostics of {@link emmsScore}. */
@@ -256,6 +258,11 @@ export function emmsScore(
       },
     );
   }
+  if (opts.rankTol !== undefined && !(opts.rankTol >= 0 && opts.rankTol < 1)) {
+    throw new EmmsError('INVALID_OPTION', `emms: rankTol must be in [0, 1), got ${opts.rankTol}`, {
+      input: 'rankTol',
+    });
+  }
   let source: 'given' | 'one-hot' = 'given';
   let ys = flabels;
   if (ys.length === 0) {
@@ -347,6 +354,7 @@ export function emmsScore(
   const stacked = mode === 'converge' || k <= 2;
   const lambda0 = new Float64Array(k).fill(1 / k);
   const cw = stacked ? kl : l;
+  const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
   const craw = new Float64Array(d * cw);
   const yg = new Float64Array(k * k);
   const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
@@ -385,9 +393,11 @@ export function emmsScore(
         for (let i = 0; i < size; i++) rhs[i] += w * yq[i];
       }
     }
-    if (da === 0) continue;
-    const cb = backend.crossProduct(xRows(r0, b), { rows: b, cols: cw, data: rhs }).data;
-    for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
+    if (da > 0) {
+      const cb = backend.crossProduct(xRows(r0, b), { rows: b, cols: cw, data: rhs }).data;
+      for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
+    }
+    progress.advance(b);
   }
   for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
   opts.signal?.throwIfAborted();
@@ -451,6 +461,7 @@ export function emmsScore(
         }
         bk[q] += sum;
       }
+      progress.advance(b);
     }
     for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = bk[p];
   }
@@ -546,6 +557,7 @@ export const emmsMetric: Metric = {
       labels: inputs.labels,
       backend: context.backend,
       signal: context.signal,
+      onProgress: context.onProgress,
     });
   },
 };

@@ -1,5 +1,5 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
-import { EmmsError, type Matrix } from '@emms/tensor-io';
+import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import type { Metric } from '../metric';
 
 /** Options of {@link logmeScore}. */
@@ -7,6 +7,8 @@ export interface LogmeOptions {
   /** Linear-algebra backend (default: the current one). */
   readonly backend?: LinalgBackend;
   readonly signal?: AbortSignal;
+  /** Progress in two steps ("score:logme"): spectrum, then evidence. */
+  readonly onProgress?: ProgressListener;
 }
 
 /** Diagnostics of {@link logmeScore}. */
@@ -224,7 +226,10 @@ export function logmeScore(
     targetMatrix = () => t;
   }
   opts.signal?.throwIfAborted();
+  const progress = progressTracker('score:logme', 2, opts.onProgress);
   const { sigma, proj } = spectrum(features, columns, transposedTimes, targetMatrix, backend);
+  progress.advance(1, 'spectrum');
+  opts.signal?.throwIfAborted();
   const k = sigma.length;
   const evidence: number[] = [];
   const iterations: number[] = [];
@@ -235,6 +240,7 @@ export function logmeScore(
     iterations.push(e.iterations);
     sum += e.evidence;
   }
+  progress.advance(1, 'evidence');
   return { value: sum / columns, details: { mode, evidence, iterations, rank: k } };
 }
 
@@ -252,14 +258,14 @@ export const logmeMetric: Metric = {
       return logmeScore(
         inputs.features!,
         { targets: inputs.targets },
-        { backend: context.backend, signal: context.signal },
+        { backend: context.backend, signal: context.signal, onProgress: context.onProgress },
       );
     }
     if (inputs.labels) {
       return logmeScore(
         inputs.features!,
         { labels: inputs.labels },
-        { backend: context.backend, signal: context.signal },
+        { backend: context.backend, signal: context.signal, onProgress: context.onProgress },
       );
     }
     throw new EmmsError(
