@@ -493,6 +493,9 @@ export function emmsScore(
     for (let p = 0; p < k; p++) tp += lambda[p] * b[p];
     const tt = quad(yg, k, lambda, lambda);
     residual = pp - 2 * tp + tt;
+    // Below the rounding error of that sum the residual is indistinguishable from zero (e.g.
+    // N ≤ D, where Π = T exactly): report 0 rather than noise of either sign.
+    if (residual <= 64 * eps * (Math.abs(pp) + 2 * Math.abs(tp) + Math.abs(tt))) residual = 0;
     let delta = 0;
     for (let p = 0; p < k; p++) delta = Math.max(delta, Math.abs(lambda[p] - prev[p]));
     prev = lambda;
@@ -501,7 +504,6 @@ export function emmsScore(
       break;
     }
   }
-  // A squared norm: negative values are round-off of an exact zero (e.g. N ≤ D).
   const value = residual > 0 ? (-residual * l) / n : 0;
   return {
     value,
