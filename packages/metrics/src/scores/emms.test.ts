@@ -100,6 +100,30 @@ describe('emms maths', () => {
     expect(Math.abs(three.value / single - 1)).toBeLessThan(1e-9);
   });
 
+  it('the samples route (N×N Gram) and the features route (D×D Gram) agree', () => {
+    for (const f of fixtureNames) {
+      const x = fixtureMatrix(f, 'X.npy');
+      const z = flabelsOf(f);
+      for (const iterations of ['one-step', 'converge'] as const) {
+        const a = emmsScore(x, z, { route: 'features', iterations });
+        const b = emmsScore(x, z, { route: 'samples', iterations });
+        expect(b.details.rank).toBe(a.details.rank);
+        expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(1e-9 * Math.abs(a.value));
+        expect(b.details.weights).toEqual(a.details.weights.map((v) => expect.closeTo(v, 9)));
+      }
+    }
+    // D = 2000 > N = 300 made of copies of the small fixture's 64 columns: still rank 63, same
+    // score, and the automatic choice is the samples route.
+    const x = fixtureMatrix('small', 'X.npy');
+    const z = flabelsOf('small');
+    const wide = withColumns(x, (row) =>
+      Array.from({ length: 2000 - 64 }, (_, j) => row[j % 64] * (1 + (j % 5))),
+    );
+    const r = emmsScore(wide, z);
+    expect(r.details.rank).toBe(63);
+    expect(Math.abs(r.value / emmsScore(x, z).value - 1)).toBeLessThan(1e-8);
+  });
+
   it('gives 0 when N ≤ D (standardised X spans every centred target)', () => {
     const x = fixtureMatrix('wide', 'X.npy'); // 120 × 200
     const r = emmsScore(x, flabelsOf('wide'));

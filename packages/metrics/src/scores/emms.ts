@@ -1,4 +1,11 @@
-import { type Dense, getBackend, gramProjector, type LinalgBackend, symmetricPinv } from '@emms/linalg';
+import {
+  type Dense,
+  eighProject,
+  getBackend,
+  gramProjector,
+  type LinalgBackend,
+  symmetricPinv,
+} from '@emms/linalg';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import type { Metric } from '../metric';
 import { sparsemax } from '../sparsemax';
@@ -30,6 +37,12 @@ export interface EmmsOptions {
   readonly backend?: LinalgBackend;
   /** Checked between blocks; aborts with the signal's reason. */
   readonly signal?: AbortSignal;
+  /**
+   * Which Gram matrix carries the projection: 'features' (D×D XsᵀXs with a rank-revealing
+   * Cholesky) or 'samples' (N×N Xs Xsᵀ with an eigendecomposition). Default: the cheaper one,
+   * 'samples' only when N is well below D. Both give the same score.
+   */
+  readonly route?: 'features' | 'samples';
   /** Progress over the row blocks ("score:emms", counted in rows). */
   readonly onProgress?: ProgressListener;
 }
@@ -112,6 +125,16 @@ function centredGram(x: Matrix, mean: Float64Array, backend: LinalgBackend): Flo
     for (let i = 0; i < g.length; i++) out[i] += g[i];
   }
   return out;
+}
+
+/** What either computation route hands the weight updates. */
+interface GramRoute {
+  /** K×K ⟨Yps, Yqs⟩. */
+  readonly yg: Float64Array;
+  /** K×K ⟨Yps, P_X Yqs⟩ (or, on the mixed one-step route, b in every column; see there). */
+  readonly m: Float64Array;
+  readonly rank: number;
+  readonly constantColumns: number;
 }
 
 /** Rows r0/cols..+b of a row-major matrix (offset `start`, width l), standardised, into out. */
@@ -301,170 +324,249 @@ export function emmsScore(
   });
   if (n < 1) throw new EmmsError('SHAPE_MISMATCH', 'features has no rows', { input: 'features' });
 
-  // Pass 1: column means of X (and which columns are constant); means and 1/(std + 1e-8) of
-  // each F-label (two passes, exact).
-  const { mean: xMean, constant: xConstant } = columnMeans(features, 'features');
+  // Pass 1: means and 1/(std + 1e-8) of each F-label (two passes, exact).
   const ysc = ys.map((y, i) => columnScaling(y, source === 'given' ? `flabels[${i}]` : 'labels'));
   opts.signal?.throwIfAborted();
 
-  // Raw XᵀX in one backend call (float32 read directly, no copy), then centred and scaled:
-  // XsᵀXs = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹. The centred diagonal gives the population variances. The
-  // subtraction loses about log10(μ²/σ²) digits of the 16, harmless unless a column's mean is
-  // 10⁵ times its spread (where float32 features carry almost no information anyway).
-  let graw = backend.gram(features).data;
-  let centred = false;
-  // When some column's mean dwarfs its spread (μ² > 10⁶ σ²), that subtraction would cost more
-  // than six digits: recompute the Gram from centred row blocks instead.
-  for (let j = 0; j < d && !centred; j++) {
-    if (xConstant[j]) continue;
-    const variance = graw[j * d + j] / n - xMean[j] * xMean[j];
-    if (!(variance * 1e6 > xMean[j] * xMean[j])) {
-      graw = centredGram(features, xMean, backend);
-      centred = true;
-    }
-  }
-  const xScale = new Float64Array(d);
-  const active: number[] = [];
-  let constantColumns = 0;
-  for (let j = 0; j < d; j++) {
-    if (xConstant[j]) {
-      constantColumns++;
-      continue;
-    }
-    const variance = centred ? graw[j * d + j] / n : Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
-    xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
-    active.push(j);
-  }
-  const da = active.length;
+  const relTol = opts.rankTol ?? 1e-10;
   const kl = k * l;
-  const g = new Float64Array(da * da);
-  for (let a = 0; a < da; a++) {
-    const ja = active[a];
-    for (let b = 0; b < da; b++) {
-      const jb = active[b];
-      const centredValue = centred ? graw[ja * d + jb] : graw[ja * d + jb] - n * xMean[ja] * xMean[jb];
-      g[a * da + b] = centredValue * xScale[ja] * xScale[jb];
-    }
-  }
-
-  // Two routes with the same result. Stacked (converge mode, or K ≤ 2): C_k = XsᵀYks for
-  // every k; all later steps are K×K. Mixed (one step with K ≥ 3): C0 = XsᵀT0, one solve, then
-  // a second pass for ⟨Yks, Xs W0⟩: 2·N·D·L multiply-adds instead of K·N·D·L. Because every
-  // Yks and T0 is centred, XsᵀY = S⁻¹ XᵀY: the cross products use raw rows of X (views, no copy).
-  const stacked = mode === 'converge' || k <= 2;
   const lambda0 = new Float64Array(k).fill(1 / k);
-  const cw = stacked ? kl : l;
-  const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
-  const craw = new Float64Array(d * cw);
-  const yg = new Float64Array(k * k);
-  const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
-  const xRows = (r0: number, b: number): Matrix => ({
-    rows: b,
-    cols: d,
-    data: features.data.subarray(r0 * d, (r0 + b) * d),
-  });
-  // One standardised block per F-label (b × L), reused across blocks.
-  const yBlocks = Array.from({ length: k }, () => new Float64Array(blockRows * l));
-  for (let r0 = 0; r0 < n; r0 += blockRows) {
-    opts.signal?.throwIfAborted();
-    const b = Math.min(n, r0 + blockRows) - r0;
-    const size = b * l;
-    for (let q = 0; q < k; q++)
-      standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yBlocks[q]);
-    for (let p = 0; p < k; p++) {
-      const yp = yBlocks[p];
-      for (let q = p; q < k; q++) {
-        const yq = yBlocks[q];
-        let sum = 0;
-        for (let i = 0; i < size; i++) sum += yp[i] * yq[i];
-        yg[p * k + q] += sum;
-      }
-    }
-    // Right-hand side: every standardised F-label side by side (stacked), or their λ0-mix T0.
-    const rhs = new Float64Array(b * cw);
-    if (stacked) {
-      for (let i = 0; i < b; i++) {
-        for (let q = 0; q < k; q++) rhs.set(yBlocks[q].subarray(i * l, i * l + l), i * kl + q * l);
-      }
-    } else {
-      for (let q = 0; q < k; q++) {
-        const w = lambda0[q];
-        const yq = yBlocks[q];
-        for (let i = 0; i < size; i++) rhs[i] += w * yq[i];
-      }
-    }
-    if (da > 0) {
-      const cb = backend.crossProduct(xRows(r0, b), { rows: b, cols: cw, data: rhs }).data;
-      for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
-    }
-    progress.advance(b);
-  }
-  for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
-  opts.signal?.throwIfAborted();
-  // C = S⁻¹ XᵀY on the active columns.
-  const c = new Float64Array(da * cw);
-  for (let a = 0; a < da; a++) {
-    const ja = active[a];
-    const f = xScale[ja];
-    for (let j = 0; j < cw; j++) c[a * cw + j] = craw[ja * cw + j] * f;
-  }
-
-  // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
-  const cm: Dense = { rows: da, cols: cw, data: c };
-  const projector =
-    da > 0
-      ? gramProjector({ rows: da, cols: da, data: g }, { relTol: opts.rankTol ?? 1e-10, backend })
-      : null;
-  const ygm: Dense = { rows: k, cols: k, data: yg };
-  // Minimum-norm weights as numpy's lstsq on the NL×K matrix: its singular values are √eig(YG).
   const eps = 2 ** -52;
-  const rcond = Math.max((eps * Math.max(n * l, k)) ** 2, 10 * k * eps);
-  const ygPinv = symmetricPinv(ygm, { rcond, backend });
 
-  // m (K×K) with M_pq = ⟨Y_p, P_X Y_q⟩ where P_X projects onto col(Xs); the mixed route only
-  // knows M λ0 = b and λ0ᵀ M λ0 = ⟨C0, W0⟩, so it stores b in every column (λ0 sums to 1), which
-  // gives exactly those two products, all the one step uses.
-  const m = new Float64Array(k * k);
-  if (stacked) {
-    if (projector) {
-      const w = projector.solve(cm);
-      for (let p = 0; p < k; p++)
-        for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
+  /** Feature route: D×D Gram XsᵀXs, one rank-revealing factorisation, cross products XsᵀY. */
+  const featureRoute = (): GramRoute => {
+    // Column means of X (and which columns are constant).
+    const { mean: xMean, constant: xConstant } = columnMeans(features, 'features');
+    // Raw XᵀX in one backend call (float32 read directly, no copy), then centred and scaled:
+    // XsᵀXs = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹. The centred diagonal gives the population variances. The
+    // subtraction loses about log10(μ²/σ²) digits of the 16, harmless unless a column's mean is
+    // 10⁵ times its spread (where float32 features carry almost no information anyway).
+    let graw = backend.gram(features).data;
+    let centred = false;
+    // When some column's mean dwarfs its spread (μ² > 10⁶ σ²), that subtraction would cost more
+    // than six digits: recompute the Gram from centred row blocks instead.
+    for (let j = 0; j < d && !centred; j++) {
+      if (xConstant[j]) continue;
+      const variance = graw[j * d + j] / n - xMean[j] * xMean[j];
+      if (!(variance * 1e6 > xMean[j] * xMean[j])) {
+        graw = centredGram(features, xMean, backend);
+        centred = true;
+      }
     }
-  } else if (projector) {
-    const w0 = projector.solve(cm).data;
-    // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0 spread over all D columns (zero rows elsewhere).
-    const wFull = new Float64Array(d * l);
-    const offset = new Float64Array(l);
+    const xScale = new Float64Array(d);
+    const active: number[] = [];
+    let constantColumns = 0;
+    for (let j = 0; j < d; j++) {
+      if (xConstant[j]) {
+        constantColumns++;
+        continue;
+      }
+      const variance = centred ? graw[j * d + j] / n : Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
+      xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
+      active.push(j);
+    }
+    const da = active.length;
+    const kl = k * l;
+    const g = new Float64Array(da * da);
     for (let a = 0; a < da; a++) {
       const ja = active[a];
-      const f = xScale[ja];
-      for (let j = 0; j < l; j++) {
-        const v = w0[a * l + j] * f;
-        wFull[ja * l + j] = v;
-        offset[j] += xMean[ja] * v;
+      for (let b = 0; b < da; b++) {
+        const jb = active[b];
+        const centredValue = centred ? graw[ja * d + jb] : graw[ja * d + jb] - n * xMean[ja] * xMean[jb];
+        g[a * da + b] = centredValue * xScale[ja] * xScale[jb];
       }
     }
-    const wm: Dense = { rows: d, cols: l, data: wFull };
-    const bk = new Float64Array(k);
+
+    // Two routes with the same result. Stacked (converge mode, or K ≤ 2): C_k = XsᵀYks for
+    // every k; all later steps are K×K. Mixed (one step with K ≥ 3): C0 = XsᵀT0, one solve, then
+    // a second pass for ⟨Yks, Xs W0⟩: 2·N·D·L multiply-adds instead of K·N·D·L. Because every
+    // Yks and T0 is centred, XsᵀY = S⁻¹ XᵀY: the cross products use raw rows of X (views, no copy).
+    const stacked = mode === 'converge' || k <= 2;
+    const lambda0 = new Float64Array(k).fill(1 / k);
+    const cw = stacked ? kl : l;
+    const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
+    const craw = new Float64Array(d * cw);
+    const yg = new Float64Array(k * k);
+    const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
+    const xRows = (r0: number, b: number): Matrix => ({
+      rows: b,
+      cols: d,
+      data: features.data.subarray(r0 * d, (r0 + b) * d),
+    });
+    // One standardised block per F-label (b × L), reused across blocks.
+    const yBlocks = Array.from({ length: k }, () => new Float64Array(blockRows * l));
     for (let r0 = 0; r0 < n; r0 += blockRows) {
       opts.signal?.throwIfAborted();
       const b = Math.min(n, r0 + blockRows) - r0;
-      const pi = backend.matmul(xRows(r0, b), wm).data;
-      for (let q = 0; q < k; q++) {
-        const yq = yBlocks[q];
-        standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yq);
-        let sum = 0;
-        for (let i = 0; i < b; i++) {
-          const o = i * l;
-          for (let j = 0; j < l; j++) sum += yq[o + j] * (pi[o + j] - offset[j]);
+      const size = b * l;
+      for (let q = 0; q < k; q++)
+        standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yBlocks[q]);
+      for (let p = 0; p < k; p++) {
+        const yp = yBlocks[p];
+        for (let q = p; q < k; q++) {
+          const yq = yBlocks[q];
+          let sum = 0;
+          for (let i = 0; i < size; i++) sum += yp[i] * yq[i];
+          yg[p * k + q] += sum;
         }
-        bk[q] += sum;
+      }
+      // Right-hand side: every standardised F-label side by side (stacked), or their λ0-mix T0.
+      const rhs = new Float64Array(b * cw);
+      if (stacked) {
+        for (let i = 0; i < b; i++) {
+          for (let q = 0; q < k; q++) rhs.set(yBlocks[q].subarray(i * l, i * l + l), i * kl + q * l);
+        }
+      } else {
+        for (let q = 0; q < k; q++) {
+          const w = lambda0[q];
+          const yq = yBlocks[q];
+          for (let i = 0; i < size; i++) rhs[i] += w * yq[i];
+        }
+      }
+      if (da > 0) {
+        const cb = backend.crossProduct(xRows(r0, b), { rows: b, cols: cw, data: rhs }).data;
+        for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
       }
       progress.advance(b);
     }
-    for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = bk[p];
+    for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
+    opts.signal?.throwIfAborted();
+    // C = S⁻¹ XᵀY on the active columns.
+    const c = new Float64Array(da * cw);
+    for (let a = 0; a < da; a++) {
+      const ja = active[a];
+      const f = xScale[ja];
+      for (let j = 0; j < cw; j++) c[a * cw + j] = craw[ja * cw + j] * f;
+    }
+
+    // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
+    const cm: Dense = { rows: da, cols: cw, data: c };
+    const projector = da > 0 ? gramProjector({ rows: da, cols: da, data: g }, { relTol, backend }) : null;
+
+    // m (K×K) with M_pq = ⟨Y_p, P_X Y_q⟩ where P_X projects onto col(Xs); the mixed route only
+    // knows M λ0 = b and λ0ᵀ M λ0 = ⟨C0, W0⟩, so it stores b in every column (λ0 sums to 1), which
+    // gives exactly those two products, all the one step uses.
+    const m = new Float64Array(k * k);
+    if (stacked) {
+      if (projector) {
+        const w = projector.solve(cm);
+        for (let p = 0; p < k; p++)
+          for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
+      }
+    } else if (projector) {
+      const w0 = projector.solve(cm).data;
+      // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0 spread over all D columns (zero rows elsewhere).
+      const wFull = new Float64Array(d * l);
+      const offset = new Float64Array(l);
+      for (let a = 0; a < da; a++) {
+        const ja = active[a];
+        const f = xScale[ja];
+        for (let j = 0; j < l; j++) {
+          const v = w0[a * l + j] * f;
+          wFull[ja * l + j] = v;
+          offset[j] += xMean[ja] * v;
+        }
+      }
+      const wm: Dense = { rows: d, cols: l, data: wFull };
+      const bk = new Float64Array(k);
+      for (let r0 = 0; r0 < n; r0 += blockRows) {
+        opts.signal?.throwIfAborted();
+        const b = Math.min(n, r0 + blockRows) - r0;
+        const pi = backend.matmul(xRows(r0, b), wm).data;
+        for (let q = 0; q < k; q++) {
+          const yq = yBlocks[q];
+          standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yq);
+          let sum = 0;
+          for (let i = 0; i < b; i++) {
+            const o = i * l;
+            for (let j = 0; j < l; j++) sum += yq[o + j] * (pi[o + j] - offset[j]);
+          }
+          bk[q] += sum;
+        }
+        progress.advance(b);
+      }
+      for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = bk[p];
+    }
+
+    return { yg, m, rank: projector ? projector.rank : 0, constantColumns };
+  };
+
+  /**
+   * Sample route for N much smaller than D: the N×N Gram Xs Xsᵀ, whose range is col(Xs); its
+   * eigenvectors with eigenvalue above relTol × max‖column of Xs‖² span that range, and
+   * M_pq = ⟨Uᵀ Yp, Uᵀ Yq⟩ over them.
+   */
+  const sampleRoute = (): GramRoute => {
+    const xs = columnScaling(features, 'features');
+    const active: number[] = [];
+    for (let j = 0; j < d; j++) if (xs.scale[j] !== 0) active.push(j);
+    const da = active.length;
+    // Xsᵀ (da × N) so that its Gram is Xs Xsᵀ.
+    const xt = new Float64Array(da * n);
+    let maxNorm = 0;
+    for (let a = 0; a < da; a++) {
+      const j = active[a];
+      const mean = xs.mean[j];
+      const scale = xs.scale[j];
+      let norm = 0;
+      for (let i = 0; i < n; i++) {
+        const v = (features.data[i * d + j] - mean) * scale;
+        xt[a * n + i] = v;
+        norm += v * v;
+      }
+      maxNorm = Math.max(maxNorm, norm);
+    }
+    const ystack = new Float64Array(n * kl);
+    const row = new Float64Array(l);
+    for (let q = 0; q < k; q++) {
+      for (let i = 0; i < n; i++) {
+        standardiseRows(ys[q].data, i * l, 1, l, ysc[q].mean, ysc[q].scale, row);
+        ystack.set(row, i * kl + q * l);
+      }
+    }
+    const ysm: Dense = { rows: n, cols: kl, data: ystack };
+    const yg = new Float64Array(k * k);
+    for (let p = 0; p < k; p++)
+      for (let q = 0; q < k; q++) yg[p * k + q] = blockInner(ysm, p * l, ysm, q * l, l);
+    const m = new Float64Array(k * k);
+    let rank = 0;
+    if (da > 0) {
+      const kmat = backend.gram({ rows: da, cols: n, data: xt });
+      const { values, projected } = eighProject(kmat, ysm, { backend });
+      const tol = relTol * maxNorm;
+      const pr = projected.data;
+      for (let r = 0; r < n; r++) {
+        if (!(values[r] > tol)) continue;
+        rank++;
+        const o = r * kl;
+        for (let p = 0; p < k; p++) {
+          for (let q = p; q < k; q++) {
+            let sum = 0;
+            for (let j = 0; j < l; j++) sum += pr[o + p * l + j] * pr[o + q * l + j];
+            m[p * k + q] += sum;
+          }
+        }
+      }
+      for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) m[p * k + q] = m[q * k + p];
+    }
+    opts.signal?.throwIfAborted();
+    return { yg, m, rank, constantColumns: xs.constant };
+  };
+
+  // Rough multiply-add counts of the two routes (the eigendecomposition weighs ~4n³).
+  const featureCost = (n * d * d) / 2 + (d * d * d) / 6 + 2 * n * d * l;
+  const sampleCost = (n * n * d) / 2 + 4 * n * n * n + n * n * kl;
+  const route = opts.route ?? (sampleCost < featureCost ? 'samples' : 'features');
+  if (route !== 'features' && route !== 'samples') {
+    throw new EmmsError('INVALID_OPTION', `emms: route must be "features" or "samples", got "${route}"`, {
+      input: 'route',
+    });
   }
+  const { yg, m, rank, constantColumns } = route === 'samples' ? sampleRoute() : featureRoute();
+  const ygm: Dense = { rows: k, cols: k, data: yg };
+  // Minimum-norm weights as numpy's lstsq on the NL×K matrix: its singular values are √eig(YG).
+  const rcond = Math.max((eps * Math.max(n * l, k)) ** 2, 10 * k * eps);
+  const ygPinv = symmetricPinv(ygm, { rcond, backend });
 
   const maxRefits = mode === 'converge' ? (opts.maxRefits ?? 100) : 1;
   const tolerance = opts.tolerance ?? 1e-8;
@@ -514,7 +616,7 @@ export function emmsScore(
       ...(mode === 'converge' ? { converged } : {}),
       mode,
       flabels: source,
-      rank: projector ? projector.rank : 0,
+      rank,
       constantColumns,
     },
   };
