@@ -658,6 +658,7 @@ export const emmsMetric: Metric = {
     return emmsScore(inputs.features!, flabels, {
       iterations: options.iterations as EmmsOptions['iterations'],
       rankTol: options.rankTol as number | undefined,
+      route: options.route as EmmsOptions['route'],
       labels: inputs.labels,
       backend: context.backend,
       signal: context.signal,
