@@ -646,6 +646,14 @@ export const emmsMetric: Metric = {
       description:
         'relative pivot threshold deciding which standardised feature columns are linearly dependent',
     },
+    {
+      name: 'route',
+      type: 'string',
+      default: undefined,
+      choices: ['features', 'samples'],
+      description:
+        'which Gram matrix carries the projection: features (D×D) or samples (N×N); default: the cheaper one, same score either way',
+    },
   ],
   compute(inputs, options, context) {
     const flabels = inputs.flabels ?? [];
