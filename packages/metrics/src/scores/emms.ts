@@ -339,8 +339,7 @@ export function emmsScore(
     const { mean: xMean, constant: xConstant } = columnMeans(features, 'features');
     // Raw XᵀX in one backend call (float32 read directly, no copy), then centred and scaled:
     // XsᵀXs = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹. The centred diagonal gives the population variances. The
-    // subtraction loses about log10(μ²/σ²) digits of the 16, harmless unless a column's mean is
-    // 10⁵ times its spread (where float32 features carry almost no information anyway).
+    // subtraction loses about log10(μ²/σ²) of the 16 digits.
     let graw = backend.gram(features).data;
     let centred = false;
     // When some column's mean dwarfs its spread (μ² > 10⁶ σ²), that subtraction would cost more
@@ -366,7 +365,6 @@ export function emmsScore(
       active.push(j);
     }
     const da = active.length;
-    const kl = k * l;
     const g = new Float64Array(da * da);
     for (let a = 0; a < da; a++) {
       const ja = active[a];
@@ -382,7 +380,6 @@ export function emmsScore(
     // a second pass for ⟨Yks, Xs W0⟩: 2·N·D·L multiply-adds instead of K·N·D·L. Because every
     // Yks and T0 is centred, XsᵀY = S⁻¹ XᵀY: the cross products use raw rows of X (views, no copy).
     const stacked = mode === 'converge' || k <= 2;
-    const lambda0 = new Float64Array(k).fill(1 / k);
     const cw = stacked ? kl : l;
     const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
     const craw = new Float64Array(d * cw);
