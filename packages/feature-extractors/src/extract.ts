@@ -14,10 +14,11 @@ import { EmmsError, isEmmsError, type Matrix, type ProgressListener, progressTra
 import type { LoadedModel } from './backends/types';
 import { type Dataset, type DatasetItem, fingerprintItems, selectItems } from './dataset';
 import { sha256, stableJson } from './hash';
-import { loadPixels, loadRgb } from './image';
+import { loadRgb } from './image';
 import { decodeFloat32Matrix, encodeFloat32Matrix, encodeInt64Vector } from './npy-io';
 import { type OutputTensor, type PooledRows, pool } from './pooling';
-import { batchShape, channelCount, type RawPixels, writeNormalised } from './preprocess';
+import { prepareTensorBatch, type SkippedItem } from './prep';
+import type { RawPixels } from './preprocess';
 
 /** Options for {@link extractFeatures}. */
 export interface ExtractOptions {
@@ -40,13 +41,6 @@ export interface ExtractOptions {
   readonly onProgress?: ProgressListener;
   /** Stops after the current batch (its rows are kept for a resume). */
   readonly signal?: AbortSignal;
-}
-
-/** An item left out with `skipBad`. */
-export interface SkippedItem {
-  readonly id: string;
-  readonly path?: string;
-  readonly reason: string;
 }
 
 /** The JSON written beside each features file. */
@@ -192,13 +186,31 @@ async function prepare(
     return { kind: 'texts', count: texts.length, texts, kept: texts.length, skipped };
   }
   const pre = model.preprocessing;
+  if (pre) {
+    for (const i of items) {
+      if (i.source.kind === 'text') {
+        throw new EmmsError('DATASET_INVALID', `item ${i.id} is text; model ${model.id} needs images`, {
+          input: i.id,
+        });
+      }
+    }
+    const b = await prepareTensorBatch(items, pre, skipBad);
+    return {
+      kind: 'tensor',
+      count: b.count,
+      shape: b.shape,
+      data: b.data,
+      kept: b.count,
+      skipped: b.skipped,
+    };
+  }
   const loads = await Promise.allSettled(
     items.map((i) => {
       if (i.source.kind === 'text')
         throw new EmmsError('DATASET_INVALID', `item ${i.id} is text; model ${model.id} needs images`, {
           input: i.id,
         });
-      return pre ? loadPixels(i.source, pre) : loadRgb(i.source);
+      return loadRgb(i.source);
     }),
   );
   const ok: RawPixels[] = [];
@@ -219,11 +231,7 @@ async function prepare(
   });
   if (model.modality === 'image-text')
     return { kind: 'pairs', count: ok.length, images: ok, texts: okTexts, kept: ok.length, skipped };
-  if (!pre) return { kind: 'images', count: ok.length, images: ok, kept: ok.length, skipped };
-  const shape = batchShape(pre, ok.length);
-  const data = new Float32Array(ok.length * channelCount(pre) * pre.width * pre.height);
-  for (const [k, px] of ok.entries()) writeNormalised(px, pre, data, k);
-  return { kind: 'tensor', count: ok.length, shape, data, kept: ok.length, skipped };
+  return { kind: 'images', count: ok.length, images: ok, kept: ok.length, skipped };
 }
 
 /**
@@ -335,7 +343,7 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
   const batches: [number, number][] = [];
   for (let a = resumedAt; a < items.length; a += batchSize)
     batches.push([a, Math.min(items.length, a + batchSize)]);
-  // prepare batch k+1 while batch k runs
+  // sharp decodes batch k+1 in libuv's threads while batch k runs
   let next: Promise<PreparedBatch> | undefined = batches.length
     ? prepare(model, items.slice(...batches[0]), skipBad)
     : undefined;

@@ -27,12 +27,12 @@ export {
   type ExtractResult,
   extractFeatures,
   type FeatureSidecar,
-  type SkippedItem,
 } from './extract';
 export { loadPixels, loadRgb, upscaleBilinear } from './image';
 export { type ModelSpecOptions, openModel } from './models';
 export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
 export { type OutputTensor, POOL_MODES, type PooledRows, type PoolMode, pool } from './pooling';
+export { prepareTensorBatch, type SkippedItem, type TensorBatch } from './prep';
 export {
   batchShape,
   channelCount,
