@@ -10,6 +10,7 @@ import {
   pivotedCholesky,
   symmetricPinv,
 } from './index';
+import { setWasmTilesEnabled, wasmTiles } from './js/wasm-tiles';
 
 /** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
 function rng(seed: number): () => number {
@@ -100,6 +101,28 @@ describe('gram, crossProduct, matmul', () => {
       expect(maxAbsDiff(jsBackend.crossProduct(a, b).data, naiveMatmul(a, b, true))).toBeLessThan(1e-12);
       const c = random(d, l, 7);
       expect(maxAbsDiff(jsBackend.matmul(a, c).data, naiveMatmul(a, c))).toBeLessThan(1e-12);
+    }
+  });
+
+  it('the WebAssembly and JavaScript tile kernels agree', () => {
+    expect(wasmTiles()).not.toBeNull(); // Node has WebAssembly SIMD
+    for (const [n, d, l] of [
+      [1, 1, 1],
+      [70, 33, 7],
+      [129, 64, 12],
+    ]) {
+      const a = random(n, d, 3 * n);
+      const b = random(n, l, 5 * n);
+      const a32: Matrix = { rows: n, cols: d, data: Float32Array.from(a.data) };
+      const viaWasm = [jsBackend.gram(a), jsBackend.gram(a32), jsBackend.crossProduct(a, b)];
+      setWasmTilesEnabled(false);
+      try {
+        const viaJs = [jsBackend.gram(a), jsBackend.gram(a32), jsBackend.crossProduct(a, b)];
+        for (let i = 0; i < 3; i++) expect(maxAbsDiff(viaWasm[i].data, viaJs[i].data)).toBeLessThan(1e-12);
+        expect(maxAbsDiff(viaJs[0].data, naiveMatmul(a, a, true))).toBeLessThan(1e-12);
+      } finally {
+        setWasmTilesEnabled(true);
+      }
     }
   });
 

@@ -1,3 +1,8 @@
+import { wasmTiles } from './wasm-tiles';
+
+/** Below this many multiply-adds the copies into WebAssembly memory do not pay. */
+const WASM_MIN_WORK = 1 << 16;
+
 /** Inner-dimension block: a 4-row strip of each operand stays in L1. */
 const K_BLOCK = 256;
 
@@ -21,6 +26,13 @@ export function gemmNT(
   outOff: number,
   ldo: number,
 ): void {
+  if (n >= 4 && p >= 2 && kLen >= 8 && n * p * kLen >= WASM_MIN_WORK) {
+    const w = wasmTiles();
+    if (w) {
+      gemmNTWasm(w, alpha, a, aOff, lda, b, bOff, ldb, n, p, kLen, out, outOff, ldo);
+      return;
+    }
+  }
   const n4 = n - (n % 4);
   const p4 = p - (p % 4);
   for (let k0 = 0; k0 < kLen; k0 += K_BLOCK) {
@@ -135,5 +147,59 @@ function edgeDots(
     let s = 0;
     for (let k = 0; k < kb; k++) s += a[ar + k] * b[bStart + k];
     out[outCol + r * ldo] += alpha * s;
+  }
+}
+
+/**
+ * gemmNT through the WebAssembly SIMD tiles: both operands copied (rows padded to 4, inner
+ * length to even) into the module's memory, the product formed there, then added into `out`.
+ */
+function gemmNTWasm(
+  w: NonNullable<ReturnType<typeof wasmTiles>>,
+  alpha: number,
+  a: Float64Array,
+  aOff: number,
+  lda: number,
+  b: Float64Array,
+  bOff: number,
+  ldb: number,
+  n: number,
+  p: number,
+  kLen: number,
+  out: Float64Array,
+  outOff: number,
+  ldo: number,
+): void {
+  const np = (n + 3) & ~3;
+  const pp = (p + 3) & ~3;
+  const kp = (kLen + 1) & ~1;
+  const outSize = np * pp;
+  const aStart = outSize;
+  const bStart = aStart + np * kp;
+  const view = w.view(bStart + pp * kp);
+  view.fill(0, 0, outSize);
+  for (let i = 0; i < np; i++) {
+    const dst = aStart + i * kp;
+    if (i < n) {
+      view.set(a.subarray(aOff + i * lda, aOff + i * lda + kLen), dst);
+      if (kp > kLen) view[dst + kLen] = 0;
+    } else {
+      view.fill(0, dst, dst + kp);
+    }
+  }
+  for (let j = 0; j < pp; j++) {
+    const dst = bStart + j * kp;
+    if (j < p) {
+      view.set(b.subarray(bOff + j * ldb, bOff + j * ldb + kLen), dst);
+      if (kp > kLen) view[dst + kLen] = 0;
+    } else {
+      view.fill(0, dst, dst + kp);
+    }
+  }
+  w.tiles(aStart * 8, bStart * 8, np, pp, kp, 0, pp, 0);
+  for (let i = 0; i < n; i++) {
+    const o = outOff + i * ldo;
+    const src = i * pp;
+    for (let j = 0; j < p; j++) out[o + j] += alpha * view[src + j];
   }
 }

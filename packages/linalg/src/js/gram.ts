@@ -1,6 +1,7 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense } from '../backend';
 import { pack4, packColumns } from './pack';
+import { wasmTiles } from './wasm-tiles';
 
 /** Rows per packed panel: a 2048-column panel is then 1 MiB and stays in L2. */
 const ROW_BLOCK = 64;
@@ -90,9 +91,22 @@ function tile4x4(
   out[o + 3] += s33;
 }
 
-/** Copies the top-left rows×cols of a padded row-major buffer into a fresh Dense. */
-function unpad(buf: Float64Array, ld: number, rows: number, cols: number): Dense {
-  if (ld === cols) return { rows, cols, data: buf.length === rows * cols ? buf : buf.slice(0, rows * cols) };
+/** Copies the upper triangle of tiles (row blocks of 4 and beyond) to the lower one. */
+function mirror(acc: Float64Array, dp: number): void {
+  for (let i = 0; i < dp; i++) {
+    for (let j = (i & ~3) + 4; j < dp; j++) acc[j * dp + i] = acc[i * dp + j];
+  }
+}
+
+/**
+ * The top-left rows×cols of a padded row-major buffer as a Dense; always a fresh copy when
+ * `copy` (the buffer is shared WebAssembly memory).
+ */
+function unpad(buf: Float64Array, ld: number, rows: number, cols: number, copy = false): Dense {
+  if (ld === cols) {
+    const whole = !copy && buf.length === rows * cols;
+    return { rows, cols, data: whole ? buf : buf.slice(0, rows * cols) };
+  }
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) data.set(buf.subarray(i * ld, i * ld + cols), i * cols);
   return { rows, cols, data };
@@ -103,6 +117,19 @@ export function gram(a: Matrix): Dense {
   const d = a.cols;
   const dp = pack4(d);
   const rb = ROW_BLOCK;
+  const w = wasmTiles();
+  if (w) {
+    // Same packing; the 4×2 SIMD tiles run in WebAssembly memory: [out dp×dp | panel dp×rb].
+    const view = w.view(dp * dp + dp * rb);
+    view.fill(0);
+    const panel = view.subarray(dp * dp, dp * dp + dp * rb);
+    for (let r0 = 0; r0 < a.rows; r0 += rb) {
+      packColumns(a, r0, rb, panel);
+      w.tiles(dp * dp * 8, dp * dp * 8, dp, dp, rb, 0, dp, 1);
+    }
+    mirror(view, dp);
+    return unpad(view, dp, d, d, true);
+  }
   const panel = new Float64Array(dp * rb);
   const acc = new Float64Array(dp * dp);
   for (let r0 = 0; r0 < a.rows; r0 += rb) {
@@ -111,10 +138,7 @@ export function gram(a: Matrix): Dense {
       for (let k = j; k < dp; k += 4) tile4x4(panel, j, panel, k, rb, acc, dp);
     }
   }
-  // Mirror the upper triangle (the diagonal tiles are already full).
-  for (let i = 0; i < dp; i++) {
-    for (let j = (i & ~3) + 4; j < dp; j++) acc[j * dp + i] = acc[i * dp + j];
-  }
+  mirror(acc, dp);
   return unpad(acc, dp, d, d);
 }
 
@@ -126,6 +150,21 @@ export function crossProduct(a: Matrix, b: Matrix): Dense {
   const da = pack4(a.cols);
   const db = pack4(b.cols);
   const rb = ROW_BLOCK;
+  const w = wasmTiles();
+  if (w) {
+    // [out da×db | panel of a da×rb | panel of b db×rb] in WebAssembly memory.
+    const outSize = da * db;
+    const view = w.view(outSize + (da + db) * rb);
+    view.fill(0);
+    const pa = view.subarray(outSize, outSize + da * rb);
+    const pb = view.subarray(outSize + da * rb, outSize + (da + db) * rb);
+    for (let r0 = 0; r0 < a.rows; r0 += rb) {
+      packColumns(a, r0, rb, pa);
+      packColumns(b, r0, rb, pb);
+      w.tiles(outSize * 8, (outSize + da * rb) * 8, da, db, rb, 0, db, 0);
+    }
+    return unpad(view, db, a.cols, b.cols, true);
+  }
   const pa = new Float64Array(da * rb);
   const pb = new Float64Array(db * rb);
   const acc = new Float64Array(da * db);

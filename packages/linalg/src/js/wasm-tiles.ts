@@ -1,0 +1,205 @@
+/**
+ * An optional WebAssembly SIMD version of the 4×2 register-tile kernel used by gram and
+ * crossProduct: two f64 lanes per instruction where the JavaScript kernel has one. The module
+ * (under 1 KiB) is assembled here from its opcodes, so nothing is fetched; where WebAssembly
+ * SIMD is missing (or compiling fails) {@link wasmTiles} returns null and the JavaScript
+ * kernel runs instead, with the same results.
+ */
+
+/** Unsigned LEB128. */
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  let x = v >>> 0;
+  do {
+    let byte = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (x !== 0);
+  return out;
+}
+
+/** Signed LEB128 for small constants. */
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  let x = v | 0;
+  for (;;) {
+    const byte = x & 0x7f;
+    x >>= 7;
+    const done = (x === 0 && (byte & 0x40) === 0) || (x === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+
+// Opcodes.
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const tee = (i: number) => [0x22, ...uleb(i)];
+const i32 = (v: number) => [0x41, ...sleb(v)];
+const ADD = [0x6a];
+const MUL = [0x6c];
+const SHL = [0x74];
+const GE_S = [0x4e];
+const SELECT = [0x1b];
+const brIf = (d: number) => [0x0d, d];
+const br = (d: number) => [0x0c, d];
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = [0x0b];
+const V128_LOAD = [0xfd, 0x00, 3, 0];
+const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
+const F64X2_ADD = [0xfd, 0xf0, 0x01];
+const F64X2_MUL = [0xfd, 0xf2, 0x01];
+const lane = (l: number) => [0xfd, 0x21, l];
+const F64_LOAD = [0x2b, 3, 0];
+const F64_STORE = [0x39, 3, 0];
+const F64_ADD = [0xa0];
+
+// Parameters (i32): panel P, panel Q (byte offsets), rows of P, rows of Q, r count, output
+// (byte offset), output row length, symmetric flag.
+const [P, Q, NP, NQ, RB, OUT, LDO, SYM] = [0, 1, 2, 3, 4, 5, 6, 7];
+// i32 locals.
+const [J, K, RR, PA0, QB0, RBB, O, LDOB, ADDR] = [8, 9, 10, 11, 15, 17, 18, 19, 20];
+// v128 locals.
+const [A, B0, ACC0] = [21, 22, 24];
+
+function tilesBody(): number[] {
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(RB), i32(3), SHL, set(RBB), get(LDO), i32(3), SHL, set(LDOB), i32(0), set(J));
+  emit(BLOCK, LOOP, get(J), get(NP), GE_S, brIf(1));
+  emit(get(J), i32(0), get(SYM), SELECT, set(K));
+  emit(BLOCK, LOOP, get(K), get(NQ), GE_S, brIf(1));
+  for (let t = 0; t < 8; t++) emit(V128_ZERO, set(ACC0 + t));
+  // Row addresses of the four P rows and the two Q rows.
+  emit(get(P), get(J), get(RBB), MUL, ADD, tee(PA0));
+  for (let a = 1; a < 4; a++) emit(get(RBB), ADD, a < 3 ? tee(PA0 + a) : set(PA0 + a));
+  emit(get(Q), get(K), get(RBB), MUL, ADD, tee(QB0), get(RBB), ADD, set(QB0 + 1));
+  emit(i32(0), set(RR));
+  emit(BLOCK, LOOP, get(RR), get(RBB), GE_S, brIf(1));
+  emit(get(QB0), get(RR), ADD, V128_LOAD, set(B0));
+  emit(get(QB0 + 1), get(RR), ADD, V128_LOAD, set(B0 + 1));
+  for (let a = 0; a < 4; a++) {
+    emit(get(PA0 + a), get(RR), ADD, V128_LOAD, set(A));
+    for (let b = 0; b < 2; b++) {
+      const acc = ACC0 + a * 2 + b;
+      emit(get(acc), get(A), get(B0 + b), F64X2_MUL, F64X2_ADD, set(acc));
+    }
+  }
+  emit(get(RR), i32(16), ADD, set(RR), br(0), END, END);
+  // out[j + a][k + b] += both lanes.
+  emit(get(OUT), get(J), get(LDOB), MUL, ADD, get(K), i32(3), SHL, ADD, set(O));
+  for (let a = 0; a < 4; a++) {
+    for (let b = 0; b < 2; b++) {
+      const acc = ACC0 + a * 2 + b;
+      emit(get(O));
+      if (a > 0) emit(get(LDOB), i32(a), MUL, ADD);
+      if (b > 0) emit(i32(8), ADD);
+      emit(tee(ADDR), get(ADDR), F64_LOAD, get(acc), lane(0), get(acc), lane(1), F64_ADD, F64_ADD, F64_STORE);
+    }
+  }
+  emit(get(K), i32(2), ADD, set(K), br(0), END, END);
+  emit(get(J), i32(4), ADD, set(J), br(0), END, END);
+  emit(END);
+  return code;
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const type = section(1, vec([[0x60, ...vec(new Array(8).fill([0x7f])), 0]]));
+  const func = section(3, vec([[0]]));
+  const memory = section(5, vec([[0x00, 1]]));
+  const exports = section(
+    7,
+    vec([
+      [...name('tiles'), 0x00, 0],
+      [...name('memory'), 0x02, 0],
+    ]),
+  );
+  const body = [
+    ...vec([
+      [...uleb(13), 0x7f],
+      [...uleb(11), 0x7b],
+    ]),
+    ...tilesBody(),
+  ];
+  const code = section(10, vec([[...uleb(body.length), ...body]]));
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...type,
+    ...func,
+    ...memory,
+    ...exports,
+    ...code,
+  ]);
+}
+
+/** The compiled kernel and its memory. */
+export interface WasmTiles {
+  /**
+   * out[j+a][k+b] += Σ_r P[j+a][r]·Q[k+b][r] over 4×2 tiles (P rows j < np step 4, Q rows k < nq
+   * step 2, from k = j when `sym`); P and Q are packed panels (row length rb, even), all offsets
+   * in bytes into `memory`, out row length ldo (elements).
+   */
+  tiles(
+    p: number,
+    q: number,
+    np: number,
+    nq: number,
+    rb: number,
+    out: number,
+    ldo: number,
+    sym: number,
+  ): void;
+  /** Float64 view of at least `elements` values of the module's memory (grown as needed). */
+  view(elements: number): Float64Array;
+}
+
+let cached: WasmTiles | null | undefined;
+let enabled = true;
+
+/** Turns the WebAssembly kernel off (or back on); for tests comparing both kernels. */
+export function setWasmTilesEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** The WebAssembly kernel, or null where it cannot run (then use the JavaScript kernel). */
+export function wasmTiles(): WasmTiles | null {
+  if (!enabled) return null;
+  if (cached !== undefined) return cached;
+  cached = null;
+  try {
+    if (typeof WebAssembly === 'undefined') return null;
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+    if (env?.EMMS_LINALG_WASM === '0') return null;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    const tiles = instance.exports.tiles as WasmTiles['tiles'];
+    cached = {
+      tiles,
+      view(elements) {
+        const bytes = elements * 8;
+        if (memory.buffer.byteLength < bytes) {
+          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+        }
+        return new Float64Array(memory.buffer, 0, elements);
+      },
+    };
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
