@@ -163,7 +163,7 @@ describe('eigh', () => {
   });
 
   it('satisfies A V = V Λ and VᵀV = I on random, rank-deficient and repeated spectra', () => {
-    for (const n of [2, 3, 10, 64]) {
+    for (const n of [2, 3, 10, 33, 64]) {
       const b = random(n, n, n);
       const a = jsBackend.gram(b);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a.data[i * n + j] -= i === j ? n / 3 : 0; // indefinite
@@ -181,6 +181,19 @@ describe('eigh', () => {
     const ones: Dense = { rows: 5, cols: 5, data: new Float64Array(25).fill(1) }; // eigenvalues 0×4, 5
     checkEigh(ones, 1e-13);
     expect(jsBackend.eigh(ones).values[4]).toBeCloseTo(5, 13);
+  });
+
+  it('gives the same decomposition with the JavaScript kernels only', () => {
+    const a = jsBackend.gram(random(60, 45, 77));
+    const withWasm = jsBackend.eigh(a);
+    setWasmTilesEnabled(false);
+    try {
+      checkEigh(a, 1e-12);
+      const plain = jsBackend.eigh(a);
+      expect(maxAbsDiff(plain.values, withWasm.values)).toBeLessThan(1e-10);
+    } finally {
+      setWasmTilesEnabled(true);
+    }
   });
 
   it('handles a 512×512 random symmetric matrix', () => {

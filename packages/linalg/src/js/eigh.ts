@@ -1,6 +1,7 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense, EighResult } from '../backend';
 import { gemmNT } from './gemm';
+import { wasmTiles } from './wasm-tiles';
 
 /**
  * Symmetric eigendecomposition: blocked Householder reduction to tridiagonal form (as LAPACK
@@ -266,6 +267,11 @@ function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Ar
  * times whatever it started as. Leaves eigenvalues in d.
  */
 function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: number, width: number): void {
+  // The rotations run in WebAssembly SIMD when available, on a copy of vt in its memory.
+  const wasm = width >= 16 ? wasmTiles() : null;
+  const rows = wasm ? wasm.view(n * width) : vt;
+  if (wasm) rows.set(vt.subarray(0, n * width));
+  const rowBytes = width * 8;
   const eps = 2 ** -52;
   let shiftSum = 0;
   let norm = 0;
@@ -308,13 +314,17 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          const ri = i * width;
-          const rj = ri + width;
-          for (let k = 0; k < width; k++) {
-            const x = vt[rj + k];
-            const y = vt[ri + k];
-            vt[rj + k] = s * y + c * x;
-            vt[ri + k] = c * y - s * x;
+          if (wasm) {
+            wasm.rot(i * rowBytes, (i + 1) * rowBytes, width, c, s);
+          } else {
+            const ri = i * width;
+            const rj = ri + width;
+            for (let k = 0; k < width; k++) {
+              const x = rows[rj + k];
+              const y = rows[ri + k];
+              rows[rj + k] = s * y + c * x;
+              rows[ri + k] = c * y - s * x;
+            }
           }
         }
         p = (-s * s2 * c3 * el1 * e[l]) / dl1;
@@ -325,4 +335,5 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
     d[l] += shiftSum;
     e[l] = 0;
   }
+  if (wasm) vt.set(rows);
 }

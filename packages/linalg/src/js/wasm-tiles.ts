@@ -59,6 +59,14 @@ const lane = (l: number) => [0xfd, 0x21, l];
 const F64_LOAD = [0x2b, 3, 0];
 const F64_STORE = [0x39, 3, 0];
 const F64_ADD = [0xa0];
+const F64_SUB = [0xa1];
+const F64_MUL = [0xa2];
+const V128_STORE = [0xfd, 0x0b, 3, 0];
+const F64X2_SUB = [0xfd, 0xf1, 0x01];
+const F64X2_SPLAT = [0xfd, 0x14];
+const LT_S = [0x48];
+const AND = [0x71];
+const IF = [0x04, 0x40];
 
 // Parameters (i32): panel P, panel Q (byte offsets), rows of P, rows of Q, r count, output
 // (byte offset), output row length, symmetric flag.
@@ -111,40 +119,66 @@ function tilesBody(): number[] {
   return code;
 }
 
+/**
+ * rot(ri, rj, width, c, s): for k < width, (y, x) = (row ri, row rj)[k] becomes
+ * (c·y − s·x, s·y + c·x); rows given as byte offsets.
+ */
+function rotBody(): number[] {
+  const [RI, RJ, WIDTH, C, S] = [0, 1, 2, 3, 4];
+  const [KB, END_B, PAIRS_END] = [5, 6, 7];
+  const [C2, S2, X, Y] = [8, 9, 10, 11];
+  const [XS, YS] = [12, 13];
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(C), F64X2_SPLAT, set(C2), get(S), F64X2_SPLAT, set(S2));
+  emit(get(WIDTH), i32(3), SHL, set(END_B), get(WIDTH), i32(-2), AND, i32(3), SHL, set(PAIRS_END));
+  emit(i32(0), set(KB));
+  emit(BLOCK, LOOP, get(KB), get(PAIRS_END), GE_S, brIf(1));
+  emit(get(RJ), get(KB), ADD, V128_LOAD, set(X), get(RI), get(KB), ADD, V128_LOAD, set(Y));
+  emit(get(RJ), get(KB), ADD, get(S2), get(Y), F64X2_MUL, get(C2), get(X), F64X2_MUL, F64X2_ADD, V128_STORE);
+  emit(get(RI), get(KB), ADD, get(C2), get(Y), F64X2_MUL, get(S2), get(X), F64X2_MUL, F64X2_SUB, V128_STORE);
+  emit(get(KB), i32(16), ADD, set(KB), br(0), END, END);
+  // An odd last element.
+  emit(get(KB), get(END_B), LT_S, IF);
+  emit(get(RJ), get(KB), ADD, F64_LOAD, set(XS), get(RI), get(KB), ADD, F64_LOAD, set(YS));
+  emit(get(RJ), get(KB), ADD, get(S), get(YS), F64_MUL, get(C), get(XS), F64_MUL, F64_ADD, F64_STORE);
+  emit(get(RI), get(KB), ADD, get(C), get(YS), F64_MUL, get(S), get(XS), F64_MUL, F64_SUB, F64_STORE);
+  emit(END, END);
+  return code;
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const type = section(1, vec([[0x60, ...vec(new Array(8).fill([0x7f])), 0]]));
-  const func = section(3, vec([[0]]));
+  const i32s = (count: number) => [...uleb(count), 0x7f];
+  const type = section(
+    1,
+    vec([
+      [0x60, ...vec(new Array(8).fill([0x7f])), 0],
+      [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7c], [0x7c]]), 0],
+    ]),
+  );
+  const func = section(3, vec([[0], [1]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name('tiles'), 0x00, 0],
+      [...name('rot'), 0x00, 1],
       [...name('memory'), 0x02, 0],
     ]),
   );
-  const body = [
-    ...vec([
-      [...uleb(13), 0x7f],
-      [...uleb(11), 0x7b],
+  const tiles = [...vec([i32s(13), [...uleb(11), 0x7b]]), ...tilesBody()];
+  const rot = [...vec([i32s(3), [...uleb(4), 0x7b], [...uleb(2), 0x7c]]), ...rotBody()];
+  const code = section(
+    10,
+    vec([
+      [...uleb(tiles.length), ...tiles],
+      [...uleb(rot.length), ...rot],
     ]),
-    ...tilesBody(),
-  ];
-  const code = section(10, vec([[...uleb(body.length), ...body]]));
-  return Uint8Array.from([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...type,
-    ...func,
-    ...memory,
-    ...exports,
-    ...code,
-  ]);
+  );
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  return Uint8Array.from([...header, ...type, ...func, ...memory, ...exports, ...code]);
 }
 
 /** The compiled kernel and its memory. */
@@ -164,6 +198,8 @@ export interface WasmTiles {
     ldo: number,
     sym: number,
   ): void;
+  /** Plane rotation of two rows (byte offsets) of length `width`: (y, x) → (c·y − s·x, s·y + c·x). */
+  rot(ri: number, rj: number, width: number, c: number, s: number): void;
   /** Float64 view of at least `elements` values of the module's memory (grown as needed). */
   view(elements: number): Float64Array;
 }
@@ -188,8 +224,10 @@ export function wasmTiles(): WasmTiles | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
     const tiles = instance.exports.tiles as WasmTiles['tiles'];
+    const rot = instance.exports.rot as WasmTiles['rot'];
     cached = {
       tiles,
+      rot,
       view(elements) {
         const bytes = elements * 8;
         if (memory.buffer.byteLength < bytes) {
