@@ -4,7 +4,10 @@ import { eigh } from './eigh';
 import { crossProduct, gram } from './gram';
 import { matmul } from './matmul';
 
-/** The portable TypeScript backend: single-threaded, float64, runs anywhere. */
+/**
+ * The portable backend: single-threaded, float64, runs anywhere; inner loops in a small
+ * WebAssembly SIMD module where available, else in JavaScript (see README).
+ */
 export const jsBackend: LinalgBackend = {
   name: 'js',
   gram,
