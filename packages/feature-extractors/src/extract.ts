@@ -343,39 +343,52 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
   const batches: [number, number][] = [];
   for (let a = resumedAt; a < items.length; a += batchSize)
     batches.push([a, Math.min(items.length, a + batchSize)]);
+  // Finished batches are checkpointed (rows appended to the part file, then the record rewritten) at most
+  // once a second, and always before an abort or an error leaves the loop: a killed run loses at most
+  // about a second of work, and the record never counts rows the part file does not hold.
+  const pending: Float32Array[] = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    for (const rows of pending)
+      appendFileSync(partPath, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
+    pending.length = 0;
+    part.seconds = baseSeconds + (performance.now() - started) / 1000;
+    writeFileSync(partJson, JSON.stringify(part));
+    lastFlush = performance.now();
+  };
   // sharp decodes batch k+1 in libuv's threads while batch k runs
   let next: Promise<PreparedBatch> | undefined = batches.length
     ? prepare(model, items.slice(...batches[0]), skipBad)
     : undefined;
-  for (let b = 0; b < batches.length; b++) {
-    const batch = await next!;
-    next = b + 1 < batches.length ? prepare(model, items.slice(...batches[b + 1]), skipBad) : undefined;
-    // a failing prefetch must not surface as an unhandled rejection while this batch runs
-    next?.catch(() => undefined);
-    if (batch.count > 0) {
-      const { rows, seconds } = await runBatch(model, batch);
-      if (part.cols === 0) part.cols = rows.cols;
-      if (rows.cols !== part.cols)
-        throw new Error(`internal: feature width changed from ${part.cols} to ${rows.cols}`);
-      appendFileSync(
-        partPath,
-        new Uint8Array(rows.data.buffer, rows.data.byteOffset, rows.rows * rows.cols * 4),
-      );
-      part.rows += rows.rows;
-      part.modelSeconds += seconds;
+  try {
+    for (let b = 0; b < batches.length; b++) {
+      const batch = await next!;
+      next = b + 1 < batches.length ? prepare(model, items.slice(...batches[b + 1]), skipBad) : undefined;
+      // a failing prefetch must not surface as an unhandled rejection while this batch runs
+      next?.catch(() => undefined);
+      if (batch.count > 0) {
+        const { rows, seconds } = await runBatch(model, batch);
+        if (part.cols === 0) part.cols = rows.cols;
+        if (rows.cols !== part.cols)
+          throw new Error(`internal: feature width changed from ${part.cols} to ${rows.cols}`);
+        pending.push(rows.data.slice(0, rows.rows * rows.cols)); // a copy: backends may reuse output buffers
+        part.rows += rows.rows;
+        part.modelSeconds += seconds;
+      }
+      part.skipped.push(...batch.skipped);
+      part.nextItem = batches[b][1];
+      progress.advance(batches[b][1] - batches[b][0]);
+      if (performance.now() - lastFlush >= 1000) flush();
+      if (opts.signal?.aborted && b + 1 < batches.length) {
+        // the part files hold every finished batch; a rerun resumes at part.nextItem
+        throw new DOMException(
+          `extraction of ${model.id} stopped at item ${part.nextItem} of ${items.length}`,
+          'AbortError',
+        );
+      }
     }
-    part.skipped.push(...batch.skipped);
-    part.nextItem = batches[b][1];
-    part.seconds = baseSeconds + (performance.now() - started) / 1000;
-    writeFileSync(partJson, JSON.stringify(part));
-    progress.advance(batches[b][1] - batches[b][0]);
-    if (opts.signal?.aborted && b + 1 < batches.length) {
-      // the part files hold every finished batch; a rerun resumes at part.nextItem
-      throw new DOMException(
-        `extraction of ${model.id} stopped at item ${part.nextItem} of ${items.length}`,
-        'AbortError',
-      );
-    }
+  } finally {
+    if (pending.length > 0 || part.nextItem > resumedAt) flush();
   }
   if (part.rows === 0) {
     throw new EmmsError(

@@ -135,6 +135,19 @@ export function upscaleBilinear(
     const fy = sy - y0;
     const r0 = y0 * w * c;
     const r1 = y1 * w * c;
+    if (c === 1) {
+      // one channel: the common case (digits), without the channel loop
+      const o = y * W;
+      for (let x = 0; x < W; x++) {
+        const a = x0[x];
+        const b = x1[x];
+        const f = fx[x];
+        const top = data[r0 + a] + (data[r0 + b] - data[r0 + a]) * f;
+        const bot = data[r1 + a] + (data[r1 + b] - data[r1 + a]) * f;
+        out[o + x] = (top + (bot - top) * fy + 0.5) | 0;
+      }
+      continue;
+    }
     for (let x = 0; x < W; x++) {
       const a = x0[x] * c;
       const b = x1[x] * c;

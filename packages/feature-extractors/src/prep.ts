@@ -6,6 +6,7 @@ import {
   channelCount,
   type RawPixels,
   type ResolvedPreprocessing,
+  writeGreyUpscaled,
   writeNormalised,
 } from './preprocess';
 
@@ -33,12 +34,23 @@ export async function prepareTensorBatch(
   pre: ResolvedPreprocessing,
   skipBad: boolean,
 ): Promise<TensorBatch> {
-  const loads = await Promise.allSettled(items.map((i) => loadPixels(i.source, pre)));
-  const ok: RawPixels[] = [];
+  const per = channelCount(pre) * pre.width * pre.height;
+  const data = new Float32Array(items.length * per);
+  // in-memory grey digits go straight into their slot; other images are decoded (in sharp's threads) first
+  const direct = items.map((i, k) => i.source.kind === 'pixels' && writeGreyUpscaled(i.source, pre, data, k));
+  const loads = await Promise.allSettled(
+    items.map((i, k) => (direct[k] ? undefined : loadPixels(i.source, pre))),
+  );
   const skipped: SkippedItem[] = [];
+  // kept items close up over skipped ones: slot `row` ≤ k never holds a later item's data
+  let row = 0;
   for (const [k, r] of loads.entries()) {
-    if (r.status === 'fulfilled') ok.push(r.value);
-    else if (skipBad && isEmmsError(r.reason) && r.reason.code === 'IMAGE_UNREADABLE') {
+    if (r.status === 'fulfilled') {
+      if (direct[k]) {
+        if (row !== k) data.copyWithin(row * per, k * per, (k + 1) * per);
+      } else writeNormalised(r.value as RawPixels, pre, data, row);
+      row++;
+    } else if (skipBad && isEmmsError(r.reason) && r.reason.code === 'IMAGE_UNREADABLE') {
       const s = items[k].source;
       skipped.push({
         id: items[k].id,
@@ -47,7 +59,10 @@ export async function prepareTensorBatch(
       });
     } else throw r.reason;
   }
-  const data = new Float32Array(ok.length * channelCount(pre) * pre.width * pre.height);
-  for (const [k, px] of ok.entries()) writeNormalised(px, pre, data, k);
-  return { count: ok.length, shape: batchShape(pre, ok.length), data, skipped };
+  return {
+    count: row,
+    shape: batchShape(pre, row),
+    data: row === items.length ? data : data.slice(0, row * per),
+    skipped,
+  };
 }

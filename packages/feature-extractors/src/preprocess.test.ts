@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { loadPixels, upscaleBilinear } from './image';
-import { batchShape, resolvePreprocessing, writeNormalised } from './preprocess';
+import { batchShape, resolvePreprocessing, writeGreyUpscaled, writeNormalised } from './preprocess';
 import { tempDir } from './testing/fixtures';
 
 // a 2×1 RGB image: pixel 0 = (255, 0, 51), pixel 1 = (0, 102, 255)
@@ -52,6 +52,21 @@ describe('upscaleBilinear', () => {
     // 2×1 → 4×1: source x = (x + 0.5)/2 − 0.5 → −0.25 (clamped 0), 0.25, 0.75, 1.25 (clamped 1)
     const r = upscaleBilinear({ width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 100]) }, 4, 1);
     expect([...r.data]).toEqual([0, 25, 75, 100]);
+  });
+
+  it('writes grey digits upscaled and normalised in one pass (RGB, NCHW, with mean/std)', () => {
+    const p = resolvePreprocessing({ width: 4, height: 1, mean: [0, 0.5, 0], std: [1, 1, 0.5] });
+    const out = new Float32Array(2 * 12);
+    expect(
+      writeGreyUpscaled({ width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 100]) }, p, out, 1),
+    ).toBe(true);
+    const v = [0, 25, 75, 100].map((x) => x / 255);
+    const want = [...v, ...v.map((x) => x - 0.5), ...v.map((x) => x / 0.5)];
+    for (const [i, x] of want.entries()) expect(out[12 + i]).toBeCloseTo(x, 6);
+    // a shrinking resize is left to sharp
+    expect(writeGreyUpscaled({ width: 8, height: 1, channels: 1, data: new Uint8Array(8) }, p, out, 0)).toBe(
+      false,
+    );
   });
 });
 

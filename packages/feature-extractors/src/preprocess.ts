@@ -151,3 +151,75 @@ export function batchShape(p: ResolvedPreprocessing, n: number): number[] {
   const c = channelCount(p);
   return p.layout === 'NCHW' ? [n, c, p.height, p.width] : [n, p.height, p.width, c];
 }
+
+/**
+ * Upscales a one-channel 8-bit image bilinearly (half-pixel centres, clamped edges) and writes it normalised
+ * into `out` at item `index`, in one pass (no intermediate 8-bit image, so no rounding). Used for in-memory
+ * grey digits; returns false (writing nothing) unless the image is grey, only grows and `p` stretches bilinearly.
+ */
+export function writeGreyUpscaled(
+  src: { width: number; height: number; channels: number; data: Uint8Array },
+  p: ResolvedPreprocessing,
+  out: Float32Array,
+  index: number,
+): boolean {
+  const { width: w, height: h, data } = src;
+  const { width: W, height: H } = p;
+  if (src.channels !== 1 || p.fit !== 'stretch' || p.resize !== 'bilinear' || w > W || h > H) return false;
+  const c = channelCount(p);
+  const colour = p.channels === 'L' ? 1 : 3;
+  const hw = W * H;
+  const base = index * hw * c;
+  const [lo, hi] = p.range;
+  const mul = new Float32Array(colour);
+  const add = new Float32Array(colour);
+  for (let k = 0; k < colour; k++) {
+    mul[k] = (hi - lo) / 255 / p.std[k];
+    add[k] = (lo - p.mean[k]) / p.std[k];
+  }
+  const x0 = new Int32Array(W);
+  const x1 = new Int32Array(W);
+  const fx = new Float32Array(W);
+  for (let x = 0; x < W; x++) {
+    const sx = Math.min(Math.max(((x + 0.5) * w) / W - 0.5, 0), w - 1);
+    x0[x] = Math.floor(sx);
+    x1[x] = Math.min(x0[x] + 1, w - 1);
+    fx[x] = sx - x0[x];
+  }
+  const nchw = p.layout === 'NCHW';
+  const [m0, m1, m2] = [mul[0], mul[colour > 1 ? 1 : 0], mul[colour > 1 ? 2 : 0]];
+  const [a0, a1, a2] = [add[0], add[colour > 1 ? 1 : 0], add[colour > 1 ? 2 : 0]];
+  for (let y = 0; y < H; y++) {
+    const sy = Math.min(Math.max(((y + 0.5) * h) / H - 0.5, 0), h - 1);
+    const y0 = Math.floor(sy);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const fy = sy - y0;
+    const r0 = y0 * w;
+    const r1 = y1 * w;
+    for (let x = 0; x < W; x++) {
+      const a = x0[x];
+      const b = x1[x];
+      const f = fx[x];
+      const top = data[r0 + a] + (data[r0 + b] - data[r0 + a]) * f;
+      const bot = data[r1 + a] + (data[r1 + b] - data[r1 + a]) * f;
+      const v = top + (bot - top) * fy;
+      const i = y * W + x;
+      if (colour === 1) out[nchw ? base + i : base + i * c] = v * m0 + a0;
+      else if (nchw) {
+        out[base + i] = v * m0 + a0;
+        out[base + hw + i] = v * m1 + a1;
+        out[base + 2 * hw + i] = v * m2 + a2;
+      } else {
+        const o = base + i * c;
+        out[o] = v * m0 + a0;
+        out[o + 1] = v * m1 + a1;
+        out[o + 2] = v * m2 + a2;
+      }
+    }
+  }
+  if (c === 4) {
+    if (nchw) out.fill(p.alpha, base + 3 * hw, base + 4 * hw);
+    else for (let i = 0; i < hw; i++) out[base + i * 4 + 3] = p.alpha;
+  }
+  return true;
+}
