@@ -267,11 +267,18 @@ function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Ar
  * times whatever it started as. Leaves eigenvalues in d.
  */
 function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: number, width: number): void {
-  // The rotations run in WebAssembly SIMD when available, on a copy of vt in its memory.
+  // Where WebAssembly SIMD is available the rotations are logged in batches and applied there to
+  // a copy of vt, a cache-sized column chunk at a time (memory: [vt | batch of (i, c, s)]).
   const wasm = width >= 16 ? wasmTiles() : null;
-  const rows = wasm ? wasm.view(n * width) : vt;
-  if (wasm) rows.set(vt.subarray(0, n * width));
-  const rowBytes = width * 8;
+  const matrixSize = n * width;
+  const memory = wasm ? wasm.view(matrixSize + 3 * ROTATION_BATCH) : vt;
+  if (wasm) memory.set(vt.subarray(0, matrixSize));
+  const rows = wasm ? memory : vt;
+  let logged = 0;
+  const flush = (): void => {
+    if (wasm && logged > 0) wasm.rotMany(matrixSize * 8, logged, width, ROTATION_CHUNK);
+    logged = 0;
+  };
   const eps = 2 ** -52;
   let shiftSum = 0;
   let norm = 0;
@@ -315,7 +322,11 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
           if (wasm) {
-            wasm.rot(i * rowBytes, (i + 1) * rowBytes, width, c, s);
+            const at = matrixSize + 3 * logged;
+            memory[at] = i;
+            memory[at + 1] = c;
+            memory[at + 2] = s;
+            if (++logged === ROTATION_BATCH) flush();
           } else {
             const ri = i * width;
             const rj = ri + width;
@@ -335,5 +346,11 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
     d[l] += shiftSum;
     e[l] = 0;
   }
-  if (wasm) vt.set(rows);
+  flush();
+  if (wasm) vt.set(memory.subarray(0, matrixSize));
 }
+
+/** Rotations logged before they are applied. */
+const ROTATION_BATCH = 1 << 16;
+/** Columns per chunk when applying a batch (2048 rows × 128 × 8 bytes = 2 MiB). */
+const ROTATION_CHUNK = 128;

@@ -66,6 +66,8 @@ const F64X2_SUB = [0xfd, 0xf1, 0x01];
 const F64X2_SPLAT = [0xfd, 0x14];
 const LT_S = [0x48];
 const AND = [0x71];
+const SUB = [0x6b];
+const TRUNC = [0xaa];
 const IF = [0x04, 0x40];
 
 // Parameters (i32): panel P, panel Q (byte offsets), rows of P, rows of Q, r count, output
@@ -149,6 +151,92 @@ function rotBody(): number[] {
   return code;
 }
 
+/**
+ * rotMany(list, count, width, chunk): applies `count` rotations, stored as f64 triples
+ * (row i, c, s) at byte offset `list`, in order, to rows (i, i+1) of the row-major matrix at
+ * byte offset 0 with rows of `width` values; one column chunk of `chunk` values at a time, so
+ * the chunk stays in cache across all rotations.
+ */
+function rotManyBody(): number[] {
+  const [LIST, COUNT, WIDTH, CHUNK] = [0, 1, 2, 3];
+  const [K0, LEN, Q, RI, RJ, KB, PAIRS, ROWB, QADDR] = [4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [C, S] = [13, 14];
+  const [C2, S2, X, Y] = [15, 16, 17, 18];
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(WIDTH), i32(3), SHL, set(ROWB), i32(0), set(K0));
+  emit(BLOCK, LOOP, get(K0), get(WIDTH), GE_S, brIf(1));
+  // len = min(chunk, width − k0); pairs end in bytes.
+  emit(get(CHUNK), get(WIDTH), get(K0), SUB, get(CHUNK), get(WIDTH), get(K0), SUB, LT_S, SELECT, set(LEN));
+  emit(get(LEN), i32(-2), AND, i32(3), SHL, set(PAIRS));
+  emit(i32(0), set(Q), get(LIST), set(QADDR));
+  emit(BLOCK, LOOP, get(Q), get(COUNT), GE_S, brIf(1));
+  emit(
+    get(QADDR),
+    F64_LOAD,
+    TRUNC,
+    get(ROWB),
+    MUL,
+    get(K0),
+    i32(3),
+    SHL,
+    ADD,
+    tee(RI),
+    get(ROWB),
+    ADD,
+    set(RJ),
+  );
+  emit(get(QADDR), [0x2b, 3, 8], set(C), get(QADDR), [0x2b, 3, 16], set(S));
+  emit(get(C), F64X2_SPLAT, set(C2), get(S), F64X2_SPLAT, set(S2));
+  emit(i32(0), set(KB));
+  emit(BLOCK, LOOP, get(KB), get(PAIRS), GE_S, brIf(1));
+  emit(get(RJ), get(KB), ADD, V128_LOAD, set(X), get(RI), get(KB), ADD, V128_LOAD, set(Y));
+  emit(get(RJ), get(KB), ADD, get(S2), get(Y), F64X2_MUL, get(C2), get(X), F64X2_MUL, F64X2_ADD, V128_STORE);
+  emit(get(RI), get(KB), ADD, get(C2), get(Y), F64X2_MUL, get(S2), get(X), F64X2_MUL, F64X2_SUB, V128_STORE);
+  emit(get(KB), i32(16), ADD, set(KB), br(0), END, END);
+  // Odd last column of the chunk.
+  emit(get(LEN), i32(1), AND, IF);
+  emit(get(RJ), get(KB), ADD);
+  emit(
+    get(S),
+    get(RI),
+    get(KB),
+    ADD,
+    F64_LOAD,
+    F64_MUL,
+    get(C),
+    get(RJ),
+    get(KB),
+    ADD,
+    F64_LOAD,
+    F64_MUL,
+    F64_ADD,
+  );
+  emit(get(RI), get(KB), ADD);
+  emit(
+    get(C),
+    get(RI),
+    get(KB),
+    ADD,
+    F64_LOAD,
+    F64_MUL,
+    get(S),
+    get(RJ),
+    get(KB),
+    ADD,
+    F64_LOAD,
+    F64_MUL,
+    F64_SUB,
+  );
+  emit(F64_STORE, F64_STORE, END);
+  emit(get(Q), i32(1), ADD, set(Q), get(QADDR), i32(24), ADD, set(QADDR), br(0), END, END);
+  emit(get(K0), get(CHUNK), ADD, set(K0), br(0), END, END);
+  emit(END);
+  return code;
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const i32s = (count: number) => [...uleb(count), 0x7f];
   const type = section(
@@ -156,25 +244,29 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     vec([
       [0x60, ...vec(new Array(8).fill([0x7f])), 0],
       [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7c], [0x7c]]), 0],
+      [0x60, ...vec(new Array(4).fill([0x7f])), 0],
     ]),
   );
-  const func = section(3, vec([[0], [1]]));
+  const func = section(3, vec([[0], [1], [2]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name('tiles'), 0x00, 0],
       [...name('rot'), 0x00, 1],
+      [...name('rotMany'), 0x00, 2],
       [...name('memory'), 0x02, 0],
     ]),
   );
   const tiles = [...vec([i32s(13), [...uleb(11), 0x7b]]), ...tilesBody()];
   const rot = [...vec([i32s(3), [...uleb(4), 0x7b], [...uleb(2), 0x7c]]), ...rotBody()];
+  const rotMany = [...vec([i32s(9), [...uleb(2), 0x7c], [...uleb(4), 0x7b]]), ...rotManyBody()];
   const code = section(
     10,
     vec([
       [...uleb(tiles.length), ...tiles],
       [...uleb(rot.length), ...rot],
+      [...uleb(rotMany.length), ...rotMany],
     ]),
   );
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -200,6 +292,11 @@ export interface WasmTiles {
   ): void;
   /** Plane rotation of two rows (byte offsets) of length `width`: (y, x) → (c·y − s·x, s·y + c·x). */
   rot(ri: number, rj: number, width: number, c: number, s: number): void;
+  /**
+   * Applies `count` rotations stored as f64 triples (row, c, s) at byte offset `list` to the
+   * matrix at offset 0 (rows of `width`), `chunk` columns at a time.
+   */
+  rotMany(list: number, count: number, width: number, chunk: number): void;
   /** Float64 view of at least `elements` values of the module's memory (grown as needed). */
   view(elements: number): Float64Array;
 }
@@ -225,9 +322,11 @@ export function wasmTiles(): WasmTiles | null {
     const memory = instance.exports.memory as WebAssembly.Memory;
     const tiles = instance.exports.tiles as WasmTiles['tiles'];
     const rot = instance.exports.rot as WasmTiles['rot'];
+    const rotMany = instance.exports.rotMany as WasmTiles['rotMany'];
     cached = {
       tiles,
       rot,
+      rotMany,
       view(elements) {
         const bytes = elements * 8;
         if (memory.buffer.byteLength < bytes) {
