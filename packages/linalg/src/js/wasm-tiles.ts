@@ -122,36 +122,6 @@ function tilesBody(): number[] {
 }
 
 /**
- * rot(ri, rj, width, c, s): for k < width, (y, x) = (row ri, row rj)[k] becomes
- * (c·y − s·x, s·y + c·x); rows given as byte offsets.
- */
-function rotBody(): number[] {
-  const [RI, RJ, WIDTH, C, S] = [0, 1, 2, 3, 4];
-  const [KB, END_B, PAIRS_END] = [5, 6, 7];
-  const [C2, S2, X, Y] = [8, 9, 10, 11];
-  const [XS, YS] = [12, 13];
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  emit(get(C), F64X2_SPLAT, set(C2), get(S), F64X2_SPLAT, set(S2));
-  emit(get(WIDTH), i32(3), SHL, set(END_B), get(WIDTH), i32(-2), AND, i32(3), SHL, set(PAIRS_END));
-  emit(i32(0), set(KB));
-  emit(BLOCK, LOOP, get(KB), get(PAIRS_END), GE_S, brIf(1));
-  emit(get(RJ), get(KB), ADD, V128_LOAD, set(X), get(RI), get(KB), ADD, V128_LOAD, set(Y));
-  emit(get(RJ), get(KB), ADD, get(S2), get(Y), F64X2_MUL, get(C2), get(X), F64X2_MUL, F64X2_ADD, V128_STORE);
-  emit(get(RI), get(KB), ADD, get(C2), get(Y), F64X2_MUL, get(S2), get(X), F64X2_MUL, F64X2_SUB, V128_STORE);
-  emit(get(KB), i32(16), ADD, set(KB), br(0), END, END);
-  // An odd last element.
-  emit(get(KB), get(END_B), LT_S, IF);
-  emit(get(RJ), get(KB), ADD, F64_LOAD, set(XS), get(RI), get(KB), ADD, F64_LOAD, set(YS));
-  emit(get(RJ), get(KB), ADD, get(S), get(YS), F64_MUL, get(C), get(XS), F64_MUL, F64_ADD, F64_STORE);
-  emit(get(RI), get(KB), ADD, get(C), get(YS), F64_MUL, get(S), get(XS), F64_MUL, F64_SUB, F64_STORE);
-  emit(END, END);
-  return code;
-}
-
-/**
  * rotMany(list, count, width, chunk): applies `count` rotations, stored as f64 triples
  * (row i, c, s) at byte offset `list`, in order, to rows (i, i+1) of the row-major matrix at
  * byte offset 0 with rows of `width` values; one column chunk of `chunk` values at a time, so
@@ -243,29 +213,25 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     1,
     vec([
       [0x60, ...vec(new Array(8).fill([0x7f])), 0],
-      [0x60, ...vec([[0x7f], [0x7f], [0x7f], [0x7c], [0x7c]]), 0],
       [0x60, ...vec(new Array(4).fill([0x7f])), 0],
     ]),
   );
-  const func = section(3, vec([[0], [1], [2]]));
+  const func = section(3, vec([[0], [1]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name('tiles'), 0x00, 0],
-      [...name('rot'), 0x00, 1],
-      [...name('rotMany'), 0x00, 2],
+      [...name('rotMany'), 0x00, 1],
       [...name('memory'), 0x02, 0],
     ]),
   );
   const tiles = [...vec([i32s(13), [...uleb(11), 0x7b]]), ...tilesBody()];
-  const rot = [...vec([i32s(3), [...uleb(4), 0x7b], [...uleb(2), 0x7c]]), ...rotBody()];
   const rotMany = [...vec([i32s(9), [...uleb(2), 0x7c], [...uleb(4), 0x7b]]), ...rotManyBody()];
   const code = section(
     10,
     vec([
       [...uleb(tiles.length), ...tiles],
-      [...uleb(rot.length), ...rot],
       [...uleb(rotMany.length), ...rotMany],
     ]),
   );
@@ -290,8 +256,6 @@ export interface WasmTiles {
     ldo: number,
     sym: number,
   ): void;
-  /** Plane rotation of two rows (byte offsets) of length `width`: (y, x) → (c·y − s·x, s·y + c·x). */
-  rot(ri: number, rj: number, width: number, c: number, s: number): void;
   /**
    * Applies `count` rotations stored as f64 triples (row, c, s) at byte offset `list` to the
    * matrix at offset 0 (rows of `width`), `chunk` columns at a time.
@@ -321,11 +285,9 @@ export function wasmTiles(): WasmTiles | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
     const tiles = instance.exports.tiles as WasmTiles['tiles'];
-    const rot = instance.exports.rot as WasmTiles['rot'];
     const rotMany = instance.exports.rotMany as WasmTiles['rotMany'];
     cached = {
       tiles,
-      rot,
       rotMany,
       view(elements) {
         const bytes = elements * 8;
