@@ -184,7 +184,7 @@ describe('eigh', () => {
   });
 
   it('gives the same decomposition with the JavaScript kernels only', () => {
-    const a = jsBackend.gram(random(60, 45, 77));
+    const a = jsBackend.gram(random(120, 100, 77));
     const withWasm = jsBackend.eigh(a);
     setWasmTilesEnabled(false);
     try {

@@ -1,7 +1,7 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense, EighResult } from '../backend';
 import { gemmNT } from './gemm';
-import { wasmTiles } from './wasm-tiles';
+import { type WasmTiles, wasmTiles } from './wasm-tiles';
 
 /**
  * Symmetric eigendecomposition: blocked Householder reduction to tridiagonal form (as LAPACK
@@ -92,7 +92,30 @@ const PANEL = 32;
  */
 function reduce(a: Dense, d: Float64Array, e: Float64Array): { hv: Float64Array; tau: Float64Array } {
   const n = a.rows;
-  const w = new Float64Array(n * n); // lower triangle of the working matrix (upper part unused)
+  // With WebAssembly the working matrix lives in its memory ([w | v | p], reserved) so that the
+  // symmetric matrix-vector product of each step runs there; scratch for the panel updates is
+  // grown beforehand (≤ 96n + 2336 values), so nothing detaches the view.
+  const wasm = n >= 64 ? wasmTiles() : null;
+  if (!wasm) return reduceWith(a, d, e, new Float64Array(n * n), null);
+  try {
+    const arena = wasm.reserve(n * n + 2 * n, 128 * n + 8192);
+    arena.fill(0);
+    return reduceWith(a, d, e, arena, wasm);
+  } finally {
+    wasm.release();
+  }
+}
+
+function reduceWith(
+  a: Dense,
+  d: Float64Array,
+  e: Float64Array,
+  w: Float64Array, // lower triangle of the working matrix (upper part unused), then v, p
+  wasm: WasmTiles | null,
+): { hv: Float64Array; tau: Float64Array } {
+  const n = a.rows;
+  const vOff = n * n;
+  const pOff = vOff + n;
   const src = a.data;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) w[i * n + j] = src[i * n + j];
@@ -143,16 +166,23 @@ function reduce(a: Dense, d: Float64Array, e: Float64Array): { hv: Float64Array;
       for (let i = k1; i < n; i++) vp[i * PANEL + s] = hv[vrow + i];
       // p = A v on the trailing block, from the stored lower triangle (one pass).
       p.fill(0, k1, n);
-      for (let i = k1; i < n; i++) {
-        const row = i * n;
-        const vi = hv[vrow + i];
-        let acc = 0;
-        for (let j = k1; j < i; j++) {
-          const aij = w[row + j];
-          acc += aij * hv[vrow + j];
-          p[j] += aij * vi;
+      if (wasm) {
+        w.set(hv.subarray(vrow + k1, vrow + n), vOff + k1);
+        w.fill(0, pOff + k1, pOff + n);
+        wasm.symv(0, n, k1, n, vOff * 8, pOff * 8);
+        p.set(w.subarray(pOff + k1, pOff + n), k1);
+      } else {
+        for (let i = k1; i < n; i++) {
+          const row = i * n;
+          const vi = hv[vrow + i];
+          let acc = 0;
+          for (let j = k1; j < i; j++) {
+            const aij = w[row + j];
+            acc += aij * hv[vrow + j];
+            p[j] += aij * vi;
+          }
+          p[i] += acc + w[row + i] * vi;
         }
-        p[i] += acc + w[row + i] * vi;
       }
       // Pending updates: p −= V (Wᵀ v) + W (Vᵀ v).
       if (s > 0) {
@@ -190,6 +220,7 @@ function reduce(a: Dense, d: Float64Array, e: Float64Array): { hv: Float64Array;
       gemmNT(-1, vp, r0 * PANEL, PANEL, wp, c0 * PANEL, PANEL, rows, cols, kb, w, r0 * n + c0, n);
       gemmNT(-1, wp, r0 * PANEL, PANEL, vp, c0 * PANEL, PANEL, rows, cols, kb, w, r0 * n + c0, n);
     }
+    if (w.length === 0) throw new Error('eigh: internal error, WebAssembly memory grew during the reduction');
   }
   if (n >= 2) {
     d[n - 2] = w[(n - 2) * n + n - 2];
@@ -276,7 +307,8 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
   const rows = wasm ? memory : vt;
   let logged = 0;
   const flush = (): void => {
-    if (wasm && logged > 0) wasm.rotMany(matrixSize * 8, logged, width, ROTATION_CHUNK);
+    if (wasm && logged > 0)
+      wasm.rotMany(wasm.base + matrixSize * 8, logged, width, ROTATION_CHUNK, wasm.base);
     logged = 0;
   };
   const eps = 2 ** -52;

@@ -196,7 +196,8 @@ function gemmNTWasm(
       view.fill(0, dst, dst + kp);
     }
   }
-  w.tiles(aStart * 8, bStart * 8, np, pp, kp, 0, pp, 0);
+  const base = w.base;
+  w.tiles(base + aStart * 8, base + bStart * 8, np, pp, kp, base, pp, 0);
   for (let i = 0; i < n; i++) {
     const o = outOff + i * ldo;
     const src = i * pp;

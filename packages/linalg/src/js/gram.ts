@@ -125,7 +125,7 @@ export function gram(a: Matrix): Dense {
     const panel = view.subarray(dp * dp, dp * dp + dp * rb);
     for (let r0 = 0; r0 < a.rows; r0 += rb) {
       packColumns(a, r0, rb, panel);
-      w.tiles(dp * dp * 8, dp * dp * 8, dp, dp, rb, 0, dp, 1);
+      w.tiles(w.base + dp * dp * 8, w.base + dp * dp * 8, dp, dp, rb, w.base, dp, 1);
     }
     mirror(view, dp);
     return unpad(view, dp, d, d, true);
@@ -161,7 +161,7 @@ export function crossProduct(a: Matrix, b: Matrix): Dense {
     for (let r0 = 0; r0 < a.rows; r0 += rb) {
       packColumns(a, r0, rb, pa);
       packColumns(b, r0, rb, pb);
-      w.tiles(outSize * 8, (outSize + da * rb) * 8, da, db, rb, 0, db, 0);
+      w.tiles(w.base + outSize * 8, w.base + (outSize + da * rb) * 8, da, db, rb, w.base, db, 0);
     }
     return unpad(view, db, a.cols, b.cols, true);
   }

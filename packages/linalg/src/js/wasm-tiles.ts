@@ -122,16 +122,16 @@ function tilesBody(): number[] {
 }
 
 /**
- * rotMany(list, count, width, chunk): applies `count` rotations, stored as f64 triples
+ * rotMany(list, count, width, chunk, mat): applies `count` rotations, stored as f64 triples
  * (row i, c, s) at byte offset `list`, in order, to rows (i, i+1) of the row-major matrix at
- * byte offset 0 with rows of `width` values; one column chunk of `chunk` values at a time, so
+ * byte offset `mat` with rows of `width` values; one column chunk of `chunk` values at a time, so
  * the chunk stays in cache across all rotations.
  */
 function rotManyBody(): number[] {
-  const [LIST, COUNT, WIDTH, CHUNK] = [0, 1, 2, 3];
-  const [K0, LEN, Q, RI, RJ, KB, PAIRS, ROWB, QADDR] = [4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const [C, S] = [13, 14];
-  const [C2, S2, X, Y] = [15, 16, 17, 18];
+  const [LIST, COUNT, WIDTH, CHUNK, MAT] = [0, 1, 2, 3, 4];
+  const [K0, LEN, Q, RI, RJ, KB, PAIRS, ROWB, QADDR] = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+  const [C, S] = [14, 15];
+  const [C2, S2, X, Y] = [16, 17, 18, 19];
   const code: number[] = [];
   const emit = (...parts: number[][]) => {
     for (const p of parts) code.push(...p);
@@ -143,21 +143,8 @@ function rotManyBody(): number[] {
   emit(get(LEN), i32(-2), AND, i32(3), SHL, set(PAIRS));
   emit(i32(0), set(Q), get(LIST), set(QADDR));
   emit(BLOCK, LOOP, get(Q), get(COUNT), GE_S, brIf(1));
-  emit(
-    get(QADDR),
-    F64_LOAD,
-    TRUNC,
-    get(ROWB),
-    MUL,
-    get(K0),
-    i32(3),
-    SHL,
-    ADD,
-    tee(RI),
-    get(ROWB),
-    ADD,
-    set(RJ),
-  );
+  emit(get(QADDR), F64_LOAD, TRUNC, get(ROWB), MUL, get(K0), i32(3), SHL, ADD, get(MAT), ADD);
+  emit(tee(RI), get(ROWB), ADD, set(RJ));
   emit(get(QADDR), [0x2b, 3, 8], set(C), get(QADDR), [0x2b, 3, 16], set(S));
   emit(get(C), F64X2_SPLAT, set(C2), get(S), F64X2_SPLAT, set(S2));
   emit(i32(0), set(KB));
@@ -207,32 +194,92 @@ function rotManyBody(): number[] {
   return code;
 }
 
+/**
+ * symv(w, ld, k1, n, v, p): p[j] += Σ_i A[i][j]·v[i] over the symmetric block k1..n−1 of A
+ * whose lower triangle is stored at byte offset w (row length ld); v and p are byte offsets of
+ * vectors indexed like the rows.
+ */
+function symvBody(): number[] {
+  const [W, LD, K1, N, V, P2] = [0, 1, 2, 3, 4, 5];
+  const [I, ROW, JB, PEND, IB] = [6, 7, 8, 9, 10];
+  const [VI, ACCS, AS] = [11, 12, 13];
+  const [VI2, ACC, AV] = [14, 15, 16];
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(K1), set(I));
+  emit(BLOCK, LOOP, get(I), get(N), GE_S, brIf(1));
+  emit(get(I), i32(3), SHL, set(IB));
+  emit(get(W), get(I), get(LD), MUL, i32(3), SHL, ADD, set(ROW));
+  emit(get(V), get(IB), ADD, F64_LOAD, tee(VI), F64X2_SPLAT, set(VI2));
+  emit(V128_ZERO, set(ACC));
+  emit(get(K1), i32(3), SHL, set(JB));
+  // Pairs end: k1 + ((i − k1) & ~1), in bytes.
+  emit(get(I), get(K1), SUB, i32(-2), AND, get(K1), ADD, i32(3), SHL, set(PEND));
+  emit(BLOCK, LOOP, get(JB), get(PEND), GE_S, brIf(1));
+  emit(get(ROW), get(JB), ADD, V128_LOAD, set(AV));
+  emit(get(ACC), get(AV), get(V), get(JB), ADD, V128_LOAD, F64X2_MUL, F64X2_ADD, set(ACC));
+  emit(
+    get(P2),
+    get(JB),
+    ADD,
+    get(P2),
+    get(JB),
+    ADD,
+    V128_LOAD,
+    get(AV),
+    get(VI2),
+    F64X2_MUL,
+    F64X2_ADD,
+    V128_STORE,
+  );
+  emit(get(JB), i32(16), ADD, set(JB), br(0), END, END);
+  emit(get(ACC), lane(0), get(ACC), lane(1), F64_ADD, set(ACCS));
+  // One element left before the diagonal.
+  emit(get(JB), get(IB), LT_S, IF);
+  emit(get(ROW), get(JB), ADD, F64_LOAD, set(AS));
+  emit(get(ACCS), get(AS), get(V), get(JB), ADD, F64_LOAD, F64_MUL, F64_ADD, set(ACCS));
+  emit(get(P2), get(JB), ADD, get(P2), get(JB), ADD, F64_LOAD, get(AS), get(VI), F64_MUL, F64_ADD, F64_STORE);
+  emit(END);
+  // p[i] += acc + A[i][i]·v[i].
+  emit(get(P2), get(IB), ADD, get(P2), get(IB), ADD, F64_LOAD, get(ACCS), F64_ADD);
+  emit(get(ROW), get(IB), ADD, F64_LOAD, get(VI), F64_MUL, F64_ADD, F64_STORE);
+  emit(get(I), i32(1), ADD, set(I), br(0), END, END);
+  emit(END);
+  return code;
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const i32s = (count: number) => [...uleb(count), 0x7f];
   const type = section(
     1,
     vec([
       [0x60, ...vec(new Array(8).fill([0x7f])), 0],
-      [0x60, ...vec(new Array(4).fill([0x7f])), 0],
+      [0x60, ...vec(new Array(5).fill([0x7f])), 0],
+      [0x60, ...vec(new Array(6).fill([0x7f])), 0],
     ]),
   );
-  const func = section(3, vec([[0], [1]]));
+  const func = section(3, vec([[0], [1], [2]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name('tiles'), 0x00, 0],
       [...name('rotMany'), 0x00, 1],
+      [...name('symv'), 0x00, 2],
       [...name('memory'), 0x02, 0],
     ]),
   );
   const tiles = [...vec([i32s(13), [...uleb(11), 0x7b]]), ...tilesBody()];
   const rotMany = [...vec([i32s(9), [...uleb(2), 0x7c], [...uleb(4), 0x7b]]), ...rotManyBody()];
+  const symv = [...vec([i32s(5), [...uleb(3), 0x7c], [...uleb(3), 0x7b]]), ...symvBody()];
   const code = section(
     10,
     vec([
       [...uleb(tiles.length), ...tiles],
       [...uleb(rotMany.length), ...rotMany],
+      [...uleb(symv.length), ...symv],
     ]),
   );
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
@@ -260,9 +307,27 @@ export interface WasmTiles {
    * Applies `count` rotations stored as f64 triples (row, c, s) at byte offset `list` to the
    * matrix at offset 0 (rows of `width`), `chunk` columns at a time.
    */
-  rotMany(list: number, count: number, width: number, chunk: number): void;
-  /** Float64 view of at least `elements` values of the module's memory (grown as needed). */
+  rotMany(list: number, count: number, width: number, chunk: number, mat: number): void;
+  /**
+   * p[j] += Σ_i A[i][j]·v[i] over rows/columns k1..n−1 of a symmetric A whose lower triangle is at
+   * byte offset w (row length ld); v and p byte offsets.
+   */
+  symv(w: number, ld: number, k1: number, n: number, v: number, p: number): void;
+  /** Byte offset where scratch views start (after any reserved region). */
+  readonly base: number;
+  /**
+   * Float64 view of `elements` values of scratch memory starting at {@link base} (memory is
+   * grown as needed, which detaches earlier views).
+   */
   view(elements: number): Float64Array;
+  /**
+   * Keeps `elements` values at offset 0 for the caller (scratch starts after them) and grows the
+   * memory now for `scratch` more, so that scratch use up to that size detaches nothing.
+   * Returns a view of the reserved values; call `release` when done.
+   */
+  reserve(elements: number, scratch: number): Float64Array;
+  /** Frees the reserved region. */
+  release(): void;
 }
 
 let cached: WasmTiles | null | undefined;
@@ -286,15 +351,31 @@ export function wasmTiles(): WasmTiles | null {
     const memory = instance.exports.memory as WebAssembly.Memory;
     const tiles = instance.exports.tiles as WasmTiles['tiles'];
     const rotMany = instance.exports.rotMany as WasmTiles['rotMany'];
+    const symv = instance.exports.symv as WasmTiles['symv'];
+    let reservedElements = 0;
+    const ensure = (elements: number): void => {
+      const bytes = elements * 8;
+      if (memory.buffer.byteLength < bytes)
+        memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+    };
     cached = {
       tiles,
       rotMany,
+      symv,
+      get base() {
+        return reservedElements * 8;
+      },
       view(elements) {
-        const bytes = elements * 8;
-        if (memory.buffer.byteLength < bytes) {
-          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
-        }
+        ensure(reservedElements + elements);
+        return new Float64Array(memory.buffer, reservedElements * 8, elements);
+      },
+      reserve(elements, scratch) {
+        ensure(elements + scratch);
+        reservedElements = elements;
         return new Float64Array(memory.buffer, 0, elements);
+      },
+      release() {
+        reservedElements = 0;
       },
     };
   } catch {
