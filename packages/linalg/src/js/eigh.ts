@@ -48,25 +48,40 @@ export function eighProject(a: Dense, b: Matrix): { values: Float64Array; projec
   const e = new Float64Array(n);
   if (n === 0) return { values: d, projected: { rows: 0, cols: m, data: new Float64Array(0) } };
   const { hv, tau } = reduce(a, d, e);
-  // c = Qᵀ b = H_{n-3} ⋯ H_0 b.
-  const c = Float64Array.from(b.data);
-  const z = new Float64Array(m);
-  for (let k = 0; k < n - 2; k++) {
-    const t = tau[k];
-    if (t === 0) continue;
-    const vrow = k * n;
-    z.fill(0);
-    for (let i = k + 1; i < n; i++) {
-      const vi = hv[vrow + i];
-      const row = i * m;
-      for (let j = 0; j < m; j++) z[j] += vi * c[row + j];
-    }
-    for (let i = k + 1; i < n; i++) {
-      const f = t * hv[vrow + i];
-      const row = i * m;
-      for (let j = 0; j < m; j++) c[row + j] -= f * z[j];
+  // c = Qᵀ b = H_{n-3} ⋯ H_0 b, a panel of reflectors at a time on cᵀ (m × n), whose rows
+  // give both tiled products contiguous operands: cᵀ ← cᵀ − (cᵀ V) T Vᵀ per panel.
+  const ct = new Float64Array(m * n);
+  const bd = b.data;
+  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) ct[j * n + i] = bd[i * m + j];
+  const steps = n - 2;
+  if (steps > 0) {
+    const vp = new Float64Array(n * PANEL);
+    const yt = new Float64Array(m * PANEL);
+    const zt = new Float64Array(m * PANEL);
+    const t = new Float64Array(PANEL * PANEL);
+    const scratch = new Float64Array(PANEL);
+    for (let k0 = 0; k0 < steps; k0 += PANEL) {
+      const kb = Math.min(PANEL, steps - k0);
+      const lo = k0 + 1;
+      panelFactor(hv, tau, n, k0, kb, t, scratch, vp);
+      // Yᵀ = cᵀ[:, lo..] V (m × kb).
+      yt.fill(0);
+      gemmNT(1, ct, lo, n, hv, k0 * n + lo, n, m, kb, n - lo, yt, 0, PANEL);
+      // Zᵀ = Yᵀ T.
+      for (let j = 0; j < m; j++) {
+        const ry = j * PANEL;
+        for (let s2 = 0; s2 < kb; s2++) {
+          let acc = 0;
+          for (let c2 = 0; c2 <= s2; c2++) acc += yt[ry + c2] * t[c2 * PANEL + s2];
+          zt[ry + s2] = acc;
+        }
+      }
+      // cᵀ[:, lo..] −= Zᵀ Vᵀ.
+      gemmNT(-1, zt, 0, PANEL, vp, lo * PANEL, PANEL, m, n - lo, kb, ct, lo, n);
     }
   }
+  const c = new Float64Array(n * m);
+  for (let j = 0; j < m; j++) for (let i = 0; i < n; i++) c[i * m + j] = ct[j * n + i];
   implicitQl(d, e, c, n, m);
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i] - d[j]);
   const values = new Float64Array(n);
@@ -232,6 +247,46 @@ function reduceWith(
 }
 
 /**
+ * For reflectors k0..k0+kb−1 (vectors in rows of hv): the upper-triangular T with
+ * H_k0 ⋯ H_k0+kb−1 = I − V T Vᵀ (LAPACK dlarft, forward, columnwise; row length PANEL) and the
+ * vectors as columns of vp (n × PANEL). `scratch` holds at least kb values.
+ */
+function panelFactor(
+  hv: Float64Array,
+  tau: Float64Array,
+  n: number,
+  k0: number,
+  kb: number,
+  t: Float64Array,
+  scratch: Float64Array,
+  vp: Float64Array,
+): void {
+  t.fill(0);
+  for (let s = 0; s < kb; s++) {
+    const ts = tau[k0 + s];
+    t[s * PANEL + s] = ts;
+    if (ts === 0) continue;
+    const rs = (k0 + s) * n;
+    for (let r = 0; r < s; r++) {
+      const rr = (k0 + r) * n;
+      let dot = 0;
+      for (let i = k0 + s + 1; i < n; i++) dot += hv[rr + i] * hv[rs + i];
+      scratch[r] = dot;
+    }
+    for (let r = 0; r < s; r++) {
+      let acc = 0;
+      for (let c = r; c < s; c++) acc += t[r * PANEL + c] * scratch[c];
+      t[r * PANEL + s] = -ts * acc;
+    }
+  }
+  vp.fill(0);
+  for (let s = 0; s < kb; s++) {
+    const rs = (k0 + s) * n;
+    for (let i = k0 + s + 1; i < n; i++) vp[i * PANEL + s] = hv[rs + i];
+  }
+}
+
+/**
  * Qᵀ (row-major n×n) for Q = H_0 H_1 … H_{n-3}, accumulated backwards a panel at a time:
  * the panel's reflectors form I − V T Vᵀ (T upper triangular, as LAPACK dlarft), and
  * Qᵀ ← Qᵀ − (Qᵀ V) Tᵀ Vᵀ is two tiled products.
@@ -250,30 +305,7 @@ function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Ar
     const kb = Math.min(PANEL, steps - k0);
     const lo = k0 + 1; // first index any reflector of the panel touches
     const m = n - lo;
-    // T: T[s][s] = τ_s, T[0:s, s] = −τ_s T[0:s, 0:s] (V[:, 0:s]ᵀ v_s).
-    t.fill(0);
-    for (let s = 0; s < kb; s++) {
-      const ts = tau[k0 + s];
-      t[s * PANEL + s] = ts;
-      if (ts === 0) continue;
-      const rs = (k0 + s) * n;
-      for (let r = 0; r < s; r++) {
-        const rr = (k0 + r) * n;
-        let dot = 0;
-        for (let i = k0 + s + 1; i < n; i++) dot += hv[rr + i] * hv[rs + i];
-        z[r] = dot;
-      }
-      for (let r = 0; r < s; r++) {
-        let acc = 0;
-        for (let c = r; c < s; c++) acc += t[r * PANEL + c] * z[c];
-        t[r * PANEL + s] = -ts * acc;
-      }
-    }
-    vp.fill(0);
-    for (let s = 0; s < kb; s++) {
-      const rs = (k0 + s) * n;
-      for (let i = k0 + s + 1; i < n; i++) vp[i * PANEL + s] = hv[rs + i];
-    }
+    panelFactor(hv, tau, n, k0, kb, t, z, vp);
     // Y = Qᵀ[lo.., lo..] V  (m × kb), rows of Qᵀ against rows of hv.
     y.fill(0);
     gemmNT(1, qt, lo * n + lo, n, hv, k0 * n + lo, n, m, kb, m, y, lo * PANEL, PANEL);
