@@ -241,6 +241,17 @@ describe('eighProject', () => {
         expect(s1).toBeCloseTo(s2, 10);
       }
     }
+    // Many columns (tiled reflector application) against eigh then Vᵀb, up to signs.
+    {
+      const n = 100;
+      const m = 40;
+      const a = jsBackend.gram(random(130, n, 91));
+      const b = random(n, m, 92);
+      const full = jsBackend.eigh(a);
+      const pr = eighProject(a, b);
+      const vtb = naiveMatmul(full.vectors, b, true);
+      expect(maxAbsDiff(pr.projected.data.map(Math.abs), vtb.map(Math.abs))).toBeLessThan(1e-9);
+    }
     // The route for other backends (eigh then Vᵀb) agrees in the same sense.
     const a = jsBackend.gram(random(20, 6, 3));
     const b = random(6, 2, 4);
