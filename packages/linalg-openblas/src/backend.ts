@@ -60,6 +60,13 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   const blockElems = options.blockElems ?? BLOCK_ELEMS;
   /** Rows per converted block for a matrix `width` columns wide. */
   const blockRows = (width: number): number => Math.max(1, Math.floor(blockElems / Math.max(1, width)));
+  // Two reusable conversion buffers (calls are synchronous and the buffers never escape), so
+  // scores that call a kernel once per row block do not allocate and zero 16 MiB each time.
+  const scratch: [Float64Array, Float64Array] = [new Float64Array(0), new Float64Array(0)];
+  const buffer = (slot: 0 | 1, length: number): Float64Array => {
+    if (scratch[slot].length < length) scratch[slot] = new Float64Array(length);
+    return scratch[slot].subarray(0, length);
+  };
 
   function gram(a: Matrix): Dense {
     checkMatrix(a, 'a', 'gram');
@@ -72,7 +79,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     } else {
       const src = a.data;
       const rb = Math.min(k, blockRows(n));
-      const buf = new Float64Array(rb * n);
+      const buf = buffer(0, rb * n);
       for (let r0 = 0; r0 < k; r0 += rb) {
         const nb = Math.min(rb, k - r0);
         buf.set(src.subarray(r0 * n, (r0 + nb) * n));
@@ -105,8 +112,8 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
       return dense(c, m, n);
     }
     const rb = Math.min(k, blockRows(Math.max(m, n)));
-    const bufA = ad instanceof Float64Array ? null : new Float64Array(rb * m);
-    const bufB = bd instanceof Float64Array ? null : new Float64Array(rb * n);
+    const bufA = ad instanceof Float64Array ? null : buffer(0, rb * m);
+    const bufB = bd instanceof Float64Array ? null : buffer(1, rb * n);
     for (let r0 = 0; r0 < k; r0 += rb) {
       const nb = Math.min(rb, k - r0);
       let pa: Float64Array;
@@ -166,7 +173,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
       return dense(c, m, n);
     }
     const rb = Math.min(m, blockRows(k));
-    const buf = new Float64Array(rb * k);
+    const buf = buffer(0, rb * k);
     for (let r0 = 0; r0 < m; r0 += rb) {
       const nb = Math.min(rb, m - r0);
       buf.set(ad.subarray(r0 * k, (r0 + nb) * k));
