@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Scaffold a package: node tooling/new-package.mjs <folder> <name> "<description>" [entry ...]
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [folder, name, description, ...extra] = process.argv.slice(2);
@@ -48,17 +48,7 @@ mkdirSync(join(folder, 'src'), { recursive: true });
 writeFileSync(join(folder, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
 writeFileSync(
   join(folder, 'tsup.config.ts'),
-  `import { defineConfig } from 'tsup';
-
-export default defineConfig({
-  entry: [${entries.map((e) => `'src/${e}.ts'`).join(', ')}],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
-`,
+  `import { libraryConfig } from '../../tooling/tsup-preset';\n\nexport default libraryConfig([${entries.map((e) => `'${e}'`).join(', ')}]);\n`,
 );
 writeFileSync(
   join(folder, 'tsconfig.json'),

@@ -11,7 +11,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 let pending = '';
-const ansi = /\x1b\[[0-9;]*m/g;
+const ansi = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 const count = (line, word) => Number(line.match(new RegExp(`(\\d+) ${word}`))?.[1] ?? 0);
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);

@@ -1,16 +1,9 @@
 import { defineConfig } from 'tsup';
+import { libraryOptions } from '../../tooling/tsup-preset';
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    clean: true,
-    sourcemap: true,
-    target: 'node20',
-    // import.meta.url (plugin resolution from the CLI's own folder) also works in the CJS build.
-    shims: true,
-  },
+  // import.meta.url (plugin resolution from the CLI's own folder) also works in the CJS build.
+  libraryOptions(['index'], { shims: true }),
   {
     entry: ['src/bin.ts'],
     format: ['esm'],
