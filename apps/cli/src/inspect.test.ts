@@ -3,7 +3,7 @@ import { fixturePath } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { run } from './test-helpers';
 
-const data = join(__dirname, '..', 'test-data');
+const data = join(__dirname, 'test-data');
 
 describe('emms inspect', () => {
   it('reports a numpy float32 file as numpy does', async () => {

@@ -6,7 +6,7 @@ import { fixturePath, referenceDir } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { run } from './test-helpers';
 
-const data = join(__dirname, '..', 'test-data');
+const data = join(__dirname, 'test-data');
 const X = fixturePath('small', 'X.npy');
 const y = fixturePath('small', 'y.npy');
 const plugin = join(data, 'constant-plugin.mjs');
