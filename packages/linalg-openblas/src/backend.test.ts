@@ -272,6 +272,30 @@ describe.skipIf(!native)('openblas kernels agree with plain float64 loops', () =
     ).toThrow(/positive definite/);
   });
 
+  it('solveCholesky on the factor matches Gauss-Jordan', () => {
+    const n = 23;
+    const a = randomSpd(n, 13);
+    const rhs = randomMatrix(n, 9, 14, false) as Dense;
+    const l = native!.cholesky(a)!;
+    expect(relErr(native!.solveCholesky!(l, rhs).data, naiveSolve(a, rhs).data)).toBeLessThan(TOL);
+    expect(() => native!.solveCholesky!(l, randomMatrix(n + 1, 2, 1, false) as Dense)).toThrow(/rows/);
+  });
+
+  for (const f32 of [false, true]) {
+    it(`crossProductInto adds AᵀB to out (${f32 ? 'float32' : 'float64'} a)`, () => {
+      const a = randomMatrix(97, 11, 15, f32);
+      const bm = randomMatrix(97, 6, 16, false);
+      const start = randomMatrix(11, 6, 17, false).data as Float64Array;
+      const want = naiveCross(a, bm).data.map((v, i) => v + start[i]!);
+      for (const [, b] of backends()) {
+        const out = Float64Array.from(start);
+        b.crossProductInto!(a, bm, out);
+        expect(relErr(out, want)).toBeLessThan(TOL);
+      }
+      expect(() => native!.crossProductInto!(a, bm, new Float64Array(5))).toThrow(/out/);
+    });
+  }
+
   it('handles empty shapes and rejects mismatched ones', () => {
     expect(native!.gram({ rows: 0, cols: 3, data: new Float32Array(0) }).data).toEqual(new Float64Array(9));
     expect(

@@ -1,6 +1,15 @@
 import type { Dense, EighResult, LinalgBackend, PivotedCholeskyResult } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
-import { CblasNoTrans, CblasRowMajor, CblasTrans, CblasUpper, type NativeBlas } from './library';
+import {
+  CblasLeft,
+  CblasLower,
+  CblasNonUnit,
+  CblasNoTrans,
+  CblasRowMajor,
+  CblasTrans,
+  CblasUpper,
+  type NativeBlas,
+} from './library';
 
 /**
  * float64 elements per converted block of a float32 input (16 MiB). Large enough that each
@@ -29,10 +38,21 @@ function checkSquare(m: Matrix, op: string): void {
   }
 }
 
-/** Copy the upper triangle of a row-major n×n matrix onto its lower triangle. */
+/** Tile edge of {@link mirrorUpper}: a 64×64 tile of doubles (32 KiB) stays in cache. */
+const MIRROR_TILE = 64;
+
+/** Copy the upper triangle of a row-major n×n matrix onto its lower triangle, tile by tile. */
 function mirrorUpper(c: Float64Array, n: number): void {
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) c[j * n + i] = c[i * n + j];
+  for (let i0 = 0; i0 < n; i0 += MIRROR_TILE) {
+    const i1 = Math.min(n, i0 + MIRROR_TILE);
+    for (let j0 = i0; j0 < n; j0 += MIRROR_TILE) {
+      const j1 = Math.min(n, j0 + MIRROR_TILE);
+      for (let j = j0; j < j1; j++) {
+        const row = j * n;
+        const iEnd = Math.min(i1, j);
+        for (let i = i0; i < iEnd; i++) c[row + i] = c[i * n + j];
+      }
+    }
   }
 }
 
@@ -90,26 +110,48 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return dense(c, n, n);
   }
 
-  function crossProduct(a: Matrix, b: Matrix): Dense {
-    checkMatrix(a, 'a', 'crossProduct');
-    checkMatrix(b, 'b', 'crossProduct');
+  function checkCross(a: Matrix, b: Matrix, op: string): void {
+    checkMatrix(a, 'a', op);
+    checkMatrix(b, 'b', op);
     if (a.rows !== b.rows) {
       throw new EmmsError(
         'ROW_MISMATCH',
-        `crossProduct: a has ${a.rows} rows but b has ${b.rows}; both must describe the same samples`,
+        `${op}: a has ${a.rows} rows but b has ${b.rows}; both must describe the same samples`,
         { input: 'b' },
       );
     }
+  }
+
+  function crossProduct(a: Matrix, b: Matrix): Dense {
+    checkCross(a, b, 'crossProduct');
+    const c = new Float64Array(a.cols * b.cols);
+    crossInto(a, b, c, 0);
+    return dense(c, a.cols, b.cols);
+  }
+
+  function crossProductInto(a: Matrix, b: Matrix, out: Float64Array): void {
+    checkCross(a, b, 'crossProductInto');
+    if (out.length !== a.cols * b.cols) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `crossProductInto: out holds ${out.length} values but AᵀB is ${a.cols}×${b.cols}`,
+        { input: 'out' },
+      );
+    }
+    crossInto(a, b, out, 1);
+  }
+
+  /** c = AᵀB + beta·c (beta 0 or 1), float32 inputs widened in row blocks. */
+  function crossInto(a: Matrix, b: Matrix, c: Float64Array, beta: 0 | 1): void {
     const m = a.cols;
     const n = b.cols;
     const k = a.rows;
-    const c = new Float64Array(m * n);
-    if (m === 0 || n === 0 || k === 0) return dense(c, m, n);
+    if (m === 0 || n === 0 || k === 0) return;
     const ad = a.data;
     const bd = b.data;
     if (ad instanceof Float64Array && bd instanceof Float64Array) {
-      blas.cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1, ad, m, bd, n, 0, c, n);
-      return dense(c, m, n);
+      blas.cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, 1, ad, m, bd, n, beta, c, n);
+      return;
     }
     const rb = Math.min(k, blockRows(Math.max(m, n)));
     const bufA = ad instanceof Float64Array ? null : buffer(0, rb * m);
@@ -142,12 +184,11 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
         m,
         pb,
         n,
-        r0 === 0 ? 0 : 1,
+        r0 === 0 ? beta : 1,
         c,
         n,
       );
     }
-    return dense(c, m, n);
   }
 
   function matmul(a: Matrix, b: Matrix): Dense {
@@ -290,6 +331,52 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return dense(x, n, m);
   }
 
+  function solveCholesky(l: Dense, b: Dense): Dense {
+    checkSquare(l, 'solveCholesky');
+    checkMatrix(b, 'b', 'solveCholesky');
+    const n = l.rows;
+    if (b.rows !== n) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `solveCholesky: L is ${n}×${n} but b has ${b.rows} rows; they must agree`,
+        { input: 'b' },
+      );
+    }
+    const m = b.cols;
+    const x = new Float64Array(b.data);
+    if (n === 0 || m === 0) return dense(x, n, m);
+    // Row-major triangular solves straight on b's layout: L Y = B, then Lᵀ X = Y.
+    blas.cblas_dtrsm(
+      CblasRowMajor,
+      CblasLeft,
+      CblasLower,
+      CblasNoTrans,
+      CblasNonUnit,
+      n,
+      m,
+      1,
+      l.data,
+      n,
+      x,
+      m,
+    );
+    blas.cblas_dtrsm(
+      CblasRowMajor,
+      CblasLeft,
+      CblasLower,
+      CblasTrans,
+      CblasNonUnit,
+      n,
+      m,
+      1,
+      l.data,
+      n,
+      x,
+      m,
+    );
+    return dense(x, n, m);
+  }
+
   function pivotedCholesky(a: Dense, tol?: number): PivotedCholeskyResult {
     checkSquare(a, 'pivotedCholesky');
     const n = a.rows;
@@ -324,5 +411,16 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return { factor: dense(factor, n, rank), perm, rank };
   }
 
-  return { name: 'openblas', gram, crossProduct, matmul, eigh, cholesky, solveSpd, pivotedCholesky };
+  return {
+    name: 'openblas',
+    gram,
+    crossProduct,
+    crossProductInto,
+    matmul,
+    eigh,
+    cholesky,
+    solveSpd,
+    solveCholesky,
+    pivotedCholesky,
+  };
 }

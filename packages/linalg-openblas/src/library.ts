@@ -40,6 +40,20 @@ export interface NativeBlas {
     c: Float64Array,
     ldc: number,
   ): void;
+  cblas_dtrsm(
+    order: number,
+    side: number,
+    uplo: number,
+    transA: number,
+    diag: number,
+    m: number,
+    n: number,
+    alpha: number,
+    a: Float64Array,
+    lda: number,
+    b: Float64Array,
+    ldb: number,
+  ): void;
   dsyevd(
     jobz: string,
     uplo: string,
@@ -102,6 +116,8 @@ export const CblasNoTrans = 111;
 export const CblasTrans = 112;
 export const CblasUpper = 121;
 export const CblasLower = 122;
+export const CblasNonUnit = 131;
+export const CblasLeft = 141;
 
 const libDirs = [
   '/usr/lib/x86_64-linux-gnu',
@@ -163,6 +179,11 @@ function bind(names: string[]): NativeBlas {
     'void cblas_dgemm(int order, int ta, int tb, int m, int n, int k, double alpha, const double *a, int lda, const double *b, int ldb, double beta, double *c, int ldc)',
     label,
   );
+  const cblas_dtrsm = need(
+    libs,
+    'void cblas_dtrsm(int order, int side, int uplo, int ta, int diag, int m, int n, double alpha, const double *a, int lda, double *b, int ldb)',
+    label,
+  );
   const dsyevd = need(
     libs,
     'void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work, const int *lwork, int *iwork, const int *liwork, int *info, size_t jobzLen, size_t uploLen)',
@@ -191,6 +212,7 @@ function bind(names: string[]): NativeBlas {
     library: label,
     cblas_dsyrk,
     cblas_dgemm,
+    cblas_dtrsm,
     dsyevd,
     dpotrf,
     dpotrs,

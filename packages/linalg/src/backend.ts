@@ -35,6 +35,18 @@ export interface LinalgBackend {
   /** Solves a X = b for symmetric positive definite a; throws when a is not positive definite. */
   solveSpd(a: Dense, b: Dense): Dense;
   /**
+   * Optional: out += AᵀB, with out row-major a.cols × b.cols. Lets a caller sum cross products
+   * over row blocks without a temporary per block. Callers fall back to {@link crossProduct}
+   * plus a sum when a backend leaves it out.
+   */
+  crossProductInto?(a: Matrix, b: Matrix, out: Float64Array): void;
+  /**
+   * Optional: solves L Lᵀ X = B given the lower Cholesky factor L (n×n, as {@link cholesky}
+   * returns it; only the lower triangle is read) and B (n×m). Saves factorising again after
+   * {@link cholesky}; callers fall back to {@link solveSpd} or substitution when absent.
+   */
+  solveCholesky?(l: Dense, b: Dense): Dense;
+  /**
    * Optional: rank-revealing Cholesky with diagonal pivoting (LAPACK dpstrf). Backends that
    * leave it out get the portable implementation through {@link pivotedCholesky}.
    */

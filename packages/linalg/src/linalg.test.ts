@@ -295,6 +295,26 @@ describe('cholesky and solveSpd', () => {
   });
 });
 
+describe('solveCholesky and crossProductInto (js backend)', () => {
+  it('solveCholesky on the factor solves A X = B', () => {
+    for (const n of [1, 5, 70]) {
+      const a = randomSpd(n, n + 3);
+      const b = random(n, 4, 5);
+      const x = jsBackend.solveCholesky!(jsBackend.cholesky(a) as Dense, b);
+      expect(maxAbsDiff(naiveMatmul(a, x), b.data)).toBeLessThan(1e-10);
+    }
+  });
+
+  it('crossProductInto adds AᵀB to what out holds', () => {
+    const a = random(31, 6, 1);
+    const b = random(31, 3, 2);
+    const out = new Float64Array(18).fill(0.5);
+    jsBackend.crossProductInto!(a, b, out);
+    const want = naiveMatmul(a, b, true).map((v) => v + 0.5);
+    expect(maxAbsDiff(out, want)).toBeLessThan(1e-12);
+  });
+});
+
 describe('pivotedCholesky and normalEquationsSolve', () => {
   it('finds the rank of a rank-deficient Gram matrix', () => {
     // Columns: c0, c1, c0 + c1, 2·c0, zero → rank 2.

@@ -75,6 +75,8 @@ export function gramProjector(
       basis,
       solve(c) {
         check(c);
+        // Reuse the factor when the backend can; else refactorise in the backend's solver.
+        if (backend.solveCholesky) return backend.solveCholesky(full, c);
         if (!portable) return backend.solveSpd(g, c);
         const x = Float64Array.from(c.data);
         forwardSubstitute(full.data, d, d, x, c.cols);
@@ -86,9 +88,15 @@ export function gramProjector(
 
   const { factor, perm, rank } = pivotedCholesky(g, { tol, backend });
   const basis = perm.slice(0, rank);
-  // The basis block of G, for backends that solve faster than the portable substitution.
+  // The leading rank×rank block of the factor (rows of the basis) is the Cholesky factor of
+  // G's basis block: backends with solveCholesky use it directly.
+  const lead: Dense | null =
+    backend.solveCholesky && rank > 0
+      ? { rows: rank, cols: rank, data: factor.data.subarray(0, rank * rank) }
+      : null;
+  // Else the basis block of G, for backends that solve faster than the portable substitution.
   let gss: Dense | null = null;
-  if (!portable && rank > 0) {
+  if (!lead && !portable && rank > 0) {
     const data = new Float64Array(rank * rank);
     for (let i = 0; i < rank; i++)
       for (let j = 0; j < rank; j++) data[i * rank + j] = g.data[basis[i] * d + basis[j]];
@@ -103,7 +111,9 @@ export function gramProjector(
       const ws = new Float64Array(rank * m);
       for (let i = 0; i < rank; i++) ws.set(c.data.subarray(basis[i] * m, basis[i] * m + m), i * m);
       let sol: Float64Array = ws;
-      if (gss) {
+      if (lead && backend.solveCholesky) {
+        sol = backend.solveCholesky(lead, { rows: rank, cols: m, data: ws }).data;
+      } else if (gss) {
         sol = backend.solveSpd(gss, { rows: rank, cols: m, data: ws }).data;
       } else {
         forwardSubstitute(factor.data, rank, rank, ws, m);
