@@ -69,24 +69,16 @@ export type EmmsDetails = {
 /** Rows standardised per block: keeps memory bounded for tall inputs. */
 const TARGET_BLOCK_BYTES = 32 * 1024 * 1024;
 
-/** Per column mean and 1/(std + 1e-8) (population std); 0 for constant columns. */
+/**
+ * Per column mean, 1/(std + 1e-8) (population std; 0 for constant columns) and the sum of
+ * squared deviations.
+ */
 function columnScaling(
   m: Matrix,
   input: string,
-): { mean: Float64Array; scale: Float64Array; constant: number } {
+): { mean: Float64Array; scale: Float64Array; ss: Float64Array; constant: number } {
   const { rows, cols, data } = m;
-  const mean = new Float64Array(cols);
-  const min = new Float64Array(cols).fill(Number.POSITIVE_INFINITY);
-  const max = new Float64Array(cols).fill(Number.NEGATIVE_INFINITY);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) {
-      const v = data[o + j];
-      mean[j] += v;
-      if (v < min[j]) min[j] = v;
-      if (v > max[j]) max[j] = v;
-    }
-  }
+  const mean = columnSums(m);
   for (let j = 0; j < cols; j++) {
     if (!Number.isFinite(mean[j])) assertFiniteMatrix(m, input);
     mean[j] /= rows;
@@ -99,16 +91,44 @@ function columnScaling(
       ss[j] += v * v;
     }
   }
+  const constantColumn = constantColumns(m);
   const scale = new Float64Array(cols);
   let constant = 0;
   for (let j = 0; j < cols; j++) {
-    if (min[j] === max[j]) {
+    if (constantColumn[j]) {
       constant++;
       continue; // exactly zero after centring
     }
     scale[j] = 1 / (Math.sqrt(ss[j] / rows) + 1e-8);
   }
-  return { mean, scale, constant };
+  return { mean, scale, ss, constant };
+}
+
+/** Per column sum, in row order. */
+function columnSums(m: Matrix): Float64Array {
+  const { rows, cols, data } = m;
+  const sum = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) sum[j] += data[o + j];
+  }
+  return sum;
+}
+
+/**
+ * 1 for the columns holding one value only. Each column is scanned down until a value differs
+ * from its first row, which for a varying column is usually the second row.
+ */
+function constantColumns(m: Matrix): Uint8Array {
+  const { rows, cols, data } = m;
+  const out = new Uint8Array(cols);
+  for (let j = 0; j < cols; j++) {
+    const first = data[j];
+    let i = 1;
+    while (i < rows && data[i * cols + j] === first) i++;
+    out[j] = i === rows ? 1 : 0;
+  }
+  return out;
 }
 
 /** (X − 1μᵀ)ᵀ(X − 1μᵀ) accumulated over centred float64 row blocks. */
@@ -154,26 +174,15 @@ function standardiseRows(
   }
 }
 
-/** Column means and which columns hold one value only (one pass; NON_FINITE on NaN/Inf). */
+/** Column means and which columns hold one value only (NON_FINITE on NaN/Inf). */
 function columnMeans(m: Matrix, input: string): { mean: Float64Array; constant: Uint8Array } {
-  const { rows, cols, data } = m;
-  const mean = new Float64Array(cols);
-  const varies = new Uint8Array(cols);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) {
-      const v = data[o + j];
-      mean[j] += v;
-      if (v !== data[j]) varies[j] = 1;
-    }
-  }
-  const constant = new Uint8Array(cols);
+  const { rows, cols } = m;
+  const mean = columnSums(m);
   for (let j = 0; j < cols; j++) {
     if (!Number.isFinite(mean[j])) assertFiniteMatrix(m, input);
     mean[j] /= rows;
-    constant[j] = varies[j] ? 0 : 1;
   }
-  return { mean, constant };
+  return { mean, constant: constantColumns(m) };
 }
 
 /** The N×C one-hot matrix of integer labels (C = max + 1). */
@@ -202,6 +211,97 @@ function blockInner(a: Dense, a0: number, b: Dense, b0: number, w: number): numb
     for (let j = 0; j < w; j++) s += a.data[ao + j] * b.data[bo + j];
   }
   return s;
+}
+
+/**
+ * K = 3 mixed route, one row block: rhs = Σ_q w_q ⊙ (Y_q − μ_q) (row-wise, w_q per column) and
+ * yg[p,q] += Σ w_pq ⊙ (Y_p − μ_p)(Y_q − μ_q) for the three pairs p < q.
+ */
+function mixRows3(
+  y: readonly (Float32Array | Float64Array)[],
+  mean: readonly Float64Array[],
+  weight: readonly Float64Array[],
+  pairs: readonly { p: number; q: number; w: Float64Array }[],
+  r0: number,
+  b: number,
+  l: number,
+  rhs: Float64Array,
+  yg: Float64Array,
+): void {
+  const [y0, y1, y2] = y;
+  const [m0, m1, m2] = mean;
+  const [w0, w1, w2] = weight;
+  const w01 = pairs.find((e) => e.p === 0 && e.q === 1)!.w;
+  const w02 = pairs.find((e) => e.p === 0 && e.q === 2)!.w;
+  const w12 = pairs.find((e) => e.p === 1 && e.q === 2)!.w;
+  let s01 = 0;
+  let s02 = 0;
+  let s12 = 0;
+  for (let i = 0; i < b; i++) {
+    const src = (r0 + i) * l;
+    const dst = i * l;
+    let t01 = 0;
+    let t02 = 0;
+    let t12 = 0;
+    for (let j = 0; j < l; j++) {
+      const c0 = y0[src + j] - m0[j];
+      const c1 = y1[src + j] - m1[j];
+      const c2 = y2[src + j] - m2[j];
+      rhs[dst + j] = c0 * w0[j] + c1 * w1[j] + c2 * w2[j];
+      t01 += w01[j] * c0 * c1;
+      t02 += w02[j] * c0 * c2;
+      t12 += w12[j] * c1 * c2;
+    }
+    s01 += t01;
+    s02 += t02;
+    s12 += t12;
+  }
+  yg[1] += s01;
+  yg[2] += s02;
+  yg[5] += s12;
+}
+
+/**
+ * K = 3 mixed route, one row block: bk[q] += Σ_ij scale_qj (Y_qij − μ_qj)(pi_ij − offset_j).
+ */
+function dotRows3(
+  y: readonly (Float32Array | Float64Array)[],
+  mean: readonly Float64Array[],
+  scaling: readonly { scale: Float64Array }[],
+  pi: Float64Array,
+  offset: Float64Array,
+  r0: number,
+  b: number,
+  l: number,
+  bk: Float64Array,
+): void {
+  const [y0, y1, y2] = y;
+  const [m0, m1, m2] = mean;
+  const s0 = scaling[0].scale;
+  const s1 = scaling[1].scale;
+  const s2 = scaling[2].scale;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  for (let i = 0; i < b; i++) {
+    const src = (r0 + i) * l;
+    const o = i * l;
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    for (let j = 0; j < l; j++) {
+      const p = pi[o + j] - offset[j];
+      t0 += s0[j] * (y0[src + j] - m0[j]) * p;
+      t1 += s1[j] * (y1[src + j] - m1[j]) * p;
+      t2 += s2[j] * (y2[src + j] - m2[j]) * p;
+    }
+    a0 += t0;
+    a1 += t1;
+    a2 += t2;
+  }
+  bk[0] += a0;
+  bk[1] += a1;
+  bk[2] += a2;
 }
 
 /** Unconstrained least-squares weights G λ' = b, minimum-norm when G is singular (K×K). */
@@ -365,13 +465,27 @@ export function emmsScore(
       active.push(j);
     }
     const da = active.length;
-    const g = new Float64Array(da * da);
+    // G = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹ on the active columns.
+    // Written over graw (this function's own array) in row order: entry (a, b) lands at
+    // a·da + b ≤ active[a]·d + active[b], its read position, so no unread entry is overwritten.
+    const g = graw.subarray(0, da * da);
+    // Means (0 when the Gram is already centred) and scales of the active columns, compacted.
+    const muA = new Float64Array(da);
+    const scA = new Float64Array(da);
+    const idx = Int32Array.from(active);
     for (let a = 0; a < da; a++) {
-      const ja = active[a];
-      for (let b = 0; b < da; b++) {
-        const jb = active[b];
-        const centredValue = centred ? graw[ja * d + jb] : graw[ja * d + jb] - n * xMean[ja] * xMean[jb];
-        g[a * da + b] = centredValue * xScale[ja] * xScale[jb];
+      muA[a] = centred ? 0 : xMean[idx[a]];
+      scA[a] = xScale[idx[a]];
+    }
+    for (let a = 0; a < da; a++) {
+      const fa = scA[a];
+      const ma = n * muA[a];
+      const src = idx[a] * d;
+      const dst = a * da;
+      if (da === d) {
+        for (let b = 0; b < d; b++) g[dst + b] = (graw[src + b] - ma * muA[b]) * fa * scA[b];
+      } else {
+        for (let b = 0; b < da; b++) g[dst + b] = (graw[src + idx[b]] - ma * muA[b]) * fa * scA[b];
       }
     }
 
@@ -383,53 +497,89 @@ export function emmsScore(
     const cw = stacked ? kl : l;
     const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
     const craw = new Float64Array(d * cw);
-    const yg = new Float64Array(k * k);
     const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
     const xRows = (r0: number, b: number): Matrix => ({
       rows: b,
       cols: d,
       data: features.data.subarray(r0 * d, (r0 + b) * d),
     });
-    // One standardised block per F-label (b × L), reused across blocks.
-    const yBlocks = Array.from({ length: k }, () => new Float64Array(blockRows * l));
+    // ⟨Yps, Yqs⟩: the diagonal from the column statistics, p < q from the raw F-labels with a
+    // per-column mean correction, weighted by scale_p · scale_q per column.
+    const yg = new Float64Array(k * k);
+    for (let p = 0; p < k; p++) {
+      const { scale, ss } = ysc[p];
+      let sum = 0;
+      for (let j = 0; j < l; j++) sum += scale[j] * scale[j] * ss[j];
+      yg[p * k + p] = sum;
+    }
+    const pairs: { p: number; q: number; w: Float64Array }[] = [];
+    for (let p = 0; p < k; p++) {
+      for (let q = p + 1; q < k; q++) {
+        const w = new Float64Array(l);
+        for (let j = 0; j < l; j++) w[j] = ysc[p].scale[j] * ysc[q].scale[j];
+        pairs.push({ p, q, w });
+      }
+    }
+    const yData = ys.map((y) => y.data);
+    const yMean = ysc.map((c) => c.mean);
+    // Per-column factor taking a centred F-label value to its share of the right-hand side:
+    // scale_q (stacked) or λ0_q · scale_q (the mix T0).
+    const yWeight = ysc.map((c, q) => {
+      const w = new Float64Array(l);
+      for (let j = 0; j < l; j++) w[j] = stacked ? c.scale[j] : lambda0[q] * c.scale[j];
+      return w;
+    });
+    const rhs = new Float64Array(blockRows * cw);
     for (let r0 = 0; r0 < n; r0 += blockRows) {
       opts.signal?.throwIfAborted();
       const b = Math.min(n, r0 + blockRows) - r0;
-      const size = b * l;
-      for (let q = 0; q < k; q++)
-        standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yBlocks[q]);
-      for (let p = 0; p < k; p++) {
-        const yp = yBlocks[p];
-        for (let q = p; q < k; q++) {
-          const yq = yBlocks[q];
-          let sum = 0;
-          for (let i = 0; i < size; i++) sum += yp[i] * yq[i];
-          yg[p * k + q] += sum;
-        }
-      }
-      // Right-hand side: every standardised F-label side by side (stacked), or their λ0-mix T0.
-      const rhs = new Float64Array(b * cw);
-      if (stacked) {
+      if (!stacked && k === 3) {
+        // The published K = 3 case, fused: each F-label value read once.
+        mixRows3(yData, yMean, yWeight, pairs, r0, b, l, rhs, yg);
+      } else
         for (let i = 0; i < b; i++) {
-          for (let q = 0; q < k; q++) rhs.set(yBlocks[q].subarray(i * l, i * l + l), i * kl + q * l);
+          const src = (r0 + i) * l;
+          // Right-hand side row: every standardised F-label side by side, or their λ0-mix T0.
+          for (let q = 0; q < k; q++) {
+            const yd = yData[q];
+            const mu = yMean[q];
+            const w = yWeight[q];
+            if (stacked) {
+              const dst = i * kl + q * l;
+              for (let j = 0; j < l; j++) rhs[dst + j] = (yd[src + j] - mu[j]) * w[j];
+            } else if (q === 0) {
+              const dst = i * l;
+              for (let j = 0; j < l; j++) rhs[dst + j] = (yd[src + j] - mu[j]) * w[j];
+            } else {
+              const dst = i * l;
+              for (let j = 0; j < l; j++) rhs[dst + j] += (yd[src + j] - mu[j]) * w[j];
+            }
+          }
+          for (const { p, q, w } of pairs) {
+            const yp = yData[p];
+            const yq = yData[q];
+            const mp = yMean[p];
+            const mq = yMean[q];
+            let sum = 0;
+            for (let j = 0; j < l; j++) sum += w[j] * (yp[src + j] - mp[j]) * (yq[src + j] - mq[j]);
+            yg[p * k + q] += sum;
+          }
         }
-      } else {
-        for (let q = 0; q < k; q++) {
-          const w = lambda0[q];
-          const yq = yBlocks[q];
-          for (let i = 0; i < size; i++) rhs[i] += w * yq[i];
-        }
-      }
       if (da > 0) {
-        const cb = backend.crossProduct(xRows(r0, b), { rows: b, cols: cw, data: rhs }).data;
-        for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
+        const rb: Matrix = { rows: b, cols: cw, data: rhs.subarray(0, b * cw) };
+        if (backend.crossProductInto) {
+          backend.crossProductInto(xRows(r0, b), rb, craw);
+        } else {
+          const cb = backend.crossProduct(xRows(r0, b), rb).data;
+          for (let i = 0; i < cb.length; i++) craw[i] += cb[i];
+        }
       }
       progress.advance(b);
     }
     for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
     opts.signal?.throwIfAborted();
-    // C = S⁻¹ XᵀY on the active columns.
-    const c = new Float64Array(da * cw);
+    // C = S⁻¹ XᵀY on the active columns, compacted over craw in row order as G above.
+    const c = craw.subarray(0, da * cw);
     for (let a = 0; a < da; a++) {
       const ja = active[a];
       const f = xScale[ja];
@@ -465,20 +615,35 @@ export function emmsScore(
         }
       }
       const wm: Dense = { rows: d, cols: l, data: wFull };
+      // b_q = ⟨Yqs, Xs W0⟩ = Σ_j scale_qj Σ_i (Y_qij − μ_qj)(X W' − 1 offsetᵀ)_ij, read from the
+      // raw F-labels.
       const bk = new Float64Array(k);
       for (let r0 = 0; r0 < n; r0 += blockRows) {
         opts.signal?.throwIfAborted();
         const b = Math.min(n, r0 + blockRows) - r0;
         const pi = backend.matmul(xRows(r0, b), wm).data;
+        if (k === 3) {
+          dotRows3(yData, yMean, ysc, pi, offset, r0, b, l, bk);
+          progress.advance(b);
+          continue;
+        }
+        for (let i = 0; i < b; i++) {
+          const o = i * l;
+          for (let j = 0; j < l; j++) pi[o + j] -= offset[j];
+        }
         for (let q = 0; q < k; q++) {
-          const yq = yBlocks[q];
-          standardiseRows(ys[q].data, r0 * l, b, l, ysc[q].mean, ysc[q].scale, yq);
-          let sum = 0;
+          const yd = yData[q];
+          const mu = yMean[q];
+          const w = ysc[q].scale;
+          let total = 0;
           for (let i = 0; i < b; i++) {
             const o = i * l;
-            for (let j = 0; j < l; j++) sum += yq[o + j] * (pi[o + j] - offset[j]);
+            const src = (r0 + i) * l;
+            let sum = 0;
+            for (let j = 0; j < l; j++) sum += w[j] * (yd[src + j] - mu[j]) * pi[o + j];
+            total += sum;
           }
-          bk[q] += sum;
+          bk[q] += total;
         }
         progress.advance(b);
       }
