@@ -453,7 +453,6 @@ export function emmsScore(
       }
     }
     const xScale = new Float64Array(d);
-    const active: number[] = [];
     let constantColumns = 0;
     for (let j = 0; j < d; j++) {
       if (xConstant[j]) {
@@ -462,32 +461,25 @@ export function emmsScore(
       }
       const variance = centred ? graw[j * d + j] / n : Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
       xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
-      active.push(j);
     }
-    const da = active.length;
-    // G = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹ on the active columns.
-    // Written over graw (this function's own array) in row order: entry (a, b) lands at
-    // a·da + b ≤ active[a]·d + active[b], its read position, so no unread entry is overwritten.
-    const g = graw.subarray(0, da * da);
-    // Means (0 when the Gram is already centred) and scales of the active columns, compacted.
-    const muA = new Float64Array(da);
-    const scA = new Float64Array(da);
-    const idx = Int32Array.from(active);
-    for (let a = 0; a < da; a++) {
-      muA[a] = centred ? 0 : xMean[idx[a]];
-      scA[a] = xScale[idx[a]];
+    const da = d - constantColumns;
+    // G = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹, written over graw (this function's own array). A constant
+    // column has scale 0, so its row and column of G are 0; its diagonal entry is then set to the
+    // largest diagonal of the others. That makes it an independent direction orthogonal to every
+    // other column: the factorisation of the rest, and which columns count as dependent, are
+    // unchanged, and its row of every solution is 0 (its row of C is 0). No compaction needed.
+    const g = graw;
+    const shift = new Float64Array(d);
+    if (!centred) for (let j = 0; j < d; j++) shift[j] = n * xMean[j];
+    let maxDiag = 0;
+    for (let a = 0; a < d; a++) {
+      const fa = xScale[a];
+      const ma = shift[a];
+      const o = a * d;
+      for (let c = 0; c < d; c++) g[o + c] = (g[o + c] - ma * xMean[c]) * fa * xScale[c];
+      maxDiag = Math.max(maxDiag, g[o + a]);
     }
-    for (let a = 0; a < da; a++) {
-      const fa = scA[a];
-      const ma = n * muA[a];
-      const src = idx[a] * d;
-      const dst = a * da;
-      if (da === d) {
-        for (let b = 0; b < d; b++) g[dst + b] = (graw[src + b] - ma * muA[b]) * fa * scA[b];
-      } else {
-        for (let b = 0; b < da; b++) g[dst + b] = (graw[src + idx[b]] - ma * muA[b]) * fa * scA[b];
-      }
-    }
+    for (let j = 0; j < d; j++) if (xConstant[j]) g[j * d + j] = maxDiag;
 
     // Two routes with the same result. Stacked (converge mode, or K ≤ 2): C_k = XsᵀYks for
     // every k; all later steps are K×K. Mixed (one step with K ≥ 3): C0 = XsᵀT0, one solve, then
@@ -578,17 +570,17 @@ export function emmsScore(
     }
     for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
     opts.signal?.throwIfAborted();
-    // C = S⁻¹ XᵀY on the active columns, compacted over craw in row order as G above.
-    const c = craw.subarray(0, da * cw);
-    for (let a = 0; a < da; a++) {
-      const ja = active[a];
-      const f = xScale[ja];
-      for (let j = 0; j < cw; j++) c[a * cw + j] = craw[ja * cw + j] * f;
+    // C = S⁻¹ XᵀY (rows of constant columns 0), in place.
+    const c = craw;
+    for (let a = 0; a < d; a++) {
+      const f = xScale[a];
+      const o = a * cw;
+      for (let j = 0; j < cw; j++) c[o + j] *= f;
     }
 
     // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
-    const cm: Dense = { rows: da, cols: cw, data: c };
-    const projector = da > 0 ? gramProjector({ rows: da, cols: da, data: g }, { relTol, backend }) : null;
+    const cm: Dense = { rows: d, cols: cw, data: c };
+    const projector = da > 0 ? gramProjector({ rows: d, cols: d, data: g }, { relTol, backend }) : null;
 
     // m (K×K) with M_pq = ⟨Y_p, P_X Y_q⟩ where P_X projects onto col(Xs); the mixed route only
     // knows M λ0 = b and λ0ᵀ M λ0 = ⟨C0, W0⟩, so it stores b in every column (λ0 sums to 1), which
@@ -601,17 +593,17 @@ export function emmsScore(
           for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
       }
     } else if (projector) {
-      const w0 = projector.solve(cm).data;
-      // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0 spread over all D columns (zero rows elsewhere).
-      const wFull = new Float64Array(d * l);
+      // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0, scaled in place (the solve's own array).
+      const wFull = projector.solve(cm).data;
       const offset = new Float64Array(l);
-      for (let a = 0; a < da; a++) {
-        const ja = active[a];
-        const f = xScale[ja];
+      for (let a = 0; a < d; a++) {
+        const f = xScale[a];
+        const mu = xMean[a];
+        const o = a * l;
         for (let j = 0; j < l; j++) {
-          const v = w0[a * l + j] * f;
-          wFull[ja * l + j] = v;
-          offset[j] += xMean[ja] * v;
+          const v = wFull[o + j] * f;
+          wFull[o + j] = v;
+          offset[j] += mu * v;
         }
       }
       const wm: Dense = { rows: d, cols: l, data: wFull };
@@ -650,7 +642,8 @@ export function emmsScore(
       for (let p = 0; p < k; p++) for (let q = 0; q < k; q++) m[p * k + q] = bk[p];
     }
 
-    return { yg, m, rank: projector ? projector.rank : 0, constantColumns };
+    // The constant columns' stand-in directions are always kept; they are not part of the rank.
+    return { yg, m, rank: projector ? projector.rank - constantColumns : 0, constantColumns };
   };
 
   /**
