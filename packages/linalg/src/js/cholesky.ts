@@ -2,7 +2,7 @@ import type { Dense } from '../backend';
 import { gemmNT } from './gemm';
 
 /** Block size of the blocked factorisation and substitutions. */
-const NB = 64;
+const NB = 32;
 
 /**
  * Lower Cholesky factor of a symmetric matrix (lower triangle read), row-major. Left-looking
