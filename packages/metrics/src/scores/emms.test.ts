@@ -124,6 +124,24 @@ describe('emms maths', () => {
     expect(Math.abs(r.value / emmsScore(x, z).value - 1)).toBeLessThan(1e-8);
   });
 
+  it('four F-labels (the general mixed route, not the fused K = 3 one) agree with the samples route', () => {
+    const x = fixtureMatrix('small', 'X.npy');
+    const z = flabelsOf('small');
+    // A fourth F-label: the second with its columns in reverse order.
+    const zc = z[1];
+    const rev = new Float64Array(zc.rows * zc.cols);
+    for (let i = 0; i < zc.rows; i++)
+      for (let j = 0; j < zc.cols; j++) rev[i * zc.cols + j] = zc.data[i * zc.cols + zc.cols - 1 - j];
+    const four = [...z, { rows: zc.rows, cols: zc.cols, data: rev }];
+    const a = emmsScore(x, four, { route: 'features' });
+    const b = emmsScore(x, four, { route: 'samples' });
+    expect(a.details.weights.length).toBe(4);
+    expect(Math.abs(a.value - b.value)).toBeLessThanOrEqual(1e-9 * Math.abs(a.value));
+    expect(b.details.unconstrainedWeights).toEqual(
+      a.details.unconstrainedWeights.map((v) => expect.closeTo(v, 9)),
+    );
+  });
+
   it('gives 0 when N ≤ D (standardised X spans every centred target)', () => {
     const x = fixtureMatrix('wide', 'X.npy'); // 120 × 200
     const r = emmsScore(x, flabelsOf('wide'));
