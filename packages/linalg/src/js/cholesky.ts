@@ -55,6 +55,35 @@ export function cholesky(a: Dense): Dense | null {
 }
 
 /**
+ * One row of a blocked substitution on b (rows of length m): row i -= Σ_{k0 ≤ k < k1} t[ti + k] ·
+ * row k, then row i /= t[ti + i], and the solved row is also stored transposed in st (row length r).
+ */
+function substituteRow(
+  t: Float64Array,
+  ti: number,
+  k0: number,
+  k1: number,
+  i: number,
+  b: Float64Array,
+  m: number,
+  st: Float64Array,
+  r: number,
+): void {
+  const bi = i * m;
+  for (let k = k0; k < k1; k++) {
+    const f = t[ti + k];
+    if (f === 0) continue;
+    const bk = k * m;
+    for (let j = 0; j < m; j++) b[bi + j] -= f * b[bk + j];
+  }
+  const inv = 1 / t[ti + i];
+  for (let j = 0; j < m; j++) {
+    b[bi + j] *= inv;
+    st[j * r + i] = b[bi + j];
+  }
+}
+
+/**
  * Solves L Y = B in place on b (r×m row-major), L the lower-triangular leading r×r block of l
  * (row length ldl). Blocked: a tiled product against the rows already solved, then plain
  * substitution inside each block.
@@ -64,21 +93,7 @@ export function forwardSubstitute(l: Float64Array, ldl: number, r: number, b: Fl
   for (let i0 = 0; i0 < r; i0 += NB) {
     const i1 = Math.min(r, i0 + NB);
     if (i0 > 0) gemmNT(-1, l, i0 * ldl, ldl, yt, 0, r, i1 - i0, m, i0, b, i0 * m, m);
-    for (let i = i0; i < i1; i++) {
-      const bi = i * m;
-      const li = i * ldl;
-      for (let k = i0; k < i; k++) {
-        const f = l[li + k];
-        if (f === 0) continue;
-        const bk = k * m;
-        for (let j = 0; j < m; j++) b[bi + j] -= f * b[bk + j];
-      }
-      const inv = 1 / l[li + i];
-      for (let j = 0; j < m; j++) {
-        b[bi + j] *= inv;
-        yt[j * r + i] = b[bi + j];
-      }
-    }
+    for (let i = i0; i < i1; i++) substituteRow(l, i * ldl, i0, i, i, b, m, yt, r);
   }
 }
 
@@ -91,21 +106,7 @@ export function backSubstitute(l: Float64Array, ldl: number, r: number, b: Float
   for (let i0 = lastStart; i0 >= 0; i0 -= NB) {
     const i1 = Math.min(r, i0 + NB);
     if (i1 < r) gemmNT(-1, lt, i0 * r + i1, r, xt, i1, r, i1 - i0, m, r - i1, b, i0 * m, m);
-    for (let i = i1 - 1; i >= i0; i--) {
-      const bi = i * m;
-      const ti = i * r;
-      for (let k = i + 1; k < i1; k++) {
-        const f = lt[ti + k];
-        if (f === 0) continue;
-        const bk = k * m;
-        for (let j = 0; j < m; j++) b[bi + j] -= f * b[bk + j];
-      }
-      const inv = 1 / lt[ti + i];
-      for (let j = 0; j < m; j++) {
-        b[bi + j] *= inv;
-        xt[j * r + i] = b[bi + j];
-      }
-    }
+    for (let i = i1 - 1; i >= i0; i--) substituteRow(lt, i * r, i + 1, i1, i, b, m, xt, r);
   }
 }
 

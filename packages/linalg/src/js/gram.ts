@@ -1,95 +1,11 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense } from '../backend';
 import { pack4, packColumns } from './pack';
+import { tile4x4 } from './tile';
 import { wasmTiles } from './wasm-tiles';
 
 /** Rows per packed panel: a 2048-column panel is then 1 MiB and stays in L2. */
 const ROW_BLOCK = 64;
-
-/**
- * Accumulates the 4×4 tile out[j..j+3, k..k+3] += Σ_r p[j+a, r]·q[k+b, r] over one packed panel.
- * `out` is row-major with row length `ld`.
- */
-function tile4x4(
-  p: Float64Array,
-  j: number,
-  q: Float64Array,
-  k: number,
-  rb: number,
-  out: Float64Array,
-  ld: number,
-): void {
-  const p0 = j * rb;
-  const p1 = p0 + rb;
-  const p2 = p1 + rb;
-  const p3 = p2 + rb;
-  const q0 = k * rb;
-  const q1 = q0 + rb;
-  const q2 = q1 + rb;
-  const q3 = q2 + rb;
-  let s00 = 0,
-    s01 = 0,
-    s02 = 0,
-    s03 = 0;
-  let s10 = 0,
-    s11 = 0,
-    s12 = 0,
-    s13 = 0;
-  let s20 = 0,
-    s21 = 0,
-    s22 = 0,
-    s23 = 0;
-  let s30 = 0,
-    s31 = 0,
-    s32 = 0,
-    s33 = 0;
-  for (let r = 0; r < rb; r++) {
-    const b0 = q[q0 + r];
-    const b1 = q[q1 + r];
-    const b2 = q[q2 + r];
-    const b3 = q[q3 + r];
-    const a0 = p[p0 + r];
-    s00 += a0 * b0;
-    s01 += a0 * b1;
-    s02 += a0 * b2;
-    s03 += a0 * b3;
-    const a1 = p[p1 + r];
-    s10 += a1 * b0;
-    s11 += a1 * b1;
-    s12 += a1 * b2;
-    s13 += a1 * b3;
-    const a2 = p[p2 + r];
-    s20 += a2 * b0;
-    s21 += a2 * b1;
-    s22 += a2 * b2;
-    s23 += a2 * b3;
-    const a3 = p[p3 + r];
-    s30 += a3 * b0;
-    s31 += a3 * b1;
-    s32 += a3 * b2;
-    s33 += a3 * b3;
-  }
-  let o = j * ld + k;
-  out[o] += s00;
-  out[o + 1] += s01;
-  out[o + 2] += s02;
-  out[o + 3] += s03;
-  o += ld;
-  out[o] += s10;
-  out[o + 1] += s11;
-  out[o + 2] += s12;
-  out[o + 3] += s13;
-  o += ld;
-  out[o] += s20;
-  out[o + 1] += s21;
-  out[o + 2] += s22;
-  out[o + 3] += s23;
-  o += ld;
-  out[o] += s30;
-  out[o + 1] += s31;
-  out[o + 2] += s32;
-  out[o + 3] += s33;
-}
 
 /** Copies the upper triangle of tiles (row blocks of 4 and beyond) to the lower one. */
 function mirror(acc: Float64Array, dp: number): void {
@@ -135,7 +51,8 @@ export function gram(a: Matrix): Dense {
   for (let r0 = 0; r0 < a.rows; r0 += rb) {
     packColumns(a, r0, rb, panel);
     for (let j = 0; j < dp; j += 4) {
-      for (let k = j; k < dp; k += 4) tile4x4(panel, j, panel, k, rb, acc, dp);
+      for (let k = j; k < dp; k += 4)
+        tile4x4(1, panel, j * rb, rb, panel, k * rb, rb, rb, acc, j * dp + k, dp);
     }
   }
   mirror(acc, dp);
@@ -172,7 +89,7 @@ export function crossProduct(a: Matrix, b: Matrix): Dense {
     packColumns(a, r0, rb, pa);
     packColumns(b, r0, rb, pb);
     for (let j = 0; j < da; j += 4) {
-      for (let k = 0; k < db; k += 4) tile4x4(pa, j, pb, k, rb, acc, db);
+      for (let k = 0; k < db; k += 4) tile4x4(1, pa, j * rb, rb, pb, k * rb, rb, rb, acc, j * db + k, db);
     }
   }
   return unpad(acc, db, a.cols, b.cols);
