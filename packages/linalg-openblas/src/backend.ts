@@ -38,6 +38,19 @@ function checkSquare(m: Matrix, op: string): void {
   }
 }
 
+/** A square left-hand side (called `label` in messages) and a right-hand side b with as many rows. */
+function checkSystem(a: Matrix, label: string, b: Matrix, op: string): void {
+  checkSquare(a, op);
+  checkMatrix(b, 'b', op);
+  if (b.rows !== a.rows) {
+    throw new EmmsError(
+      'SHAPE_MISMATCH',
+      `${op}: ${label} is ${a.rows}×${a.rows} but b has ${b.rows} rows; they must agree`,
+      { input: 'b' },
+    );
+  }
+}
+
 /** Tile edge of {@link mirrorUpper}: a 64×64 tile of doubles (32 KiB) stays in cache. */
 const MIRROR_TILE = 64;
 
@@ -295,16 +308,8 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function solveSpd(a: Dense, b: Dense): Dense {
-    checkSquare(a, 'solveSpd');
-    checkMatrix(b, 'b', 'solveSpd');
+    checkSystem(a, 'a', b, 'solveSpd');
     const n = a.rows;
-    if (b.rows !== n) {
-      throw new EmmsError(
-        'SHAPE_MISMATCH',
-        `solveSpd: a is ${n}×${n} but b has ${b.rows} rows; they must agree`,
-        { input: 'b' },
-      );
-    }
     const m = b.cols;
     if (n === 0 || m === 0) return dense(new Float64Array(n * m), n, m);
     const l = new Float64Array(a.data);
@@ -332,48 +337,16 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function solveCholesky(l: Dense, b: Dense): Dense {
-    checkSquare(l, 'solveCholesky');
-    checkMatrix(b, 'b', 'solveCholesky');
+    checkSystem(l, 'L', b, 'solveCholesky');
     const n = l.rows;
-    if (b.rows !== n) {
-      throw new EmmsError(
-        'SHAPE_MISMATCH',
-        `solveCholesky: L is ${n}×${n} but b has ${b.rows} rows; they must agree`,
-        { input: 'b' },
-      );
-    }
     const m = b.cols;
     const x = new Float64Array(b.data);
     if (n === 0 || m === 0) return dense(x, n, m);
     // Row-major triangular solves straight on b's layout: L Y = B, then Lᵀ X = Y.
-    blas.cblas_dtrsm(
-      CblasRowMajor,
-      CblasLeft,
-      CblasLower,
-      CblasNoTrans,
-      CblasNonUnit,
-      n,
-      m,
-      1,
-      l.data,
-      n,
-      x,
-      m,
-    );
-    blas.cblas_dtrsm(
-      CblasRowMajor,
-      CblasLeft,
-      CblasLower,
-      CblasTrans,
-      CblasNonUnit,
-      n,
-      m,
-      1,
-      l.data,
-      n,
-      x,
-      m,
-    );
+    const solveTriangular = (trans: typeof CblasNoTrans | typeof CblasTrans): void =>
+      blas.cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, trans, CblasNonUnit, n, m, 1, l.data, n, x, m);
+    solveTriangular(CblasNoTrans);
+    solveTriangular(CblasTrans);
     return dense(x, n, m);
   }
 
