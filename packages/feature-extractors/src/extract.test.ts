@@ -6,7 +6,7 @@ import { openOnnxModel } from './backends/onnx';
 import { readImageFolder } from './dataset';
 import { extractFeatures, type FeatureSidecar } from './extract';
 import { bytes, pixelDataset, tempDir } from './testing/fixtures';
-import { tinyConvNet } from './testing/onnx-builder';
+import { tinyConvNet } from './testing/onnx-graphs';
 
 const dir = tempDir('extract');
 const convPath = join(dir, 'conv.onnx');

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { extractFeatures } from '../extract';
 import { listGraphTensors } from '../onnx-graph';
 import { bytes, pixelDataset, tempDir } from '../testing/fixtures';
-import { needs16Pixels, tinyConvNet } from '../testing/onnx-builder';
+import { needs16Pixels, tinyConvNet } from '../testing/onnx-graphs';
 import { listOnnxTensors, openOnnxModel } from './onnx';
 
 const dir = tempDir('onnx');

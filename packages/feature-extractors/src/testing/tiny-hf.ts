@@ -1,41 +1,31 @@
 // Test helpers: tiny transformers.js model folders whose outputs are known by hand.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { floatTensor, int64Tensor, model, node, valueInfo } from './onnx-builder';
+import {
+  floatTensor,
+  INT64,
+  int64Tensor,
+  model,
+  node,
+  valueInfo,
+  wordLevelTokenizer,
+  writeModelFolder,
+} from '@emms/testing';
 
-/**
- * A ViT-shaped image model on 4×4 images whose "hidden states" are the normalised pixels:
- * pixel_values [N,3,4,4] → reshape [N,3,16] → transpose → last_hidden_state [N,16,3] (token t = pixel t).
- * The processor resizes to 4×4, rescales by 1/255 and normalises with mean 0.5, std 0.5.
- */
-export function writeTinyVit(dir: string): string {
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      model_type: 'vit',
-      architectures: ['ViTModel'],
-      hidden_size: 3,
-      image_size: 4,
-      patch_size: 1,
-      num_channels: 3,
-    }),
-  );
-  writeFileSync(
-    join(dir, 'preprocessor_config.json'),
-    JSON.stringify({
-      image_processor_type: 'ViTImageProcessor',
-      do_resize: true,
-      size: { height: 4, width: 4 },
-      resample: 2,
-      do_rescale: true,
-      rescale_factor: 1 / 255,
-      do_normalize: true,
-      image_mean: [0.5, 0.5, 0.5],
-      image_std: [0.5, 0.5, 0.5],
-    }),
-  );
-  const bytes = model({
+/** ViT preprocessing: resize to 4×4, rescale by 1/255, normalise with mean 0.5, std 0.5. */
+const VIT_PREPROCESSOR = {
+  image_processor_type: 'ViTImageProcessor',
+  do_resize: true,
+  size: { height: 4, width: 4 },
+  resample: 2,
+  do_rescale: true,
+  rescale_factor: 1 / 255,
+  do_normalize: true,
+  image_mean: [0.5, 0.5, 0.5],
+  image_std: [0.5, 0.5, 0.5],
+};
+
+/** pixel_values [N,3,4,4] → reshape [N,3,16] → transpose → last_hidden_state [N,16,3] (token t = pixel t). */
+function vitGraph(): Uint8Array {
+  return model({
     inputs: [valueInfo('pixel_values', ['batch', 3, 4, 4])],
     outputs: [valueInfo('last_hidden_state', ['batch', 16, 3])],
     initializers: [int64Tensor('shape', [3], [0, 3, 16])],
@@ -44,8 +34,26 @@ export function writeTinyVit(dir: string): string {
       node('Transpose', ['flat'], ['last_hidden_state'], { perm: [0, 2, 1] }),
     ],
   });
-  writeFileSync(join(dir, 'onnx', 'model.onnx'), bytes);
-  return dir;
+}
+
+/**
+ * A ViT-shaped image model on 4×4 images whose "hidden states" are the normalised pixels:
+ * pixel_values [N,3,4,4] → reshape [N,3,16] → transpose → last_hidden_state [N,16,3] (token t = pixel t).
+ * The processor resizes to 4×4, rescales by 1/255 and normalises with mean 0.5, std 0.5.
+ */
+export function writeTinyVit(dir: string): string {
+  return writeModelFolder(dir, {
+    config: {
+      model_type: 'vit',
+      architectures: ['ViTModel'],
+      hidden_size: 3,
+      image_size: 4,
+      patch_size: 1,
+      num_channels: 3,
+    },
+    preprocessorConfig: VIT_PREPROCESSOR,
+    onnx: { model: vitGraph() },
+  });
 }
 
 /** Vocabulary of the tiny text model. */
@@ -64,59 +72,40 @@ export function embedding(i: number): [number, number] {
   return [i, 10 - i * i];
 }
 
+/** The embedding table (one row per vocabulary entry), flattened. */
+function table(): number[] {
+  const n = Object.keys(VOCAB).length;
+  const rows: number[] = [];
+  for (let i = 0; i < n; i++) rows.push(...embedding(i));
+  return rows;
+}
+
+/** WordLevel tokenizer over {@link VOCAB}: lower-case, [CLS] … [SEP]. */
+const BERT_TOKENIZER = wordLevelTokenizer({
+  vocab: VOCAB,
+  special: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'],
+  start: '[CLS]',
+  end: '[SEP]',
+  unk: '[UNK]',
+});
+
+const BERT_TOKENIZER_CONFIG = {
+  tokenizer_class: 'BertTokenizer',
+  cls_token: '[CLS]',
+  sep_token: '[SEP]',
+  pad_token: '[PAD]',
+  unk_token: '[UNK]',
+  model_max_length: 16,
+};
+
 /**
  * A BERT-shaped text model: WordLevel tokenizer with [CLS] … [SEP], last_hidden_state = table[input_ids].
  */
 export function writeTinyBert(dir: string): string {
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
   const n = Object.keys(VOCAB).length;
-  const special = ['[PAD]', '[UNK]', '[CLS]', '[SEP]'];
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: special.map((content) => ({
-      id: VOCAB[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: { type: 'Lowercase' },
-    pre_tokenizer: { type: 'Whitespace' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-      ],
-      pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
-      special_tokens: {
-        '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
-        '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] },
-      },
-    },
-    decoder: null,
-    model: { type: 'WordLevel', vocab: VOCAB, unk_token: '[UNK]' },
-  };
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer));
-  writeFileSync(
-    join(dir, 'tokenizer_config.json'),
-    JSON.stringify({
-      tokenizer_class: 'BertTokenizer',
-      cls_token: '[CLS]',
-      sep_token: '[SEP]',
-      pad_token: '[PAD]',
-      unk_token: '[UNK]',
-      model_max_length: 16,
-    }),
-  );
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({
+  const ids = (name: string) => valueInfo(name, ['batch', 'sequence'], INT64);
+  return writeModelFolder(dir, {
+    config: {
       model_type: 'bert',
       architectures: ['BertModel'],
       hidden_size: 2,
@@ -124,24 +113,18 @@ export function writeTinyBert(dir: string): string {
       num_hidden_layers: 1,
       vocab_size: n,
       pad_token_id: 0,
-    }),
-  );
-  const table: number[] = [];
-  for (let i = 0; i < n; i++) table.push(...embedding(i));
-  const ids = { name: 'input_ids', dims: ['batch', 'sequence'] };
-  const i64 = (name: string) => {
-    const v = valueInfo(name, ids.dims);
-    v.type!.tensorType!.elemType = 7;
-    return v;
-  };
-  const bytes = model({
-    inputs: [i64('input_ids'), i64('attention_mask'), i64('token_type_ids')],
-    outputs: [valueInfo('last_hidden_state', ['batch', 'sequence', 2])],
-    initializers: [floatTensor('table', [n, 2], table)],
-    nodes: [node('Gather', ['table', 'input_ids'], ['last_hidden_state'], { axis: 0 })],
+    },
+    tokenizer: BERT_TOKENIZER,
+    tokenizerConfig: BERT_TOKENIZER_CONFIG,
+    onnx: {
+      model: model({
+        inputs: [ids('input_ids'), ids('attention_mask'), ids('token_type_ids')],
+        outputs: [valueInfo('last_hidden_state', ['batch', 'sequence', 2])],
+        initializers: [floatTensor('table', [n, 2], table())],
+        nodes: [node('Gather', ['table', 'input_ids'], ['last_hidden_state'], { axis: 0 })],
+      }),
+    },
   });
-  writeFileSync(join(dir, 'onnx', 'model.onnx'), bytes);
-  return dir;
 }
 
 /** Projection of the mean encoder state into the tiny decoder (3 × 2), recomputed by the tests. */
@@ -157,32 +140,15 @@ export const CTX_PROJ = [
  * Tokenizer as in {@link writeTinyBert}; decoder_start_token_id = [CLS].
  */
 export function writeTinyCaptioner(dir: string): string {
-  writeTinyVit(dir);
-  writeTinyBert(join(dir, 'tmp-bert'));
-  for (const f of ['tokenizer.json', 'tokenizer_config.json']) {
-    writeFileSync(join(dir, f), readFileSync(join(dir, 'tmp-bert', f)));
-  }
-  rmSync(join(dir, 'tmp-bert'), { recursive: true });
-  renameSync(join(dir, 'onnx', 'model.onnx'), join(dir, 'onnx', 'encoder_model.onnx'));
-  writeFileSync(
-    join(dir, 'config.json'),
-    JSON.stringify({
-      model_type: 'vision-encoder-decoder',
-      decoder_start_token_id: 2,
-      encoder: { model_type: 'vit' },
-      decoder: { model_type: 'bert' },
-    }),
-  );
   const n = Object.keys(VOCAB).length;
-  const table: number[] = [];
-  for (let i = 0; i < n; i++) table.push(...embedding(i));
-  const ids = valueInfo('input_ids', ['batch', 'sequence']);
-  ids.type!.tensorType!.elemType = 7;
-  const bytes = model({
-    inputs: [ids, valueInfo('encoder_hidden_states', ['batch', 'patches', 3])],
+  const decoder = model({
+    inputs: [
+      valueInfo('input_ids', ['batch', 'sequence'], INT64),
+      valueInfo('encoder_hidden_states', ['batch', 'patches', 3]),
+    ],
     outputs: [valueInfo('logits', ['batch', 'sequence', n])],
     initializers: [
-      floatTensor('table', [n, 2], table),
+      floatTensor('table', [n, 2], table()),
       floatTensor('P', [3, 2], CTX_PROJ.flat()),
       floatTensor(
         'W',
@@ -198,6 +164,16 @@ export function writeTinyCaptioner(dir: string): string {
       node('MatMul', ['hidden', 'W'], ['logits']),
     ],
   });
-  writeFileSync(join(dir, 'onnx', 'decoder_model.onnx'), bytes);
-  return dir;
+  return writeModelFolder(dir, {
+    config: {
+      model_type: 'vision-encoder-decoder',
+      decoder_start_token_id: 2,
+      encoder: { model_type: 'vit' },
+      decoder: { model_type: 'bert' },
+    },
+    tokenizer: BERT_TOKENIZER,
+    tokenizerConfig: BERT_TOKENIZER_CONFIG,
+    preprocessorConfig: VIT_PREPROCESSOR,
+    onnx: { encoder_model: vitGraph(), decoder_model: decoder },
+  });
 }

@@ -1,0 +1,15 @@
+// @emms/testing: shared helpers for the tests of every package (never imported by library code).
+export { type ModelFolder, type WordLevelOptions, wordLevelTokenizer, writeModelFolder } from './hf-folder';
+export {
+  type Dims,
+  FLOAT,
+  floatTensor,
+  type GraphParts,
+  INT64,
+  int64Tensor,
+  model,
+  node,
+  valueInfo,
+} from './onnx';
+export { mulberry32 } from './random';
+export { fixtureNames, fixturePath, referenceDir, repoRoot } from './reference';
