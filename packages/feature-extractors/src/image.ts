@@ -1,7 +1,7 @@
 import { EmmsError } from '@emms/tensor-io';
 import sharp, { type Sharp } from 'sharp';
 import type { ItemSource } from './dataset';
-import type { RawPixels, ResolvedPreprocessing } from './preprocess';
+import { bilinearColumns, type RawPixels, type ResolvedPreprocessing } from './preprocess';
 
 sharp.cache(false);
 
@@ -119,15 +119,7 @@ export function upscaleBilinear(
 ): RawPixels {
   const { width: w, height: h, channels: c, data } = src;
   const out = new Uint8Array(W * H * c);
-  const x0 = new Int32Array(W);
-  const x1 = new Int32Array(W);
-  const fx = new Float32Array(W);
-  for (let x = 0; x < W; x++) {
-    const sx = Math.min(Math.max(((x + 0.5) * w) / W - 0.5, 0), w - 1);
-    x0[x] = Math.floor(sx);
-    x1[x] = Math.min(x0[x] + 1, w - 1);
-    fx[x] = sx - x0[x];
-  }
+  const { x0, x1, fx } = bilinearColumns(w, W);
   for (let y = 0; y < H; y++) {
     const sy = Math.min(Math.max(((y + 0.5) * h) / H - 0.5, 0), h - 1);
     const y0 = Math.floor(sy);

@@ -153,6 +153,23 @@ export function batchShape(p: ResolvedPreprocessing, n: number): number[] {
 }
 
 /**
+ * Bilinear source columns for resizing a row of `w` pixels to `W` (half-pixel centres, edges
+ * clamped): output column x blends source columns x0[x] and x1[x] with weight fx[x] on x1.
+ */
+export function bilinearColumns(w: number, W: number): { x0: Int32Array; x1: Int32Array; fx: Float32Array } {
+  const x0 = new Int32Array(W);
+  const x1 = new Int32Array(W);
+  const fx = new Float32Array(W);
+  for (let x = 0; x < W; x++) {
+    const sx = Math.min(Math.max(((x + 0.5) * w) / W - 0.5, 0), w - 1);
+    x0[x] = Math.floor(sx);
+    x1[x] = Math.min(x0[x] + 1, w - 1);
+    fx[x] = sx - x0[x];
+  }
+  return { x0, x1, fx };
+}
+
+/**
  * Upscales a one-channel 8-bit image bilinearly (half-pixel centres, clamped edges) and writes it normalised
  * into `out` at item `index`, in one pass (no intermediate 8-bit image, so no rounding). Used for in-memory
  * grey digits; returns false (writing nothing) unless the image is grey, only grows and `p` stretches bilinearly.
@@ -177,15 +194,7 @@ export function writeGreyUpscaled(
     mul[k] = (hi - lo) / 255 / p.std[k];
     add[k] = (lo - p.mean[k]) / p.std[k];
   }
-  const x0 = new Int32Array(W);
-  const x1 = new Int32Array(W);
-  const fx = new Float32Array(W);
-  for (let x = 0; x < W; x++) {
-    const sx = Math.min(Math.max(((x + 0.5) * w) / W - 0.5, 0), w - 1);
-    x0[x] = Math.floor(sx);
-    x1[x] = Math.min(x0[x] + 1, w - 1);
-    fx[x] = sx - x0[x];
-  }
+  const { x0, x1, fx } = bilinearColumns(w, W);
   const nchw = p.layout === 'NCHW';
   const [m0, m1, m2] = [mul[0], mul[colour > 1 ? 1 : 0], mul[colour > 1 ? 2 : 0]];
   const [a0, a1, a2] = [add[0], add[colour > 1 ? 1 : 0], add[colour > 1 ? 2 : 0]];
