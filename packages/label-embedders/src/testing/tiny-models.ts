@@ -4,9 +4,16 @@
  * Every hidden state is a plain embedding-table lookup, so a pooled vector is an average of
  * known table rows. Not part of the public surface.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { onnx } from 'onnx-proto';
+import {
+  floatTensor,
+  INT64,
+  int64Tensor,
+  model,
+  node,
+  valueInfo,
+  wordLevelTokenizer,
+  writeModelFolder,
+} from '@emms/testing';
 
 /** Hidden width of every tiny model. */
 export const HIDDEN = 4;
@@ -22,84 +29,26 @@ export function projection(): number[][] {
   return Array.from({ length: HIDDEN }, (_, r) => Array.from({ length: PROJ }, (_, c) => (r - c) / 4 + 0.5));
 }
 
-function floatTensor(name: string, dims: number[], values: number[]): onnx.ITensorProto {
-  return { name, dims, dataType: onnx.TensorProto.DataType.FLOAT, floatData: values };
-}
-
-function int64Tensor(name: string, dims: number[], values: number[]): onnx.ITensorProto {
-  return { name, dims, dataType: onnx.TensorProto.DataType.INT64, int64Data: values };
-}
-
-function valueInfo(name: string, elemType: number, dims: (string | number)[]): onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
-}
-
-const I64 = onnx.TensorProto.DataType.INT64;
-const F32 = onnx.TensorProto.DataType.FLOAT;
-
 /** Encodes a graph: last_hidden_state = table[input_ids]; CLIP also has text_embeds = (Σ_t hidden) · W. */
 function buildGraph(vocabSize: number, inputs: string[], clip: boolean): Uint8Array {
   const table: number[] = [];
   for (let i = 0; i < vocabSize; i++) table.push(...tableRow(i));
-  const initializer: onnx.ITensorProto[] = [floatTensor('table', [vocabSize, HIDDEN], table)];
-  const node: onnx.INodeProto[] = [
-    {
-      opType: 'Gather',
-      input: ['table', 'input_ids'],
-      output: ['last_hidden_state'],
-      attribute: [{ name: 'axis', i: 0, type: onnx.AttributeProto.AttributeType.INT }],
-    },
-  ];
-  const output = [valueInfo('last_hidden_state', F32, ['batch', 'sequence', HIDDEN])];
+  const initializers = [floatTensor('table', [vocabSize, HIDDEN], table)];
+  const nodes = [node('Gather', ['table', 'input_ids'], ['last_hidden_state'], { axis: 0 })];
+  const outputs = [valueInfo('last_hidden_state', ['batch', 'sequence', HIDDEN])];
   if (clip) {
-    initializer.push(floatTensor('proj', [HIDDEN, PROJ], projection().flat()));
-    initializer.push(int64Tensor('axes', [1], [1]));
-    node.push({
-      opType: 'ReduceSum',
-      input: ['last_hidden_state', 'axes'],
-      output: ['summed'],
-      attribute: [{ name: 'keepdims', i: 0, type: onnx.AttributeProto.AttributeType.INT }],
-    });
-    node.push({ opType: 'MatMul', input: ['summed', 'proj'], output: ['text_embeds'] });
-    output.unshift(valueInfo('text_embeds', F32, ['batch', PROJ]));
+    initializers.push(floatTensor('proj', [HIDDEN, PROJ], projection().flat()));
+    initializers.push(int64Tensor('axes', [1], [1]));
+    nodes.push(node('ReduceSum', ['last_hidden_state', 'axes'], ['summed'], { keepdims: 0 }));
+    nodes.push(node('MatMul', ['summed', 'proj'], ['text_embeds']));
+    outputs.unshift(valueInfo('text_embeds', ['batch', PROJ]));
   }
-  const model: onnx.IModelProto = {
-    irVersion: 8,
-    producerName: 'emms-tiny-model',
-    opsetImport: [{ domain: '', version: 13 }],
-    graph: {
-      name: 'tiny',
-      node,
-      initializer,
-      input: inputs.map((n) => valueInfo(n, I64, ['batch', 'sequence'])),
-      output,
-    },
-  };
-  return onnx.ModelProto.encode(model).finish();
-}
-
-function writeFolder(
-  dir: string,
-  config: object,
-  tokenizer: object,
-  tokenizerConfig: object,
-  onnxName: string,
-  graph: Uint8Array,
-): string {
-  mkdirSync(join(dir, 'onnx'), { recursive: true });
-  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizer, null, 2));
-  writeFileSync(join(dir, 'tokenizer_config.json'), JSON.stringify(tokenizerConfig, null, 2));
-  writeFileSync(join(dir, 'onnx', `${onnxName}.onnx`), graph);
-  return dir;
+  return model({
+    nodes,
+    initializers,
+    inputs: inputs.map((n) => valueInfo(n, ['batch', 'sequence'], INT64)),
+    outputs,
+  });
 }
 
 /** BERT-shaped vocabulary: word → id. */
@@ -120,69 +69,36 @@ export const BERT_VOCAB: Record<string, number> = {
 
 /** Writes a BERT-shaped folder (WordLevel, lower-casing, [CLS] … [SEP], pad id 0). */
 export function writeTinyBert(dir: string): string {
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'].map((content) => ({
-      id: BERT_VOCAB[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: { type: 'Lowercase' },
-    pre_tokenizer: { type: 'Whitespace' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-      ],
-      pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-        { SpecialToken: { id: '[SEP]', type_id: 1 } },
-      ],
-      special_tokens: {
-        '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] },
-        '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] },
-      },
+  const vocabSize = Object.keys(BERT_VOCAB).length;
+  return writeModelFolder(dir, {
+    config: {
+      model_type: 'bert',
+      architectures: ['BertModel'],
+      hidden_size: HIDDEN,
+      num_attention_heads: 1,
+      num_hidden_layers: 1,
+      vocab_size: vocabSize,
+      pad_token_id: 0,
     },
-    decoder: null,
-    model: { type: 'WordLevel', vocab: BERT_VOCAB, unk_token: '[UNK]' },
-  };
-  const config = {
-    model_type: 'bert',
-    architectures: ['BertModel'],
-    hidden_size: HIDDEN,
-    num_attention_heads: 1,
-    num_hidden_layers: 1,
-    vocab_size: Object.keys(BERT_VOCAB).length,
-    pad_token_id: 0,
-  };
-  const tokenizerConfig = {
-    tokenizer_class: 'BertTokenizer',
-    do_lower_case: true,
-    cls_token: '[CLS]',
-    sep_token: '[SEP]',
-    pad_token: '[PAD]',
-    unk_token: '[UNK]',
-    model_max_length: 32,
-  };
-  return writeFolder(
-    dir,
-    config,
-    tokenizer,
-    tokenizerConfig,
-    'model',
-    buildGraph(Object.keys(BERT_VOCAB).length, ['input_ids', 'attention_mask', 'token_type_ids'], false),
-  );
+    tokenizer: wordLevelTokenizer({
+      vocab: BERT_VOCAB,
+      special: ['[PAD]', '[UNK]', '[CLS]', '[SEP]'],
+      start: '[CLS]',
+      end: '[SEP]',
+      unk: '[UNK]',
+      pair: 'bert',
+    }),
+    tokenizerConfig: {
+      tokenizer_class: 'BertTokenizer',
+      do_lower_case: true,
+      cls_token: '[CLS]',
+      sep_token: '[SEP]',
+      pad_token: '[PAD]',
+      unk_token: '[UNK]',
+      model_max_length: 32,
+    },
+    onnx: { model: buildGraph(vocabSize, ['input_ids', 'attention_mask', 'token_type_ids'], false) },
+  });
 }
 
 /** GPT-2-shaped byte-level BPE vocabulary ("Ġ" marks a leading space). */
@@ -256,14 +172,12 @@ export function writeTinyGpt2(dir: string): string {
     unk_token: '<|endoftext|>',
     model_max_length: 32,
   };
-  return writeFolder(
-    dir,
+  return writeModelFolder(dir, {
     config,
     tokenizer,
     tokenizerConfig,
-    'model',
-    buildGraph(16, ['input_ids', 'attention_mask'], false),
-  );
+    onnx: { model: buildGraph(16, ['input_ids', 'attention_mask'], false) },
+  });
 }
 
 /** CLIP-shaped vocabulary (WordLevel stands in for CLIP's BPE; start/end tokens, pad = end). */
@@ -280,58 +194,34 @@ export const CLIP_VOCAB: Record<string, number> = {
 
 /** Writes a CLIP-text-shaped folder: onnx/text_model.onnx with a `text_embeds` output. */
 export function writeTinyClip(dir: string): string {
-  const tokenizer = {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: ['<|startoftext|>', '<|endoftext|>'].map((content) => ({
-      id: CLIP_VOCAB[content],
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: { type: 'Lowercase' },
-    pre_tokenizer: { type: 'Whitespace' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: '<|startoftext|>', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '<|endoftext|>', type_id: 0 } },
-      ],
-      pair: [{ Sequence: { id: 'A', type_id: 0 } }, { Sequence: { id: 'B', type_id: 1 } }],
-      special_tokens: {
-        '<|startoftext|>': { id: '<|startoftext|>', ids: [0], tokens: ['<|startoftext|>'] },
-        '<|endoftext|>': { id: '<|endoftext|>', ids: [1], tokens: ['<|endoftext|>'] },
+  return writeModelFolder(dir, {
+    config: {
+      model_type: 'clip',
+      architectures: ['CLIPModel'],
+      projection_dim: PROJ,
+      text_config: {
+        model_type: 'clip_text_model',
+        hidden_size: HIDDEN,
+        vocab_size: 8,
+        projection_dim: PROJ,
       },
+      vision_config: { model_type: 'clip_vision_model', hidden_size: HIDDEN },
     },
-    decoder: null,
-    model: { type: 'WordLevel', vocab: CLIP_VOCAB, unk_token: '<|endoftext|>' },
-  };
-  const config = {
-    model_type: 'clip',
-    architectures: ['CLIPModel'],
-    projection_dim: PROJ,
-    text_config: { model_type: 'clip_text_model', hidden_size: HIDDEN, vocab_size: 8, projection_dim: PROJ },
-    vision_config: { model_type: 'clip_vision_model', hidden_size: HIDDEN },
-  };
-  const tokenizerConfig = {
-    tokenizer_class: 'CLIPTokenizer',
-    bos_token: '<|startoftext|>',
-    eos_token: '<|endoftext|>',
-    pad_token: '<|endoftext|>',
-    unk_token: '<|endoftext|>',
-    model_max_length: 77,
-  };
-  return writeFolder(
-    dir,
-    config,
-    tokenizer,
-    tokenizerConfig,
-    'text_model',
-    buildGraph(8, ['input_ids'], true),
-  );
+    tokenizer: wordLevelTokenizer({
+      vocab: CLIP_VOCAB,
+      special: ['<|startoftext|>', '<|endoftext|>'],
+      start: '<|startoftext|>',
+      end: '<|endoftext|>',
+      unk: '<|endoftext|>',
+    }),
+    tokenizerConfig: {
+      tokenizer_class: 'CLIPTokenizer',
+      bos_token: '<|startoftext|>',
+      eos_token: '<|endoftext|>',
+      pad_token: '<|endoftext|>',
+      unk_token: '<|endoftext|>',
+      model_max_length: 77,
+    },
+    onnx: { text_model: buildGraph(8, ['input_ids'], true) },
+  });
 }
