@@ -48,6 +48,31 @@ function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: num
   return s;
 }
 
+/**
+ * The centre (of k, row-major k × d) nearest to row i of data (ties: lowest index); its squared
+ * distance is stored in dist[i].
+ */
+function nearestCenter(
+  data: Float64Array,
+  i: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  dist: Float64Array,
+): number {
+  let bl = 0;
+  let bd = Number.POSITIVE_INFINITY;
+  for (let c = 0; c < k; c++) {
+    const q = sqDist(data, i * d, centers, c * d, d);
+    if (q < bd) {
+      bd = q;
+      bl = c;
+    }
+  }
+  dist[i] = bd;
+  return bl;
+}
+
 /** k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations. */
 export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32Array {
   const { rows: n, cols: d, data } = x;
@@ -108,18 +133,9 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
   for (let it = 0; it < maxIter; it++) {
     let changed = 0;
     for (let i = 0; i < n; i++) {
-      let bl = 0;
-      let bd = Number.POSITIVE_INFINITY;
-      for (let c = 0; c < k; c++) {
-        const q = sqDist(data, i * d, centers, c * d, d);
-        if (q < bd) {
-          bd = q;
-          bl = c;
-        }
-      }
+      const bl = nearestCenter(data, i, d, centers, k, dist);
       if (labels[i] !== bl) changed++;
       labels[i] = bl;
-      dist[i] = bd;
     }
     if (changed === 0) break;
     const next = new Float64Array(k * d);
@@ -154,18 +170,7 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
     }
     if (shift <= tol) {
       // final assignment to the last centres
-      for (let i = 0; i < n; i++) {
-        let bl = 0;
-        let bd = Number.POSITIVE_INFINITY;
-        for (let c = 0; c < k; c++) {
-          const q = sqDist(data, i * d, centers, c * d, d);
-          if (q < bd) {
-            bd = q;
-            bl = c;
-          }
-        }
-        labels[i] = bl;
-      }
+      for (let i = 0; i < n; i++) labels[i] = nearestCenter(data, i, d, centers, k, dist);
       break;
     }
   }
