@@ -78,6 +78,30 @@ export function classMeans(x: Matrix, y: Int32Array, c: number): Dense {
   return { rows: c, cols, data: m };
 }
 
+/** Rows of `x` minus the mean of their class: x_i − μ_{y_i} (float64, C × D `means`). */
+export function classResiduals(x: Matrix, y: Int32Array, means: Dense): Dense {
+  const { rows, cols, data } = x;
+  const r = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    const m = y[i] * cols;
+    for (let j = 0; j < cols; j++) r[o + j] = data[o + j] - means.data[m + j];
+  }
+  return { rows, cols, data: r };
+}
+
+/** The product a v of a square row-major matrix and a vector. */
+export function matVec(a: Dense, v: Float64Array): Float64Array {
+  const n = a.rows;
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a.data[i * n + j] * v[j];
+    out[i] = s;
+  }
+  return out;
+}
+
 /** Row-wise softmax in place (max-shifted). */
 export function softmaxRows(m: Dense): Dense {
   const { rows, cols, data } = m;

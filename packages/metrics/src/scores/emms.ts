@@ -9,6 +9,7 @@ import {
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import type { Metric } from '../metric';
 import { sparsemax } from '../sparsemax';
+import { matVec } from '../util';
 import { assertFiniteMatrix } from '../validate';
 
 /** Options of {@link emmsScore}. */
@@ -302,18 +303,6 @@ function dotRows3(
   bk[0] += a0;
   bk[1] += a1;
   bk[2] += a2;
-}
-
-/** Unconstrained least-squares weights G λ' = b, minimum-norm when G is singular (K×K). */
-function weightSolve(pinv: Dense, b: Float64Array): Float64Array {
-  const k = b.length;
-  const out = new Float64Array(k);
-  for (let i = 0; i < k; i++) {
-    let s = 0;
-    for (let j = 0; j < k; j++) s += pinv.data[i * k + j] * b[j];
-    out[i] = s;
-  }
-  return out;
 }
 
 /**
@@ -734,13 +723,9 @@ export function emmsScore(
   for (let t = 0; t < maxRefits; t++) {
     iterations++;
     // b_p = ⟨Y_p, Π⟩ with Π = P_X T_prev.
-    const b = new Float64Array(k);
-    for (let p = 0; p < k; p++) {
-      let s = 0;
-      for (let q = 0; q < k; q++) s += m[p * k + q] * prev[q];
-      b[p] = s;
-    }
-    raw = weightSolve(ygPinv, b);
+    const b = matVec({ rows: k, cols: k, data: m }, prev);
+    // Unconstrained least-squares weights G λ' = b, minimum-norm when G is singular.
+    raw = matVec(ygPinv, b);
     // Published step: sparsemax of the unconstrained weights. Converge mode: the exact
     // simplex-constrained least squares, so that every half-step lowers ‖X W − T‖².
     lambda = mode === 'one-step' ? sparsemax(raw) : simplexLeastSquares(yg, b, k);

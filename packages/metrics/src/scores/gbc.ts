@@ -1,7 +1,7 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
 import type { Matrix } from '@emms/tensor-io';
 import type { Metric } from '../metric';
-import { classCounts, classMeans, numClasses } from '../util';
+import { classCounts, classMeans, classResiduals, numClasses } from '../util';
 
 /** GBC with its diagnostics. */
 export interface GbcResult {
@@ -29,14 +29,12 @@ export function gbcDetailed(
   const c = numClasses(labels);
   const means = classMeans(z, labels, c);
   const counts = classCounts(labels, c);
+  const r = classResiduals(z, labels, means).data;
   const sq = new Float64Array(c * d);
   for (let i = 0; i < z.rows; i++) {
     const o = i * d;
     const m = labels[i] * d;
-    for (let j = 0; j < d; j++) {
-      const r = z.data[o + j] - means.data[m + j];
-      sq[m + j] += r * r;
-    }
+    for (let j = 0; j < d; j++) sq[m + j] += r[o + j] * r[o + j];
   }
   const v = new Float64Array(c);
   for (let a = 0; a < c; a++) {

@@ -2,7 +2,7 @@ import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
 import type { Matrix } from '@emms/tensor-io';
 import { solveSpdSafe } from '../kernels';
 import type { Metric } from '../metric';
-import { classCounts, classMeans, numClasses, softmaxRows, toDense } from '../util';
+import { classCounts, classMeans, classResiduals, matVec, numClasses, softmaxRows, toDense } from '../util';
 
 /** SFDA with its diagnostics. */
 export interface SfdaResult {
@@ -15,27 +15,10 @@ export interface SfdaResult {
 
 /** Within-class scatter S_w = Σ_c π_c Cov_c (population covariances) = (X − M[y])ᵀ(X − M[y]) / N. */
 function withinScatter(backend: LinalgBackend, x: Dense, y: Int32Array, means: Dense): Dense {
-  const { rows: n, cols: d } = x;
-  const r = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    const m = y[i] * d;
-    for (let j = 0; j < d; j++) r[o + j] = x.data[o + j] - means.data[m + j];
-  }
-  const s = backend.gram({ rows: n, cols: d, data: r });
+  const n = x.rows;
+  const s = backend.gram(classResiduals(x, y, means));
   for (let i = 0; i < s.data.length; i++) s.data[i] /= n;
   return s;
-}
-
-function symMatVec(a: Dense, v: Float64Array): Float64Array {
-  const n = a.rows;
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < n; j++) s += a.data[i * n + j] * v[j];
-    out[i] = s;
-  }
-  return out;
 }
 
 function normalised(v: Float64Array): Float64Array {
@@ -53,10 +36,10 @@ function largestEigenvalueEstimate(a: Dense, steps = 3): number {
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) x[i] += a.data[i * n + j];
   let y = x;
   for (let s = 0; s < steps; s++) {
-    y = normalised(symMatVec(a, x));
-    x = normalised(symMatVec(a, y));
+    y = normalised(matVec(a, x));
+    x = normalised(matVec(a, y));
   }
-  const ay = symMatVec(a, y);
+  const ay = matVec(a, y);
   let v = 0;
   for (let i = 0; i < n; i++) v += x[i] * ay[i];
   return v;
