@@ -2,6 +2,7 @@ import { type Dense, gramProjector, jsBackend, type LinalgBackend } from '@emms/
 import type { Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { openblasBackend } from './index';
+import { relErr, TOL } from './test-utils';
 
 // The two backends must give the same numbers: every kernel on random float32 and float64
 // inputs, to 1e-9 relative to the result's scale.
@@ -18,19 +19,6 @@ function randomMatrix(rows: number, cols: number, seed: number, f32: boolean): M
   for (let i = 0; i < data.length; i++) data[i] = next() * 2 - 1 + 0.3 * ((i % cols) % 3);
   return { rows, cols, data };
 }
-
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
-const TOL = 1e-9;
 
 describe.skipIf(!native)('openblas and js backends agree', () => {
   for (const f32 of [false, true]) {

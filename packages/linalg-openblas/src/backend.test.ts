@@ -1,9 +1,11 @@
 import type { Dense, LinalgBackend } from '@emms/linalg';
 import type { Matrix } from '@emms/tensor-io';
+import { mulberry32 } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { createOpenblasBackend } from './backend';
 import { openblasBackend, openblasStatus } from './index';
 import { loadNativeBlas } from './library';
+import { relErr, TOL } from './test-utils';
 
 // Every kernel is checked against plain loops written here in float64 (independent of BLAS).
 
@@ -21,19 +23,8 @@ const blocked: LinalgBackend | null = loaded.ok
   ? createOpenblasBackend(loaded.blas, { blockElems: 50 })
   : null;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomMatrix(rows: number, cols: number, seed: number, f32: boolean): Matrix {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const data = f32 ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
   for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1 + (i % 7 === 0 ? 0.5 : 0);
   return { rows, cols, data };
@@ -132,20 +123,6 @@ function jacobiEigenvalues(a: Dense): number[] {
   }
   return Array.from({ length: n }, (_, i) => m[i * n + i]!).sort((x, y) => x - y);
 }
-
-/** max |got − want| / max |want|: relative error on the matrix's own scale. */
-function relErr(got: ArrayLike<number>, want: ArrayLike<number>): number {
-  expect(got.length).toBe(want.length);
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < want.length; i++) {
-    num = Math.max(num, Math.abs(got[i]! - want[i]!));
-    den = Math.max(den, Math.abs(want[i]!));
-  }
-  return den === 0 ? num : num / den;
-}
-
-const TOL = 1e-9;
 
 describe.skipIf(!native)('openblas kernels agree with plain float64 loops', () => {
   const backends = (): [string, LinalgBackend][] => [

@@ -1,4 +1,5 @@
 import type { Matrix } from '@emms/tensor-io';
+import { mulberry32 } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import type { Dense } from './backend';
 import {
@@ -12,22 +13,11 @@ import {
 } from './index';
 import { setWasmTilesEnabled, wasmTiles } from './js/wasm-tiles';
 
-/** Deterministic pseudo-random numbers in [-1, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  };
-}
-
+/** A rows × cols float64 matrix of seeded uniform numbers in [-1, 1). */
 function random(rows: number, cols: number, seed: number): Dense {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const data = new Float64Array(rows * cols);
-  for (let i = 0; i < data.length; i++) data[i] = r();
+  for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
   return { rows, cols, data };
 }
 

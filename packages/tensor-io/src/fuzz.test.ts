@@ -1,5 +1,6 @@
 // Feeds thousands of mutated files to the parsers: each must either succeed or throw EmmsError,
 // never another exception and never hang.
+import { mulberry32 } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { isEmmsError } from './errors';
 import { parseLabelsCsv, parseLabelsJson, parseLabelsText } from './labels';
@@ -7,9 +8,9 @@ import { encodeNpy, parseNpy } from './npy';
 import { encodeNpz, parseNpz } from './npz';
 import { encodeSafetensors, parseSafetensors } from './safetensors';
 import type { Tensor } from './tensor';
-import { dataBytes, prng } from './test-utils';
+import { dataBytes } from './test-utils';
 
-const rand = prng(0xe335);
+const rand = mulberry32(0xe335);
 const int = (n: number) => Math.floor(rand() * n);
 
 /** One random mutation: flipped bytes, a cut, an insertion, a deletion, or a header text edit. */

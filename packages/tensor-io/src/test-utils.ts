@@ -43,6 +43,14 @@ export function jsonNumber(v: number | string | boolean): number {
   return Number(v);
 }
 
+/** Checks that `caught` is an EmmsError with `code` and returns it (anything else is rethrown). */
+function checkEmmsError(caught: unknown, code: EmmsErrorCode): Error & { code: string; input?: string } {
+  expect(caught, `expected ${code} to be thrown`).toBeDefined();
+  if (!isEmmsError(caught)) throw caught;
+  expect(caught.code).toBe(code);
+  return caught;
+}
+
 /** Runs `fn`, expects an EmmsError with `code`, and returns it. */
 export function expectEmmsError(
   fn: () => unknown,
@@ -54,10 +62,7 @@ export function expectEmmsError(
   } catch (e) {
     caught = e;
   }
-  expect(caught, `expected ${code} to be thrown`).toBeDefined();
-  if (!isEmmsError(caught)) throw caught;
-  expect(caught.code).toBe(code);
-  return caught;
+  return checkEmmsError(caught, code);
 }
 
 /** Async form of {@link expectEmmsError}. */
@@ -71,20 +76,5 @@ export async function expectEmmsErrorAsync(
   } catch (e) {
     caught = e;
   }
-  expect(caught, `expected ${code} to be thrown`).toBeDefined();
-  if (!isEmmsError(caught)) throw caught;
-  expect(caught.code).toBe(code);
-  return caught;
-}
-
-/** A small seeded PRNG (mulberry32), so generated cases repeat exactly. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return checkEmmsError(caught, code);
 }
