@@ -40,9 +40,19 @@ interface Prepared {
   logQ: Float64Array;
   a0: Float64Array;
   aw: Float64Array;
+  iterations: number;
 }
 
-function prepare(source: Matrix, labels: Int32Array, classes: number, alpha: number): Prepared {
+/** Checks the options (defaults filled in) and the labels, and sets up q = s, log s and a0. */
+function prepare(
+  source: Matrix,
+  labels: Int32Array,
+  classes: number,
+  options: DiscretePactranOptions,
+): Prepared {
+  const alpha = options.alpha ?? 1;
+  const iterations = options.iterations ?? 10;
+  checkOptions(alpha, iterations);
   const n = source.rows;
   const k = source.cols;
   if (labels.length !== n) {
@@ -58,7 +68,8 @@ function prepare(source: Matrix, labels: Int32Array, classes: number, alpha: num
     q[i] = source.data[i];
     logS[i] = Math.log(source.data[i] + 1e-10);
   }
-  return { n, k, c: classes, logS, q, logQ: new Float64Array(n * k), a0, aw: new Float64Array(classes * k) };
+  const aw = new Float64Array(classes * k);
+  return { n, k, c: classes, logS, q, logQ: new Float64Array(n * k), a0, aw, iterations };
 }
 
 /** a_w[c, z] = a0_c + Σ_{i: y_i = c} q_iz. */
@@ -68,6 +79,16 @@ function updateConcentration(p: Prepared, labels: Int32Array): void {
   for (let i = 0; i < n; i++) {
     const row = labels[i] * k;
     for (let z = 0; z < k; z++) aw[row + z] += q[i * k + z];
+  }
+}
+
+/** out[z] = Σ_c a_w[c, z]. */
+function columnSums(p: Prepared, out: Float64Array): void {
+  const { k, c, aw } = p;
+  for (let z = 0; z < k; z++) {
+    let sum = 0;
+    for (let y = 0; y < c; y++) sum += aw[y * k + z];
+    out[z] = sum;
   }
 }
 
@@ -116,21 +137,16 @@ export function pactranDirichlet(
   classes: number,
   options: DiscretePactranOptions = {},
 ): DiscretePactranResult {
-  const alpha = options.alpha ?? 1;
-  const iterations = options.iterations ?? 10;
-  checkOptions(alpha, iterations);
-  const p = prepare(source, labels, classes, alpha);
-  const { n, k, c, aw, a0, logS } = p;
+  const p = prepare(source, labels, classes, options);
+  const { n, k, c, aw, a0, logS, iterations } = p;
   const logits = new Float64Array(n * k);
   const psiAw = new Float64Array(c * k);
   const psiColumn = new Float64Array(k);
+  const columnSum = new Float64Array(k);
   for (let t = 0; t < iterations; t++) {
     updateConcentration(p, labels);
-    for (let z = 0; z < k; z++) {
-      let sum = 0;
-      for (let y = 0; y < c; y++) sum += aw[y * k + z];
-      psiColumn[z] = digamma(sum);
-    }
+    columnSums(p, columnSum);
+    for (let z = 0; z < k; z++) psiColumn[z] = digamma(columnSum[z]);
     for (let j = 0; j < c * k; j++) psiAw[j] = digamma(aw[j]);
     for (let i = 0; i < n; i++) {
       const row = labels[i] * k;
@@ -179,11 +195,8 @@ export function pactranGamma(
   classes: number,
   options: DiscretePactranOptions = {},
 ): DiscretePactranResult {
-  const alpha = options.alpha ?? 1;
-  const iterations = options.iterations ?? 10;
-  checkOptions(alpha, iterations);
-  const p = prepare(source, labels, classes, alpha);
-  const { n, k, c, aw, a0, logS } = p;
+  const p = prepare(source, labels, classes, options);
+  const { n, k, c, aw, a0, logS, iterations } = p;
   const s = source.data;
   const logits = new Float64Array(n * k);
   const psiAw = new Float64Array(c * k);
@@ -191,11 +204,7 @@ export function pactranGamma(
   const l = new Float64Array(n);
   for (let t = 0; t < iterations; t++) {
     updateConcentration(p, labels);
-    for (let z = 0; z < k; z++) {
-      let sum = 0;
-      for (let y = 0; y < c; y++) sum += aw[y * k + z];
-      columnSum[z] = sum;
-    }
+    columnSums(p, columnSum);
     for (let i = 0; i < n; i++) {
       let li = 0;
       for (let z = 0; z < k; z++) li += s[i * k + z] * columnSum[z];
