@@ -1,7 +1,7 @@
 import { EmmsError } from '@emms/tensor-io';
 import sharp, { type Sharp } from 'sharp';
 import type { ItemSource } from './dataset';
-import { bilinearColumns, type RawPixels, type ResolvedPreprocessing } from './preprocess';
+import { bilinearTaps, type RawPixels, type ResolvedPreprocessing } from './preprocess';
 
 sharp.cache(false);
 
@@ -119,14 +119,12 @@ export function upscaleBilinear(
 ): RawPixels {
   const { width: w, height: h, channels: c, data } = src;
   const out = new Uint8Array(W * H * c);
-  const { x0, x1, fx } = bilinearColumns(w, W);
+  const { lo: x0, hi: x1, w: fx } = bilinearTaps(w, W, new Float32Array(W));
+  const rows = bilinearTaps(h, H, new Float64Array(H));
   for (let y = 0; y < H; y++) {
-    const sy = Math.min(Math.max(((y + 0.5) * h) / H - 0.5, 0), h - 1);
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const fy = sy - y0;
-    const r0 = y0 * w * c;
-    const r1 = y1 * w * c;
+    const fy = rows.w[y];
+    const r0 = rows.lo[y] * w * c;
+    const r1 = rows.hi[y] * w * c;
     if (c === 1) {
       // one channel: the common case (digits), without the channel loop
       const o = y * W;

@@ -153,20 +153,24 @@ export function batchShape(p: ResolvedPreprocessing, n: number): number[] {
 }
 
 /**
- * Bilinear source columns for resizing a row of `w` pixels to `W` (half-pixel centres, edges
- * clamped): output column x blends source columns x0[x] and x1[x] with weight fx[x] on x1.
+ * Bilinear source positions for resizing `n` pixels to `N` along one axis (half-pixel centres,
+ * edges clamped): output position x blends source pixels lo[x] and hi[x] with weight w[x] on hi.
+ * The weights go into `w` (length N), whose precision the caller chooses.
  */
-export function bilinearColumns(w: number, W: number): { x0: Int32Array; x1: Int32Array; fx: Float32Array } {
-  const x0 = new Int32Array(W);
-  const x1 = new Int32Array(W);
-  const fx = new Float32Array(W);
-  for (let x = 0; x < W; x++) {
-    const sx = Math.min(Math.max(((x + 0.5) * w) / W - 0.5, 0), w - 1);
-    x0[x] = Math.floor(sx);
-    x1[x] = Math.min(x0[x] + 1, w - 1);
-    fx[x] = sx - x0[x];
+export function bilinearTaps<T extends Float32Array | Float64Array>(
+  n: number,
+  N: number,
+  w: T,
+): { lo: Int32Array; hi: Int32Array; w: T } {
+  const lo = new Int32Array(N);
+  const hi = new Int32Array(N);
+  for (let x = 0; x < N; x++) {
+    const s = Math.min(Math.max(((x + 0.5) * n) / N - 0.5, 0), n - 1);
+    lo[x] = Math.floor(s);
+    hi[x] = Math.min(lo[x] + 1, n - 1);
+    w[x] = s - lo[x];
   }
-  return { x0, x1, fx };
+  return { lo, hi, w };
 }
 
 /**
@@ -194,17 +198,15 @@ export function writeGreyUpscaled(
     mul[k] = (hi - lo) / 255 / p.std[k];
     add[k] = (lo - p.mean[k]) / p.std[k];
   }
-  const { x0, x1, fx } = bilinearColumns(w, W);
+  const { lo: x0, hi: x1, w: fx } = bilinearTaps(w, W, new Float32Array(W));
+  const rows = bilinearTaps(h, H, new Float64Array(H));
   const nchw = p.layout === 'NCHW';
   const [m0, m1, m2] = [mul[0], mul[colour > 1 ? 1 : 0], mul[colour > 1 ? 2 : 0]];
   const [a0, a1, a2] = [add[0], add[colour > 1 ? 1 : 0], add[colour > 1 ? 2 : 0]];
   for (let y = 0; y < H; y++) {
-    const sy = Math.min(Math.max(((y + 0.5) * h) / H - 0.5, 0), h - 1);
-    const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, h - 1);
-    const fy = sy - y0;
-    const r0 = y0 * w;
-    const r1 = y1 * w;
+    const fy = rows.w[y];
+    const r0 = rows.lo[y] * w;
+    const r1 = rows.hi[y] * w;
     for (let x = 0; x < W; x++) {
       const a = x0[x];
       const b = x1[x];
