@@ -25,60 +25,30 @@ const fixtures = readdirSync(fixturesDir).filter((f) => {
 
 const allMetrics = ['emms', 'logme', 'leep', 'nce', 'sfda', 'transrate', 'hscore', 'gbc', 'nleep', 'parc'];
 
+/** `emms score --features F/X.npy <inputs> --metrics <metrics> --format json`. */
+function scoreJson(F: string, inputs: string[], metrics: string): string[] {
+  return ['score', '--features', `${F}/X.npy`, ...inputs, '--metrics', metrics, '--format', 'json'];
+}
+
 /** The README's command line for a key, and which score of its output the key is. */
 function commandFor(key: string, F: string): { argv: string[]; metric: string } {
   if (allMetrics.includes(key)) {
-    return {
-      argv: [
-        'score',
-        '--features',
-        `${F}/X.npy`,
-        '--labels',
-        `${F}/y.npy`,
-        '--flabels',
-        `${F}/Z_bert.npy,${F}/Z_clip.npy,${F}/Z_gpt2.npy`,
-        '--probs',
-        `${F}/P.npy`,
-        '--metrics',
-        allMetrics.join(','),
-        '--format',
-        'json',
-      ],
-      metric: key,
-    };
+    const inputs = [
+      '--labels',
+      `${F}/y.npy`,
+      '--flabels',
+      `${F}/Z_bert.npy,${F}/Z_clip.npy,${F}/Z_gpt2.npy`,
+      '--probs',
+      `${F}/P.npy`,
+    ];
+    return { argv: scoreJson(F, inputs, allMetrics.join(',')), metric: key };
   }
   if (key === 'emms_onehot') {
-    return {
-      argv: [
-        'score',
-        '--features',
-        `${F}/X.npy`,
-        '--labels',
-        `${F}/y.npy`,
-        '--metrics',
-        'emms',
-        '--format',
-        'json',
-      ],
-      metric: 'emms',
-    };
+    return { argv: scoreJson(F, ['--labels', `${F}/y.npy`], 'emms'), metric: 'emms' };
   }
   const flabel = /^logme_flabel_(.+)$/.exec(key);
   if (flabel) {
-    return {
-      argv: [
-        'score',
-        '--features',
-        `${F}/X.npy`,
-        '--targets',
-        `${F}/Z_${flabel[1]}.npy`,
-        '--metrics',
-        'logme',
-        '--format',
-        'json',
-      ],
-      metric: 'logme',
-    };
+    return { argv: scoreJson(F, ['--targets', `${F}/Z_${flabel[1]}.npy`], 'logme'), metric: 'logme' };
   }
   throw new Error(`expected.json key "${key}" has no command line in the reference README; add it here`);
 }

@@ -10,20 +10,21 @@ const data = join(__dirname, 'test-data');
 const X = fixturePath('small', 'X.npy');
 const y = fixturePath('small', 'y.npy');
 const plugin = join(data, 'constant-plugin.mjs');
+const JSON_OUT = ['--format', 'json'];
+
+/** `emms score --features X <args>` on the small fixture. */
+function score(args: string[], io?: Parameters<typeof run>[1]) {
+  return run(['score', '--features', X, ...args], io);
+}
+
+/** `emms score --features X --plugin <plugin> --metrics <metrics> <args>`. */
+function withPlugin(metrics: string, args: string[] = [], io?: Parameters<typeof run>[1]) {
+  return score(['--plugin', plugin, '--metrics', metrics, ...args], io);
+}
 
 describe('emms score', () => {
   it('prints exactly one JSON object with scores, seconds, details, inputs, backend and errors', async () => {
-    const r = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-      '--format',
-      'json',
-    ]);
+    const r = await withPlugin('rowcount', JSON_OUT);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(Object.keys(out).sort()).toEqual(['backend', 'details', 'errors', 'inputs', 'scores', 'seconds']);
@@ -36,76 +37,20 @@ describe('emms score', () => {
   });
 
   it('passes --option values typed by the metric spec', async () => {
-    const r = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-      '--option',
-      'rowcount.scale=0.5',
-      '--format',
-      'json',
-    ]);
+    const r = await withPlugin('rowcount', ['--option', 'rowcount.scale=0.5', ...JSON_OUT]);
     expect(JSON.parse(r.stdout).scores.rowcount).toBe(150);
-    const bad = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-      '--option',
-      'rowcount.scale=lots',
-      '--format',
-      'json',
-    ]);
+    const bad = await withPlugin('rowcount', ['--option', 'rowcount.scale=lots', ...JSON_OUT]);
     expect(bad.code).toBe(1);
     expect(JSON.parse(bad.stdout).error.code).toBe('INVALID_OPTION');
-    const unknown = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-      '--option',
-      'rowcount.nope=1',
-    ]);
+    const unknown = await withPlugin('rowcount', ['--option', 'rowcount.nope=1']);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('has no option "nope"');
-    const shape = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-      '--option',
-      'scale',
-    ]);
+    const shape = await withPlugin('rowcount', ['--option', 'scale']);
     expect(shape.code).toBe(2);
   });
 
   it('reports a metric with a missing input as an error naming it, still printing the others, exit 1', async () => {
-    const r = await run([
-      'score',
-      '--features',
-      X,
-      '--labels',
-      y,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'leep,rowcount',
-      '--format',
-      'json',
-    ]);
+    const r = await withPlugin('leep,rowcount', ['--labels', y, ...JSON_OUT]);
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.scores.rowcount).toBe(300);
@@ -116,46 +61,26 @@ describe('emms score', () => {
   });
 
   it('prints a table with the backend and input shapes, and CSV', async () => {
-    const t = await run([
-      'score',
-      '--features',
-      X,
-      '--labels',
-      y,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-    ]);
+    const t = await withPlugin('rowcount', ['--labels', y]);
     expect(t.code).toBe(0);
     const lines = t.stdout.split('\n');
     expect(lines[0].split(/\s+/)).toEqual(['metric', 'score', 'seconds']);
     expect(lines[1].split(/\s+/).slice(0, 2)).toEqual(['rowcount', '300']);
     expect(t.stdout).toContain('backend: js; inputs: features 300×64; labels 300');
-    const c = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      plugin,
-      '--metrics',
-      'rowcount',
-      '--format',
-      'csv',
-    ]);
+    const c = await withPlugin('rowcount', ['--format', 'csv']);
     expect(c.stdout.split('\n')[0]).toBe('metric,score,seconds,error,backend');
     expect(c.stdout.split('\n')[1]).toMatch(/^rowcount,300,[0-9.e-]+,,js$/);
   });
 
   it('with --all scores every metric whose inputs are given and names the skipped ones', async () => {
-    const r = await run(['score', '--features', X, '--plugin', plugin, '--all', '--format', 'json']);
+    const r = await score(['--plugin', plugin, '--all', ...JSON_OUT]);
     expect(r.code).toBe(0);
     expect(Object.keys(JSON.parse(r.stdout).scores)).toContain('rowcount');
     expect(r.stderr).toMatch(/skipping leep: needs .*--labels.*--probs|skipping leep: needs .*--probs/);
   });
 
   it('fails with exit 1 on an unknown metric, naming the known ones', async () => {
-    const r = await run(['score', '--features', X, '--metrics', 'nosuch', '--format', 'json']);
+    const r = await score(['--metrics', 'nosuch', ...JSON_OUT]);
     expect(r.code).toBe(1);
     const { error } = JSON.parse(r.stdout);
     expect(error.code).toBe('UNKNOWN_METRIC');
@@ -163,16 +88,16 @@ describe('emms score', () => {
   });
 
   it('fails with a typed error when an input file is missing', async () => {
+    const absent = join(data, 'absent.npy');
     const r = await run([
       'score',
       '--features',
-      join(data, 'absent.npy'),
+      absent,
       '--plugin',
       plugin,
       '--metrics',
       'rowcount',
-      '--format',
-      'json',
+      ...JSON_OUT,
     ]);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).error).toMatchObject({ code: 'FILE_NOT_FOUND' });
@@ -180,17 +105,7 @@ describe('emms score', () => {
 
   it('fails with PLUGIN_LOAD naming a plugin that cannot be loaded', async () => {
     for (const name of [join(data, 'broken-plugin.mjs'), '@emms/no-such-plugin']) {
-      const r = await run([
-        'score',
-        '--features',
-        X,
-        '--plugin',
-        name,
-        '--metrics',
-        'leep',
-        '--format',
-        'json',
-      ]);
+      const r = await score(['--plugin', name, '--metrics', 'leep', ...JSON_OUT]);
       expect(r.code).toBe(1);
       const { error } = JSON.parse(r.stdout);
       expect(error.code).toBe('PLUGIN_LOAD');
@@ -212,7 +127,7 @@ describe('emms score', () => {
       `export * from ${JSON.stringify(plugin)};\nexport { default } from ${JSON.stringify(plugin)};\n`,
     );
     writeFileSync(join(cwd, 'emms.config.json'), JSON.stringify({ plugins: ['my-metric'] }));
-    const r = await run(['score', '--features', X, '--metrics', 'rowcount', '--format', 'json'], { cwd });
+    const r = await score(['--metrics', 'rowcount', ...JSON_OUT], { cwd });
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout).scores.rowcount).toBe(300);
     // A plugin given as a package folder (absolute here; ./relative paths resolve from the cwd).
@@ -231,22 +146,12 @@ describe('emms score', () => {
 
   it('reports an unexpected exception with exit 1, its message and a hint to report a bug', async () => {
     const crash = join(data, 'throwing-plugin.mjs');
-    const r = await run([
-      'score',
-      '--features',
-      X,
-      '--plugin',
-      crash,
-      '--metrics',
-      'crash',
-      '--format',
-      'json',
-    ]);
+    const r = await score(['--plugin', crash, '--metrics', 'crash', ...JSON_OUT]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('unexpected error: something internal went wrong');
     expect(r.stderr).toContain('This is a bug in emms');
-    const debug = await run(['score', '--features', X, '--plugin', crash, '--metrics', 'crash'], {
+    const debug = await score(['--plugin', crash, '--metrics', 'crash'], {
       env: { EMMS_LINALG: 'js', EMMS_DEBUG: '1' },
     });
     expect(debug.stderr).toContain('TypeError: something internal went wrong');
@@ -286,31 +191,19 @@ describe('emms score', () => {
   });
 
   it('honours EMMS_LINALG and rejects unknown values', async () => {
-    const bad = await run(['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount'], {
-      env: { EMMS_LINALG: 'cuda' },
-    });
+    const bad = await withPlugin('rowcount', [], { env: { EMMS_LINALG: 'cuda' } });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('EMMS_LINALG');
   });
 
   it('picks OpenBLAS when it loads and EMMS_LINALG is unset, else says so on stderr and uses js', async () => {
-    const r = await run(
-      ['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount', '--format', 'json'],
-      {
-        env: { EMMS_LINALG: undefined },
-      },
-    );
+    const r = await withPlugin('rowcount', JSON_OUT, { env: { EMMS_LINALG: undefined } });
     expect(r.code).toBe(0);
     const { backend } = JSON.parse(r.stdout);
     expect(['openblas', 'js']).toContain(backend);
     if (backend === 'js') expect(r.stderr).toMatch(/OpenBLAS/);
     else expect(r.stderr).toBe('');
-    const forced = await run(
-      ['score', '--features', X, '--plugin', plugin, '--metrics', 'rowcount', '--format', 'json'],
-      {
-        env: { EMMS_LINALG: 'openblas' },
-      },
-    );
+    const forced = await withPlugin('rowcount', JSON_OUT, { env: { EMMS_LINALG: 'openblas' } });
     if (backend === 'openblas') expect(JSON.parse(forced.stdout).backend).toBe('openblas');
     else expect(JSON.parse(forced.stdout).error.code).toBe('BACKEND_UNAVAILABLE');
   });
