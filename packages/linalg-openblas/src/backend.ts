@@ -51,6 +51,23 @@ function checkSystem(a: Matrix, label: string, b: Matrix, op: string): void {
   }
 }
 
+/**
+ * Rows r0..r0+nb of a row-major matrix (row length `cols`) as float64: a view of float64 data, or
+ * a copy into `buf` (given exactly when the data is not float64).
+ */
+function rowBlock(
+  data: Float32Array | Float64Array,
+  buf: Float64Array | null,
+  r0: number,
+  nb: number,
+  cols: number,
+): Float64Array {
+  const rows = data.subarray(r0 * cols, (r0 + nb) * cols);
+  if (!buf) return rows as Float64Array;
+  buf.set(rows);
+  return buf;
+}
+
 /** Tile edge of {@link mirrorUpper}: a 64×64 tile of doubles (32 KiB) stays in cache. */
 const MIRROR_TILE = 64;
 
@@ -171,20 +188,8 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     const bufB = bd instanceof Float64Array ? null : buffer(1, rb * n);
     for (let r0 = 0; r0 < k; r0 += rb) {
       const nb = Math.min(rb, k - r0);
-      let pa: Float64Array;
-      if (bufA) {
-        bufA.set(ad.subarray(r0 * m, (r0 + nb) * m));
-        pa = bufA;
-      } else {
-        pa = (ad as Float64Array).subarray(r0 * m, (r0 + nb) * m);
-      }
-      let pb: Float64Array;
-      if (bufB) {
-        bufB.set(bd.subarray(r0 * n, (r0 + nb) * n));
-        pb = bufB;
-      } else {
-        pb = (bd as Float64Array).subarray(r0 * n, (r0 + nb) * n);
-      }
+      const pa = rowBlock(ad, bufA, r0, nb, m);
+      const pb = rowBlock(bd, bufB, r0, nb, n);
       blas.cblas_dgemm(
         CblasRowMajor,
         CblasTrans,
