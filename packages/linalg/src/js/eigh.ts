@@ -1,13 +1,15 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense, EighResult } from '../backend';
 import { gemmNT } from './gemm';
+import { BLOCK, rotationKernel } from './rotations';
 import { type WasmTiles, wasmTiles } from './wasm-tiles';
 
 /**
  * Symmetric eigendecomposition: blocked Householder reduction to tridiagonal form (as LAPACK
  * dsytrd), blocked accumulation of the orthogonal factor (compact WY, as dorgtr), then the
  * implicit QL method with shifts on the tridiagonal matrix. Eigenvectors are kept as rows
- * during the rotations so that every rotation touches two contiguous rows.
+ * during the rotations; with WebAssembly the rotations are logged and applied in batches by the
+ * kernel in rotations.ts (column-blocked copy, one sweep's shared row kept in registers).
  * Only the lower triangle of `a` is read.
  */
 export function eigh(a: Dense): EighResult {
@@ -326,21 +328,34 @@ function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Ar
 
 /**
  * Implicit QL iterations on the symmetric tridiagonal (d, e); each rotation of columns i, i+1 of
- * the eigenvector matrix is applied to rows i, i+1 of `vt` (rows of length m), which holds Vᵀ
- * times whatever it started as. Leaves eigenvalues in d.
+ * the eigenvector matrix is applied to rows i, i+1 of `vt` (rows of length `width`), which holds
+ * Vᵀ times whatever it started as. Leaves eigenvalues in d.
  */
 function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: number, width: number): void {
   // Where WebAssembly SIMD is available the rotations are logged in batches and applied there to
-  // a copy of vt, a cache-sized column chunk at a time (memory: [vt | batch of (i, c, s)]).
-  const wasm = width >= 16 ? wasmTiles() : null;
-  const matrixSize = n * width;
-  const memory = wasm ? wasm.view(matrixSize + 3 * ROTATION_BATCH) : vt;
-  if (wasm) memory.set(vt.subarray(0, matrixSize));
-  const rows = wasm ? memory : vt;
+  // a copy of vt stored in column blocks (see rotations.ts): memory [blocks | rows | coefs].
+  const kernel = width >= BLOCK && n >= 2 && wasmTiles() ? rotationKernel() : null;
+  const blocks = Math.ceil(width / BLOCK);
+  const matrixBytes = blocks * n * BLOCK * 8;
+  const rowsOff = matrixBytes;
+  const coefsOff = rowsOff + 4 * ROTATION_BATCH;
+  let blocked = new Float64Array(0);
+  let rowLog = new Int32Array(0);
+  let coefLog = new Float64Array(0);
+  if (kernel) {
+    const buffer = kernel.ensure(coefsOff + 24 * ROTATION_BATCH);
+    blocked = new Float64Array(buffer, 0, matrixBytes / 8);
+    rowLog = new Int32Array(buffer, rowsOff, ROTATION_BATCH);
+    coefLog = new Float64Array(buffer, coefsOff, 3 * ROTATION_BATCH);
+    blocked.fill(0);
+    for (let i = 0; i < n; i++) {
+      const src = i * width;
+      for (let k = 0; k < width; k++) blocked[blockedIndex(k, i, n)] = vt[src + k];
+    }
+  }
   let logged = 0;
   const flush = (): void => {
-    if (wasm && logged > 0)
-      wasm.rotMany(wasm.base + matrixSize * 8, logged, width, ROTATION_CHUNK, wasm.base);
+    if (kernel && logged > 0) kernel.rot(rowsOff, coefsOff, logged, 0, n, blocks);
     logged = 0;
   };
   const eps = 2 ** -52;
@@ -385,20 +400,21 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
           c = p / r;
           p = c * d[i] - s * g;
           d[i + 1] = h + s * (c * g + s * d[i]);
-          if (wasm) {
-            const at = matrixSize + 3 * logged;
-            memory[at] = i;
-            memory[at + 1] = c;
-            memory[at + 2] = s;
+          if (kernel) {
+            rowLog[logged] = i;
+            const at = 3 * logged;
+            coefLog[at] = c;
+            coefLog[at + 1] = c - s;
+            coefLog[at + 2] = c + s;
             if (++logged === ROTATION_BATCH) flush();
           } else {
             const ri = i * width;
             const rj = ri + width;
             for (let k = 0; k < width; k++) {
-              const x = rows[rj + k];
-              const y = rows[ri + k];
-              rows[rj + k] = s * y + c * x;
-              rows[ri + k] = c * y - s * x;
+              const x = vt[rj + k];
+              const y = vt[ri + k];
+              vt[rj + k] = s * y + c * x;
+              vt[ri + k] = c * y - s * x;
             }
           }
         }
@@ -411,10 +427,19 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
     e[l] = 0;
   }
   flush();
-  if (wasm) vt.set(memory.subarray(0, matrixSize));
+  if (kernel) {
+    for (let i = 0; i < n; i++) {
+      const dst = i * width;
+      for (let k = 0; k < width; k++) vt[dst + k] = blocked[blockedIndex(k, i, n)];
+    }
+  }
 }
 
-/** Rotations logged before they are applied. */
-const ROTATION_BATCH = 1 << 16;
-/** Columns per chunk when applying a batch (2048 rows × 128 × 8 bytes = 2 MiB). */
-const ROTATION_CHUNK = 128;
+/** Index of row i, column k in the column-blocked copy of a matrix with n rows. */
+function blockedIndex(k: number, i: number, n: number): number {
+  const b = Math.floor(k / BLOCK);
+  return (b * n + i) * BLOCK + (k - b * BLOCK);
+}
+
+/** Rotations logged before they are applied (28 bytes each). */
+const ROTATION_BATCH = 1 << 15;

@@ -1,0 +1,178 @@
+/**
+ * Applies long lists of plane rotations (the QL method's) to the rows of a matrix in
+ * WebAssembly SIMD. The matrix is stored in column blocks of {@link BLOCK} values: block b holds
+ * columns 8b..8b+7 of every row, one 64-byte line per row, so a block of a few thousand rows sits
+ * in the L2 cache while every rotation of a batch passes over it.
+ *
+ * Consecutive rotations of one QL sweep act on rows (i, i+1), then (i−1, i), …; the row they
+ * share stays in registers ("carry"), so each rotation loads one row and stores one. A rotation
+ * (c, s) of rows x = row i+1 and y = row i gives x' = c·x + s·y and y' = c·y − s·x, which is the
+ * complex product (c − i·s)(x + i·y) and is formed with three multiplications:
+ * k = c·(x + y), x' = k − (c − s)·y, y' = k − (c + s)·x.
+ * Where WebAssembly SIMD is missing {@link rotationKernel} returns null.
+ */
+
+/** Columns per block. */
+export const BLOCK = 16;
+/** Vectors (two values each) per block row, and log2 of a block row's bytes. */
+const VECTORS = BLOCK / 2;
+const ROW_SHIFT = Math.log2(BLOCK * 8);
+
+function uleb(v: number): number[] {
+  const out: number[] = [];
+  let x = v >>> 0;
+  do {
+    let byte = x & 0x7f;
+    x >>>= 7;
+    if (x !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (x !== 0);
+  return out;
+}
+
+function sleb(v: number): number[] {
+  const out: number[] = [];
+  let x = v | 0;
+  for (;;) {
+    const byte = x & 0x7f;
+    x >>= 7;
+    const done = (x === 0 && (byte & 0x40) === 0) || (x === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+const get = (i: number) => [0x20, ...uleb(i)];
+const set = (i: number) => [0x21, ...uleb(i)];
+const tee = (i: number) => [0x22, ...uleb(i)];
+const i32 = (v: number) => [0x41, ...sleb(v)];
+const ADD = [0x6a];
+const SHL = [0x74];
+const NE = [0x47];
+const GE_S = [0x4e];
+const brIf = (d: number) => [0x0d, d];
+const br = (d: number) => [0x0c, d];
+const BLOCK_OP = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const IF = [0x04, 0x40];
+const END = [0x0b];
+const I32_LOAD = [0x28, 2, 0];
+const f64Load = (off: number) => [0x2b, 3, ...uleb(off)];
+const v128Load = (off: number) => [0xfd, 0x00, 4, ...uleb(off)];
+const v128Store = (off: number) => [0xfd, 0x0b, 4, ...uleb(off)];
+const F64X2_SPLAT = [0xfd, 0x14];
+const F64X2_ADD = [0xfd, 0xf0, 0x01];
+const F64X2_SUB = [0xfd, 0xf1, 0x01];
+const F64X2_MUL = [0xfd, 0xf2, 0x01];
+
+/**
+ * rot(rows, coefs, count, mat, n, blocks): for each column block, applies rotation q (row
+ * rows[q] as i32, coefficients c, c − s, c + s as f64 at coefs + 24q) to rows (i, i+1) of the
+ * blocked matrix at `mat` (n rows per block), in list order. Offsets in bytes.
+ */
+function rotBody(): number[] {
+  const [ROWS, COEFS, COUNT, MAT, N, BLOCKS] = [0, 1, 2, 3, 4, 5];
+  const [B, BASE, Q, I, PREV, RA, CA, YA] = [6, 7, 8, 9, 10, 11, 12, 13];
+  const [X0, Y, K, C, CMS, CPS] = [14, 14 + VECTORS, 15 + VECTORS, 16 + VECTORS, 17 + VECTORS, 18 + VECTORS];
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  const rowAddr = (local: number) => [get(BASE), get(local), i32(ROW_SHIFT), SHL, ADD].flat();
+  emit(i32(0), set(B), get(MAT), set(BASE));
+  emit(BLOCK_OP, LOOP, get(B), get(BLOCKS), GE_S, brIf(1));
+  emit(i32(-1), set(PREV), get(ROWS), set(RA), get(COEFS), set(CA), i32(0), set(Q));
+  emit(BLOCK_OP, LOOP, get(Q), get(COUNT), GE_S, brIf(1));
+  emit(get(RA), I32_LOAD, set(I));
+  // A new sweep: store the carried row, load row i+1 as the carry.
+  emit(get(I), i32(1), ADD, get(PREV), NE, IF);
+  emit(get(PREV), i32(0), GE_S, IF);
+  for (let v = 0; v < VECTORS; v++) emit(rowAddr(PREV), get(X0 + v), v128Store(16 * v));
+  emit(END);
+  for (let v = 0; v < VECTORS; v++) emit(rowAddr(I), v128Load(BLOCK * 8 + 16 * v), set(X0 + v));
+  emit(END);
+  emit(get(CA), f64Load(0), F64X2_SPLAT, set(C));
+  emit(get(CA), f64Load(8), F64X2_SPLAT, set(CMS));
+  emit(get(CA), f64Load(16), F64X2_SPLAT, set(CPS));
+  emit(rowAddr(I), set(YA));
+  for (let v = 0; v < VECTORS; v++) {
+    const x = X0 + v;
+    emit(get(YA), v128Load(16 * v), tee(Y));
+    emit(get(x), F64X2_ADD, get(C), F64X2_MUL, set(K));
+    // Row i+1 ← k − (c − s)·y.
+    emit(get(YA), get(K), get(CMS), get(Y), F64X2_MUL, F64X2_SUB, v128Store(BLOCK * 8 + 16 * v));
+    // Carry (row i) ← k − (c + s)·x.
+    emit(get(K), get(CPS), get(x), F64X2_MUL, F64X2_SUB, set(x));
+  }
+  emit(get(I), set(PREV));
+  emit(get(RA), i32(4), ADD, set(RA), get(CA), i32(24), ADD, set(CA));
+  emit(get(Q), i32(1), ADD, set(Q), br(0), END, END);
+  emit(get(PREV), i32(0), GE_S, IF);
+  for (let v = 0; v < VECTORS; v++) emit(rowAddr(PREV), get(X0 + v), v128Store(16 * v));
+  emit(END);
+  emit(get(BASE), get(N), i32(ROW_SHIFT), SHL, ADD, set(BASE));
+  emit(get(B), i32(1), ADD, set(B), br(0), END, END);
+  emit(END);
+  return code;
+}
+
+function moduleBytes(): Uint8Array<ArrayBuffer> {
+  const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+  const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+  const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
+  const type = section(1, vec([[0x60, ...vec(new Array(6).fill([0x7f])), 0]]));
+  const func = section(3, vec([[0]]));
+  const memory = section(5, vec([[0x00, 1]]));
+  const exports = section(
+    7,
+    vec([
+      [...name('rot'), 0x00, 0],
+      [...name('memory'), 0x02, 0],
+    ]),
+  );
+  // Locals: 8 i32 (6..13), then the v128 ones.
+  const body = [
+    ...vec([
+      [...uleb(8), 0x7f],
+      [...uleb(VECTORS + 5), 0x7b],
+    ]),
+    ...rotBody(),
+  ];
+  const code = section(10, vec([[...uleb(body.length), ...body]]));
+  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
+  return Uint8Array.from([...header, ...type, ...func, ...memory, ...exports, ...code]);
+}
+
+/** The compiled rotation kernel and its memory. */
+export interface RotationKernel {
+  /** See the module comment; all offsets in bytes into {@link RotationKernel.memory}. */
+  rot(rows: number, coefs: number, count: number, mat: number, n: number, blocks: number): void;
+  /** Grows the memory to at least `bytes`; earlier views are detached when it grows. */
+  ensure(bytes: number): ArrayBuffer;
+}
+
+let cached: RotationKernel | null | undefined;
+
+/** The WebAssembly rotation kernel, or null where it cannot run. */
+export function rotationKernel(): RotationKernel | null {
+  if (cached !== undefined) return cached;
+  cached = null;
+  try {
+    if (typeof WebAssembly === 'undefined') return null;
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+    if (env?.EMMS_LINALG_WASM === '0') return null;
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
+    const memory = instance.exports.memory as WebAssembly.Memory;
+    cached = {
+      rot: instance.exports.rot as RotationKernel['rot'],
+      ensure(bytes) {
+        if (memory.buffer.byteLength < bytes)
+          memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+        return memory.buffer;
+      },
+    };
+  } catch {
+    cached = null;
+  }
+  return cached;
+}
