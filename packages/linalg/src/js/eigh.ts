@@ -143,6 +143,8 @@ function reduceWith(
   const x = new Float64Array(n);
   const vp = new Float64Array(n * PANEL); // panel vectors, row i = their i-th entries
   const wp = new Float64Array(n * PANEL);
+  const vw = new Float64Array(n * 2 * PANEL); // rows [v | w] of the panel, then [w | v]
+  const wv = new Float64Array(n * 2 * PANEL);
   const cv = new Float64Array(PANEL);
   const cw = new Float64Array(PANEL);
   for (let k0 = 0; k0 < n - 2; k0 += PANEL) {
@@ -228,14 +230,25 @@ function reduceWith(
       const c = 0.5 * t0 * pv;
       for (let i = k1; i < n; i++) wp[i * PANEL + s] = p[i] - c * hv[vrow + i];
     }
-    // Apply the panel's updates to the trailing lower triangle, one row block at a time.
+    // Apply the panel's updates A −= [V W] [W V]ᵀ to the trailing lower triangle, one row block
+    // at a time, as one product of inner length 2·kb.
     const c0 = k0 + kb;
+    const k2 = 2 * kb;
+    for (let i = c0; i < n; i++) {
+      const src = i * PANEL;
+      const dst = i * k2;
+      for (let t = 0; t < kb; t++) {
+        const v = vp[src + t];
+        const u = wp[src + t];
+        vw[dst + t] = v;
+        vw[dst + kb + t] = u;
+        wv[dst + t] = u;
+        wv[dst + kb + t] = v;
+      }
+    }
     for (let r0 = c0; r0 < n; r0 += 64) {
       const r1 = Math.min(n, r0 + 64);
-      const rows = r1 - r0;
-      const cols = r1 - c0;
-      gemmNT(-1, vp, r0 * PANEL, PANEL, wp, c0 * PANEL, PANEL, rows, cols, kb, w, r0 * n + c0, n);
-      gemmNT(-1, wp, r0 * PANEL, PANEL, vp, c0 * PANEL, PANEL, rows, cols, kb, w, r0 * n + c0, n);
+      gemmNT(-1, vw, r0 * k2, k2, wv, c0 * k2, k2, r1 - r0, r1 - c0, k2, w, r0 * n + c0, n);
     }
     if (w.length === 0) throw new Error('eigh: internal error, WebAssembly memory grew during the reduction');
   }
@@ -348,9 +361,14 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
     rowLog = new Int32Array(buffer, rowsOff, ROTATION_BATCH);
     coefLog = new Float64Array(buffer, coefsOff, 3 * ROTATION_BATCH);
     blocked.fill(0);
-    for (let i = 0; i < n; i++) {
-      const src = i * width;
-      for (let k = 0; k < width; k++) blocked[blockedIndex(k, i, n)] = vt[src + k];
+    for (let b = 0; b < blocks; b++) {
+      const k0 = b * BLOCK;
+      const len = Math.min(BLOCK, width - k0);
+      for (let i = 0; i < n; i++) {
+        const src = i * width + k0;
+        const dst = (b * n + i) * BLOCK;
+        for (let k = 0; k < len; k++) blocked[dst + k] = vt[src + k];
+      }
     }
   }
   let logged = 0;
@@ -394,7 +412,7 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
           s2 = s;
           g = c * e[i];
           h = c * p;
-          r = Math.hypot(p, e[i]);
+          r = norm2(p, e[i]);
           e[i + 1] = s * r;
           s = e[i] / r;
           c = p / r;
@@ -428,17 +446,22 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
   }
   flush();
   if (kernel) {
-    for (let i = 0; i < n; i++) {
-      const dst = i * width;
-      for (let k = 0; k < width; k++) vt[dst + k] = blocked[blockedIndex(k, i, n)];
+    for (let b = 0; b < blocks; b++) {
+      const k0 = b * BLOCK;
+      const len = Math.min(BLOCK, width - k0);
+      for (let i = 0; i < n; i++) {
+        const dst = i * width + k0;
+        const src = (b * n + i) * BLOCK;
+        for (let k = 0; k < len; k++) vt[dst + k] = blocked[src + k];
+      }
     }
   }
 }
 
-/** Index of row i, column k in the column-blocked copy of a matrix with n rows. */
-function blockedIndex(k: number, i: number, n: number): number {
-  const b = Math.floor(k / BLOCK);
-  return (b * n + i) * BLOCK + (k - b * BLOCK);
+/** √(x² + y²), by the plain formula unless it could overflow or underflow. */
+function norm2(x: number, y: number): number {
+  const q = x * x + y * y;
+  return q > 1e-290 && q < 1e290 ? Math.sqrt(q) : Math.hypot(x, y);
 }
 
 /** Rotations logged before they are applied (28 bytes each). */
