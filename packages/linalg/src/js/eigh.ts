@@ -141,29 +141,57 @@ function reduceWith(
   const tau = new Float64Array(n);
   const p = new Float64Array(n);
   const x = new Float64Array(n);
-  const vp = new Float64Array(n * PANEL); // panel vectors, row i = their i-th entries
-  const wp = new Float64Array(n * PANEL);
-  const vw = new Float64Array(n * 2 * PANEL); // rows [v | w] of the panel, then [w | v]
-  const wv = new Float64Array(n * 2 * PANEL);
-  const cv = new Float64Array(PANEL);
-  const cw = new Float64Array(PANEL);
+  // The panel's vectors, interleaved: row i holds v_0[i], w_0[i], v_1[i], w_1[i], … (stride
+  // 2·PANEL), so that each correction below is one dot product per row. With WebAssembly these
+  // (and the small vectors the corrections use) live in the rotation kernel's memory.
+  const kernel = wasm ? rotationKernel() : null;
+  const ld = 2 * PANEL;
+  const sizes = [n * ld, ld, ld, n, n];
+  const total = sizes.reduce((acc, v) => acc + v, 0);
+  const buffer = kernel ? kernel.ensure(total * 8) : new ArrayBuffer(total * 8);
+  const views: Float64Array[] = [];
+  let at = 0;
+  for (const size of sizes) {
+    views.push(new Float64Array(buffer, at * 8, size));
+    at += size;
+  }
+  const [vw, u, c2, vk, out] = views;
+  const wv = new Float64Array(n * ld); // vw with each (v, w) pair swapped, for the update
+  const dots = (lo: number, len: number): void => {
+    // out[i] = Σ_{j<len} vw[i·ld + j]·u[j] for i ≥ lo.
+    if (kernel)
+      kernel.dots(vw.byteOffset + lo * ld * 8, ld, n - lo, u.byteOffset, len, out.byteOffset + lo * 8);
+    else
+      for (let i = lo; i < n; i++) {
+        const ri = i * ld;
+        let acc = 0;
+        for (let j = 0; j < len; j++) acc += vw[ri + j] * u[j];
+        out[i] = acc;
+      }
+  };
   for (let k0 = 0; k0 < n - 2; k0 += PANEL) {
     const kb = Math.min(PANEL, n - 2 - k0);
-    vp.fill(0);
-    wp.fill(0);
+    vw.fill(0);
     for (let s = 0; s < kb; s++) {
       const k = k0 + s;
       const k1 = k + 1;
-      // Diagonal entry and column k below it, with the panel's pending updates.
+      const len = 2 * s;
+      const rk = k * ld;
+      // Diagonal entry and column k below it, with the panel's pending updates:
+      // A[i][k] − Σ_t v_t[i]·w_t[k] + w_t[i]·v_t[k].
       let dk = w[k * n + k];
-      for (let t = 0; t < s; t++) dk -= 2 * vp[k * PANEL + t] * wp[k * PANEL + t];
+      for (let t = 0; t < len; t += 2) dk -= 2 * vw[rk + t] * vw[rk + t + 1];
       d[k] = dk;
+      if (s > 0) {
+        for (let t = 0; t < len; t += 2) {
+          u[t] = vw[rk + t + 1];
+          u[t + 1] = vw[rk + t];
+        }
+        dots(k1, len);
+      }
       let sigma = 0;
       for (let i = k1; i < n; i++) {
-        let v = w[i * n + k];
-        const ri = i * PANEL;
-        const rk = k * PANEL;
-        for (let t = 0; t < s; t++) v -= vp[ri + t] * wp[rk + t] + wp[ri + t] * vp[rk + t];
+        const v = s > 0 ? w[i * n + k] - out[i] : w[i * n + k];
         x[i] = v;
         if (i > k1) sigma += v * v;
       }
@@ -182,7 +210,7 @@ function reduceWith(
       const vrow = k * n;
       hv[vrow + k1] = 1;
       for (let i = k1 + 1; i < n; i++) hv[vrow + i] = x[i] * scale;
-      for (let i = k1; i < n; i++) vp[i * PANEL + s] = hv[vrow + i];
+      for (let i = k1; i < n; i++) vw[i * ld + 2 * s] = hv[vrow + i];
       // p = A v on the trailing block, from the stored lower triangle (one pass).
       p.fill(0, k1, n);
       if (wasm) {
@@ -203,24 +231,26 @@ function reduceWith(
           p[i] += acc + w[row + i] * vi;
         }
       }
-      // Pending updates: p −= V (Wᵀ v) + W (Vᵀ v).
+      // Pending updates: p −= V (Wᵀ v) + W (Vᵀ v). c2 = [Vᵀv, Wᵀv] interleaved, then u swaps
+      // each pair so that the row dot products give v_t[i]·(w_tᵀv) + w_t[i]·(v_tᵀv).
       if (s > 0) {
-        cv.fill(0);
-        cw.fill(0);
-        for (let i = k1; i < n; i++) {
-          const vi = hv[vrow + i];
-          const ri = i * PANEL;
-          for (let t = 0; t < s; t++) {
-            cw[t] += wp[ri + t] * vi;
-            cv[t] += vp[ri + t] * vi;
+        c2.fill(0, 0, len);
+        if (kernel) {
+          vk.set(hv.subarray(vrow + k1, vrow + n), k1);
+          kernel.axpys(vw.byteOffset + k1 * ld * 8, ld, n - k1, vk.byteOffset + k1 * 8, len, c2.byteOffset);
+        } else {
+          for (let i = k1; i < n; i++) {
+            const vi = hv[vrow + i];
+            const ri = i * ld;
+            for (let t = 0; t < len; t++) c2[t] += vw[ri + t] * vi;
           }
         }
-        for (let i = k1; i < n; i++) {
-          const ri = i * PANEL;
-          let corr = 0;
-          for (let t = 0; t < s; t++) corr += vp[ri + t] * cw[t] + wp[ri + t] * cv[t];
-          p[i] -= corr;
+        for (let t = 0; t < len; t += 2) {
+          u[t] = c2[t + 1];
+          u[t + 1] = c2[t];
         }
+        dots(k1, len);
+        for (let i = k1; i < n; i++) p[i] -= out[i];
       }
       let pv = 0;
       for (let i = k1; i < n; i++) {
@@ -228,27 +258,22 @@ function reduceWith(
         pv += p[i] * hv[vrow + i];
       }
       const c = 0.5 * t0 * pv;
-      for (let i = k1; i < n; i++) wp[i * PANEL + s] = p[i] - c * hv[vrow + i];
+      for (let i = k1; i < n; i++) vw[i * ld + 2 * s + 1] = p[i] - c * hv[vrow + i];
     }
-    // Apply the panel's updates A −= [V W] [W V]ᵀ to the trailing lower triangle, one row block
-    // at a time, as one product of inner length 2·kb.
+    // Apply the panel's updates A −= Σ_t v_t w_tᵀ + w_t v_tᵀ to the trailing lower triangle, one
+    // row block at a time, as one product of inner length 2·kb.
     const c0 = k0 + kb;
     const k2 = 2 * kb;
     for (let i = c0; i < n; i++) {
-      const src = i * PANEL;
-      const dst = i * k2;
-      for (let t = 0; t < kb; t++) {
-        const v = vp[src + t];
-        const u = wp[src + t];
-        vw[dst + t] = v;
-        vw[dst + kb + t] = u;
-        wv[dst + t] = u;
-        wv[dst + kb + t] = v;
+      const ri = i * ld;
+      for (let t = 0; t < k2; t += 2) {
+        wv[ri + t] = vw[ri + t + 1];
+        wv[ri + t + 1] = vw[ri + t];
       }
     }
     for (let r0 = c0; r0 < n; r0 += 64) {
       const r1 = Math.min(n, r0 + 64);
-      gemmNT(-1, vw, r0 * k2, k2, wv, c0 * k2, k2, r1 - r0, r1 - c0, k2, w, r0 * n + c0, n);
+      gemmNT(-1, vw, r0 * ld, ld, wv, c0 * ld, ld, r1 - r0, r1 - c0, k2, w, r0 * n + c0, n);
     }
     if (w.length === 0) throw new Error('eigh: internal error, WebAssembly memory grew during the reduction');
   }
@@ -324,15 +349,9 @@ function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Ar
     // Y = Qᵀ[lo.., lo..] V  (m × kb), rows of Qᵀ against rows of hv.
     y.fill(0);
     gemmNT(1, qt, lo * n + lo, n, hv, k0 * n + lo, n, m, kb, m, y, lo * PANEL, PANEL);
-    // Z = Y Tᵀ.
-    for (let r = lo; r < n; r++) {
-      const ry = r * PANEL;
-      for (let s = 0; s < kb; s++) {
-        let acc = 0;
-        for (let c = s; c < kb; c++) acc += y[ry + c] * t[s * PANEL + c];
-        z[ry + s] = acc;
-      }
-    }
+    // Z = Y Tᵀ (rows of T are the second operand's rows).
+    z.fill(0, lo * PANEL);
+    gemmNT(1, y, lo * PANEL, PANEL, t, 0, PANEL, m, kb, kb, z, lo * PANEL, PANEL);
     // Qᵀ[lo.., lo..] −= Z Vᵀ.
     gemmNT(-1, z, lo * PANEL, PANEL, vp, lo * PANEL, PANEL, m, m, kb, qt, lo * n + lo, n);
   }

@@ -64,6 +64,11 @@ const F64X2_SPLAT = [0xfd, 0x14];
 const F64X2_ADD = [0xfd, 0xf0, 0x01];
 const F64X2_SUB = [0xfd, 0xf1, 0x01];
 const F64X2_MUL = [0xfd, 0xf2, 0x01];
+const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
+const LANE0 = [0xfd, 0x21, 0];
+const LANE1 = [0xfd, 0x21, 1];
+const F64_ADD = [0xa0];
+const F64_STORE = [0x39, 3, 0];
 
 /**
  * rot(rows, coefs, count, mat, n, blocks): for each column block, applies rotation q (row
@@ -116,17 +121,82 @@ function rotBody(): number[] {
   return code;
 }
 
+/**
+ * dots(a, lda, rows, u, len, out): out[i] = Σ_{j<len} a[i·lda + j]·u[j] for i < rows (len even;
+ * a, u, out byte offsets, lda in values).
+ */
+function dotsBody(): number[] {
+  const [A, LDA, ROWS, U, LEN, OUT] = [0, 1, 2, 3, 4, 5];
+  const [I, RA, LENB, J] = [6, 7, 8, 9];
+  const ACC = 10;
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(LEN), i32(3), SHL, set(LENB), get(A), set(RA), i32(0), set(I));
+  emit(BLOCK_OP, LOOP, get(I), get(ROWS), GE_S, brIf(1));
+  emit(V128_ZERO, set(ACC), i32(0), set(J));
+  emit(BLOCK_OP, LOOP, get(J), get(LENB), GE_S, brIf(1));
+  emit(
+    get(ACC),
+    get(RA),
+    get(J),
+    ADD,
+    v128Load(0),
+    get(U),
+    get(J),
+    ADD,
+    v128Load(0),
+    F64X2_MUL,
+    F64X2_ADD,
+    set(ACC),
+  );
+  emit(get(J), i32(16), ADD, set(J), br(0), END, END);
+  emit(get(OUT), get(I), i32(3), SHL, ADD, get(ACC), LANE0, get(ACC), LANE1, F64_ADD, F64_STORE);
+  emit(get(RA), get(LDA), i32(3), SHL, ADD, set(RA));
+  emit(get(I), i32(1), ADD, set(I), br(0), END, END);
+  emit(END);
+  return code;
+}
+
+/**
+ * axpys(a, lda, rows, x, len, c): c[j] += Σ_{i<rows} a[i·lda + j]·x[i] for j < len (len even;
+ * a, x, c byte offsets, lda in values).
+ */
+function axpysBody(): number[] {
+  const [A, LDA, ROWS, X, LEN, C] = [0, 1, 2, 3, 4, 5];
+  const [I, RA, LENB, J] = [6, 7, 8, 9];
+  const XI = 10;
+  const code: number[] = [];
+  const emit = (...parts: number[][]) => {
+    for (const p of parts) code.push(...p);
+  };
+  emit(get(LEN), i32(3), SHL, set(LENB), get(A), set(RA), i32(0), set(I));
+  emit(BLOCK_OP, LOOP, get(I), get(ROWS), GE_S, brIf(1));
+  emit(get(X), get(I), i32(3), SHL, ADD, f64Load(0), F64X2_SPLAT, set(XI), i32(0), set(J));
+  emit(BLOCK_OP, LOOP, get(J), get(LENB), GE_S, brIf(1));
+  emit(get(C), get(J), ADD, get(C), get(J), ADD, v128Load(0));
+  emit(get(RA), get(J), ADD, v128Load(0), get(XI), F64X2_MUL, F64X2_ADD, v128Store(0));
+  emit(get(J), i32(16), ADD, set(J), br(0), END, END);
+  emit(get(RA), get(LDA), i32(3), SHL, ADD, set(RA));
+  emit(get(I), i32(1), ADD, set(I), br(0), END, END);
+  emit(END);
+  return code;
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
   const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
   const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const type = section(1, vec([[0x60, ...vec(new Array(6).fill([0x7f])), 0]]));
-  const func = section(3, vec([[0]]));
+  const func = section(3, vec([[0], [0], [0]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name('rot'), 0x00, 0],
+      [...name('dots'), 0x00, 1],
+      [...name('axpys'), 0x00, 2],
       [...name('memory'), 0x02, 0],
     ]),
   );
@@ -138,7 +208,23 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     ]),
     ...rotBody(),
   ];
-  const code = section(10, vec([[...uleb(body.length), ...body]]));
+  const small = (f: () => number[]) => [
+    ...vec([
+      [...uleb(4), 0x7f],
+      [...uleb(1), 0x7b],
+    ]),
+    ...f(),
+  ];
+  const dots = small(dotsBody);
+  const axpys = small(axpysBody);
+  const code = section(
+    10,
+    vec([
+      [...uleb(body.length), ...body],
+      [...uleb(dots.length), ...dots],
+      [...uleb(axpys.length), ...axpys],
+    ]),
+  );
   const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
   return Uint8Array.from([...header, ...type, ...func, ...memory, ...exports, ...code]);
 }
@@ -147,6 +233,10 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
 export interface RotationKernel {
   /** See the module comment; all offsets in bytes into {@link RotationKernel.memory}. */
   rot(rows: number, coefs: number, count: number, mat: number, n: number, blocks: number): void;
+  /** out[i] = Σ_{j<len} a[i·lda + j]·u[j] for i < rows; len even, offsets in bytes. */
+  dots(a: number, lda: number, rows: number, u: number, len: number, out: number): void;
+  /** c[j] += Σ_{i<rows} a[i·lda + j]·x[i] for j < len; len even, offsets in bytes. */
+  axpys(a: number, lda: number, rows: number, x: number, len: number, c: number): void;
   /** Grows the memory to at least `bytes`; earlier views are detached when it grows. */
   ensure(bytes: number): ArrayBuffer;
 }
@@ -165,6 +255,8 @@ export function rotationKernel(): RotationKernel | null {
     const memory = instance.exports.memory as WebAssembly.Memory;
     cached = {
       rot: instance.exports.rot as RotationKernel['rot'],
+      dots: instance.exports.dots as RotationKernel['dots'],
+      axpys: instance.exports.axpys as RotationKernel['axpys'],
       ensure(bytes) {
         if (memory.buffer.byteLength < bytes)
           memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
