@@ -445,13 +445,17 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
             coefLog[at + 2] = c + s;
             if (++logged === ROTATION_BATCH) flush();
           } else {
+            // The kernel's three-multiplication form, so both give the same values.
             const ri = i * width;
             const rj = ri + width;
+            const cms = c - s;
+            const cps = c + s;
             for (let k = 0; k < width; k++) {
               const x = vt[rj + k];
               const y = vt[ri + k];
-              vt[rj + k] = s * y + c * x;
-              vt[ri + k] = c * y - s * x;
+              const q = (x + y) * c;
+              vt[rj + k] = q - cms * y;
+              vt[ri + k] = q - cps * x;
             }
           }
         }

@@ -1,7 +1,7 @@
 /**
  * Applies long lists of plane rotations (the QL method's) to the rows of a matrix in
  * WebAssembly SIMD. The matrix is stored in column blocks of {@link BLOCK} values: block b holds
- * columns 8b..8b+7 of every row, one 64-byte line per row, so a block of a few thousand rows sits
+ * columns 16b..16b+15 of every row (two 64-byte lines), so a block of a few thousand rows sits
  * in the L2 cache while every rotation of a batch passes over it.
  *
  * Consecutive rotations of one QL sweep act on rows (i, i+1), then (i−1, i), …; the row they
@@ -9,7 +9,9 @@
  * (c, s) of rows x = row i+1 and y = row i gives x' = c·x + s·y and y' = c·y − s·x, which is the
  * complex product (c − i·s)(x + i·y) and is formed with three multiplications:
  * k = c·(x + y), x' = k − (c − s)·y, y' = k − (c + s)·x.
- * Where WebAssembly SIMD is missing {@link rotationKernel} returns null.
+ * The same module holds two small row-dot-product kernels (dots, axpys) for the panel corrections
+ * of eigh's tridiagonal reduction. Where WebAssembly SIMD is missing {@link rotationKernel}
+ * returns null and the callers run plain JavaScript.
  */
 
 /** Columns per block. */
@@ -229,7 +231,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
   return Uint8Array.from([...header, ...type, ...func, ...memory, ...exports, ...code]);
 }
 
-/** The compiled rotation kernel and its memory. */
+/** The compiled kernels and their memory. */
 export interface RotationKernel {
   /** See the module comment; all offsets in bytes into {@link RotationKernel.memory}. */
   rot(rows: number, coefs: number, count: number, mat: number, n: number, blocks: number): void;
