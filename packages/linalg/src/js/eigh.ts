@@ -61,11 +61,11 @@ export function eighProject(a: Dense, b: Matrix): { values: Float64Array; projec
     const yt = new Float64Array(m * PANEL);
     const zt = new Float64Array(m * PANEL);
     const t = new Float64Array(PANEL * PANEL);
-    const scratch = new Float64Array(PANEL);
+    const scratch = new Float64Array(PANEL * PANEL);
     for (let k0 = 0; k0 < steps; k0 += PANEL) {
       const kb = Math.min(PANEL, steps - k0);
       const lo = k0 + 1;
-      panelFactor(hv, tau, n, k0, kb, t, scratch, vp);
+      panelFactor(hv, tau, n, k0, kb, PANEL, t, scratch, vp);
       // Yᵀ = cᵀ[:, lo..] V (m × kb).
       yt.fill(0);
       gemmNT(1, ct, lo, n, hv, k0 * n + lo, n, m, kb, n - lo, yt, 0, PANEL);
@@ -97,6 +97,8 @@ export function eighProject(a: Dense, b: Matrix): { values: Float64Array; projec
 
 /** Steps per panel of the blocked reduction. */
 const PANEL = 32;
+/** Reflectors per block when forming Qᵀ. */
+const Q_PANEL = 64;
 
 /**
  * Reduces a to T = Qᵀ a Q (diagonal d, sub-diagonal e[i] between i and i+1). Returns the
@@ -288,8 +290,9 @@ function reduceWith(
 
 /**
  * For reflectors k0..k0+kb−1 (vectors in rows of hv): the upper-triangular T with
- * H_k0 ⋯ H_k0+kb−1 = I − V T Vᵀ (LAPACK dlarft, forward, columnwise; row length PANEL) and the
- * vectors as columns of vp (n × PANEL). `scratch` holds at least kb values.
+ * H_k0 ⋯ H_k0+kb−1 = I − V T Vᵀ (LAPACK dlarft, forward, columnwise; row length ldp) and the
+ * vectors as columns of vp (n × ldp). The vectors' Gram matrix is formed first with the tiled
+ * product, in `gram` (at least kb × ldp values).
  */
 function panelFactor(
   hv: Float64Array,
@@ -297,32 +300,29 @@ function panelFactor(
   n: number,
   k0: number,
   kb: number,
+  ldp: number,
   t: Float64Array,
-  scratch: Float64Array,
+  gram: Float64Array,
   vp: Float64Array,
 ): void {
+  // gram[r][s] = v_r · v_s (each vector is zero before its first entry).
+  gram.fill(0, 0, kb * ldp);
+  gemmNT(1, hv, k0 * n + k0, n, hv, k0 * n + k0, n, kb, kb, n - k0, gram, 0, ldp);
   t.fill(0);
   for (let s = 0; s < kb; s++) {
     const ts = tau[k0 + s];
-    t[s * PANEL + s] = ts;
+    t[s * ldp + s] = ts;
     if (ts === 0) continue;
-    const rs = (k0 + s) * n;
-    for (let r = 0; r < s; r++) {
-      const rr = (k0 + r) * n;
-      let dot = 0;
-      for (let i = k0 + s + 1; i < n; i++) dot += hv[rr + i] * hv[rs + i];
-      scratch[r] = dot;
-    }
     for (let r = 0; r < s; r++) {
       let acc = 0;
-      for (let c = r; c < s; c++) acc += t[r * PANEL + c] * scratch[c];
-      t[r * PANEL + s] = -ts * acc;
+      for (let c = r; c < s; c++) acc += t[r * ldp + c] * gram[c * ldp + s];
+      t[r * ldp + s] = -ts * acc;
     }
   }
   vp.fill(0);
   for (let s = 0; s < kb; s++) {
     const rs = (k0 + s) * n;
-    for (let i = k0 + s + 1; i < n; i++) vp[i * PANEL + s] = hv[rs + i];
+    for (let i = k0 + s + 1; i < n; i++) vp[i * ldp + s] = hv[rs + i];
   }
 }
 
@@ -336,24 +336,26 @@ function accumulateQt(hv: Float64Array, tau: Float64Array, n: number): Float64Ar
   for (let i = 0; i < n; i++) qt[i * n + i] = 1;
   const steps = n - 2;
   if (steps <= 0) return qt;
-  const vp = new Float64Array(n * PANEL); // row i: entries i of the panel's vectors
-  const y = new Float64Array(n * PANEL);
-  const z = new Float64Array(n * PANEL);
-  const t = new Float64Array(PANEL * PANEL);
-  const lastStart = Math.floor((steps - 1) / PANEL) * PANEL;
-  for (let k0 = lastStart; k0 >= 0; k0 -= PANEL) {
-    const kb = Math.min(PANEL, steps - k0);
+  const P = Q_PANEL;
+  const vp = new Float64Array(n * P); // row i: entries i of the panel's vectors
+  const y = new Float64Array(n * P);
+  const z = new Float64Array(n * P);
+  const t = new Float64Array(P * P);
+  const gram = new Float64Array(P * P);
+  const lastStart = Math.floor((steps - 1) / P) * P;
+  for (let k0 = lastStart; k0 >= 0; k0 -= P) {
+    const kb = Math.min(P, steps - k0);
     const lo = k0 + 1; // first index any reflector of the panel touches
     const m = n - lo;
-    panelFactor(hv, tau, n, k0, kb, t, z, vp);
+    panelFactor(hv, tau, n, k0, kb, P, t, gram, vp);
     // Y = Qᵀ[lo.., lo..] V  (m × kb), rows of Qᵀ against rows of hv.
     y.fill(0);
-    gemmNT(1, qt, lo * n + lo, n, hv, k0 * n + lo, n, m, kb, m, y, lo * PANEL, PANEL);
+    gemmNT(1, qt, lo * n + lo, n, hv, k0 * n + lo, n, m, kb, m, y, lo * P, P);
     // Z = Y Tᵀ (rows of T are the second operand's rows).
-    z.fill(0, lo * PANEL);
-    gemmNT(1, y, lo * PANEL, PANEL, t, 0, PANEL, m, kb, kb, z, lo * PANEL, PANEL);
+    z.fill(0, lo * P);
+    gemmNT(1, y, lo * P, P, t, 0, P, m, kb, kb, z, lo * P, P);
     // Qᵀ[lo.., lo..] −= Z Vᵀ.
-    gemmNT(-1, z, lo * PANEL, PANEL, vp, lo * PANEL, PANEL, m, m, kb, qt, lo * n + lo, n);
+    gemmNT(-1, z, lo * P, P, vp, lo * P, P, m, m, kb, qt, lo * n + lo, n);
   }
   return qt;
 }
