@@ -122,79 +122,6 @@ function tilesBody(): number[] {
 }
 
 /**
- * rotMany(list, count, width, chunk, mat): applies `count` rotations, stored as f64 triples
- * (row i, c, s) at byte offset `list`, in order, to rows (i, i+1) of the row-major matrix at
- * byte offset `mat` with rows of `width` values; one column chunk of `chunk` values at a time, so
- * the chunk stays in cache across all rotations.
- */
-function rotManyBody(): number[] {
-  const [LIST, COUNT, WIDTH, CHUNK, MAT] = [0, 1, 2, 3, 4];
-  const [K0, LEN, Q, RI, RJ, KB, PAIRS, ROWB, QADDR] = [5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const [C, S] = [14, 15];
-  const [C2, S2, X, Y] = [16, 17, 18, 19];
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const p of parts) code.push(...p);
-  };
-  emit(get(WIDTH), i32(3), SHL, set(ROWB), i32(0), set(K0));
-  emit(BLOCK, LOOP, get(K0), get(WIDTH), GE_S, brIf(1));
-  // len = min(chunk, width − k0); pairs end in bytes.
-  emit(get(CHUNK), get(WIDTH), get(K0), SUB, get(CHUNK), get(WIDTH), get(K0), SUB, LT_S, SELECT, set(LEN));
-  emit(get(LEN), i32(-2), AND, i32(3), SHL, set(PAIRS));
-  emit(i32(0), set(Q), get(LIST), set(QADDR));
-  emit(BLOCK, LOOP, get(Q), get(COUNT), GE_S, brIf(1));
-  emit(get(QADDR), F64_LOAD, TRUNC, get(ROWB), MUL, get(K0), i32(3), SHL, ADD, get(MAT), ADD);
-  emit(tee(RI), get(ROWB), ADD, set(RJ));
-  emit(get(QADDR), [0x2b, 3, 8], set(C), get(QADDR), [0x2b, 3, 16], set(S));
-  emit(get(C), F64X2_SPLAT, set(C2), get(S), F64X2_SPLAT, set(S2));
-  emit(i32(0), set(KB));
-  emit(BLOCK, LOOP, get(KB), get(PAIRS), GE_S, brIf(1));
-  emit(get(RJ), get(KB), ADD, V128_LOAD, set(X), get(RI), get(KB), ADD, V128_LOAD, set(Y));
-  emit(get(RJ), get(KB), ADD, get(S2), get(Y), F64X2_MUL, get(C2), get(X), F64X2_MUL, F64X2_ADD, V128_STORE);
-  emit(get(RI), get(KB), ADD, get(C2), get(Y), F64X2_MUL, get(S2), get(X), F64X2_MUL, F64X2_SUB, V128_STORE);
-  emit(get(KB), i32(16), ADD, set(KB), br(0), END, END);
-  // Odd last column of the chunk.
-  emit(get(LEN), i32(1), AND, IF);
-  emit(get(RJ), get(KB), ADD);
-  emit(
-    get(S),
-    get(RI),
-    get(KB),
-    ADD,
-    F64_LOAD,
-    F64_MUL,
-    get(C),
-    get(RJ),
-    get(KB),
-    ADD,
-    F64_LOAD,
-    F64_MUL,
-    F64_ADD,
-  );
-  emit(get(RI), get(KB), ADD);
-  emit(
-    get(C),
-    get(RI),
-    get(KB),
-    ADD,
-    F64_LOAD,
-    F64_MUL,
-    get(S),
-    get(RJ),
-    get(KB),
-    ADD,
-    F64_LOAD,
-    F64_MUL,
-    F64_SUB,
-  );
-  emit(F64_STORE, F64_STORE, END);
-  emit(get(Q), i32(1), ADD, set(Q), get(QADDR), i32(24), ADD, set(QADDR), br(0), END, END);
-  emit(get(K0), get(CHUNK), ADD, set(K0), br(0), END, END);
-  emit(END);
-  return code;
-}
-
-/**
  * symv(w, ld, k1, n, v, p): p[j] += Σ_i A[i][j]·v[i] over the symmetric block k1..n−1 of A
  * whose lower triangle is stored at byte offset w (row length ld); v and p are byte offsets of
  * vectors indexed like the rows.
@@ -256,29 +183,25 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
     1,
     vec([
       [0x60, ...vec(new Array(8).fill([0x7f])), 0],
-      [0x60, ...vec(new Array(5).fill([0x7f])), 0],
       [0x60, ...vec(new Array(6).fill([0x7f])), 0],
     ]),
   );
-  const func = section(3, vec([[0], [1], [2]]));
+  const func = section(3, vec([[0], [1]]));
   const memory = section(5, vec([[0x00, 1]]));
   const exports = section(
     7,
     vec([
       [...name('tiles'), 0x00, 0],
-      [...name('rotMany'), 0x00, 1],
-      [...name('symv'), 0x00, 2],
+      [...name('symv'), 0x00, 1],
       [...name('memory'), 0x02, 0],
     ]),
   );
   const tiles = [...vec([i32s(13), [...uleb(11), 0x7b]]), ...tilesBody()];
-  const rotMany = [...vec([i32s(9), [...uleb(2), 0x7c], [...uleb(4), 0x7b]]), ...rotManyBody()];
   const symv = [...vec([i32s(5), [...uleb(3), 0x7c], [...uleb(3), 0x7b]]), ...symvBody()];
   const code = section(
     10,
     vec([
       [...uleb(tiles.length), ...tiles],
-      [...uleb(rotMany.length), ...rotMany],
       [...uleb(symv.length), ...symv],
     ]),
   );
@@ -303,11 +226,6 @@ export interface WasmTiles {
     ldo: number,
     sym: number,
   ): void;
-  /**
-   * Applies `count` rotations stored as f64 triples (row, c, s) at byte offset `list` to the
-   * matrix at offset 0 (rows of `width`), `chunk` columns at a time.
-   */
-  rotMany(list: number, count: number, width: number, chunk: number, mat: number): void;
   /**
    * p[j] += Σ_i A[i][j]·v[i] over rows/columns k1..n−1 of a symmetric A whose lower triangle is at
    * byte offset w (row length ld); v and p byte offsets.
@@ -350,7 +268,6 @@ export function wasmTiles(): WasmTiles | null {
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
     const tiles = instance.exports.tiles as WasmTiles['tiles'];
-    const rotMany = instance.exports.rotMany as WasmTiles['rotMany'];
     const symv = instance.exports.symv as WasmTiles['symv'];
     let reservedElements = 0;
     const ensure = (elements: number): void => {
@@ -360,7 +277,6 @@ export function wasmTiles(): WasmTiles | null {
     };
     cached = {
       tiles,
-      rotMany,
       symv,
       get base() {
         return reservedElements * 8;
