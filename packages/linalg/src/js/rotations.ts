@@ -14,63 +14,47 @@
  * returns null and the callers run plain JavaScript.
  */
 
+import {
+  ADD,
+  BLOCK_OP,
+  br,
+  brIf,
+  END,
+  F64_ADD,
+  F64_STORE,
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_SPLAT,
+  F64X2_SUB,
+  GE_S,
+  get,
+  HEADER,
+  IF,
+  i32,
+  LOOP,
+  name,
+  SHL,
+  section,
+  set,
+  tee,
+  uleb,
+  V128_ZERO,
+  vec,
+} from './wasm-asm';
+
 /** Columns per block. */
 export const BLOCK = 16;
 /** Vectors (two values each) per block row, and log2 of a block row's bytes. */
 const VECTORS = BLOCK / 2;
 const ROW_SHIFT = Math.log2(BLOCK * 8);
 
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  let x = v >>> 0;
-  do {
-    let byte = x & 0x7f;
-    x >>>= 7;
-    if (x !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (x !== 0);
-  return out;
-}
-
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  let x = v | 0;
-  for (;;) {
-    const byte = x & 0x7f;
-    x >>= 7;
-    const done = (x === 0 && (byte & 0x40) === 0) || (x === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = [0x6a];
-const SHL = [0x74];
 const NE = [0x47];
-const GE_S = [0x4e];
-const brIf = (d: number) => [0x0d, d];
-const br = (d: number) => [0x0c, d];
-const BLOCK_OP = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const IF = [0x04, 0x40];
-const END = [0x0b];
 const I32_LOAD = [0x28, 2, 0];
 const f64Load = (off: number) => [0x2b, 3, ...uleb(off)];
 const v128Load = (off: number) => [0xfd, 0x00, 4, ...uleb(off)];
 const v128Store = (off: number) => [0xfd, 0x0b, 4, ...uleb(off)];
-const F64X2_SPLAT = [0xfd, 0x14];
-const F64X2_ADD = [0xfd, 0xf0, 0x01];
-const F64X2_SUB = [0xfd, 0xf1, 0x01];
-const F64X2_MUL = [0xfd, 0xf2, 0x01];
-const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
 const LANE0 = [0xfd, 0x21, 0];
 const LANE1 = [0xfd, 0x21, 1];
-const F64_ADD = [0xa0];
-const F64_STORE = [0x39, 3, 0];
 
 /**
  * rot(rows, coefs, count, mat, n, blocks): for each column block, applies rotation q (row
@@ -187,9 +171,6 @@ function axpysBody(): number[] {
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-  const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-  const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
   const type = section(1, vec([[0x60, ...vec(new Array(6).fill([0x7f])), 0]]));
   const func = section(3, vec([[0], [0], [0]]));
   const memory = section(5, vec([[0x00, 1]]));
@@ -227,8 +208,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       [...uleb(axpys.length), ...axpys],
     ]),
   );
-  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  return Uint8Array.from([...header, ...type, ...func, ...memory, ...exports, ...code]);
+  return Uint8Array.from([...HEADER, ...type, ...func, ...memory, ...exports, ...code]);
 }
 
 /** The compiled kernels and their memory. */

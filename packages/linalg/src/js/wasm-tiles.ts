@@ -6,69 +6,47 @@
  * kernel runs instead, with the same results.
  */
 
-/** Unsigned LEB128. */
-function uleb(v: number): number[] {
-  const out: number[] = [];
-  let x = v >>> 0;
-  do {
-    let byte = x & 0x7f;
-    x >>>= 7;
-    if (x !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (x !== 0);
-  return out;
-}
+import {
+  ADD,
+  BLOCK_OP as BLOCK,
+  br,
+  brIf,
+  END,
+  F64_ADD,
+  F64_STORE,
+  F64X2_ADD,
+  F64X2_MUL,
+  F64X2_SPLAT,
+  F64X2_SUB,
+  GE_S,
+  get,
+  HEADER,
+  IF,
+  i32,
+  LOOP,
+  lane,
+  name,
+  SHL,
+  section,
+  set,
+  tee,
+  uleb,
+  V128_ZERO,
+  vec,
+} from './wasm-asm';
 
-/** Signed LEB128 for small constants. */
-function sleb(v: number): number[] {
-  const out: number[] = [];
-  let x = v | 0;
-  for (;;) {
-    const byte = x & 0x7f;
-    x >>= 7;
-    const done = (x === 0 && (byte & 0x40) === 0) || (x === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-// Opcodes.
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const tee = (i: number) => [0x22, ...uleb(i)];
-const i32 = (v: number) => [0x41, ...sleb(v)];
-const ADD = [0x6a];
+// Opcodes used only here.
 const MUL = [0x6c];
-const SHL = [0x74];
-const GE_S = [0x4e];
 const SELECT = [0x1b];
-const brIf = (d: number) => [0x0d, d];
-const br = (d: number) => [0x0c, d];
-const BLOCK = [0x02, 0x40];
-const LOOP = [0x03, 0x40];
-const END = [0x0b];
 const V128_LOAD = [0xfd, 0x00, 3, 0];
-const V128_ZERO = [0xfd, 0x0c, ...new Array(16).fill(0)];
-const F64X2_ADD = [0xfd, 0xf0, 0x01];
-const F64X2_MUL = [0xfd, 0xf2, 0x01];
-const lane = (l: number) => [0xfd, 0x21, l];
 const F64_LOAD = [0x2b, 3, 0];
-const F64_STORE = [0x39, 3, 0];
-const F64_ADD = [0xa0];
 const F64_SUB = [0xa1];
 const F64_MUL = [0xa2];
 const V128_STORE = [0xfd, 0x0b, 3, 0];
-const F64X2_SUB = [0xfd, 0xf1, 0x01];
-const F64X2_SPLAT = [0xfd, 0x14];
 const LT_S = [0x48];
 const AND = [0x71];
 const SUB = [0x6b];
 const TRUNC = [0xaa];
-const IF = [0x04, 0x40];
 
 // Parameters (i32): panel P, panel Q (byte offsets), rows of P, rows of Q, r count, output
 // (byte offset), output row length, symmetric flag.
@@ -205,8 +183,7 @@ function moduleBytes(): Uint8Array<ArrayBuffer> {
       [...uleb(symv.length), ...symv],
     ]),
   );
-  const header = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-  return Uint8Array.from([...header, ...type, ...func, ...memory, ...exports, ...code]);
+  return Uint8Array.from([...HEADER, ...type, ...func, ...memory, ...exports, ...code]);
 }
 
 /** The compiled kernel and its memory. */
