@@ -68,6 +68,18 @@ describe('upscaleBilinear', () => {
       false,
     );
   });
+
+  it('writes pad-right grey digits (rounded to 8 bits, zero padding) into every value of a dirty slot', () => {
+    // 2×1 → height 2 keeps the aspect: 4×2, then two zero columns up to width 6
+    const p = resolvePreprocessing({ width: 6, height: 2, fit: 'pad-right', range: [-1, 1], channels: 'L' });
+    const out = new Float32Array(12).fill(Number.NaN);
+    expect(
+      writeGreyUpscaled({ width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 101]) }, p, out, 0),
+    ).toBe(true);
+    // half-pixel taps give 0, 25.25, 75.75, 101 → rounded 0, 25, 76, 101
+    const row = [0, 25, 76, 101, 0, 0].map((x) => (x * 2) / 255 - 1);
+    for (const [i, x] of [...row, ...row].entries()) expect(out[i]).toBeCloseTo(x, 6);
+  });
 });
 
 describe('loadPixels (sharp)', () => {

@@ -173,10 +173,59 @@ export function bilinearTaps<T extends Float32Array | Float64Array>(
   return { lo, hi, w };
 }
 
+// Taps depend only on (source size, target size, weight precision): computed once and reused.
+const tapCache = new Map<string, { lo: Int32Array; hi: Int32Array; w: Float32Array | Float64Array }>();
+
+/** {@link bilinearTaps} memoised; the returned arrays are shared, never write to them. */
+export function cachedBilinearTaps(n: number, N: number, precision: 32 | 64) {
+  const key = `${n}:${N}:${precision}`;
+  let t = tapCache.get(key);
+  if (!t) {
+    t = bilinearTaps(n, N, precision === 32 ? new Float32Array(N) : new Float64Array(N));
+    if (tapCache.size > 256) tapCache.clear();
+    tapCache.set(key, t);
+  }
+  return t;
+}
+
+/** Per output channel multiplier/offset folding range, mean and std (float32, as writeNormalised uses them). */
+interface ChannelMaps {
+  readonly mul: Float32Array;
+  readonly add: Float32Array;
+  /** Normalised value of 8-bit level v in channel k at k * 256 + v. */
+  readonly lut: Float32Array;
+}
+const mapCache = new WeakMap<ResolvedPreprocessing, ChannelMaps>();
+
+function channelMaps(p: ResolvedPreprocessing): ChannelMaps {
+  let m = mapCache.get(p);
+  if (m) return m;
+  const colour = p.channels === 'L' ? 1 : 3;
+  const [lo, hi] = p.range;
+  const mul = new Float32Array(colour);
+  const add = new Float32Array(colour);
+  const lut = new Float32Array(colour * 256);
+  for (let k = 0; k < colour; k++) {
+    mul[k] = (hi - lo) / 255 / p.std[k];
+    add[k] = (lo - p.mean[k]) / p.std[k];
+    for (let v = 0; v < 256; v++) lut[k * 256 + v] = v * mul[k] + add[k];
+  }
+  m = { mul, add, lut };
+  mapCache.set(p, m);
+  return m;
+}
+
+// scratch rows reused across calls (the pipeline is single-threaded)
+let hScratch = new Float64Array(0);
+let vScratch = new Float64Array(0);
+
 /**
  * Upscales a one-channel 8-bit image bilinearly (half-pixel centres, clamped edges) and writes it normalised
- * into `out` at item `index`, in one pass (no intermediate 8-bit image, so no rounding). Used for in-memory
- * grey digits; returns false (writing nothing) unless the image is grey, only grows and `p` stretches bilinearly.
+ * into `out` at item `index`, in one pass over the output. Handles `stretch` (no intermediate 8-bit image, so
+ * no rounding) and `pad-right` (the upscaled image is rounded to 8 bits, then zeros pad the right, exactly as
+ * loadPixels + writeNormalised give). Used for in-memory grey digits; returns false (writing nothing) unless
+ * the image is grey, only grows and `p` resizes bilinearly with one of those fits. Every value of the slot is
+ * written, so `out` need not be zeroed.
  */
 export function writeGreyUpscaled(
   src: { width: number; height: number; channels: number; data: Uint8Array },
@@ -186,45 +235,112 @@ export function writeGreyUpscaled(
 ): boolean {
   const { width: w, height: h, data } = src;
   const { width: W, height: H } = p;
-  if (src.channels !== 1 || p.fit !== 'stretch' || p.resize !== 'bilinear' || w > W || h > H) return false;
+  if (src.channels !== 1 || p.resize !== 'bilinear') return false;
+  let rw = W; // width of the resized image inside the slot
+  let round = false;
+  if (p.fit === 'stretch') {
+    if (w > W || h > H) return false;
+  } else if (p.fit === 'pad-right') {
+    rw = Math.min(W, Math.max(1, Math.ceil((w * H) / h)));
+    if (w > rw || h > H) return false;
+    round = true;
+  } else return false;
   const c = channelCount(p);
   const colour = p.channels === 'L' ? 1 : 3;
   const hw = W * H;
   const base = index * hw * c;
-  const [lo, hi] = p.range;
-  const mul = new Float32Array(colour);
-  const add = new Float32Array(colour);
-  for (let k = 0; k < colour; k++) {
-    mul[k] = (hi - lo) / 255 / p.std[k];
-    add[k] = (lo - p.mean[k]) / p.std[k];
+  const { mul, add, lut } = channelMaps(p);
+  const cols = cachedBilinearTaps(w, rw, 32);
+  const rows = cachedBilinearTaps(h, H, 64);
+  const x0 = cols.lo;
+  const x1 = cols.hi;
+  const fx = cols.w;
+  // horizontal pass once per source row (the same doubles the two-row formula computes per output pixel)
+  if (hScratch.length < h * rw) hScratch = new Float64Array(h * rw);
+  if (vScratch.length < rw) vScratch = new Float64Array(rw);
+  const hr = hScratch;
+  const v = vScratch;
+  for (let sy = 0; sy < h; sy++) {
+    const r = sy * w;
+    const o = sy * rw;
+    for (let x = 0; x < rw; x++) {
+      const a = data[r + x0[x]];
+      hr[o + x] = a + (data[r + x1[x]] - a) * fx[x];
+    }
   }
-  const { lo: x0, hi: x1, w: fx } = bilinearTaps(w, W, new Float32Array(W));
-  const rows = bilinearTaps(h, H, new Float64Array(H));
   const nchw = p.layout === 'NCHW';
-  const [m0, m1, m2] = [mul[0], mul[colour > 1 ? 1 : 0], mul[colour > 1 ? 2 : 0]];
-  const [a0, a1, a2] = [add[0], add[colour > 1 ? 1 : 0], add[colour > 1 ? 2 : 0]];
+  const same =
+    colour === 3 && mul[0] === mul[1] && mul[1] === mul[2] && add[0] === add[1] && add[1] === add[2];
+  // the padding is the normalised value of a zero pixel
+  const pad0 = 0 * mul[0] + add[0];
+  const pad1 = colour > 1 ? 0 * mul[1] + add[1] : 0;
+  const pad2 = colour > 1 ? 0 * mul[2] + add[2] : 0;
   for (let y = 0; y < H; y++) {
     const fy = rows.w[y];
-    const r0 = rows.lo[y] * w;
-    const r1 = rows.hi[y] * w;
-    for (let x = 0; x < W; x++) {
-      const a = x0[x];
-      const b = x1[x];
-      const f = fx[x];
-      const top = data[r0 + a] + (data[r0 + b] - data[r0 + a]) * f;
-      const bot = data[r1 + a] + (data[r1 + b] - data[r1 + a]) * f;
-      const v = top + (bot - top) * fy;
-      const i = y * W + x;
-      if (colour === 1) out[nchw ? base + i : base + i * c] = v * m0 + a0;
-      else if (nchw) {
-        out[base + i] = v * m0 + a0;
-        out[base + hw + i] = v * m1 + a1;
-        out[base + 2 * hw + i] = v * m2 + a2;
+    const t0 = rows.lo[y] * rw;
+    const t1 = rows.hi[y] * rw;
+    if (round) {
+      for (let x = 0; x < rw; x++) {
+        const top = hr[t0 + x];
+        v[x] = (top + (hr[t1 + x] - top) * fy + 0.5) | 0;
+      }
+    } else {
+      for (let x = 0; x < rw; x++) {
+        const top = hr[t0 + x];
+        v[x] = top + (hr[t1 + x] - top) * fy;
+      }
+    }
+    const row = y * W;
+    if (nchw) {
+      for (let k = 0; k < colour; k++) {
+        const o = base + k * hw + row;
+        if (round) {
+          const l = k * 256;
+          for (let x = 0; x < rw; x++) out[o + x] = lut[l + v[x]];
+        } else {
+          const m = mul[k];
+          const a = add[k];
+          for (let x = 0; x < rw; x++) out[o + x] = v[x] * m + a;
+        }
+        if (rw < W) out.fill(k === 0 ? pad0 : k === 1 ? pad1 : pad2, o + rw, o + W);
+      }
+    } else if (colour === 1) {
+      const m = mul[0];
+      const a = add[0];
+      for (let x = 0; x < rw; x++) out[base + (row + x) * c] = round ? lut[v[x]] : v[x] * m + a;
+      for (let x = rw; x < W; x++) out[base + (row + x) * c] = pad0;
+    } else {
+      let o = base + row * c;
+      if (round) {
+        for (let x = 0; x < rw; x++, o += c) {
+          const q = v[x];
+          out[o] = lut[q];
+          out[o + 1] = lut[256 + q];
+          out[o + 2] = lut[512 + q];
+        }
+      } else if (same) {
+        const m = mul[0];
+        const a = add[0];
+        for (let x = 0; x < rw; x++, o += c) {
+          const t = v[x] * m + a;
+          out[o] = t;
+          out[o + 1] = t;
+          out[o + 2] = t;
+        }
       } else {
-        const o = base + i * c;
-        out[o] = v * m0 + a0;
-        out[o + 1] = v * m1 + a1;
-        out[o + 2] = v * m2 + a2;
+        const [m0, m1, m2] = mul;
+        const [a0, a1, a2] = add;
+        for (let x = 0; x < rw; x++, o += c) {
+          const q = v[x];
+          out[o] = q * m0 + a0;
+          out[o + 1] = q * m1 + a1;
+          out[o + 2] = q * m2 + a2;
+        }
+      }
+      for (let x = rw; x < W; x++, o += c) {
+        out[o] = pad0;
+        out[o + 1] = pad1;
+        out[o + 2] = pad2;
       }
     }
   }
