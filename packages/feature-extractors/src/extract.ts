@@ -18,7 +18,7 @@ import { loadRgb } from './image';
 import { decodeFloat32Matrix, encodeFloat32Matrix, encodeInt64Vector } from './npy-io';
 import { type OutputTensor, type PooledRows, pool } from './pooling';
 import { prepareTensorBatch, type SkippedItem } from './prep';
-import type { RawPixels } from './preprocess';
+import { channelCount, type RawPixels } from './preprocess';
 
 /** Options for {@link extractFeatures}. */
 export interface ExtractOptions {
@@ -122,30 +122,36 @@ async function runBatch(
   batch: PreparedBatch,
 ): Promise<{ rows: PooledRows; seconds: number }> {
   const t0 = performance.now();
-  const parts: PooledRows[] = [];
-  const one = async (k: number, n: number) => {
-    let out: OutputTensor;
+  const per = batch.kind === 'tensor' ? batch.data.length / batch.count : 0;
+  const run = (k: number, n: number): Promise<OutputTensor> => {
     if (batch.kind === 'tensor') {
-      const per = batch.data.length / batch.count;
       const shape = [n, ...batch.shape.slice(1)];
-      out = await model.runTensor!(batch.data.subarray(k * per, (k + n) * per), shape);
-    } else if (batch.kind === 'images') out = await model.runImages!(batch.images.slice(k, k + n));
-    else if (batch.kind === 'texts') out = await model.runTexts!(batch.texts.slice(k, k + n));
-    else out = await model.runImageTexts!(batch.images.slice(k, k + n), batch.texts.slice(k, k + n));
-    parts.push(pool(out, model.pool, model.channelsLast));
+      return model.runTensor!(batch.data.subarray(k * per, (k + n) * per), shape);
+    }
+    if (batch.kind === 'images') return model.runImages!(batch.images.slice(k, k + n));
+    if (batch.kind === 'texts') return model.runTexts!(batch.texts.slice(k, k + n));
+    return model.runImageTexts!(batch.images.slice(k, k + n), batch.texts.slice(k, k + n));
   };
   const step = model.maxBatch && model.maxBatch > 0 ? model.maxBatch : batch.count;
-  for (let k = 0; k < batch.count; k += step) await one(k, Math.min(step, batch.count - k));
-  const seconds = (performance.now() - t0) / 1000;
-  if (parts.length === 1) return { rows: parts[0], seconds };
-  const cols = parts[0].cols;
-  const data = new Float32Array(batch.count * cols);
+  if (step >= batch.count) {
+    const rows = pool(await run(0, batch.count), model.pool, model.channelsLast);
+    return { rows, seconds: (performance.now() - t0) / 1000 };
+  }
+  // smaller pieces (batch-one graphs): pooled rows go straight into one batch matrix
+  let data: Float32Array | undefined;
+  let cols = 0;
   let r = 0;
-  for (const p of parts) {
-    data.set(p.data, r * cols);
+  for (let k = 0; k < batch.count; k += step) {
+    const p = pool(await run(k, Math.min(step, batch.count - k)), model.pool, model.channelsLast);
+    if (!data) {
+      cols = p.cols;
+      data = new Float32Array(batch.count * cols);
+    }
+    if (p.cols !== cols) throw new Error(`internal: feature width changed from ${cols} to ${p.cols}`);
+    data.set(p.data.subarray(0, p.rows * cols), r * cols);
     r += p.rows;
   }
-  return { rows: { rows: r, cols, data }, seconds };
+  return { rows: { rows: r, cols, data: data! }, seconds: (performance.now() - t0) / 1000 };
 }
 
 type PreparedBatch =
@@ -173,6 +179,7 @@ async function prepare(
   model: LoadedModel,
   items: readonly DatasetItem[],
   skipBad: boolean,
+  buffer?: Float32Array,
 ): Promise<PreparedBatch> {
   const skipped: SkippedItem[] = [];
   if (model.modality === 'text') {
@@ -194,7 +201,7 @@ async function prepare(
         });
       }
     }
-    const b = await prepareTensorBatch(items, pre, skipBad);
+    const b = await prepareTensorBatch(items, pre, skipBad, buffer);
     return {
       kind: 'tensor',
       count: b.count,
@@ -347,23 +354,34 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
   // once a second, and always before an abort or an error leaves the loop: a killed run loses at most
   // about a second of work, and the record never counts rows the part file does not hold.
   const pending: Float32Array[] = [];
+  let onDisk = part.rows; // rows the part file holds
   let lastFlush = performance.now();
   const flush = () => {
     for (const rows of pending)
       appendFileSync(partPath, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
     pending.length = 0;
+    onDisk = part.rows;
     part.seconds = baseSeconds + (performance.now() - started) / 1000;
     writeFileSync(partJson, JSON.stringify(part));
     lastFlush = performance.now();
   };
+  // Two input buffers, alternating: batch k+1 is written while batch k may still be in the model, and batch
+  // k+2 only after batch k has run, so neither is overwritten in use and none is allocated per batch.
+  const per = model.preprocessing
+    ? channelCount(model.preprocessing) * model.preprocessing.width * model.preprocessing.height
+    : 0;
+  const buffers =
+    per > 0 && model.modality === 'image'
+      ? [new Float32Array(batchSize * per), new Float32Array(batchSize * per)]
+      : undefined;
+  const prepareBatch = (b: number) => prepare(model, items.slice(...batches[b]), skipBad, buffers?.[b % 2]);
   // sharp decodes batch k+1 in libuv's threads while batch k runs
-  let next: Promise<PreparedBatch> | undefined = batches.length
-    ? prepare(model, items.slice(...batches[0]), skipBad)
-    : undefined;
+  let next: Promise<PreparedBatch> | undefined = batches.length ? prepareBatch(0) : undefined;
+  let completed = false;
   try {
     for (let b = 0; b < batches.length; b++) {
       const batch = await next!;
-      next = b + 1 < batches.length ? prepare(model, items.slice(...batches[b + 1]), skipBad) : undefined;
+      next = b + 1 < batches.length ? prepareBatch(b + 1) : undefined;
       // a failing prefetch must not surface as an unhandled rejection while this batch runs
       next?.catch(() => undefined);
       if (batch.count > 0) {
@@ -387,8 +405,10 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
         );
       }
     }
+    completed = true;
   } finally {
-    if (pending.length > 0 || part.nextItem > resumedAt) flush();
+    // a run that stops early leaves every finished batch in the part files; a finished one needs no checkpoint
+    if (!completed && (pending.length > 0 || part.nextItem > resumedAt)) flush();
   }
   if (part.rows === 0) {
     throw new EmmsError(
@@ -397,9 +417,14 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
       { input: dataset.origin },
     );
   }
-  const raw = readFileSync(partPath);
+  // rows checkpointed earlier (this run or the one resumed) come from the part file, the rest from memory
   const data = new Float32Array(part.rows * part.cols);
-  new Uint8Array(data.buffer).set(raw.subarray(0, data.byteLength));
+  let filled = onDisk * part.cols;
+  if (filled > 0) new Uint8Array(data.buffer).set(readFileSync(partPath).subarray(0, filled * 4));
+  for (const rows of pending) {
+    data.set(rows, filled);
+    filled += rows.length;
+  }
   const labels = labelsOf(items, part.skipped);
   const skippedIds = new Set(part.skipped.map((s) => s.id));
   const sidecar: FeatureSidecar = {

@@ -27,15 +27,20 @@ export interface TensorBatch {
 
 /**
  * Decodes, resizes and normalises `items` into one batch tensor. Unreadable images throw IMAGE_UNREADABLE,
- * or with `skipBad` are left out and reported. Runs on the main thread or in the preprocessing worker.
+ * or with `skipBad` are left out and reported. `buffer`, when given and large enough, receives the batch (its
+ * start is returned as `data`, so it must not be in use until the batch has run); otherwise a new array is made.
  */
 export async function prepareTensorBatch(
   items: readonly { id: string; source: ItemSource }[],
   pre: ResolvedPreprocessing,
   skipBad: boolean,
+  buffer?: Float32Array,
 ): Promise<TensorBatch> {
   const per = channelCount(pre) * pre.width * pre.height;
-  const data = new Float32Array(items.length * per);
+  const data =
+    buffer && buffer.length >= items.length * per
+      ? buffer.subarray(0, items.length * per)
+      : new Float32Array(items.length * per);
   // in-memory grey digits go straight into their slot; other images are decoded (in sharp's threads) first
   const direct = items.map((i, k) => i.source.kind === 'pixels' && writeGreyUpscaled(i.source, pre, data, k));
   const loads = await Promise.allSettled(
