@@ -69,6 +69,28 @@ describe('upscaleBilinear', () => {
     );
   });
 
+  it('writes grey digits upscaled into NHWC slots (per-channel mean/std, alpha, grey L)', () => {
+    const v = [0, 25, 75, 100].map((x) => x / 255);
+    const src = { width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 100]) };
+    const p = resolvePreprocessing({
+      width: 4,
+      height: 1,
+      layout: 'NHWC',
+      channels: 'RGBA',
+      alpha: 7,
+      mean: [0, 0.5, 0],
+      std: [1, 1, 0.5],
+    });
+    const out = new Float32Array(16).fill(Number.NaN);
+    expect(writeGreyUpscaled(src, p, out, 0)).toBe(true);
+    const want = v.flatMap((x) => [x, x - 0.5, x / 0.5, 7]);
+    for (const [i, x] of want.entries()) expect(out[i]).toBeCloseTo(x, 6);
+    const g = resolvePreprocessing({ width: 4, height: 1, layout: 'NHWC', channels: 'L', range: [-1, 1] });
+    const outL = new Float32Array(4).fill(Number.NaN);
+    expect(writeGreyUpscaled(src, g, outL, 0)).toBe(true);
+    for (const [i, x] of v.entries()) expect(outL[i]).toBeCloseTo(x * 2 - 1, 6);
+  });
+
   it('writes pad-right grey digits (rounded to 8 bits, zero padding) into every value of a dirty slot', () => {
     // 2×1 → height 2 keeps the aspect: 4×2, then two zero columns up to width 6
     const p = resolvePreprocessing({ width: 6, height: 2, fit: 'pad-right', range: [-1, 1], channels: 'L' });

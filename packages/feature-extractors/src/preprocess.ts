@@ -218,6 +218,7 @@ function channelMaps(p: ResolvedPreprocessing): ChannelMaps {
 // scratch rows reused across calls (the pipeline is single-threaded)
 let hScratch = new Float64Array(0);
 let vScratch = new Float64Array(0);
+let qScratch = new Int32Array(0);
 
 /**
  * Upscales a one-channel 8-bit image bilinearly (half-pixel centres, clamped edges) and writes it normalised
@@ -258,8 +259,10 @@ export function writeGreyUpscaled(
   // horizontal pass once per source row (the same doubles the two-row formula computes per output pixel)
   if (hScratch.length < h * rw) hScratch = new Float64Array(h * rw);
   if (vScratch.length < rw) vScratch = new Float64Array(rw);
+  if (qScratch.length < rw) qScratch = new Int32Array(rw);
   const hr = hScratch;
   const v = vScratch;
+  const q8 = qScratch; // rounded 8-bit levels (pad-right), integer indices into the lookup table
   for (let sy = 0; sy < h; sy++) {
     const r = sy * w;
     const o = sy * rw;
@@ -282,9 +285,9 @@ export function writeGreyUpscaled(
     if (round) {
       for (let x = 0; x < rw; x++) {
         const top = hr[t0 + x];
-        v[x] = (top + (hr[t1 + x] - top) * fy + 0.5) | 0;
+        q8[x] = (top + (hr[t1 + x] - top) * fy + 0.5) | 0;
       }
-    } else {
+    } else if (nchw || colour === 1) {
       for (let x = 0; x < rw; x++) {
         const top = hr[t0 + x];
         v[x] = top + (hr[t1 + x] - top) * fy;
@@ -296,7 +299,7 @@ export function writeGreyUpscaled(
         const o = base + k * hw + row;
         if (round) {
           const l = k * 256;
-          for (let x = 0; x < rw; x++) out[o + x] = lut[l + v[x]];
+          for (let x = 0; x < rw; x++) out[o + x] = lut[l + q8[x]];
         } else {
           const m = mul[k];
           const a = add[k];
@@ -307,31 +310,38 @@ export function writeGreyUpscaled(
     } else if (colour === 1) {
       const m = mul[0];
       const a = add[0];
-      for (let x = 0; x < rw; x++) out[base + (row + x) * c] = round ? lut[v[x]] : v[x] * m + a;
+      for (let x = 0; x < rw; x++) out[base + (row + x) * c] = round ? lut[q8[x]] : v[x] * m + a;
       for (let x = rw; x < W; x++) out[base + (row + x) * c] = pad0;
     } else {
       let o = base + row * c;
       if (round) {
         for (let x = 0; x < rw; x++, o += c) {
-          const q = v[x];
+          const q = q8[x];
           out[o] = lut[q];
           out[o + 1] = lut[256 + q];
           out[o + 2] = lut[512 + q];
         }
       } else if (same) {
+        // NHWC with equal channel maps (BlazeFace, M-LSD): blend, map once, store three times
         const m = mul[0];
         const a = add[0];
         for (let x = 0; x < rw; x++, o += c) {
-          const t = v[x] * m + a;
+          const top = hr[t0 + x];
+          const t = (top + (hr[t1 + x] - top) * fy) * m + a;
           out[o] = t;
           out[o + 1] = t;
           out[o + 2] = t;
         }
       } else {
-        const [m0, m1, m2] = mul;
-        const [a0, a1, a2] = add;
+        const m0 = mul[0];
+        const m1 = mul[1];
+        const m2 = mul[2];
+        const a0 = add[0];
+        const a1 = add[1];
+        const a2 = add[2];
         for (let x = 0; x < rw; x++, o += c) {
-          const q = v[x];
+          const top = hr[t0 + x];
+          const q = top + (hr[t1 + x] - top) * fy;
           out[o] = q * m0 + a0;
           out[o + 1] = q * m1 + a1;
           out[o + 2] = q * m2 + a2;
