@@ -101,6 +101,21 @@ describe('upscaleBilinear', () => {
     // half-pixel taps give 0, 25.25, 75.75, 101 → rounded 0, 25, 76, 101
     const row = [0, 25, 76, 101, 0, 0].map((x) => (x * 2) / 255 - 1);
     for (const [i, x] of [...row, ...row].entries()) expect(out[i]).toBeCloseTo(x, 6);
+    // the same digit as BGR NCHW (equal maps per channel): three equal planes, every value written
+    const bgr = resolvePreprocessing({
+      width: 6,
+      height: 2,
+      fit: 'pad-right',
+      range: [-1, 1],
+      channels: 'BGR',
+    });
+    const out3 = new Float32Array(2 * 36).fill(Number.NaN);
+    writeGreyUpscaled({ width: 2, height: 1, channels: 1, data: Uint8Array.from([0, 101]) }, bgr, out3, 1);
+    for (const [i, x] of Array(3)
+      .fill([...row, ...row])
+      .flat()
+      .entries())
+      expect(out3[36 + i]).toBeCloseTo(x, 6);
   });
 });
 

@@ -295,7 +295,8 @@ export function writeGreyUpscaled(
     }
     const row = y * W;
     if (nchw) {
-      for (let k = 0; k < colour; k++) {
+      // equal channel maps: only the first plane here, copied to the others below
+      for (let k = 0; k < (same ? 1 : colour); k++) {
         const o = base + k * hw + row;
         if (round) {
           const l = k * 256;
@@ -353,6 +354,10 @@ export function writeGreyUpscaled(
         out[o + 2] = pad2;
       }
     }
+  }
+  if (nchw && same) {
+    out.copyWithin(base + hw, base, base + hw);
+    out.copyWithin(base + 2 * hw, base, base + hw);
   }
   if (c === 4) {
     if (nchw) out.fill(p.alpha, base + 3 * hw, base + 4 * hw);
