@@ -16,8 +16,8 @@
  * sample. Lower is better.
  */
 import type { Dense, LinalgBackend } from '@emms/linalg';
+import { type LbfgsStop, minimizeLbfgs, type Objective } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import { type LbfgsStop, minimizeLbfgs, type Objective } from './lbfgs';
 import { SeededRandom } from './random';
 
 /** Options of {@link pactranGauss}. */

@@ -8,12 +8,12 @@
  */
 import { plugin } from './plugin';
 
+export type { LbfgsOptions, LbfgsResult, LbfgsStop, Objective } from '@emms/metric-spec';
+export { minimizeLbfgs } from '@emms/metric-spec';
 export type { DiscretePactranOptions, DiscretePactranResult } from './discrete';
 export { pactranDirichlet, pactranGamma } from './discrete';
 export type { GaussPactranOptions, GaussPactranResult } from './gauss';
 export { pactranGauss } from './gauss';
-export type { LbfgsOptions, LbfgsResult, LbfgsStop, Objective } from './lbfgs';
-export { minimizeLbfgs } from './lbfgs';
 export {
   metrics,
   pactranDirichletMetric,

@@ -1,1 +1,7 @@
-export {};
+export {
+  type LbfgsOptions,
+  type LbfgsResult,
+  type LbfgsStop,
+  minimizeLbfgs,
+  type Objective,
+} from './lbfgs';

@@ -1,7 +1,7 @@
 import { getBackend, type LinalgBackend } from '@emms/linalg';
 import {
   EmmsError,
-  type EmmsErrorCode,
+  type ErrorCode,
   isEmmsError,
   type ProgressListener,
   progressTracker,
@@ -28,7 +28,7 @@ export interface ScoreOptions {
 
 /** One metric's failure, as reported by {@link scoreMetrics}. */
 export interface ScoreError {
-  readonly code: EmmsErrorCode;
+  readonly code: ErrorCode;
   readonly message: string;
   readonly input?: string;
 }

@@ -51,6 +51,7 @@ export {
 } from './npy';
 export { encodeNpz, type NpzEntry, type NpzWriteOptions, parseNpz, parseNpzEntries } from './npz';
 export * from './progress';
+export { mulberry32, normalFrom, seededRandom } from './random';
 export {
   decodeSafetensorsEntry,
   encodeSafetensors,

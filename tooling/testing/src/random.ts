@@ -1,16 +1,3 @@
-// Seeded pseudo-random numbers for tests.
-
-/**
- * mulberry32: a small seeded PRNG giving uniform numbers in [0, 1), so generated test cases
- * repeat exactly on every platform.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded pseudo-random numbers for tests: the repository's one generator, from tensor-io's source
+// (imported by path, since @emms/tensor-io's own tests use this package).
+export { mulberry32 } from '../../../packages/tensor-io/src/random';
