@@ -1,1 +1,3 @@
+// @emms/harness: benchmarks of transferability scores (ground truth, rank agreement, reports).
 export * from './agreement';
+export * from './probe';
