@@ -224,3 +224,16 @@ describe('bootstrapWeightedTau', () => {
     expect(intervalsOverlap({ low: 0.5, high: 0.9 }, { low: 0.1, high: 0.3 })).toBe(false);
   });
 });
+
+describe('browser safety', () => {
+  it.each(['agreement.ts', 'truth-codes.ts', 'published-truth.ts'])(
+    '%s imports only browser-safe modules',
+    (file) => {
+      const text = readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
+      const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+      expect(imports.length).toBeGreaterThan(0);
+      for (const spec of imports)
+        expect(spec).toMatch(/^(@emms\/tensor-io|\.\/[\w-]+|\.\.\/data\/[\w-]+\.json)$/);
+    },
+  );
+});
