@@ -66,7 +66,12 @@ function standardised(train: Matrix, test: Matrix) {
   return { train: apply(train), test: apply(test) };
 }
 
-const tight = { gradientTolerance: 1e-9, functionTolerance: 1e-14, maxIterations: 5000 };
+const tight = {
+  gradientTolerance: 1e-9,
+  functionTolerance: 1e-14,
+  maxIterations: 5000,
+  patience: Number.POSITIVE_INFINITY,
+};
 
 describe.each(['small', 'wide'])(
   'linear probe against scikit-learn LogisticRegression (%s fixture)',
@@ -139,7 +144,9 @@ describe.each(['small', 'wide'])(
       expect(probe.accuracy).toBeGreaterThan(0.3);
       expect(probe.seconds).toBeGreaterThan(0);
       expect(probe.iterations).toBeGreaterThan(0);
-      expect(Object.keys(probe.cvAccuracy)).toHaveLength(5);
+      // the walk down the grid may stop early (patience 2), never before three λ's
+      expect(Object.keys(probe.cvAccuracy).length).toBeGreaterThanOrEqual(3);
+      expect(Object.keys(probe.cvAccuracy).length).toBeLessThanOrEqual(5);
     });
 
     it.each(['cosine', 'euclidean'] as const)(
@@ -170,6 +177,24 @@ describe.each(['small', 'wide'])(
     );
   },
 );
+
+describe('probe grid walk and progress', () => {
+  it('stops after `patience` λ values below the best, reporting progress to the end', () => {
+    const { train, test } = load('small');
+    const events: { done: number; total: number; stage: string }[] = [];
+    const probe = linearProbe(train, test, { patience: 2, onProgress: (e) => events.push({ ...e }) });
+    const tried = Object.keys(probe.cvAccuracy).map(Number);
+    // scikit-learn's CV on this split rises to λ = 0.1 then falls twice (probe-reference.json)
+    expect(tried).toEqual([1, 0.1, 0.01, 0.001]);
+    expect(probe.l2).toBe(0.1);
+    expect(events.map((e) => e.done)).toEqual(Array.from({ length: tried.length * 3 + 1 }, (_, i) => i + 1));
+    expect(events.at(-1)).toEqual({
+      done: tried.length * 3 + 1,
+      total: tried.length * 3 + 1,
+      stage: 'final',
+    });
+  });
+});
 
 describe('probe input checks', () => {
   const x = { rows: 6, cols: 2, data: Float64Array.from([0, 1, 1, 0, 0, 2, 2, 0, 0, 3, 3, 0]) };

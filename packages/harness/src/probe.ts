@@ -14,7 +14,10 @@ export interface ProbeSplit {
 /** The L2 strengths {@link linearProbe} tries by default (penalty λ/2‖W‖² on the mean cross-entropy). */
 export const DEFAULT_L2_GRID: readonly number[] = [1, 0.1, 0.01, 0.001, 0.0001];
 
-/** Progress of {@link linearProbe}: `done` of `total` logistic-regression fits. */
+/**
+ * Progress of {@link linearProbe}: `done` of `total` logistic-regression fits (`total` shrinks when
+ * the walk down the λ grid stops early).
+ */
 export interface ProbeProgress {
   readonly done: number;
   readonly total: number;
@@ -28,12 +31,21 @@ export interface LinearProbeOptions {
   readonly l2Grid?: readonly number[];
   /** Cross-validation folds (default 3). */
   readonly folds?: number;
-  /** L-BFGS iterations at most per fit (default 300). */
+  /** L-BFGS iterations at most per fit (default 200). */
   readonly maxIterations?: number;
-  /** Stop a fit when the largest gradient entry is ≤ this (default 1e-5). */
+  /**
+   * Stop a fit when the largest gradient entry of the mean objective is ≤ this (default 1e-4,
+   * scikit-learn's default `tol` for the same objective).
+   */
   readonly gradientTolerance?: number;
   /** Stop a fit when the relative decrease over an iteration is ≤ this (default 1e-9). */
   readonly functionTolerance?: number;
+  /**
+   * Stop walking down the grid (towards weaker λ, whose fits are the slowest) once this many
+   * successive λ's have a mean CV accuracy below the best so far (default 2; `Infinity` tries
+   * every λ). λ's not tried are absent from `cvAccuracy`.
+   */
+  readonly patience?: number;
   /**
    * Fit in the row space of the train features (exact; see {@link linearProbe}): 'auto' (default)
    * when D > N_train, or always / never.
@@ -85,8 +97,11 @@ export interface LogisticFit {
 export interface FitLogisticOptions {
   /** Start point: weights (D×C) and intercepts (C), e.g. a neighbouring λ's fit. */
   readonly init?: { readonly weights: Float64Array; readonly bias: Float64Array };
+  /** L-BFGS iterations at most (default 200). */
   readonly maxIterations?: number;
+  /** Stop when the largest gradient entry is ≤ this (default 1e-4). */
   readonly gradientTolerance?: number;
+  /** Stop when the relative decrease over an iteration is ≤ this (default 1e-9). */
   readonly functionTolerance?: number;
   readonly backend?: LinalgBackend;
   readonly signal?: AbortSignal;
@@ -320,8 +335,8 @@ export function fitLogistic(
     x0.set(options.init.bias, dc);
   }
   const result = minimizeLbfgs(objective, x0, {
-    maxIterations: options.maxIterations ?? 300,
-    gradientTolerance: options.gradientTolerance ?? 1e-5,
+    maxIterations: options.maxIterations ?? 200,
+    gradientTolerance: options.gradientTolerance ?? 1e-4,
     functionTolerance: options.functionTolerance ?? 1e-9,
     signal: options.signal,
   });
@@ -372,7 +387,9 @@ export function stratifiedFolds(y: ArrayLike<number>, k: number): Int32Array {
  *    cross-entropy; scikit-learn's C = 1/(λ·N_train)) by k-fold stratified cross-validation on the
  *    train rows ({@link stratifiedFolds}: the j-th row of each class in fold j mod k, no shuffle):
  *    the λ with the best mean fold accuracy, ties to the larger λ. Fits run from the strongest λ to
- *    the weakest, each warm-started from the previous λ's solution of the same fold.
+ *    the weakest, each warm-started from the previous λ's solution of the same fold, and the walk
+ *    stops once `patience` (2) successive λ's score below the best so far. Each fit stops at
+ *    scikit-learn's default tolerance (largest gradient entry ≤ 1e-4) or after 200 iterations.
  * 4. Refit on all train rows with that λ (warm-started from the mean of the folds' solutions) and
  *    classify the test rows (largest logit, ties to the lower class).
  *
@@ -446,14 +463,20 @@ export function linearProbe(
       last: undefined as LogisticFit | undefined,
     };
   });
-  const total = grid.length * k + 1;
+  let total = grid.length * k + 1;
   let done = 0;
   let iterations = 0;
   const cvAccuracy: Record<string, number> = {};
   const fitsAt = new Map<number, LogisticFit[]>();
   let best = grid[0];
   let bestAccuracy = Number.NEGATIVE_INFINITY;
+  const patience = options.patience ?? 2;
+  let worse = 0;
   for (const l2 of grid) {
+    if (worse >= patience) {
+      total = done + 1;
+      break;
+    }
     let sum = 0;
     const fits: LogisticFit[] = [];
     for (const part of parts) {
@@ -475,7 +498,8 @@ export function linearProbe(
     if (mean > bestAccuracy) {
       bestAccuracy = mean;
       best = l2;
-    }
+      worse = 0;
+    } else if (mean < bestAccuracy) worse++;
   }
   const chosen = fitsAt.get(best)!;
   const init = {
