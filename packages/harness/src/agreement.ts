@@ -1,8 +1,19 @@
 // Rank agreement between a transferability score and a ground truth (METRICS-SPEC, "Rank agreement").
 // Browser-safe: no Node imports, no dependencies beyond tensor-io's main entry (errors, seeded random).
+// The browser entry also carries the published ground-truth tables and the truth-table parser.
 import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { TRUTH_CODES } from './truth-codes';
 
+export {
+  type ParseTruthOptions,
+  PUBLISHED_TRUTH_IDS,
+  type PublishedTruth,
+  type PublishedTruthId,
+  parseTruthTable,
+  publishedTruth,
+  type TruthTable,
+  truthForDataset,
+} from './published-truth';
 export { TRUTH_CODES } from './truth-codes';
 
 /** Numbers a correlation accepts: a plain array or any typed array. */
