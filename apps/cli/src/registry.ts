@@ -1,30 +1,22 @@
-import type { Metric, MetricRegistry } from '@emms/metrics';
-import { builtinMetrics, createRegistry, loadPlugin } from '@emms/metrics';
+import { createScorer, type Scorer } from '@emms/metrics/node';
 import type { CliIo } from './command';
-import { configPlugins, importPlugin } from './plugins';
-
-/** A registry of the built-in metrics plus the plugins named on the command line and in emms.config.json. */
-export interface LoadedRegistry {
-  readonly registry: MetricRegistry;
-  /** Which plugin brought each plugin metric id. */
-  readonly pluginOf: ReadonlyMap<string, string>;
-}
 
 /**
- * Builds a fresh registry: the built-in scores, then every plugin from `emms.config.json` in the cwd
- * and from `--plugin` (in that order, each loaded once). A plugin that fails is a PLUGIN_LOAD error.
+ * The CLI's scorer: the library front door with the plugins from `emms.config.json` in the cwd and
+ * from `--plugin`, the environment of the run, and notices on stderr. `backend: 'js'` for commands
+ * that only list metrics (no native library is loaded then).
  */
-export async function loadRegistry(io: CliIo, cliPlugins: readonly string[] = []): Promise<LoadedRegistry> {
-  const registry = createRegistry(builtinMetrics as Metric[]);
-  const pluginOf = new Map<string, string>();
-  const names = [...new Set([...configPlugins(io.cwd), ...cliPlugins])];
-  for (const name of names) {
-    const mod = await importPlugin(name, io.cwd);
-    const plugin = loadPlugin(mod, name);
-    for (const metric of plugin.metrics) {
-      registry.register(metric);
-      pluginOf.set(metric.id, name);
-    }
-  }
-  return { registry, pluginOf };
+export function loadScorer(
+  io: CliIo,
+  plugins: readonly string[] = [],
+  backend: 'auto' | 'js' = 'auto',
+): Promise<Scorer> {
+  return createScorer({
+    plugins,
+    config: io.cwd,
+    cwd: io.cwd,
+    env: io.env,
+    backend,
+    onNotice: (m) => io.stderr.write(`${m}\n`),
+  });
 }
