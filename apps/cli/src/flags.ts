@@ -19,6 +19,7 @@ export const flagOf: Readonly<Record<string, string>> = {
   limit: '--limit',
   pool: '--pool',
   output: '--output',
+  out: '--out',
   backend: 'EMMS_LINALG',
   EMMS_LINALG: 'EMMS_LINALG',
   EMMS_OPENBLAS_LIB: 'EMMS_OPENBLAS_LIB',

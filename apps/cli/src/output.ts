@@ -1,4 +1,13 @@
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
 
@@ -49,7 +58,11 @@ export function prepareOutDir(dir: string, cwd: string, flag = '--out'): string 
     throw unwritable(flag, path, `cannot be inspected (${(e as Error).message})`, e);
   }
   if (!stat.isDirectory()) {
-    throw unwritable(flag, path, existing === path ? 'is a file, not a folder' : `is under ${existing}, which is a file`);
+    throw unwritable(
+      flag,
+      path,
+      existing === path ? 'is a file, not a folder' : `is under ${existing}, which is a file`,
+    );
   }
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
@@ -84,6 +97,11 @@ export function writeFileAtomic(path: string, text: string | Uint8Array): void {
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw unwritable('output', path, `cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'})`, e);
+    throw unwritable(
+      'output',
+      path,
+      `cannot be written (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+      e,
+    );
   }
 }

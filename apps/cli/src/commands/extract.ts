@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import {
   extractFeatures,
   openDataset,
@@ -6,7 +7,6 @@ import {
   type PoolMode,
   type Preprocessing,
 } from '@emms/feature-extractors';
-import { basename } from 'node:path';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { formatOption, type OutputFormat, renderJson, renderRows } from '../format';

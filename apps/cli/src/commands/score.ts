@@ -92,9 +92,13 @@ export function parseMetricOptions(
     const id = scorer.resolveId(given);
     const metric = scorer.registry.get(id);
     if (!scored.includes(id)) {
-      throw new EmmsError('INVALID_OPTION', `--option ${spec}: metric "${id}" is not among the metrics scored`, {
-        input: `${id}.${key}`,
-      });
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `--option ${spec}: metric "${id}" is not among the metrics scored`,
+        {
+          input: `${id}.${key}`,
+        },
+      );
     }
     const option = metric.options.find((o) => o.name === key);
     let value: unknown = raw;
@@ -123,7 +127,10 @@ export function parseMetricOptions(
       }
     } else if (option.type === 'boolean') {
       if (raw !== 'true' && raw !== 'false') {
-        throw new UsageError(`--option ${spec}: "${key}" of "${id}" is a boolean: write true or false`, 'score');
+        throw new UsageError(
+          `--option ${spec}: "${key}" of "${id}" is a boolean: write true or false`,
+          'score',
+        );
       }
       value = raw === 'true';
     }
