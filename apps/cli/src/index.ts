@@ -121,6 +121,8 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   let json = false;
   try {
     const [first, ...rest] = argv;
+    // Known before parsing, so that bad usage too is answered in JSON when JSON was asked for.
+    json = rest.some((a, i) => a === '--format=json' || (a === '--format' && rest[i + 1] === 'json'));
     if (first === undefined) {
       write(full.stderr, mainHelp(commands, version));
       throw new UsageError('missing command');
@@ -145,7 +147,6 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
       const near = suggest(first);
       throw new UsageError(`unknown command "${first}"${near ? `; did you mean "${near}"?` : ''}`);
     }
-    json = rest.some((a, i) => a === '--format=json' || (a === '--format' && rest[i + 1] === 'json'));
     const args = parseCommandArgs(cmd, rest);
     if (args.values.help === true) {
       write(full.stdout, commandHelp(cmd));

@@ -58,11 +58,8 @@ export function prepareOutDir(dir: string, cwd: string, flag = '--out'): string 
     throw unwritable(flag, path, `cannot be inspected (${(e as Error).message})`, e);
   }
   if (!stat.isDirectory()) {
-    throw unwritable(
-      flag,
-      path,
-      existing === path ? 'is a file, not a folder' : `is under ${existing}, which is a file`,
-    );
+    const what = stat.isFile() ? 'a file' : 'not a folder';
+    throw unwritable(flag, path, existing === path ? `is ${what}` : `is under ${existing}, which is ${what}`);
   }
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);

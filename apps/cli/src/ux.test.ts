@@ -1,12 +1,13 @@
 // Issue 9, "The CLI's part": each item as a new user meets it.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { extractStem } from './commands/extract';
 import { errorSuffix, flagFor } from './flags';
-import { prepareOutDir } from './output';
+import { prepareOutDir, writeFileAtomic } from './output';
 import { run } from './test-helpers';
 
 const X = fixturePath('small', 'X.npy');
@@ -71,6 +72,25 @@ describe('--out', () => {
     expect(made).toBe(join(dir, 'a', 'b'));
     expect(existsSync(made)).toBe(true);
     expect(readdirSync(made)).toEqual([]);
+  });
+
+  it('writeFileAtomic replaces a file whole and leaves no temporary file; a missing folder is FILE_UNWRITABLE', () => {
+    const dir = tmp('emms-atomic-');
+    const path = join(dir, 'report.json');
+    writeFileAtomic(path, 'first');
+    writeFileAtomic(path, 'second');
+    expect(readFileSync(path, 'utf8')).toBe('second');
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    expect(() => writeFileAtomic(join(dir, 'missing', 'x.json'), 'x')).toThrow(
+      /missing\/x\.json: cannot be written/,
+    );
+  });
+
+  it('a FIFO is refused without opening it (no hang)', () => {
+    const dir = tmp('emms-out-');
+    const fifo = join(dir, 'pipe');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => prepareOutDir(fifo, dir)).toThrow(/pipe: is not a folder/);
   });
 
   // Root writes anywhere, so the permission check can only be observed as another user.
@@ -188,6 +208,9 @@ describe('repeated flags and usage errors', () => {
     expect(JSON.parse(eq.stdout).error.code).toBe('USAGE');
     const table = await run(['score']);
     expect(table.stdout).toBe('');
+    const typo = await run(['scroe', '--format', 'json']);
+    expect(typo.code).toBe(2);
+    expect(JSON.parse(typo.stdout).error.message).toContain('did you mean "score"');
   });
 });
 
