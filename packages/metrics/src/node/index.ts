@@ -4,11 +4,13 @@
  * global state. The browser entry (`@emms/metrics`) holds no Node built-ins; this one does.
  */
 export {
+  type BackendResolver,
   type BackendSelection,
   type Environment,
   importOpenblas,
   type OpenblasImporter,
   type OpenblasModule,
+  type SelectBackendOptions,
   selectBackend,
 } from './backend';
 export {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getBackend, jsBackend, type LinalgBackend } from '@emms/linalg';
-import { isEmmsError } from '@emms/tensor-io';
+import { EmmsError, isEmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { expectedOf, fixtureLabels, fixtureMatrix, within } from '../testing/fixtures';
 import { selectBackend } from './backend';
@@ -49,42 +49,83 @@ const notInstalled = async () => {
 
 describe('selectBackend', () => {
   it('auto takes the native backend when it loads, else the portable one with a notice', async () => {
-    expect((await selectBackend('auto', {}, nativeOk)).backend.name).toBe('fake-native');
-    const fallback = await selectBackend('auto', {}, nativeMissing);
+    expect((await selectBackend('auto', { env: {}, importOpenblas: nativeOk })).backend.name).toBe(
+      'fake-native',
+    );
+    const fallback = await selectBackend('auto', { env: {}, importOpenblas: nativeMissing });
     expect(fallback.backend).toBe(jsBackend);
     expect(fallback.notice).toMatch(/libopenblas\.so\.0: not found.*portable backend.*apt-get/);
-    const absent = await selectBackend('auto', {}, notInstalled);
+    const absent = await selectBackend('auto', { env: {}, importOpenblas: notInstalled });
     expect(absent.backend).toBe(jsBackend);
     expect(absent.notice).toMatch(/could not be imported/);
   });
 
   it('EMMS_LINALG refines auto; an explicit choice wins over it', async () => {
-    expect((await selectBackend('auto', { EMMS_LINALG: 'js' }, nativeOk)).backend).toBe(jsBackend);
-    expect((await selectBackend('js', { EMMS_LINALG: 'openblas' }, nativeOk)).backend).toBe(jsBackend);
-    expect((await selectBackend('auto', { EMMS_LINALG: ' OpenBLAS ' }, nativeOk)).backend.name).toBe(
-      'fake-native',
-    );
+    expect(
+      (await selectBackend('auto', { env: { EMMS_LINALG: 'js' }, importOpenblas: nativeOk })).backend,
+    ).toBe(jsBackend);
+    expect(
+      (await selectBackend('js', { env: { EMMS_LINALG: 'openblas' }, importOpenblas: nativeOk })).backend,
+    ).toBe(jsBackend);
+    expect(
+      (await selectBackend('auto', { env: { EMMS_LINALG: ' OpenBLAS ' }, importOpenblas: nativeOk })).backend
+        .name,
+    ).toBe('fake-native');
   });
 
   it('a bad EMMS_LINALG or an unavailable openblas is a typed error', async () => {
-    const bad = await rejection(selectBackend('auto', { EMMS_LINALG: 'cuda' }, nativeOk));
+    const bad = await rejection(
+      selectBackend('auto', { env: { EMMS_LINALG: 'cuda' }, importOpenblas: nativeOk }),
+    );
     expect(isEmmsError(bad, 'INVALID_OPTION')).toBe(true);
     expect((bad as Error).message).toContain('"cuda"');
-    const missing = await rejection(selectBackend('openblas', {}, nativeMissing));
+    const missing = await rejection(selectBackend('openblas', { env: {}, importOpenblas: nativeMissing }));
     expect(isEmmsError(missing, 'BACKEND_UNAVAILABLE')).toBe(true);
     expect((missing as Error).message).toContain('EMMS_OPENBLAS_LIB');
   });
 
   it('hands EMMS_OPENBLAS_LIB from the env option to the native loader', async () => {
     let seen: unknown;
-    await selectBackend('auto', { EMMS_OPENBLAS_LIB: '/opt/lib.so' }, async () => ({
-      loadNativeBlas: (env) => {
-        seen = env.EMMS_OPENBLAS_LIB;
-        return { ok: false as const, reason: 'nope' };
-      },
-      createOpenblasBackend: () => fakeNative,
-    }));
+    await selectBackend('auto', {
+      env: { EMMS_OPENBLAS_LIB: '/opt/lib.so' },
+      importOpenblas: async () => ({
+        loadNativeBlas: (env: { EMMS_OPENBLAS_LIB?: string }) => {
+          seen = env.EMMS_OPENBLAS_LIB;
+          return { ok: false as const, reason: 'nope' };
+        },
+        createOpenblasBackend: () => fakeNative,
+      }),
+    });
     expect(seen).toBe('/opt/lib.so');
+  });
+
+  it('with the backend registry: registers OpenBLAS with EMMS_OPENBLAS_LIB, then resolves the choice', async () => {
+    const registered: unknown[] = [];
+    const asked: string[] = [];
+    const registry = {
+      importOpenblas: async () => ({
+        registerOpenblasBackend: (o?: { library?: string }) => {
+          registered.push(o?.library);
+        },
+      }),
+      resolveBackend: async (choice: string) => {
+        asked.push(choice);
+        if (choice === 'openblas')
+          throw new EmmsError('BACKEND_UNAVAILABLE', 'backend "openblas" is not available: gone');
+        return { backend: fakeNative, notice: 'openblas backend not available (gone); using the js backend' };
+      },
+    };
+    const auto = await selectBackend('auto', { env: { EMMS_OPENBLAS_LIB: '/x.so' }, ...registry });
+    expect(auto.backend).toBe(fakeNative);
+    expect(auto.notice).toBe('emms: openblas backend not available (gone); using the js backend');
+    expect(registered).toEqual(['/x.so']);
+    const forced = await rejection(selectBackend('auto', { env: { EMMS_LINALG: 'openblas' }, ...registry }));
+    expect(isEmmsError(forced, 'BACKEND_UNAVAILABLE')).toBe(true);
+    expect((forced as EmmsError).input).toBe('EMMS_LINALG');
+    expect(asked).toEqual(['auto', 'openblas']);
+    // js never loads the native package
+    expect((await selectBackend('js', registry)).backend).toBe(jsBackend);
+    expect(registered).toHaveLength(2);
   });
 });
 

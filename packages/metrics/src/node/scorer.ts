@@ -176,7 +176,7 @@ export async function createScorer(opts: CreateScorerOptions = {}): Promise<Scor
   }
 
   const choice = opts.backend ?? config.backend ?? 'auto';
-  const { backend, notice } = await selectBackend(choice, env, opts.importOpenblas);
+  const { backend, notice } = await selectBackend(choice, { env, importOpenblas: opts.importOpenblas });
   if (notice) (opts.onNotice ?? defaultNotice)(notice);
 
   return {
