@@ -20,3 +20,19 @@ export function loadScorer(
     onNotice: (m) => io.stderr.write(`${m}\n`),
   });
 }
+
+/** The registry part of {@link loadScorer} (for commands that only list or look up metrics). */
+export interface LoadedRegistry {
+  readonly registry: Scorer['registry'];
+  /** Which plugin brought each plugin metric id. */
+  readonly pluginOf: ReadonlyMap<string, string>;
+}
+
+/**
+ * The built-in metrics plus the plugins of `emms.config.json` and `--plugin`, without loading a
+ * native backend; kept for commands written against the earlier CLI helper.
+ */
+export async function loadRegistry(io: CliIo, plugins: readonly string[] = []): Promise<LoadedRegistry> {
+  const scorer = await loadScorer(io, plugins, 'js');
+  return { registry: scorer.registry, pluginOf: scorer.pluginOf };
+}

@@ -266,6 +266,35 @@ describe('failed scores', () => {
   });
 });
 
+// The selectors are parsed by tensor-io's readers (api-core's part of issue 9); the CLI passes the
+// flag value through. Runs once those readers are in (they export splitFileSelector).
+const tensorIoNode = await import('@emms/tensor-io/node');
+describe.skipIf(!('splitFileSelector' in tensorIoNode))('FILE:NAME and FILE:COLUMN', () => {
+  it('pick an array of a .npz and a column of a CSV; the score equals the one on the plain files', async () => {
+    const dir = tmp('emms-select-');
+    const features = await tensorIoNode.readTensorFile(X);
+    const labels = (await tensorIoNode.readLabelsFile(y)).labels;
+    await tensorIoNode.writeArraysFile(join(dir, 'both.npz'), { other: features, pooled: features });
+    writeFileSync(
+      join(dir, 'meta.csv'),
+      `id,label\n${Array.from(labels, (l, i) => `s${i},${l}`).join('\n')}\n`,
+    );
+    const plain = await run(['score', '--features', X, '--labels', y, '--metrics', 'logme', ...JSON_OUT]);
+    const picked = await run([
+      'score',
+      '--features',
+      join(dir, 'both.npz:pooled'),
+      '--labels',
+      join(dir, 'meta.csv:label'),
+      '--metrics',
+      'logme',
+      ...JSON_OUT,
+    ]);
+    expect(picked.code).toBe(0);
+    expect(JSON.parse(picked.stdout).scores.logme).toBe(JSON.parse(plain.stdout).scores.logme);
+  });
+});
+
 describe('the flag table', () => {
   it('maps inputs, metric options and environment to what sets them', () => {
     expect(flagFor('probs')).toBe('--probs');
