@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { getBackend, jsBackend, type LinalgBackend } from '@emms/linalg';
 import { EmmsError, isEmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
+import type { Metric } from '../metric';
+import { builtinMetrics, createRegistry, type MetricRegistry } from '../registry';
 import { expectedOf, fixtureLabels, fixtureMatrix, within } from '../testing/fixtures';
 import { selectBackend } from './backend';
 import { readEmmsConfig } from './config';
@@ -236,5 +238,16 @@ describe('resolveMetricId', () => {
     }
     expect(isEmmsError(err, 'UNKNOWN_METRIC')).toBe(true);
     expect((err as Error).message).toContain('did you mean "logme"');
+  });
+
+  it('returns the registered id when the registry itself matches loosely', () => {
+    const logme = createRegistry(builtinMetrics as Metric[]).get('logme');
+    const loose = {
+      has: (id: string) => id.toLowerCase() === 'logme',
+      get: () => logme,
+      list: () => [logme],
+      register: () => undefined,
+    } satisfies MetricRegistry;
+    expect(resolveMetricId(loose, 'LOGME')).toBe('logme');
   });
 });

@@ -100,7 +100,8 @@ function distance(a: string, b: string): number {
  * ```
  */
 export function resolveMetricId(registry: MetricRegistry, id: string): string {
-  if (registry.has(id)) return id;
+  // A registry may itself match ids loosely (case-insensitively): return the id it registered.
+  if (registry.has(id)) return registry.get(id).id;
   const known = registry.list().map((m) => m.id);
   const wanted = id.trim().toLowerCase();
   const same = known.find((k) => k.toLowerCase() === wanted);
