@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fixturePath } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { extractStem } from './commands/extract';
-import { errorSuffix, flagFor } from './flags';
+import { commands } from './commands/index';
+import { errorSuffix, flagFor, flagOf } from './flags';
 import { prepareOutDir, writeFileAtomic } from './output';
 import { run } from './test-helpers';
 
@@ -296,6 +297,14 @@ describe.skipIf(!('splitFileSelector' in tensorIoNode))('FILE:NAME and FILE:COLU
 });
 
 describe('the flag table', () => {
+  it('names only flags that some command has (or an environment variable, or the config file)', () => {
+    const flags = new Set(commands.flatMap((c) => c.options.map((o) => `--${o.name}`)));
+    for (const [input, flag] of Object.entries(flagOf)) {
+      const ok = flags.has(flag) || /^EMMS_[A-Z_]+$/.test(flag) || flag === 'emms.config.json';
+      expect(ok, `${input} → ${flag}`).toBe(true);
+    }
+  });
+
   it('maps inputs, metric options and environment to what sets them', () => {
     expect(flagFor('probs')).toBe('--probs');
     expect(flagFor('nleep.seed')).toBe('--option nleep.seed=…');
