@@ -18,6 +18,7 @@ export type BackendChoiceName = (typeof backendChoices)[number];
  */
 export const emmsConfigSchema = z
   .object({
+    $schema: z.string().optional().describe('An editor hint; ignored.'),
     plugins: z
       .array(z.string().min(1))
       .optional()

@@ -135,6 +135,8 @@ describe('readEmmsConfig', () => {
   it('a folder without the file is an empty config; a bad key or bad JSON is INVALID_OPTION', () => {
     const dir = mkdtempSync(join(tmpdir(), 'emms-config-'));
     expect(readEmmsConfig(dir).config).toEqual({});
+    writeFileSync(join(dir, 'emms.config.json'), '{"$schema": "./schema.json", "relabel": true}');
+    expect(readEmmsConfig(dir).config).toEqual({ $schema: './schema.json', relabel: true });
     writeFileSync(join(dir, 'emms.config.json'), '{"plugin": ["x"]}');
     const e1 = (() => {
       try {
