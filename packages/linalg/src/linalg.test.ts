@@ -1,7 +1,7 @@
 import type { Matrix } from '@emms/tensor-io';
 import { mulberry32 } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
-import type { Dense } from './backend';
+import type { Dense, LinalgBackend } from './backend';
 import {
   eighProject,
   gramProjector,
@@ -122,8 +122,12 @@ describe('gram, crossProduct, matmul', () => {
   });
 
   it('rejects disagreeing shapes', () => {
-    expect(() => jsBackend.crossProduct(random(3, 2, 1), random(4, 2, 1))).toThrow(RangeError);
-    expect(() => jsBackend.matmul(random(3, 2, 1), random(3, 2, 1))).toThrow(RangeError);
+    expect(() => jsBackend.crossProduct(random(3, 2, 1), random(4, 2, 1))).toThrow(
+      expect.objectContaining({ code: 'ROW_MISMATCH' }),
+    );
+    expect(() => jsBackend.matmul(random(3, 2, 1), random(3, 2, 1))).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
+    );
   });
 });
 
@@ -343,8 +347,13 @@ describe('pivotedCholesky and normalEquationsSolve', () => {
 
 describe('gramProjector', () => {
   it('gives the same projection on the full-rank and rank-deficient paths, on any backend', () => {
-    // A backend that is not "js" takes the solveSpd route.
-    const other = { ...jsBackend, name: 'other' };
+    // A backend declared native and without solveCholesky takes the solveSpd route.
+    const other: LinalgBackend = {
+      ...jsBackend,
+      name: 'other',
+      solveCholesky: undefined,
+      capabilities: { ...jsBackend.capabilities, native: true, kernels: ['crossProductInto'] },
+    };
     const x = random(50, 6, 8);
     const t = random(50, 2, 9);
     const full = normalEquationsSolve(jsBackend.gram(x), jsBackend.crossProduct(x, t));
