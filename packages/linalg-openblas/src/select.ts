@@ -107,7 +107,16 @@ export function registerOpenblasBackend(options: OpenblasOptions = {}): void {
   });
 }
 
-/** Whether the native library loaded, which one, its CPU kernel and thread count, or why it failed. */
+/**
+ * Whether the native library loaded, which one, its CPU kernel and thread count, or why it failed
+ * (for the library path of the last {@link registerOpenblasBackend}, else the default search).
+ *
+ * @example
+ * ```ts
+ * const s = openblasStatus();
+ * console.log(s.loaded ? `${s.library} (${s.corename}, ${s.threads} threads)` : s.reason);
+ * ```
+ */
 export function openblasStatus(): OpenblasStatus {
   const r = load();
   if (!r.ok) return { loaded: false, reason: r.reason };
@@ -124,6 +133,12 @@ export function openblasStatus(): OpenblasStatus {
 /**
  * Set how many threads OpenBLAS uses (it uses every core by default, or OPENBLAS_NUM_THREADS
  * when set before the process starts). Returns false when the library is absent or not OpenBLAS.
+ *
+ * @throws EmmsError INVALID_OPTION naming `threads` when it is not a positive integer.
+ * @example
+ * ```ts
+ * setOpenblasThreads(1); // deterministic timings in a benchmark
+ * ```
  */
 export function setOpenblasThreads(threads: number): boolean {
   if (!Number.isInteger(threads) || threads < 1) {
