@@ -272,7 +272,7 @@ describe('cholesky and solveSpd', () => {
     expect(jsBackend.cholesky({ rows: 1, cols: 1, data: Float64Array.of(0) })).toBeNull();
     expect(() =>
       jsBackend.solveSpd({ rows: 1, cols: 1, data: Float64Array.of(-1) }, random(1, 1, 1)),
-    ).toThrow();
+    ).toThrow(expect.objectContaining({ code: 'NOT_POSITIVE_DEFINITE', input: 'a' }));
   });
 
   it('L Lᵀ = A and A X = B on random SPD systems up to 512', () => {
@@ -395,6 +395,19 @@ function naiveMatmulDense(a: Dense, b: Dense): Dense {
 }
 
 describe('pca', () => {
+  it('rejects bad options with INVALID_OPTION naming the option', () => {
+    const x = random(10, 3, 5);
+    for (const [opts, input] of [
+      [{ components: 0 }, 'components'],
+      [{ components: 1.5 }, 'components'],
+      [{ varianceRatio: 1 }, 'varianceRatio'],
+      [{ varianceRatio: 0 }, 'varianceRatio'],
+      [{ components: 1, varianceRatio: 0.5 }, 'components'],
+    ] as const) {
+      expect(() => pca(x, opts)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', input }));
+    }
+  });
+
   it('matches a hand computation', () => {
     // Centred rows (−2,−2), (0,0), (2,2): one axis (1,1)/√2 with variance 16/2 = 8.
     const x: Dense = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 6) };
