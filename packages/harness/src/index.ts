@@ -1,5 +1,16 @@
 // report (owner: harness-report)
 export {
+  agreementBarsSvg,
+  type ChartSize,
+  renderChart,
+  scoreScatterSvg,
+  secondsBarsSvg,
+  sweepLinesSvg,
+} from './report/charts';
+export { CSV_COLUMNS, type CsvRow, csvField, reportCsvRows, reportToCsv } from './report/csv';
+export { escapeHtml, reportToHtml } from './report/html';
+export { mdEscape, reportToMarkdown } from './report/markdown';
+export {
   type AgreementInfo,
   type BaselineInfo,
   type BenchReport,
@@ -16,4 +27,5 @@ export {
   type SweepInfo,
   type TaskReport,
 } from './report/schema';
+export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
 // end report
