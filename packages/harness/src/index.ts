@@ -17,6 +17,8 @@ export {
   type BenchReportInput,
   BenchReportSchema,
   benchReportJsonSchema,
+  decodeCorrect,
+  encodeCorrect,
   type GroundTruthInfo,
   type IntervalInfo,
   type ModelInfo,

@@ -9,7 +9,7 @@
  * | `truth`     | task, truth, model, value, rank, seconds (when measured), error_code/error_message |
  * | `score`     | task, ranking (score id), model, value, rank, seconds, warning, error_code, error_message |
  * | `baseline`  | task, ranking (baseline id), model, value, rank                                    |
- * | `agreement` | task, truth, ranking, ranking_kind, figure, value — one row per figure: `weightedTau`, `weightedTauLow`, `weightedTauHigh`, `kendallTau`, `pearson`, `spearman`, `weightedPearson`, `rel1`, `rel3`, `regret1`, `beatsBaselines` (1/0) |
+ * | `agreement` | task, truth, ranking, ranking_kind, figure, value (and on the weightedTau row, warning: the degenerate figures) — one row per figure: `weightedTau`, `weightedTauLow`, `weightedTauHigh`, `kendallTau`, `pearson`, `spearman`, `weightedPearson`, `rel1`, `rel3`, `regret1`, `beatsBaselines` (1/0) |
  * | `sweep`     | task, truth, ranking (score id), figure `trainPerClass=N:weightedTau` (or `:weightedTauLow`, `:weightedTauHigh`), value |
  *
  * Ranks are 1-based competition ranks (ties share the smallest rank), best first under the ranking's
@@ -158,6 +158,7 @@ export function reportCsvRows(report: BenchReport): CsvRow[] {
             ranking_kind: a.kind,
             figure,
             value,
+            warning: figure === 'weightedTau' && a.warnings?.length ? a.warnings.join('; ') : undefined,
           });
         }
       }

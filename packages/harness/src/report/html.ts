@@ -211,6 +211,14 @@ function taskSection(task: TaskReport): string {
         [false, true, true, true, true, true, true, true, false, true],
       ),
     );
+    const degenerate = rows.filter(({ id }) => task.agreement[tid]![id]!.warnings?.length);
+    if (degenerate.length) {
+      out.push(
+        `<ul class="warn">${degenerate
+          .map(({ id }) => `<li>${e(id)}: ${e(task.agreement[tid]![id]!.warnings!.join('; '))}</li>`)
+          .join('\n')}</ul>`,
+      );
+    }
     out.push(
       '<p class="meta">Blue: scores; grey: static baselines; red: a score that does not beat them. ' +
         'Whiskers: the bootstrap interval, where the ground truth has per-item results.</p>',

@@ -173,6 +173,17 @@ function taskSection(task: TaskReport): string {
         ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l', 'r'],
       ),
     );
+    const degenerate = rows.filter(({ id }) => task.agreement[tid]![id]!.warnings?.length);
+    if (degenerate.length) {
+      out.push(
+        degenerate
+          .map(
+            ({ id }) =>
+              `- ⚠ ${mdEscape(id)}: ${task.agreement[tid]![id]!.warnings!.map(mdEscape).join('; ')}`,
+          )
+          .join('\n'),
+      );
+    }
     const losers = rows.filter(
       ({ id, kind }) => kind === 'score' && task.agreement[tid]![id]!.beatsBaselines === false,
     );

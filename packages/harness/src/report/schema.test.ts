@@ -1,7 +1,7 @@
 import { isEmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { fmtValue, orderedModels, rankModels } from './format';
-import { type BenchReport, benchReportJsonSchema, parseReport } from './schema';
+import { type BenchReport, benchReportJsonSchema, decodeCorrect, encodeCorrect, parseReport } from './schema';
 import { sampleReport } from './testing';
 
 /** Runs `f`, expects a REPORT_INVALID EmmsError, returns its message. */
@@ -129,6 +129,15 @@ describe('BenchReport schema', () => {
       expect(paths).toContain('tasks[0].split.seed');
       expect(paths).toContain(err.input);
     }
+  });
+
+  it('encodes per-item correctness as a 0/1 string and back', () => {
+    expect(encodeCorrect(new Uint8Array([1, 0, 0, 1, 1]))).toBe('10011');
+    expect([...decodeCorrect('10011')]).toEqual([1, 0, 0, 1, 1]);
+    expect(encodeCorrect([])).toBe('');
+    expect(invalidMessage(() => decodeCorrect('10x'))).toContain('character 2 is "x"');
+    const r = sampleReport();
+    expect(decodeCorrect(r.tasks[0]!.groundTruth['linear-probe']!.correct!.resnet18!).length).toBe(500);
   });
 
   it('exports a JSON Schema naming the document and describing its fields', () => {

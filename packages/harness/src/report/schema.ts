@@ -194,6 +194,7 @@ export const IntervalInfo = z
     high: finite.describe('upper end'),
     level: z.number().gt(0).lt(1).default(0.95).describe('coverage, e.g. 0.95'),
     reps: z.number().int().positive().describe('bootstrap resamples of the evaluation items'),
+    estimate: finite.optional().describe('weighted τ on all the items (the point estimate), when given'),
   })
   .refine((v) => v.low <= v.high, { message: 'low must not exceed high', path: ['low'] })
   .describe('bootstrap interval');
@@ -222,6 +223,10 @@ export const AgreementInfo = z
       .array(z.string())
       .optional()
       .describe('scores only: ids of baselines whose weightedTau this score does not exceed'),
+    warnings: z
+      .array(z.string())
+      .optional()
+      .describe('figures that degenerated (constant scores or ground truth, non-positive truth)'),
   })
   .describe('agreement of one ranking with one ground truth');
 
@@ -394,6 +399,50 @@ export type IntervalInfo = z.output<typeof IntervalInfo>;
 export type SweepInfo = z.output<typeof SweepInfo>;
 /** A typed failure in a report. */
 export type ReportError = z.output<typeof ReportError>;
+
+/**
+ * Encodes per-item correctness (1 = the model got test item j right) as the `"0"`/`"1"` string that
+ * `groundTruth[id].correct[model]` holds.
+ *
+ * @param correct - one entry per test item, 0 or 1 (any non-zero counts as 1).
+ * @returns a string of the same length.
+ * @example
+ * ```ts
+ * encodeCorrect(new Uint8Array([1, 0, 1])); // '101'
+ * ```
+ */
+export function encodeCorrect(correct: ArrayLike<number>): string {
+  let out = '';
+  for (let i = 0; i < correct.length; i++) out += correct[i] ? '1' : '0';
+  return out;
+}
+
+/**
+ * Decodes a `"0"`/`"1"` correctness string of a report back to bytes (for `bootstrapWeightedTau`).
+ *
+ * @param bits - the string from `groundTruth[id].correct[model]`.
+ * @returns one byte per item, 0 or 1.
+ * @throws EmmsError `REPORT_INVALID` when the string holds another character.
+ * @example
+ * ```ts
+ * decodeCorrect('101'); // Uint8Array [1, 0, 1]
+ * ```
+ */
+export function decodeCorrect(bits: string): Uint8Array {
+  const out = new Uint8Array(bits.length);
+  for (let i = 0; i < bits.length; i++) {
+    const c = bits.charCodeAt(i);
+    if (c !== 48 && c !== 49) {
+      throw new EmmsError(
+        REPORT_ERROR_CODES.REPORT_INVALID,
+        `correctness string: character ${i} is "${bits[i]}"; only "0" and "1" are allowed`,
+        { input: 'correct' },
+      );
+    }
+    out[i] = c - 48;
+  }
+  return out;
+}
 
 function formatPath(path: readonly PropertyKey[]): string {
   let out = '';

@@ -402,7 +402,11 @@ export function sampleReport(): BenchReport {
         },
         agreement: {
           'paper-cnn': {
-            emms: { ...agreementRow('score', 1), models: 3 },
+            emms: {
+              ...agreementRow('score', 1),
+              models: 3,
+              warnings: ['only 3 models: rel@3 is 1 by construction'],
+            },
             'feature-dim': { ...agreementRow('baseline', -0.5), models: 3 },
           },
         },

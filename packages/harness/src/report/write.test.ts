@@ -157,6 +157,14 @@ describe('report.csv', () => {
     expect(a('knn', 'emms', 'beatsBaselines')!.value).toBe('1');
     expect(a('knn', 'emms', 'weightedTauLow')).toBeUndefined();
     expect(a('linear-probe', 'file-size', 'weightedTau')!.ranking_kind).toBe('baseline');
+    const warned = body.find(
+      (r) =>
+        r.kind === 'agreement' &&
+        r.task === 'paper-cnn/cifar10' &&
+        r.ranking === 'emms' &&
+        r.figure === 'weightedTau',
+    )!;
+    expect(warned.warning).toBe('only 3 models: rel@3 is 1 by construction');
     const sweep = body.filter((r) => r.kind === 'sweep' && r.ranking === 'emms');
     expect(sweep.map((r) => r.figure)).toEqual([
       'trainPerClass=20:weightedTau',
@@ -217,6 +225,7 @@ describe('report.md', () => {
     expect(md).toContain('| 20 | 200 | 0.410 [0.050, 0.700] | -0.200 | 0.000 |');
     expect(md).toContain('- efficientnet-lite4 left out of the default run');
     expect(md).toContain('## Task paper-cnn/cifar10 (dataset cifar10)');
+    expect(md).toContain('- ⚠ emms: only 3 models: rel@3 is 1 by construction');
   });
 });
 
