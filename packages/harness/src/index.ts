@@ -5,6 +5,7 @@ export {
   renderChart,
   scoreScatterSvg,
   secondsBarsSvg,
+  summaryBarsSvg,
   sweepLinesSvg,
 } from './report/charts';
 export { CSV_COLUMNS, type CsvRow, csvField, reportCsvRows, reportToCsv } from './report/csv';
@@ -26,8 +27,10 @@ export {
   REPORT_ERROR_CODES,
   type ReportError,
   type ScoreInfo,
+  type SummaryInfo,
   type SweepInfo,
   type TaskReport,
 } from './report/schema';
+export { summarizeAgreement } from './report/summary';
 export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
 // end report

@@ -4,7 +4,7 @@
  */
 import * as echarts from 'echarts';
 import { fmtFixed, fmtValue, modelLabel, scoreSeconds } from './format';
-import type { TaskReport } from './schema';
+import type { SummaryInfo, TaskReport } from './schema';
 
 /** Size of a chart in CSS pixels. */
 export interface ChartSize {
@@ -340,4 +340,70 @@ export function sweepLinesSvg(
     },
     size,
   );
+}
+
+/**
+ * Grouped horizontal bars of a summary: each ranking's mean weighted τ over the tasks, and the
+ * published value beside it where one is given.
+ *
+ * @param summary - one entry of `report.summaries`.
+ * @param width - chart width in pixels (the height follows the number of rows).
+ * @returns SVG markup.
+ * @example
+ * ```ts
+ * const svg = summaryBarsSvg(report.summaries[0]);
+ * ```
+ */
+export function summaryBarsSvg(summary: SummaryInfo, width = 640): string {
+  const ids = summaryIds(summary);
+  const order = [...ids].reverse();
+  const published = summary.published?.values ?? {};
+  return renderChart(
+    {
+      title: { text: summary.description, left: 'center', textStyle: { fontSize: 13 } },
+      legend: { bottom: 0, textStyle: { fontSize: 10 } },
+      grid: { left: 120, right: 30, top: 36, bottom: 56 },
+      xAxis: { type: 'value', min: -1, max: 1, interval: 0.5, splitLine: { lineStyle: { color: '#eee' } } },
+      yAxis: { type: 'category', data: order, axisTick: { show: false } },
+      series: [
+        {
+          type: 'bar',
+          name: 'this run',
+          itemStyle: { color: SCORE_COLOUR },
+          data: order.map((id) => {
+            const v = summary.meanWeightedTau[id];
+            return v === undefined
+              ? { value: 0, itemStyle: { opacity: 0 } }
+              : {
+                  value: Number(v.toFixed(6)),
+                  itemStyle: { color: summary.kinds[id] === 'baseline' ? BASELINE_COLOUR : SCORE_COLOUR },
+                };
+          }),
+        },
+        ...(summary.published
+          ? [
+              {
+                type: 'bar' as const,
+                name: 'published',
+                itemStyle: { color: '#e2a33a' },
+                data: order.map((id) => {
+                  const v = published[id];
+                  return v === undefined ? { value: 0, itemStyle: { opacity: 0 } } : Number(v.toFixed(6));
+                }),
+              },
+            ]
+          : []),
+      ],
+    },
+    { width, height: 100 + (summary.published ? 34 : 24) * ids.length },
+  );
+}
+
+/** Ranking ids of a summary: those measured (scores, then baselines), then those only published. */
+export function summaryIds(summary: SummaryInfo): string[] {
+  const measured = Object.keys(summary.meanWeightedTau);
+  const scores = measured.filter((id) => summary.kinds[id] !== 'baseline');
+  const baselines = measured.filter((id) => summary.kinds[id] === 'baseline');
+  const onlyPublished = Object.keys(summary.published?.values ?? {}).filter((id) => !measured.includes(id));
+  return [...scores, ...onlyPublished, ...baselines];
 }

@@ -11,6 +11,7 @@
  * | `baseline`  | task, ranking (baseline id), model, value, rank                                    |
  * | `agreement` | task, truth, ranking, ranking_kind, figure, value (and on the weightedTau row, warning: the degenerate figures) — one row per figure: `weightedTau`, `weightedTauLow`, `weightedTauHigh`, `kendallTau`, `pearson`, `spearman`, `weightedPearson`, `rel1`, `rel3`, `regret1`, `beatsBaselines` (1/0) |
  * | `sweep`     | task, truth, ranking (score id), figure `trainPerClass=N:weightedTau` (or `:weightedTauLow`, `:weightedTauHigh`), value |
+ * | `summary`   | truth, ranking, ranking_kind, figure `meanWeightedTau` (over the summary's tasks) or `publishedWeightedTau`, value; task empty |
  *
  * Ranks are 1-based competition ranks (ties share the smallest rank), best first under the ranking's
  * own direction. Empty cells mean "not applicable". Numbers are written in full precision.
@@ -192,6 +193,21 @@ export function reportCsvRows(report: BenchReport): CsvRow[] {
           }
         }
       }
+    }
+  }
+  for (const sum of report.summaries) {
+    for (const [id, value] of Object.entries(sum.meanWeightedTau)) {
+      rows.push({
+        kind: 'summary',
+        truth: sum.truth,
+        ranking: id,
+        ranking_kind: sum.kinds[id],
+        figure: 'meanWeightedTau',
+        value,
+      });
+    }
+    for (const [id, value] of Object.entries(sum.published?.values ?? {})) {
+      rows.push({ kind: 'summary', truth: sum.truth, ranking: id, figure: 'publishedWeightedTau', value });
     }
   }
   return rows;

@@ -2,7 +2,14 @@
  * report.html: one self-contained page (inline CSS, inline SVG charts, no script, no external URL) that
  * opens offline.
  */
-import { agreementBarsSvg, scoreScatterSvg, secondsBarsSvg, sweepLinesSvg } from './charts';
+import {
+  agreementBarsSvg,
+  scoreScatterSvg,
+  secondsBarsSvg,
+  summaryBarsSvg,
+  summaryIds,
+  sweepLinesSvg,
+} from './charts';
 import {
   agreementRows,
   fmtBytes,
@@ -16,7 +23,7 @@ import {
   runSummary,
   scoreSeconds,
 } from './format';
-import type { BenchReport, TaskReport } from './schema';
+import type { BenchReport, SummaryInfo, TaskReport } from './schema';
 
 /** Escapes text for HTML element content and double-quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -321,9 +328,39 @@ function taskSection(task: TaskReport): string {
   return `<section>\n${out.join('\n')}\n</section>`;
 }
 
+function summarySection(sum: SummaryInfo): string {
+  const published = sum.published?.values ?? {};
+  const rows = summaryIds(sum).map((id) => {
+    const mean = sum.meanWeightedTau[id];
+    const kind = sum.kinds[id] ?? 'score';
+    return {
+      cls: kind === 'baseline' ? 'baseline' : undefined,
+      cells: [
+        kind === 'baseline' ? `${e(id)} (baseline)` : e(id),
+        String(sum.counts[id] ?? 0),
+        mean === undefined ? 'not run' : fmtFixed(mean),
+        ...(sum.published ? [published[id] === undefined ? '' : fmtFixed(published[id]!)] : []),
+      ],
+    };
+  });
+  return (
+    `<section>\n<h2>Summary: ${e(sum.description)}</h2>\n` +
+    `<p class="meta">Tasks: ${e(sum.tasks.join(', '))}.${
+      sum.published ? ` Published values: ${e(sum.published.source)}.` : ''
+    }</p>\n` +
+    table(['ranking', 'tasks', 'mean weighted τ', ...(sum.published ? ['published'] : [])], rows, [
+      false,
+      true,
+      true,
+      true,
+    ]) +
+    `\n<div class="charts">${figure(summaryBarsSvg(sum))}</div>\n</section>`
+  );
+}
+
 /**
  * Renders a bench report as one self-contained HTML page: inline CSS, and SVG charts drawn server-side
- * by ECharts (per score a scatter against each ground truth with the models named; the weighted τ of
+ * by ECharts (the summaries over tasks as bars beside the published values; per score a scatter against each ground truth with the models named; the weighted τ of
  * every score and baseline as bars with their bootstrap intervals as error bars; seconds per score; the
  * train-size sweep as lines). The page needs no script and no network. All report text is escaped.
  *
@@ -362,6 +399,7 @@ export function reportToHtml(report: BenchReport): string {
 <body>
 <main>
 ${head.filter(Boolean).join('\n')}
+${report.summaries.map(summarySection).join('\n')}
 ${report.tasks.map(taskSection).join('\n')}
 ${notes}
 </main>

@@ -8,4 +8,5 @@ export * from './format';
 export * from './html';
 export * from './markdown';
 export * from './schema';
+export * from './summary';
 export * from './write';

@@ -1,6 +1,8 @@
 /**
  * report.md: the human report as GitHub-flavoured Markdown. No Node imports.
  */
+
+import { summaryIds } from './charts';
 import {
   agreementRows,
   fmtBytes,
@@ -14,7 +16,7 @@ import {
   runSummary,
   scoreSeconds,
 } from './format';
-import type { BenchReport, TaskReport } from './schema';
+import type { BenchReport, SummaryInfo, TaskReport } from './schema';
 
 /** Escapes text for a Markdown table cell or line: pipes, backslashes, HTML brackets, line breaks. */
 export function mdEscape(text: string): string {
@@ -297,8 +299,32 @@ function taskSection(task: TaskReport): string {
   return out.join('\n\n');
 }
 
+function summarySection(sum: SummaryInfo): string {
+  const published = sum.published?.values ?? {};
+  const header = ['ranking', 'kind', 'tasks', 'mean weighted τ', ...(sum.published ? ['published'] : [])];
+  const rows = summaryIds(sum).map((id) => {
+    const mean = sum.meanWeightedTau[id];
+    const kind = sum.kinds[id] ?? 'score';
+    return [
+      kind === 'baseline' ? `_${mdEscape(id)}_` : mdEscape(id),
+      kind,
+      String(sum.counts[id] ?? 0),
+      mean === undefined ? 'not run' : fmtFixed(mean),
+      ...(sum.published ? [published[id] === undefined ? '' : fmtFixed(published[id]!)] : []),
+    ];
+  });
+  return (
+    `## Summary: ${mdEscape(sum.description)}\n\n` +
+    `Tasks: ${sum.tasks.map(mdEscape).join(', ')}.` +
+    (sum.published ? ` Published values: ${mdEscape(sum.published.source)}.` : '') +
+    '\n\n' +
+    table(header, rows, ['l', 'l', 'r', 'r', 'r'])
+  );
+}
+
 /**
- * Renders a bench report as Markdown: per task the models ranked by the ground truth with each score's
+ * Renders a bench report as Markdown: the summaries over tasks (mean weighted τ beside published values),
+ * then per task the models ranked by the ground truth with each score's
  * rank beside it, the agreement table per ground truth (weighted τ with interval, Kendall τ-b, Pearson,
  * Spearman, rel@1, rel@3, regret@1, whether it beats the static baselines, seconds), the baselines,
  * seconds per score, EMMS's speed-up over LogME, warnings, errors, the train-size sweep and the notes.
@@ -330,5 +356,6 @@ export function reportToMarkdown(report: BenchReport): string {
   const notes = report.notes.length
     ? [`## Notes\n\n${report.notes.map((n) => `- ${mdEscape(n)}`).join('\n')}`]
     : [];
-  return `${[...head, ...report.tasks.map(taskSection), ...notes].join('\n\n')}\n`;
+  const summaries = report.summaries.map(summarySection);
+  return `${[...head, ...summaries, ...report.tasks.map(taskSection), ...notes].join('\n\n')}\n`;
 }

@@ -2,6 +2,7 @@ import { isEmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { fmtValue, orderedModels, rankModels } from './format';
 import { type BenchReport, benchReportJsonSchema, decodeCorrect, encodeCorrect, parseReport } from './schema';
+import { summarizeAgreement } from './summary';
 import { sampleReport } from './testing';
 
 /** Runs `f`, expects a REPORT_INVALID EmmsError, returns its message. */
@@ -131,6 +132,14 @@ describe('BenchReport schema', () => {
     }
   });
 
+  it('rejects a summary over a task that is missing or lacks the ground truth', () => {
+    const r = sampleJson();
+    r.summaries[0]!.tasks = ['paper-cnn/cifar10', 'nope'];
+    expect(invalidMessage(() => parseReport(r))).toContain('summaries[0].tasks[1]: "nope" is not a task');
+    r.summaries[0]!.tasks = ['mnist'];
+    expect(invalidMessage(() => parseReport(r))).toContain('task "mnist" has no ground truth "paper-cnn"');
+  });
+
   it('encodes per-item correctness as a 0/1 string and back', () => {
     expect(encodeCorrect(new Uint8Array([1, 0, 0, 1, 1]))).toBe('10011');
     expect([...decodeCorrect('10011')]).toEqual([1, 0, 0, 1, 1]);
@@ -153,6 +162,27 @@ describe('BenchReport schema', () => {
 });
 
 describe('report helpers', () => {
+  it('summarizes agreement over the tasks sharing a ground truth', () => {
+    const r = sampleReport();
+    const dtd = structuredClone(r.tasks[1]!);
+    dtd.id = 'paper-cnn/dtd';
+    dtd.agreement['paper-cnn'] = { emms: { ...dtd.agreement['paper-cnn']!.emms!, weightedTau: 0.5 } };
+    const sum = summarizeAgreement([...r.tasks, dtd], 'paper-cnn', {
+      published: { source: 'paper', values: { logme: 0.51 } },
+    });
+    // mnist has no paper-cnn truth; emms: (1 + 0.5) / 2; feature-dim only in cifar10.
+    expect(sum.tasks).toEqual(['paper-cnn/cifar10', 'paper-cnn/dtd']);
+    expect(sum.meanWeightedTau).toEqual({ emms: 0.75, 'feature-dim': -0.5 });
+    expect(sum.counts).toEqual({ emms: 2, 'feature-dim': 1 });
+    expect(sum.kinds).toEqual({ emms: 'score', 'feature-dim': 'baseline' });
+    expect(sum.description).toBe('mean weighted τ against paper-cnn over 2 task(s)');
+    expect(sum.published?.values.logme).toBe(0.51);
+    r.tasks.push(dtd);
+    r.summaries = [sum];
+    expect(parseReport(r).summaries[0]).toEqual(sum);
+    expect(invalidMessage(() => summarizeAgreement(r.tasks, 'fine-tune'))).toContain('"fine-tune"');
+  });
+
   it('ranks by competition ranking in the given direction', () => {
     expect([...rankModels({ a: 0.9, b: 0.5, c: 0.9, d: 0.1 }, true)]).toEqual([
       ['a', 1],

@@ -357,6 +357,34 @@ export const TaskReport = z
   })
   .describe('everything measured on one task');
 
+/**
+ * Agreement over several tasks against one kind of ground truth (e.g. the 11 datasets of the published
+ * CNN table): the mean weighted τ of each score and baseline, next to published values when known.
+ */
+export const SummaryInfo = z
+  .strictObject({
+    truth: z.string().min(1).describe('ground-truth id the tasks share, e.g. "paper-cnn"'),
+    description: z.string().describe('what is averaged, in words'),
+    tasks: z.array(z.string().min(1)).min(1).describe('ids of the tasks averaged over'),
+    meanWeightedTau: z
+      .record(z.string().min(1), finite)
+      .describe('per score or baseline id, the mean weighted τ over the tasks that have it'),
+    counts: z
+      .record(z.string().min(1), z.number().int().positive())
+      .describe('per score or baseline id, how many tasks the mean is over'),
+    kinds: z
+      .record(z.string().min(1), z.enum(['score', 'baseline']))
+      .describe('per score or baseline id, whether it is a score or a static baseline'),
+    published: z
+      .strictObject({
+        source: z.string().describe('where the published values come from'),
+        values: z.record(z.string().min(1), finite).describe('per score id, the published mean weighted τ'),
+      })
+      .optional()
+      .describe('published values of the same mean, for comparison'),
+  })
+  .describe('mean agreement over several tasks');
+
 /** The whole bench report (`report.json`), schema `emms-bench-report` version 1. */
 export const BenchReportSchema = z
   .strictObject({
@@ -364,6 +392,10 @@ export const BenchReportSchema = z
     version: z.literal(1).describe('schema version; bumped on any incompatible change'),
     run: RunInfo,
     tasks: z.array(TaskReport).describe('one entry per task'),
+    summaries: z
+      .array(SummaryInfo)
+      .default([])
+      .describe('mean agreement over several tasks (e.g. a paper suite), with published values'),
     notes: z.array(z.string()).default([]).describe('remarks about the whole run'),
   })
   .superRefine((report, ctx) => {
@@ -373,6 +405,25 @@ export const BenchReportSchema = z
         ctx.addIssue({ code: 'custom', message: `duplicate task id "${t.id}"`, path: ['tasks', i, 'id'] });
       }
       seen.add(t.id);
+    });
+    const byId = new Map(report.tasks.map((t) => [t.id, t]));
+    report.summaries.forEach((sum, i) => {
+      sum.tasks.forEach((id, j) => {
+        const task = byId.get(id);
+        if (!task) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${id}" is not a task of this report`,
+            path: ['summaries', i, 'tasks', j],
+          });
+        } else if (!(sum.truth in task.groundTruth)) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `task "${id}" has no ground truth "${sum.truth}"`,
+            path: ['summaries', i, 'tasks', j],
+          });
+        }
+      });
     });
   })
   .describe('an emms bench report');
@@ -397,6 +448,8 @@ export type AgreementInfo = z.output<typeof AgreementInfo>;
 export type IntervalInfo = z.output<typeof IntervalInfo>;
 /** The train-size sweep. */
 export type SweepInfo = z.output<typeof SweepInfo>;
+/** Mean agreement over several tasks. */
+export type SummaryInfo = z.output<typeof SummaryInfo>;
 /** A typed failure in a report. */
 export type ReportError = z.output<typeof ReportError>;
 

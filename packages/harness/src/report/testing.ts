@@ -413,6 +413,20 @@ export function sampleReport(): BenchReport {
         notes: [],
       },
     ],
+    summaries: [
+      {
+        truth: 'paper-cnn',
+        description: 'mean weighted τ against paper-cnn over 1 dataset',
+        tasks: ['paper-cnn/cifar10'],
+        meanWeightedTau: { emms: 1, 'feature-dim': -0.5 },
+        counts: { emms: 1, 'feature-dim': 1 },
+        kinds: { emms: 'score', 'feature-dim': 'baseline' },
+        published: {
+          source: 'SFDA paper readme, mean over the 11 × 11 CNN benchmark',
+          values: { leep: 0.41, logme: 0.51, parc: 0.468, nleep: 0.612, sfda: 0.71 },
+        },
+      },
+    ],
     notes: ['Sample report: made-up numbers for tests and previews.'],
   };
   return parseReport(input);

@@ -176,6 +176,21 @@ describe('report.csv', () => {
     ]);
   });
 
+  it('has summary rows: the mean weighted τ and the published values', () => {
+    const { body } = rows();
+    const sum = body.filter((r) => r.kind === 'summary');
+    expect(sum.map((r) => [r.ranking, r.figure, Number(r.value)])).toEqual([
+      ['emms', 'meanWeightedTau', 1],
+      ['feature-dim', 'meanWeightedTau', -0.5],
+      ['leep', 'publishedWeightedTau', 0.41],
+      ['logme', 'publishedWeightedTau', 0.51],
+      ['parc', 'publishedWeightedTau', 0.468],
+      ['nleep', 'publishedWeightedTau', 0.612],
+      ['sfda', 'publishedWeightedTau', 0.71],
+    ]);
+    expect(sum.every((r) => r.truth === 'paper-cnn' && r.task === '')).toBe(true);
+  });
+
   it('has ground-truth rows with their ranks', () => {
     const { body } = rows();
     const t = body.filter((r) => r.kind === 'truth' && r.truth === 'knn');
@@ -213,6 +228,16 @@ describe('report.md', () => {
     expect(md).toContain('| file-size | model file size in bytes | 46,800,000 | 14,000,000 |');
   });
 
+  it('puts the summaries first, the published values beside the measured means', () => {
+    const md = files.md;
+    expect(md).toContain('## Summary: mean weighted τ against paper-cnn over 1 dataset');
+    expect(md).toContain('| ranking | kind | tasks | mean weighted τ | published |');
+    expect(md).toContain('| emms | score | 1 | 1.000 |  |');
+    expect(md).toContain('| logme | score | 0 | not run | 0.510 |');
+    expect(md).toContain('| _feature-dim_ | baseline | 1 | -0.500 |  |');
+    expect(md.indexOf('## Summary')).toBeLessThan(md.indexOf('## Task mnist'));
+  });
+
   it('shows seconds, the speed-up, F-label K, reduce, warnings, errors, sweep and notes', () => {
     const md = files.md;
     expect(md).toContain('| logme | 6 | 8.71 s | 1.45 s |');
@@ -232,9 +257,9 @@ describe('report.md', () => {
 describe('report.html', () => {
   it('has one SVG chart per figure: scatters per score and truth, agreement bars, seconds, sweep', () => {
     const html = files.html;
-    // mnist: 2 truths × (1 agreement chart + 3 scatters) + seconds + sweep = 10; cifar10: 1 + 1 + 1 = 3.
-    expect(html.match(/<figure><svg /g)?.length).toBe(13);
-    expect(html.match(/<svg /g)?.length).toBe(13);
+    // summary 1; mnist: 2 truths × (1 agreement chart + 3 scatters) + seconds + sweep = 10; cifar10: 1 + 1 + 1 = 3.
+    expect(html.match(/<figure><svg /g)?.length).toBe(14);
+    expect(html.match(/<svg /g)?.length).toBe(14);
     for (const title of [
       'emms vs linear-probe',
       'hscore vs knn',
@@ -244,6 +269,7 @@ describe('report.html', () => {
       'Seconds per score (all models)',
       'Weighted τ against linear-probe by train size',
       'N = D = 1280',
+      'mean weighted τ against paper-cnn over 1 dataset',
     ]) {
       expect(html, title).toContain(title);
     }
@@ -265,6 +291,7 @@ describe('report.html', () => {
     expect(html).toContain('MobileNet &lt;v2&gt; &amp; &quot;lite&quot;');
     const r = sampleReport();
     r.tasks[1]!.id = '<script>alert(1)</script>';
+    r.summaries[0]!.tasks = ['<script>alert(1)</script>'];
     r.tasks[1]!.models[0]!.label = '</svg><script>x</script>';
     const evil = reportToHtml(parseReport(r));
     expect(evil).not.toMatch(/<script/i);
