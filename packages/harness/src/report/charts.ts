@@ -399,7 +399,16 @@ export function summaryBarsSvg(summary: SummaryInfo, width = 640): string {
   );
 }
 
-/** Ranking ids of a summary: those measured (scores, then baselines), then those only published. */
+/**
+ * Ranking ids of a summary in display order: measured scores, scores only published, then baselines.
+ *
+ * @param summary - one entry of `report.summaries`.
+ * @returns ranking ids.
+ * @example
+ * ```ts
+ * summaryIds(report.summaries[0]); // ['emms', 'leep', …, 'feature-dim']
+ * ```
+ */
 export function summaryIds(summary: SummaryInfo): string[] {
   const measured = Object.keys(summary.meanWeightedTau);
   const scores = measured.filter((id) => summary.kinds[id] !== 'baseline');

@@ -39,7 +39,16 @@ export const CSV_COLUMNS = [
 /** One row of report.csv; absent columns are written empty. */
 export type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number>>;
 
-/** Quotes a CSV field when it holds a comma, a quote, a line break or edge spaces (RFC 4180). */
+/**
+ * Quotes a CSV field when it holds a comma, a quote, a line break or edge spaces (RFC 4180).
+ *
+ * @param v - the cell (undefined → empty).
+ * @returns the field as written.
+ * @example
+ * ```ts
+ * csvField('a "b", c'); // '"a ""b"", c"'
+ * ```
+ */
 export function csvField(v: string | number | undefined): string {
   if (v === undefined) return '';
   const s = String(v);

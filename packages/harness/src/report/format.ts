@@ -25,7 +25,17 @@ export function rankModels(values: Record<string, number>, higherIsBetter: boole
   return ranks;
 }
 
-/** Formats a finite number with `digits` decimals (no exponent for ordinary magnitudes). */
+/**
+ * Formats a finite number with `digits` decimals (no exponent for ordinary magnitudes, no "-0").
+ *
+ * @param x - the number.
+ * @param digits - decimals (default 3).
+ * @returns the text; "–" for a non-finite input (reports never hold one).
+ * @example
+ * ```ts
+ * fmtFixed(0.83); // '0.830'
+ * ```
+ */
 export function fmtFixed(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return '–';
   const s = x.toFixed(digits);
@@ -35,6 +45,14 @@ export function fmtFixed(x: number, digits = 3): string {
 /**
  * Formats a value compactly: integers in full (grouped by thousands from 10,000), other numbers with 4
  * significant digits, an exponent only when very large or small.
+ *
+ * @param x - the number.
+ * @returns the text; "–" for a non-finite input.
+ * @example
+ * ```ts
+ * fmtValue(46_800_000); // '46,800,000'
+ * fmtValue(0.123456); // '0.1235'
+ * ```
  */
 export function fmtValue(x: number): string {
   if (!Number.isFinite(x)) return '–';
@@ -45,14 +63,32 @@ export function fmtValue(x: number): string {
   return String(Number(x.toPrecision(4)));
 }
 
-/** Formats seconds: milliseconds below one second, otherwise seconds with two decimals. */
+/**
+ * Formats seconds: milliseconds below one second, otherwise seconds with two decimals.
+ *
+ * @param s - seconds.
+ * @returns e.g. "210 ms" or "8.71 s".
+ * @example
+ * ```ts
+ * fmtSeconds(0.21); // '210 ms'
+ * ```
+ */
 export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '–';
   if (s < 1) return `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms`;
   return `${s.toFixed(2)} s`;
 }
 
-/** Formats a byte count in binary units. */
+/**
+ * Formats a byte count in binary units.
+ *
+ * @param n - bytes.
+ * @returns e.g. "44.6 MiB".
+ * @example
+ * ```ts
+ * fmtBytes(46_800_000); // '44.6 MiB'
+ * ```
+ */
 export function fmtBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
@@ -65,14 +101,33 @@ export function fmtBytes(n: number): string {
   return `${v.toFixed(v < 10 ? 2 : 1)} ${units[u]}`;
 }
 
-/** Formats a weighted τ with its interval: `0.812 [0.700, 0.901]`. */
+/**
+ * Formats a weighted τ with its interval.
+ *
+ * @param tau - the weighted τ.
+ * @param interval - its bootstrap interval, if any.
+ * @returns e.g. "0.812 [0.700, 0.901]", or "0.812" without an interval.
+ * @example
+ * ```ts
+ * fmtTau(0.812, { low: 0.7, high: 0.901, level: 0.95, reps: 1000 }); // '0.812 [0.700, 0.901]'
+ * ```
+ */
 export function fmtTau(tau: number, interval?: IntervalInfo): string {
   return interval
     ? `${fmtFixed(tau)} [${fmtFixed(interval.low)}, ${fmtFixed(interval.high)}]`
     : fmtFixed(tau);
 }
 
-/** The primary ground truth of a task: the first one listed, or undefined when there is none. */
+/**
+ * The primary ground truth of a task: the first one listed in `groundTruth`.
+ *
+ * @param task - the task.
+ * @returns its id, or undefined when the task has none.
+ * @example
+ * ```ts
+ * primaryTruth(report.tasks[0]); // 'linear-probe'
+ * ```
+ */
 export function primaryTruth(task: TaskReport): string | undefined {
   return Object.keys(task.groundTruth)[0];
 }
@@ -80,6 +135,13 @@ export function primaryTruth(task: TaskReport): string | undefined {
 /**
  * The task's model ids in report order: by the primary ground truth (best first), then models with
  * features but no ground truth, then failed models, each group in listed order.
+ *
+ * @param task - the task.
+ * @returns model ids.
+ * @example
+ * ```ts
+ * orderedModels(report.tasks[0])[0]; // the best model by the primary ground truth
+ * ```
  */
 export function orderedModels(task: TaskReport): string[] {
   const truthId = primaryTruth(task);
@@ -92,12 +154,32 @@ export function orderedModels(task: TaskReport): string[] {
   return [...withTruth, ...rest, ...failed];
 }
 
-/** The display name of a model id. */
+/**
+ * The display name of a model id (its `label`, else the id).
+ *
+ * @param task - the task.
+ * @param id - a model id.
+ * @returns the name to show.
+ * @example
+ * ```ts
+ * modelLabel(task, 'mobilenet-v2'); // 'MobileNet v2' when labelled so
+ * ```
+ */
 export function modelLabel(task: TaskReport, id: string): string {
   return task.models.find((m) => m.id === id)?.label ?? id;
 }
 
-/** The score ids and baseline ids of a task's agreement with one truth, scores first. */
+/**
+ * The score ids and baseline ids of a task's agreement with one truth, scores first.
+ *
+ * @param task - the task.
+ * @param truthId - a ground-truth id.
+ * @returns `{ id, kind }` per ranking, in listed order within each kind.
+ * @example
+ * ```ts
+ * agreementRows(task, 'linear-probe').filter((r) => r.kind === 'baseline');
+ * ```
+ */
 export function agreementRows(
   task: TaskReport,
   truthId: string,
@@ -112,12 +194,31 @@ export function agreementRows(
   ];
 }
 
-/** Total seconds a score took over all models of a task. */
+/**
+ * Total seconds a score took over all models of a task.
+ *
+ * @param task - the task.
+ * @param scoreId - a score id.
+ * @returns the sum of `scores[scoreId].seconds` (0 when absent).
+ * @example
+ * ```ts
+ * scoreSeconds(task, 'emms');
+ * ```
+ */
 export function scoreSeconds(task: TaskReport, scoreId: string): number {
   return Object.values(task.scores[scoreId]?.seconds ?? {}).reduce((s, v) => s + v, 0);
 }
 
-/** A one-line description of a run, for titles. */
+/**
+ * A one-line description of a run, for titles.
+ *
+ * @param report - the report.
+ * @returns e.g. "2026-12-03T09:00:00.000Z · 2 CPUs · Node v20.19.0 · backend js".
+ * @example
+ * ```ts
+ * console.log(runSummary(report));
+ * ```
+ */
 export function runSummary(report: BenchReport): string {
   const m = report.run.machine;
   return `${report.run.createdAt} · ${m.cpus} CPUs · Node ${m.nodeVersion} · backend ${m.backend}`;

@@ -25,7 +25,16 @@ import {
 } from './format';
 import type { BenchReport, SummaryInfo, TaskReport } from './schema';
 
-/** Escapes text for HTML element content and double-quoted attribute values. */
+/**
+ * Escapes text for HTML element content and quoted attribute values.
+ *
+ * @param text - any text from a report.
+ * @returns text with `& < > " '` as entities.
+ * @example
+ * ```ts
+ * escapeHtml('<b>&'); // '&lt;b&gt;&amp;'
+ * ```
+ */
 export function escapeHtml(text: string): string {
   return text
     .replaceAll('&', '&amp;')

@@ -18,7 +18,17 @@ import {
 } from './format';
 import type { BenchReport, SummaryInfo, TaskReport } from './schema';
 
-/** Escapes text for a Markdown table cell or line: pipes, backslashes, HTML brackets, line breaks. */
+/**
+ * Escapes text for a Markdown table cell or line: pipes, backslashes, emphasis marks, HTML brackets,
+ * line breaks.
+ *
+ * @param text - any text from a report.
+ * @returns text that renders literally.
+ * @example
+ * ```ts
+ * mdEscape('a|b <c>'); // 'a\\|b &lt;c&gt;'
+ * ```
+ */
 export function mdEscape(text: string): string {
   return text
     .replaceAll('\\', '\\\\')
