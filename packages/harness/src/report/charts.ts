@@ -1,8 +1,11 @@
 /**
  * The report's charts as SVG strings, drawn by ECharts' server-side renderer (`ssr: true`,
  * `renderToSVGString`): no DOM, no script in the page, no hand-assembled SVG.
+ *
+ * ECharts is loaded on first use (`import('echarts')`), so importing `@emms/harness` for anything other
+ * than HTML reports does not pay for it; every chart function is therefore async.
  */
-import * as echarts from 'echarts';
+import type { EChartsOption } from 'echarts';
 import { fmtFixed, fmtValue, modelLabel, scoreSeconds } from './format';
 import type { SummaryInfo, TaskReport } from './schema';
 
@@ -18,6 +21,15 @@ const BASELINE_COLOUR = '#9a9a9a';
 const LOSER_COLOUR = '#c8553d';
 const WARN_COLOUR = '#d08c00';
 
+type EChartsModule = typeof import('echarts');
+let echartsModule: Promise<EChartsModule> | undefined;
+
+/** Loads ECharts once (the module is large; only HTML rendering needs it). */
+function loadECharts(): Promise<EChartsModule> {
+  echartsModule ??= import('echarts');
+  return echartsModule;
+}
+
 /**
  * Renders one ECharts option to an SVG string server-side and frees the chart.
  *
@@ -26,10 +38,11 @@ const WARN_COLOUR = '#d08c00';
  * @returns the `<svg …>…</svg>` markup.
  * @example
  * ```ts
- * const svg = renderChart({ xAxis: { type: 'value' }, yAxis: { type: 'value' }, series: [] }, { width: 300, height: 200 });
+ * const svg = await renderChart({ xAxis: { type: 'value' }, yAxis: { type: 'value' }, series: [] }, { width: 300, height: 200 });
  * ```
  */
-export function renderChart(option: echarts.EChartsOption, size: ChartSize): string {
+export async function renderChart(option: EChartsOption, size: ChartSize): Promise<string> {
+  const echarts = await loadECharts();
   const chart = echarts.init(null, null, {
     renderer: 'svg',
     ssr: true,
@@ -66,15 +79,15 @@ function axisRange(values: number[]): { min?: number; max?: number } {
  * @returns SVG markup, or undefined when no model has both values.
  * @example
  * ```ts
- * const svg = scoreScatterSvg(report.tasks[0], 'emms', 'linear-probe');
+ * const svg = await scoreScatterSvg(report.tasks[0], 'emms', 'linear-probe');
  * ```
  */
-export function scoreScatterSvg(
+export async function scoreScatterSvg(
   task: TaskReport,
   scoreId: string,
   truthId: string,
   size: ChartSize = { width: 420, height: 300 },
-): string | undefined {
+): Promise<string | undefined> {
   const score = task.scores[scoreId];
   const truth = task.groundTruth[truthId];
   if (!score || !truth) return undefined;
@@ -148,10 +161,14 @@ export function scoreScatterSvg(
  * @returns SVG markup, or undefined when there are no agreement figures.
  * @example
  * ```ts
- * const svg = agreementBarsSvg(report.tasks[0], 'linear-probe');
+ * const svg = await agreementBarsSvg(report.tasks[0], 'linear-probe');
  * ```
  */
-export function agreementBarsSvg(task: TaskReport, truthId: string, width = 640): string | undefined {
+export async function agreementBarsSvg(
+  task: TaskReport,
+  truthId: string,
+  width = 640,
+): Promise<string | undefined> {
   const rows = task.agreement[truthId];
   if (!rows) return undefined;
   const ids = Object.keys(rows).sort((p, q) => {
@@ -233,10 +250,10 @@ export function agreementBarsSvg(task: TaskReport, truthId: string, width = 640)
  * @returns SVG markup, or undefined when the task has no scores.
  * @example
  * ```ts
- * const svg = secondsBarsSvg(report.tasks[0]);
+ * const svg = await secondsBarsSvg(report.tasks[0]);
  * ```
  */
-export function secondsBarsSvg(task: TaskReport, width = 640): string | undefined {
+export async function secondsBarsSvg(task: TaskReport, width = 640): Promise<string | undefined> {
   const ids = Object.keys(task.scores).sort((p, q) => scoreSeconds(task, p) - scoreSeconds(task, q));
   if (ids.length === 0) return undefined;
   return renderChart(
@@ -279,13 +296,13 @@ export function secondsBarsSvg(task: TaskReport, width = 640): string | undefine
  * @returns SVG markup, or undefined when the task has no sweep.
  * @example
  * ```ts
- * const svg = sweepLinesSvg(report.tasks[0]);
+ * const svg = await sweepLinesSvg(report.tasks[0]);
  * ```
  */
-export function sweepLinesSvg(
+export async function sweepLinesSvg(
   task: TaskReport,
   size: ChartSize = { width: 640, height: 340 },
-): string | undefined {
+): Promise<string | undefined> {
   const sw = task.sweep;
   if (!sw) return undefined;
   const ids = [...new Set(sw.points.flatMap((p) => Object.keys(p.scores)))];
@@ -351,10 +368,10 @@ export function sweepLinesSvg(
  * @returns SVG markup.
  * @example
  * ```ts
- * const svg = summaryBarsSvg(report.summaries[0]);
+ * const svg = await summaryBarsSvg(report.summaries[0]);
  * ```
  */
-export function summaryBarsSvg(summary: SummaryInfo, width = 640): string {
+export async function summaryBarsSvg(summary: SummaryInfo, width = 640): Promise<string> {
   const ids = summaryIds(summary);
   const order = [...ids].reverse();
   const published = summary.published?.values ?? {};

@@ -85,7 +85,7 @@ function figure(svg: string | undefined): string {
   return svg ? `<figure>${svg}</figure>` : '';
 }
 
-function taskSection(task: TaskReport): string {
+async function taskSection(task: TaskReport): Promise<string> {
   const out: string[] = [
     `<h2>Task ${e(task.id)} <span class="meta">(dataset ${e(task.dataset)})</span></h2>`,
   ];
@@ -239,13 +239,13 @@ function taskSection(task: TaskReport): string {
       '<p class="meta">Blue: scores; grey: static baselines; red: a score that does not beat them. ' +
         'Whiskers: the bootstrap interval, where the ground truth has per-item results.</p>',
     );
-    out.push(`<div class="charts">${figure(agreementBarsSvg(task, tid))}</div>`);
+    out.push(`<div class="charts">${figure(await agreementBarsSvg(task, tid))}</div>`);
     out.push(
       `<p class="meta">Each score against ${e(tid)}, one point per model; ` +
         '<span class="warn">orange</span> points are models the score warned about.</p>',
     );
     out.push(
-      `<div class="charts">${scoreIds.map((sid) => figure(scoreScatterSvg(task, sid, tid))).join('\n')}</div>`,
+      `<div class="charts">${(await Promise.all(scoreIds.map((sid) => scoreScatterSvg(task, sid, tid)))).map(figure).join('\n')}</div>`,
     );
   }
 
@@ -275,7 +275,7 @@ function taskSection(task: TaskReport): string {
   // Seconds.
   if (scoreIds.length) {
     out.push('<h3>Seconds per score</h3>');
-    out.push(`<div class="charts">${figure(secondsBarsSvg(task))}</div>`);
+    out.push(`<div class="charts">${figure(await secondsBarsSvg(task))}</div>`);
   }
 
   // Warnings and errors.
@@ -314,7 +314,7 @@ function taskSection(task: TaskReport): string {
     const ids = [...new Set(sw.points.flatMap((pt) => Object.keys(pt.scores)))];
     out.push(`<h3>Train-size sweep (weighted τ against ${e(sw.truth)})</h3>`);
     if (sw.maxFeatureDim) out.push(`<p class="meta">Widest feature dimension D = ${sw.maxFeatureDim}.</p>`);
-    out.push(`<div class="charts">${figure(sweepLinesSvg(task))}</div>`);
+    out.push(`<div class="charts">${figure(await sweepLinesSvg(task))}</div>`);
     out.push(
       table(
         ['train per class', 'N', ...ids.map(e)],
@@ -337,7 +337,7 @@ function taskSection(task: TaskReport): string {
   return `<section>\n${out.join('\n')}\n</section>`;
 }
 
-function summarySection(sum: SummaryInfo): string {
+async function summarySection(sum: SummaryInfo): Promise<string> {
   const published = sum.published?.values ?? {};
   const rows = summaryIds(sum).map((id) => {
     const mean = sum.meanWeightedTau[id];
@@ -363,7 +363,7 @@ function summarySection(sum: SummaryInfo): string {
       true,
       true,
     ]) +
-    `\n<div class="charts">${figure(summaryBarsSvg(sum))}</div>\n</section>`
+    `\n<div class="charts">${figure(await summaryBarsSvg(sum))}</div>\n</section>`
   );
 }
 
@@ -374,13 +374,13 @@ function summarySection(sum: SummaryInfo): string {
  * train-size sweep as lines). The page needs no script and no network. All report text is escaped.
  *
  * @param report - a validated bench report.
- * @returns the HTML document.
+ * @returns the HTML document (async: ECharts is loaded on first use).
  * @example
  * ```ts
- * writeFileSync('report.html', reportToHtml(report));
+ * writeFileSync('report.html', await reportToHtml(report));
  * ```
  */
-export function reportToHtml(report: BenchReport): string {
+export async function reportToHtml(report: BenchReport): Promise<string> {
   const r = report.run;
   const head = [
     '<h1>EMMS bench report</h1>',
@@ -394,6 +394,10 @@ export function reportToHtml(report: BenchReport): string {
     }</p>`,
     r.machine.backendNotice ? `<p class="meta">Backend: ${e(r.machine.backendNotice)}</p>` : '',
   ];
+  const summaries: string[] = [];
+  for (const sum of report.summaries) summaries.push(await summarySection(sum));
+  const tasks: string[] = [];
+  for (const task of report.tasks) tasks.push(await taskSection(task));
   const notes = report.notes.length
     ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${e(n)}</li>`).join('\n')}</ul>`
     : '';
@@ -408,8 +412,8 @@ export function reportToHtml(report: BenchReport): string {
 <body>
 <main>
 ${head.filter(Boolean).join('\n')}
-${report.summaries.map(summarySection).join('\n')}
-${report.tasks.map(taskSection).join('\n')}
+${summaries.join('\n')}
+${tasks.join('\n')}
 ${notes}
 </main>
 </body>

@@ -285,7 +285,7 @@ describe('report.html', () => {
     expect(withoutNamespaces).not.toMatch(/https?:/);
   });
 
-  it('escapes report text everywhere, charts included', () => {
+  it('escapes report text everywhere, charts included', async () => {
     const html = files.html;
     expect(html).not.toContain('<v2>');
     expect(html).toContain('MobileNet &lt;v2&gt; &amp; &quot;lite&quot;');
@@ -293,14 +293,14 @@ describe('report.html', () => {
     r.tasks[1]!.id = '<script>alert(1)</script>';
     r.summaries[0]!.tasks = ['<script>alert(1)</script>'];
     r.tasks[1]!.models[0]!.label = '</svg><script>x</script>';
-    const evil = reportToHtml(parseReport(r));
+    const evil = await reportToHtml(parseReport(r));
     expect(evil).not.toMatch(/<script/i);
     expect(evil).toContain('&lt;/svg&gt;&lt;script&gt;x&lt;/script&gt;');
     // Every chart still closes where it should: as many </svg> as <svg.
     expect(evil.match(/<\/svg>/g)?.length).toBe(evil.match(/<svg /g)?.length);
   });
 
-  it('renders degenerate data (one sweep point, constant scores) without NaN or Infinity', () => {
+  it('renders degenerate data (one sweep point, constant scores) without NaN or Infinity', async () => {
     const r = sampleReport();
     const t = r.tasks[1]!;
     t.scores.emms!.values = { resnet50: 0, densenet121: 0, mobilenet_v2: 0 };
@@ -310,14 +310,14 @@ describe('report.html', () => {
       truth: 'paper-cnn',
       points: [{ trainPerClass: 5, nTrain: 15, scores: { emms: { weightedTau: 0 } } }],
     };
-    const html = reportToHtml(parseReport(r));
+    const html = await reportToHtml(parseReport(r));
     expect(html).not.toMatch(/NaN|Infinity|undefined/);
     expect(html).toContain('Weighted τ against paper-cnn by train size');
   });
 
-  it('is the same text for the same report, up to the per-process numbering of SVG ids and classes', () => {
+  it('is the same text for the same report, up to the per-process numbering of SVG ids and classes', async () => {
     const norm = (h: string) => h.replace(/\bzr\d+-(?:cls-\d+|c\d+)\b/g, 'zr-id');
-    expect(norm(reportToHtml(sampleReport()))).toBe(norm(files.html));
+    expect(norm(await reportToHtml(sampleReport()))).toBe(norm(files.html));
   });
 });
 

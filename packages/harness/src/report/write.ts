@@ -95,7 +95,7 @@ export async function writeReports(
     json: `${JSON.stringify(valid, null, 2)}\n`,
     csv: reportToCsv(valid),
     md: reportToMarkdown(valid),
-    html: reportToHtml(valid),
+    html: await reportToHtml(valid),
   };
   const paths: ReportPaths = {
     json: join(dir, 'report.json'),
