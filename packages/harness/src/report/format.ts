@@ -2,7 +2,7 @@
  * Small shared helpers of the report renderers: ranking, number formatting, model ordering. No Node
  * imports (the docs app renders reports in the browser).
  */
-import type { BenchReport, IntervalInfo, TaskReport } from './schema';
+import type { BenchReport, IntervalInfo, ModelInfo, TaskReport } from './schema';
 
 /**
  * Competition ranks ("1224") of models by value: rank 1 is the best, tied values share the smallest rank.
@@ -75,6 +75,7 @@ export function fmtValue(x: number): string {
  */
 export function fmtSeconds(s: number): string {
   if (!Number.isFinite(s)) return '–';
+  if (s === 0) return '0 s';
   if (s < 1) return `${(s * 1000).toFixed(s < 0.01 ? 2 : 0)} ms`;
   return `${s.toFixed(2)} s`;
 }
@@ -222,4 +223,29 @@ export function scoreSeconds(task: TaskReport, scoreId: string): number {
 export function runSummary(report: BenchReport): string {
   const m = report.run.machine;
   return `${report.run.createdAt} · ${m.cpus} CPUs · Node ${m.nodeVersion} · backend ${m.backend}`;
+}
+
+/**
+ * The model-fact columns of the models tables: feature width, file size, parameter count (only when some
+ * model has one) and extraction time ("cached" when read from the cache). Plain text, no markup.
+ *
+ * @param task - the task.
+ * @returns the column headers and a function giving one model's cells.
+ * @example
+ * ```ts
+ * const facts = modelFactColumns(task);
+ * facts.header; // ['D', 'file', 'params', 'extract']
+ * ```
+ */
+export function modelFactColumns(task: TaskReport): { header: string[]; cells(m: ModelInfo): string[] } {
+  const withParams = task.models.some((m) => m.params !== undefined);
+  return {
+    header: ['D', 'file', ...(withParams ? ['params'] : []), 'extract'],
+    cells: (m) => [
+      m.featureDim === undefined ? '' : String(m.featureDim),
+      m.fileBytes === undefined ? '' : fmtBytes(m.fileBytes),
+      ...(withParams ? [m.params === undefined ? '' : fmtValue(m.params)] : []),
+      m.cached ? 'cached' : fmtSeconds(m.extractSeconds),
+    ],
+  };
 }

@@ -12,11 +12,11 @@ import {
 } from './charts';
 import {
   agreementRows,
-  fmtBytes,
   fmtFixed,
   fmtSeconds,
   fmtTau,
   fmtValue,
+  modelFactColumns,
   modelLabel,
   orderedModels,
   rankModels,
@@ -143,16 +143,16 @@ async function taskSection(task: TaskReport): Promise<string> {
       '<p class="meta">Ground-truth columns: value (rank). Score columns: the rank each score gives ' +
       '(1 = predicted best); <span class="warn">⚠</span> the score warned, <span class="bad">✗</span> it failed.</p>',
   );
+  const modelFacts = modelFactColumns(task);
   out.push(
     table(
-      ['model', 'source', 'D', 'file', ...truthIds.map(e), ...scoreIds.map(e)],
+      ['model', 'source', ...modelFacts.header, ...truthIds.map(e), ...scoreIds.map(e)],
       orderedModels(task).map((id) => {
         const m = task.models.find((x) => x.id === id)!;
         const cells = [
           e(modelLabel(task, id)) + (m.error ? ` <span class="bad">✗ ${e(m.error.code)}</span>` : ''),
           e(m.source),
-          m.featureDim === undefined ? '' : String(m.featureDim),
-          m.fileBytes === undefined ? '' : fmtBytes(m.fileBytes),
+          ...modelFacts.cells(m),
         ];
         truthIds.forEach((tid, i) => {
           const v = task.groundTruth[tid]!.values[id];
@@ -171,7 +171,13 @@ async function taskSection(task: TaskReport): Promise<string> {
         });
         return { cells, cls: m.error ? 'failed' : undefined };
       }),
-      [false, false, true, true, ...truthIds.map(() => true), ...scoreIds.map(() => true)],
+      [
+        false,
+        false,
+        ...modelFacts.header.map(() => true),
+        ...truthIds.map(() => true),
+        ...scoreIds.map(() => true),
+      ],
     ),
   );
 

@@ -5,11 +5,11 @@
 import { summaryIds } from './charts';
 import {
   agreementRows,
-  fmtBytes,
   fmtFixed,
   fmtSeconds,
   fmtTau,
   fmtValue,
+  modelFactColumns,
   modelLabel,
   orderedModels,
   rankModels,
@@ -107,14 +107,10 @@ function taskSection(task: TaskReport): string {
       'Ground-truth columns show the value and its rank; score columns show the rank each score gives ' +
       '(1 = predicted best; ⚠ = the score warned, ✗ = it failed).',
   );
+  const modelFacts = modelFactColumns(task);
   const modelRows = models.map((id) => {
     const m = task.models.find((x) => x.id === id)!;
-    const cells = [
-      mdEscape(modelLabel(task, id)),
-      mdEscape(m.source),
-      m.featureDim === undefined ? '' : String(m.featureDim),
-      m.fileBytes === undefined ? '' : fmtBytes(m.fileBytes),
-    ];
+    const cells = [mdEscape(modelLabel(task, id)), mdEscape(m.source), ...modelFacts.cells(m)];
     truthIds.forEach((tid, i) => {
       const v = task.groundTruth[tid]!.values[id];
       cells.push(v === undefined ? '' : `${fmtValue(v)} (#${truthRanks[i]!.get(id)})`);
@@ -130,14 +126,17 @@ function taskSection(task: TaskReport): string {
     return m.error ? cells.map((c, i) => (i === 0 ? `~~${c}~~ ✗` : c)) : cells;
   });
   out.push(
-    table(['model', 'source', 'D', 'file', ...truthIds.map(mdEscape), ...scoreIds.map(mdEscape)], modelRows, [
-      'l',
-      'l',
-      'r',
-      'r',
-      ...truthIds.map(() => 'r' as const),
-      ...scoreIds.map(() => 'r' as const),
-    ]),
+    table(
+      ['model', 'source', ...modelFacts.header, ...truthIds.map(mdEscape), ...scoreIds.map(mdEscape)],
+      modelRows,
+      [
+        'l',
+        'l',
+        ...modelFacts.header.map(() => 'r' as const),
+        ...truthIds.map(() => 'r' as const),
+        ...scoreIds.map(() => 'r' as const),
+      ],
+    ),
   );
 
   // Agreement with each ground truth.

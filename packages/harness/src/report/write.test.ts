@@ -203,11 +203,16 @@ describe('report.md', () => {
   it('ranks the models by the ground truth with each score rank beside it', () => {
     const md = files.md;
     expect(md).toContain('### Models ranked by linear-probe');
-    expect(md).toContain('| model | source | D | file | linear-probe | knn | emms | logme | hscore |');
-    expect(md).toContain('| resnet18 | zoo | 512 | 44.6 MiB | 0.962 (#1) | 0.951 (#1) | 1 | 2 | 5 |');
-    expect(md).toContain('| pixels | pixels | 784 |  | 0.915 (#4) | 0.93 (#3) | 4 | ✗ | 1 |');
     expect(md).toContain(
-      '| MobileNet &lt;v2&gt; &amp; "lite" | zoo | 1280 | 13.4 MiB | 0.948 (#2) | 0.94 (#2) | 2 ⚠ |',
+      '| model | source | D | file | params | extract | linear-probe | knn | emms | logme | hscore |',
+    );
+    expect(md).toContain('| model | source | D | file | extract | paper-cnn | emms |');
+    expect(md).toContain(
+      '| resnet18 | zoo | 512 | 44.6 MiB | 11,700,000 | 41.20 s | 0.962 (#1) | 0.951 (#1) | 1 | 2 | 5 |',
+    );
+    expect(md).toContain('| pixels | pixels | 784 |  |  | 0 s | 0.915 (#4) | 0.93 (#3) | 4 | ✗ | 1 |');
+    expect(md).toContain(
+      '| MobileNet &lt;v2&gt; &amp; "lite" | zoo | 1280 | 13.4 MiB | 3,500,000 | cached | 0.948 (#2) | 0.94 (#2) | 2 ⚠ |',
     );
     // The failed model comes last.
     const lines = md.split('\n');
