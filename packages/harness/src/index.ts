@@ -1,4 +1,5 @@
 // report (owner: harness-report)
+export { markBeatsBaselines, staticBaselines } from './report/assemble';
 export {
   agreementBarsSvg,
   type ChartSize,

@@ -85,7 +85,7 @@ function figure(svg: string | undefined): string {
   return svg ? `<figure>${svg}</figure>` : '';
 }
 
-async function taskSection(task: TaskReport): Promise<string> {
+async function taskSection(task: TaskReport, index: number): Promise<string> {
   const out: string[] = [
     `<h2>Task ${e(task.id)} <span class="meta">(dataset ${e(task.dataset)})</span></h2>`,
   ];
@@ -340,7 +340,7 @@ async function taskSection(task: TaskReport): Promise<string> {
   }
   if (task.notes.length)
     out.push(`<h3>Notes</h3><ul>${task.notes.map((n) => `<li>${e(n)}</li>`).join('\n')}</ul>`);
-  return `<section>\n${out.join('\n')}\n</section>`;
+  return `<section id="task-${index + 1}">\n${out.join('\n')}\n</section>`;
 }
 
 async function summarySection(sum: SummaryInfo): Promise<string> {
@@ -403,7 +403,13 @@ export async function reportToHtml(report: BenchReport): Promise<string> {
   const summaries: string[] = [];
   for (const sum of report.summaries) summaries.push(await summarySection(sum));
   const tasks: string[] = [];
-  for (const task of report.tasks) tasks.push(await taskSection(task));
+  for (const [i, task] of report.tasks.entries()) tasks.push(await taskSection(task, i));
+  const contents =
+    report.tasks.length > 1
+      ? `<nav><p class="meta">Tasks: ${report.tasks
+          .map((t, i) => `<a href="#task-${i + 1}">${e(t.id)}</a>`)
+          .join(' · ')}</p></nav>`
+      : '';
   const notes = report.notes.length
     ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${e(n)}</li>`).join('\n')}</ul>`
     : '';
@@ -418,6 +424,7 @@ export async function reportToHtml(report: BenchReport): Promise<string> {
 <body>
 <main>
 ${head.filter(Boolean).join('\n')}
+${contents}
 ${summaries.join('\n')}
 ${tasks.join('\n')}
 ${notes}

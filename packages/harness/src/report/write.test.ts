@@ -286,6 +286,8 @@ describe('report.html', () => {
     // The only url(…) references are to clip paths inside the same SVG.
     expect(html.match(/url\([^)]*\)/g)?.every((u) => /^url\(#[\w-]+\)$/.test(u))).toBe(true);
     expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?[a-z][a-z0-9+.-]*:/i);
+    // The only links are to the page's own sections.
+    expect(html.match(/href="[^"]*"/g)).toEqual(['href="#task-1"', 'href="#task-2"']);
     const withoutNamespaces = html.replace(/xmlns(?::\w+)?="http:\/\/www\.w3\.org\/[^"]*"/g, '');
     expect(withoutNamespaces).not.toMatch(/https?:/);
   });
@@ -323,6 +325,53 @@ describe('report.html', () => {
   it('is the same text for the same report, up to the per-process numbering of SVG ids and classes', async () => {
     const norm = (h: string) => h.replace(/\bzr\d+-(?:cls-\d+|c\d+)\b/g, 'zr-id');
     expect(norm(await reportToHtml(sampleReport()))).toBe(norm(files.html));
+  });
+});
+
+describe('a minimal report', () => {
+  it('renders a task with no ground truth, no score and no optional part', async () => {
+    const r = parseReport({
+      schema: 'emms-bench-report',
+      version: 1,
+      run: {
+        createdAt: '2026-12-03T09:00:00Z',
+        command: 'emms bench --models a,b',
+        machine: { cpus: 1, platform: 'linux', arch: 'x64', nodeVersion: 'v20.19.0', backend: 'js' },
+        seconds: 0,
+      },
+      tasks: [
+        {
+          id: 't',
+          dataset: 'd',
+          preprocessing: { reduce: 'none' },
+          models: [
+            { id: 'a', source: 'features', extractSeconds: 0, cached: false },
+            {
+              id: 'b',
+              source: 'features',
+              extractSeconds: 0,
+              cached: false,
+              error: { code: 'FILE_NOT_FOUND', message: 'b.npy: no such file' },
+            },
+          ],
+          groundTruth: {},
+          scores: {},
+          baselines: {},
+          agreement: {},
+        },
+      ],
+    });
+    const out = join(dir, 'minimal');
+    const p = await writeReports(r, out);
+    const html = await readFile(p.html, 'utf8');
+    const md = await readFile(p.md, 'utf8');
+    const csv = await readFile(p.csv, 'utf8');
+    for (const text of [html, md, csv]) expect(text).not.toMatch(/NaN|Infinity|undefined|\bnull\b/);
+    expect(html).not.toContain('<svg');
+    expect(md).toContain('| a | features |  |  | 0 s |');
+    expect(md).toContain('- model b: `FILE_NOT_FOUND` b.npy: no such file');
+    // header, extractSeconds of a and b, the error of b
+    expect(parseCsv(csv).length).toBe(1 + 3);
   });
 });
 
