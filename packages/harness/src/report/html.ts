@@ -184,7 +184,14 @@ async function taskSection(task: TaskReport, index: number): Promise<string> {
   // Agreement per ground truth: table, bar chart with error bars, scatters.
   for (const tid of truthIds) {
     const truth = task.groundTruth[tid]!;
-    out.push(`<h3>Agreement with ${e(tid)}</h3><p class="meta">${e(truth.description)}</p>`);
+    const about = [
+      truth.description,
+      truth.unit ? `unit: ${truth.unit}` : '',
+      truth.source ? `source: ${truth.source}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    out.push(`<h3>Agreement with ${e(tid)}</h3><p class="meta">${e(about)}</p>`);
     const rows = agreementRows(task, tid);
     if (rows.length === 0) {
       out.push('<p>No agreement figures (fewer than two models with both a score and a ground truth).</p>');

@@ -256,6 +256,9 @@ describe('report.md', () => {
     expect(md).toContain('- efficientnet-lite4 left out of the default run');
     expect(md).toContain('## Task paper-cnn/cifar10 (dataset cifar10)');
     expect(md).toContain('- ⚠ emms: only 3 models: rel@3 is 1 by construction');
+    expect(md).toContain(
+      'published fine-tuning accuracy (shipped table); unit: top-1 accuracy, %; source: published with the EMMS code',
+    );
   });
 });
 
