@@ -402,12 +402,24 @@ describe('writeReports failures', () => {
 
   it('names the file it cannot replace, and leaves neither temporary files nor a partial set', async () => {
     const out = join(dir, 'blocked');
-    await mkdir(join(out, 'report.json', 'inside'), { recursive: true });
+    // A folder where report.csv (the first rename) should go.
+    await mkdir(join(out, 'report.csv', 'inside'), { recursive: true });
     await expect(writeReports(sampleReport(), out)).rejects.toSatisfy(
       (e: unknown) =>
-        isEmmsError(e, 'FILE_UNWRITABLE') && (e as { input?: string }).input === join(out, 'report.json'),
+        isEmmsError(e, 'FILE_UNWRITABLE') && (e as { input?: string }).input === join(out, 'report.csv'),
     );
-    expect(await readdir(out)).toEqual(['report.json']);
+    expect(await readdir(out)).toEqual(['report.csv']);
+  });
+
+  it('renames report.json last, so an old report.json survives a failure on another file', async () => {
+    const out = join(dir, 'json-last');
+    await mkdir(join(out, 'report.html', 'inside'), { recursive: true });
+    await writeFile(join(out, 'report.json'), 'old');
+    await expect(writeReports(sampleReport(), out)).rejects.toSatisfy((e: unknown) =>
+      isEmmsError(e, 'FILE_UNWRITABLE'),
+    );
+    expect(await readFile(join(out, 'report.json'), 'utf8')).toBe('old');
+    expect((await readdir(out)).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
   });
 
   it('leaves per-item correctness out above maxItemChars and says so', async () => {

@@ -64,8 +64,9 @@ function trimItems(report: BenchReport, maxItemChars: number): BenchReport {
 /**
  * Validates a bench report and writes `report.json`, `report.csv`, `report.md` and `report.html` into
  * `outDir` (created when missing). Each file is first written to a temporary file in the same folder and
- * renamed into place only after all four were written, so a failure leaves no half-written report and no
- * temporary file behind.
+ * renamed into place only after all four were written, so no file is ever half-written and no temporary
+ * file is left behind. The renames go csv, md, html, then json: if one fails, the files after it keep
+ * their previous content, so a report.json newer than the run's start means the whole set is new.
  *
  * - report.json: the validated report (defaults filled in), 2-space indented.
  * - report.csv: tidy rows typed by a `kind` column, see {@link reportToCsv}.
@@ -113,9 +114,11 @@ export async function writeReports(
     );
   }
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  // report.json goes last: when it is new, the other three are new too.
+  const keys: (keyof ReportPaths)[] = ['csv', 'md', 'html', 'json'];
   const temps: string[] = [];
   try {
-    for (const key of Object.keys(paths) as (keyof ReportPaths)[]) {
+    for (const key of keys) {
       const tmp = join(dir, `.report.${key}.${tag}.tmp`);
       temps.push(tmp);
       try {
@@ -128,7 +131,6 @@ export async function writeReports(
         );
       }
     }
-    const keys = Object.keys(paths) as (keyof ReportPaths)[];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       try {
