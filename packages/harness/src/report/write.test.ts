@@ -422,6 +422,17 @@ describe('writeReports failures', () => {
     expect((await readdir(out)).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
   });
 
+  it('rejects a maxItemChars that is not a count, naming the option', async () => {
+    for (const bad of [-1, Number.NaN]) {
+      await expect(
+        writeReports(sampleReport(), join(dir, 'bad-option'), { maxItemChars: bad }),
+      ).rejects.toSatisfy(
+        (e: unknown) =>
+          isEmmsError(e, 'INVALID_OPTION') && (e as { input?: string }).input === 'maxItemChars',
+      );
+    }
+  });
+
   it('leaves per-item correctness out above maxItemChars and says so', async () => {
     const out = join(dir, 'trimmed');
     const p = await writeReports(sampleReport(), out, { maxItemChars: 100 });

@@ -77,7 +77,8 @@ function trimItems(report: BenchReport, maxItemChars: number): BenchReport {
  * @param outDir - output folder.
  * @param opts - see {@link WriteReportsOptions}.
  * @returns the absolute paths of the four files.
- * @throws EmmsError `REPORT_INVALID` when the report does not match the schema (nothing is written);
+ * @throws EmmsError `INVALID_OPTION` (input `maxItemChars`) for a negative or non-finite limit;
+ *   `REPORT_INVALID` when the report does not match the schema (nothing is written);
  *   `FILE_UNWRITABLE` naming the folder or file when it cannot be created or written.
  * @example
  * ```ts
@@ -90,7 +91,15 @@ export async function writeReports(
   outDir: string,
   opts: WriteReportsOptions = {},
 ): Promise<ReportPaths> {
-  const valid = trimItems(parseReport(report), opts.maxItemChars ?? 2_000_000);
+  const maxItemChars = opts.maxItemChars ?? 2_000_000;
+  if (!Number.isFinite(maxItemChars) || maxItemChars < 0) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `maxItemChars: ${maxItemChars} is not a character count; give a number ≥ 0 (0 leaves the per-item results out)`,
+      { input: 'maxItemChars' },
+    );
+  }
+  const valid = trimItems(parseReport(report), maxItemChars);
   const dir = resolve(outDir);
   const contents: Record<keyof ReportPaths, string> = {
     json: `${JSON.stringify(valid, null, 2)}\n`,
