@@ -6,6 +6,7 @@
 import { type LinalgBackend, pca } from '@emms/linalg';
 import {
   defineMetric,
+  degenerate,
   fitGaussianMixture,
   type Metric,
   type MetricContext,
@@ -13,7 +14,7 @@ import {
   type MetricPlugin,
   z,
 } from '@emms/metric-spec';
-import { EmmsError, type Matrix } from '@emms/tensor-io';
+import { EmmsError, isEmmsError, type Matrix } from '@emms/tensor-io';
 import { type DiscretePactranResult, pactranDirichlet, pactranGamma } from './discrete';
 import { pactranGauss } from './gauss';
 
@@ -79,14 +80,28 @@ function sourceAssignments(
   context.signal?.throwIfAborted();
   const wanted = options.components;
   const components = Math.min(wanted > 0 ? wanted : referenceComponents(rows, classes), rows);
-  const gmm = fitGaussianMixture(projected, {
-    components,
-    seed: options.seed,
-    reg: options.mixtureReg,
-    tol: options.mixtureTol,
-    maxIter: options.mixtureMaxIter,
-    backend: context.backend,
-  });
+  let gmm: ReturnType<typeof fitGaussianMixture>;
+  try {
+    gmm = fitGaussianMixture(projected, {
+      components,
+      seed: options.seed,
+      reg: options.mixtureReg,
+      tol: options.mixtureTol,
+      maxIter: options.mixtureMaxIter,
+      backend: context.backend,
+    });
+  } catch (e) {
+    if (isEmmsError(e, 'INVALID_OPTION')) {
+      throw degenerate(
+        metric,
+        'features',
+        `give a Gaussian mixture with a singular covariance in the ${projected.cols}-dimensional PCA space`,
+        `rescale the features (e.g. standardise them), raise ${metric}.mixtureReg or lower ${metric}.components`,
+        { components },
+      );
+    }
+    throw e;
+  }
   context.signal?.throwIfAborted();
   return {
     source: gmm.posterior(projected),
@@ -284,7 +299,7 @@ export const pactranGaussMetric: Metric = defineMetric({
         ldaFactor,
         s2Factor,
         dims: projected.cols,
-        pcaDims,
+        ...(pcaDims !== null ? { pcaDims } : {}),
         classes,
         iterations: r.iterations,
         evaluations: r.evaluations,

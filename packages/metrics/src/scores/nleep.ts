@@ -1,6 +1,6 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
-import { defineMetric, fitGaussianMixture, scoreFunction, z } from '@emms/metric-spec';
-import { type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import { defineMetric, degenerate, fitGaussianMixture, scoreFunction, z } from '@emms/metric-spec';
+import { isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import { numClasses } from '../util';
 import { empiricalPrediction } from './leep';
 
@@ -43,16 +43,30 @@ export function nleepCompute(features: Matrix, labels: Int32Array, options: Nlee
   const c = numClasses(labels);
   const components = Math.min((options.componentsPerClass ?? 5) * c, z.rows);
   const progress = progressTracker('score:nleep', 100, options.onProgress);
-  const gmm = fitGaussianMixture(z, {
-    components,
-    seed,
-    reg: 1e-6,
-    tol: 1e-3,
-    maxIter: 100,
-    backend,
-    signal: options.signal,
-    onIteration: (it, ll) => progress.advance(1, `EM step ${it}, mean log-likelihood ${ll.toFixed(4)}`),
-  });
+  let gmm: ReturnType<typeof fitGaussianMixture>;
+  try {
+    gmm = fitGaussianMixture(z, {
+      components,
+      seed,
+      reg: 1e-6,
+      tol: 1e-3,
+      maxIter: 100,
+      backend,
+      signal: options.signal,
+      onIteration: (it, ll) => progress.advance(1, `EM step ${it}, mean log-likelihood ${ll.toFixed(4)}`),
+    });
+  } catch (e) {
+    if (isEmmsError(e, 'INVALID_OPTION')) {
+      throw degenerate(
+        'nleep',
+        'features',
+        `give a Gaussian mixture with a singular covariance in the ${z.cols}-dimensional PCA space`,
+        'rescale the features (e.g. standardise them), give more samples, or lower nleep.componentsPerClass',
+        { components },
+      );
+    }
+    throw e;
+  }
   const q = empiricalPrediction(gmm.posterior(z), labels);
   let value = 0;
   for (let i = 0; i < q.length; i++) value += q[i];
