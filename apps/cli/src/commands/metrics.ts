@@ -38,6 +38,9 @@ export const metricsCommand: CliCommand = {
           type: o.type,
           default: o.default ?? null,
           ...(o.choices ? { choices: [...o.choices] } : {}),
+          ...('min' in o && o.min !== undefined ? { min: o.min, minExclusive: o.minExclusive === true } : {}),
+          ...('max' in o && o.max !== undefined ? { max: o.max, maxExclusive: o.maxExclusive === true } : {}),
+          ...('allowed' in o ? { allowed: o.allowed } : {}),
           description: o.description,
         })),
         source: pluginOf.get(m.id) ?? 'built-in',
@@ -57,11 +60,12 @@ export const metricsCommand: CliCommand = {
       io.stdout.write(
         renderRows(
           format,
-          ['option', 'type', 'default', 'description'],
+          ['option', 'type', 'default', 'allowed', 'description'],
           one.options.map((o) => [
             o.name,
             o.choices ? o.choices.join('|') : o.type,
             o.default === null ? '' : String(o.default),
+            o.allowed ?? '',
             o.description,
           ]),
         ),
