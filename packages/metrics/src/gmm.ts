@@ -39,6 +39,12 @@ export interface GaussianMixture {
   posterior(x: Matrix): Dense;
 }
 
+/**
+ * float64 elements of one product block (32 MiB): row blocks of the data are sized so that a
+ * block's product with the centres or a whitening factor stays below this.
+ */
+const BLOCK_ELEMS = 1 << 22;
+
 function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
@@ -48,52 +54,94 @@ function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: num
   return s;
 }
 
-/**
- * The centre (of k, row-major k × d) nearest to row i of data (ties: lowest index); its squared
- * distance is stored in dist[i].
- */
-function nearestCenter(
-  data: Float64Array,
-  i: number,
-  d: number,
-  centers: Float64Array,
-  k: number,
-  dist: Float64Array,
-): number {
-  let bl = 0;
-  let bd = Number.POSITIVE_INFINITY;
-  for (let c = 0; c < k; c++) {
-    const q = sqDist(data, i * d, centers, c * d, d);
-    if (q < bd) {
-      bd = q;
-      bl = c;
-    }
+/** Squared norm of every row of a row-major n × d matrix. */
+function rowNorms(data: Float64Array, n: number, d: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i * d, e = j + d; j < e; j++) s += data[j] * data[j];
+    out[i] = s;
   }
-  dist[i] = bd;
-  return bl;
+  return out;
 }
 
-/** k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations. */
-export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32Array {
+/** The given rows of a row-major n × d matrix, transposed: d × rows.length. */
+function transposedRows(data: Float64Array, d: number, rows: ArrayLike<number>): Dense {
+  const m = rows.length;
+  const out = new Float64Array(d * m);
+  for (let c = 0; c < m; c++) {
+    const o = rows[c] * d;
+    for (let j = 0; j < d; j++) out[j * m + c] = data[o + j];
+  }
+  return { rows: d, cols: m, data: out };
+}
+
+/**
+ * Squared distances from every row of x to each of m points, ‖x‖² + ‖c‖² − 2 x·c with the cross
+ * terms as one product X Cᵀ per row block on the backend, clamped at 0. Calls `visit(i, row)`
+ * with row i's m distances (a view valid during the call only).
+ */
+function forEachDistanceRow(
+  backend: LinalgBackend,
+  x: Dense,
+  xNorms: Float64Array,
+  centresT: Dense,
+  centreNorms: Float64Array,
+  visit: (i: number, row: Float64Array, offset: number) => void,
+): void {
+  const { rows: n, cols: d, data } = x;
+  const m = centresT.cols;
+  const rb = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMS / Math.max(1, m, d))));
+  for (let r0 = 0; r0 < n; r0 += rb) {
+    const nb = Math.min(rb, n - r0);
+    const g = backend.matmul(
+      { rows: nb, cols: d, data: data.subarray(r0 * d, (r0 + nb) * d) },
+      centresT,
+    ).data;
+    for (let i = 0; i < nb; i++) {
+      const o = i * m;
+      const xi = xNorms[r0 + i];
+      for (let c = 0; c < m; c++) {
+        const v = xi + centreNorms[c] - 2 * g[o + c];
+        g[o + c] = v > 0 ? v : 0;
+      }
+      visit(r0 + i, g, o);
+    }
+  }
+}
+
+/**
+ * k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations; the
+ * distances of all rows to the candidates or centres are one product on the backend per step.
+ * Returns the label (0..k−1) of every row.
+ */
+export function kmeans(
+  x: Dense,
+  k: number,
+  seed: number,
+  maxIter = 300,
+  backend?: LinalgBackend,
+): Int32Array {
+  const la = backend ?? getBackend();
   const { rows: n, cols: d, data } = x;
   const rand = seededRandom(seed);
+  const xNorms = rowNorms(data, n, d);
   const centers = new Float64Array(k * d);
   const first = Math.min(n - 1, Math.floor(rand() * n));
   centers.set(data.subarray(first * d, first * d + d), 0);
   const closest = new Float64Array(n);
   for (let i = 0; i < n; i++) closest[i] = sqDist(data, i * d, centers, 0, d);
   const trials = 2 + Math.floor(Math.log(k));
-  const cand = new Float64Array(n);
-  const best = new Float64Array(n);
+  const cum = new Float64Array(n);
+  const candPot = new Float64Array(trials);
+  const candIds = new Int32Array(trials);
+  const candDist = new Float64Array(n * trials);
   for (let c = 1; c < k; c++) {
-    const cum = new Float64Array(n);
     let pot = 0;
     for (let i = 0; i < n; i++) {
       pot += closest[i];
       cum[i] = pot;
     }
-    let bestPot = Number.POSITIVE_INFINITY;
-    let bestId = 0;
     for (let t = 0; t < trials; t++) {
       const r = rand() * pot;
       let lo = 0;
@@ -103,19 +151,31 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
         if (cum[mid] < r) lo = mid + 1;
         else hi = mid;
       }
-      let candPot = 0;
-      for (let i = 0; i < n; i++) {
-        cand[i] = Math.min(closest[i], sqDist(data, i * d, data, lo * d, d));
-        candPot += cand[i];
+      candIds[t] = lo;
+    }
+    // Potential of each candidate: Σ_i min(closest_i, ‖x_i − x_cand‖²), all candidates in one product.
+    const candNorms = Float64Array.from(candIds, (id) => xNorms[id]);
+    candPot.fill(0);
+    forEachDistanceRow(la, x, xNorms, transposedRows(data, d, candIds), candNorms, (i, row, o) => {
+      const ci = closest[i];
+      for (let t = 0; t < trials; t++) {
+        const v = row[o + t];
+        const m = v < ci ? v : ci;
+        candDist[i * trials + t] = m;
+        candPot[t] += m;
       }
-      if (candPot < bestPot) {
-        bestPot = candPot;
-        bestId = lo;
-        best.set(cand);
+    });
+    let bestPot = Number.POSITIVE_INFINITY;
+    let best = 0;
+    for (let t = 0; t < trials; t++) {
+      if (candPot[t] < bestPot) {
+        bestPot = candPot[t];
+        best = t;
       }
     }
+    const bestId = candIds[best];
     centers.set(data.subarray(bestId * d, bestId * d + d), c * d);
-    closest.set(best);
+    for (let i = 0; i < n; i++) closest[i] = candDist[i * trials + best];
   }
   // Lloyd: stop when no label changes or the centres move by less than 1e-4 × mean feature variance.
   let meanVar = 0;
@@ -130,14 +190,28 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
   const tol = (1e-4 * meanVar) / d;
   const labels = new Int32Array(n).fill(-1);
   const dist = new Float64Array(n);
-  for (let it = 0; it < maxIter; it++) {
+  const all = Int32Array.from({ length: k }, (_, c) => c);
+  /** Nearest centre of every row (ties: lowest index) into `assign`, its squared distance into dist; returns how many changed. */
+  const assign = (into: Int32Array): number => {
+    const centreNorms = rowNorms(centers, k, d);
     let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const bl = nearestCenter(data, i, d, centers, k, dist);
-      if (labels[i] !== bl) changed++;
-      labels[i] = bl;
-    }
-    if (changed === 0) break;
+    forEachDistanceRow(la, x, xNorms, transposedRows(centers, d, all), centreNorms, (i, row, o) => {
+      let bl = 0;
+      let bd = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < k; c++) {
+        if (row[o + c] < bd) {
+          bd = row[o + c];
+          bl = c;
+        }
+      }
+      dist[i] = bd;
+      if (into[i] !== bl) changed++;
+      into[i] = bl;
+    });
+    return changed;
+  };
+  for (let it = 0; it < maxIter; it++) {
+    if (assign(labels) === 0) break;
     const next = new Float64Array(k * d);
     const count = new Float64Array(k);
     for (let i = 0; i < n; i++) {
@@ -170,32 +244,37 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
     }
     if (shift <= tol) {
       // final assignment to the last centres
-      for (let i = 0; i < n; i++) labels[i] = nearestCenter(data, i, d, centers, k, dist);
+      assign(labels);
       break;
     }
   }
   return labels;
 }
 
-/** Lower-triangular inverse of a Cholesky factor (d × d, row-major). */
+/** Lower-triangular inverse of a Cholesky factor (d × d, row-major), built row by row. */
 function invertLower(l: Dense): Dense {
   const d = l.rows;
   const a = l.data;
   const inv = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    inv[j * d + j] = 1 / a[j * d + j];
-    for (let i = j + 1; i < d; i++) {
-      let s = 0;
-      for (let t = j; t < i; t++) s += a[i * d + t] * inv[t * d + j];
-      inv[i * d + j] = -s / a[i * d + i];
+  for (let i = 0; i < d; i++) {
+    // row i of L⁻¹: −(Σ_{t<i} L[i,t] · row t of L⁻¹) / L[i,i], then 1/L[i,i] on the diagonal.
+    const ri = i * d;
+    for (let t = 0; t < i; t++) {
+      const f = a[ri + t];
+      if (f === 0) continue;
+      const rt = t * d;
+      for (let j = 0; j <= t; j++) inv[ri + j] += f * inv[rt + j];
     }
+    const di = a[ri + i];
+    for (let j = 0; j < i; j++) inv[ri + j] = -inv[ri + j] / di;
+    inv[ri + i] = 1 / di;
   }
   return { rows: d, cols: d, data: inv };
 }
 
 interface Precision {
-  /** L⁻¹ (lower triangular, row-major): L⁻¹(x − μ) is the whitened residual. */
-  readonly linv: Dense;
+  /** L⁻ᵀ (upper triangular, row-major): (x − μ)ᵀL⁻ᵀ is the whitened residual as a row. */
+  readonly linvT: Dense;
   readonly logDet: number;
 }
 
@@ -211,32 +290,47 @@ function precisionOf(backend: LinalgBackend, cov: Dense, component: number): Pre
   const d = cov.rows;
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l.data[i * d + i]);
-  return { linv: invertLower(l), logDet };
+  const inv = invertLower(l).data;
+  const t = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) t[j * d + i] = inv[i * d + j];
+  return { linvT: { rows: d, cols: d, data: t }, logDet };
 }
 
-/** log(w_k) + log N(x_i | μ_k, Σ_k) for every row and component (rows × K). */
-function weightedLogProb(x: Dense, weights: Float64Array, means: Dense, prec: Precision[]): Dense {
+/**
+ * log(w_k) + log N(x_i | μ_k, Σ_k) for every row and component (rows × K): per component and
+ * row block, the centred rows times L⁻ᵀ as one product on the backend, then the row sums of squares.
+ */
+function weightedLogProb(
+  backend: LinalgBackend,
+  x: Dense,
+  weights: Float64Array,
+  means: Dense,
+  prec: Precision[],
+): Dense {
   const { rows: n, cols: d } = x;
   const k = weights.length;
   const out = new Float64Array(n * k);
   const c0 = d * Math.log(2 * Math.PI);
   const xd = x.data;
-  const diff = new Float64Array(d);
+  const rb = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMS / Math.max(1, d))));
+  const centred = new Float64Array(rb * d);
   for (let c = 0; c < k; c++) {
-    // Whitened residual u = L⁻¹(x − μ), L⁻¹ lower triangular.
-    const li = prec[c].linv.data;
     const mo = c * d;
+    const mu = means.data;
     const base = Math.log(weights[c]) - 0.5 * (c0 + prec[c].logDet);
-    for (let i = 0; i < n; i++) {
-      const o = i * d;
-      for (let j = 0; j < d; j++) diff[j] = xd[o + j] - means.data[mo + j];
-      let q = 0;
-      for (let j = 0; j < d; j++) {
-        let u = 0;
-        for (let t = 0, r = j * d; t <= j; t++) u += li[r + t] * diff[t];
-        q += u * u;
+    for (let r0 = 0; r0 < n; r0 += rb) {
+      const nb = Math.min(rb, n - r0);
+      for (let i = 0; i < nb; i++) {
+        const o = (r0 + i) * d;
+        const p = i * d;
+        for (let j = 0; j < d; j++) centred[p + j] = xd[o + j] - mu[mo + j];
       }
-      out[i * k + c] = base - 0.5 * q;
+      const u = backend.matmul({ rows: nb, cols: d, data: centred.subarray(0, nb * d) }, prec[c].linvT).data;
+      for (let i = 0; i < nb; i++) {
+        let q = 0;
+        for (let j = i * d, e = j + d; j < e; j++) q += u[j] * u[j];
+        out[(r0 + i) * k + c] = base - 0.5 * q;
+      }
     }
   }
   return { rows: n, cols: k, data: out };
@@ -251,54 +345,58 @@ function normaliseLog(lp: Dense): number {
     let mx = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < k; c++) if (data[o + c] > mx) mx = data[o + c];
     let s = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(data[o + c] - mx);
-    const lse = mx + Math.log(s);
-    total += lse;
-    for (let c = 0; c < k; c++) data[o + c] = Math.exp(data[o + c] - lse);
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(data[o + c] - mx);
+      data[o + c] = e;
+      s += e;
+    }
+    total += mx + Math.log(s);
+    const inv = 1 / s;
+    for (let c = 0; c < k; c++) data[o + c] *= inv;
   }
   return total / n;
 }
 
-/** M-step from responsibilities `r` (n × K): weights ∝ n_k, means, covariances + reg·I. */
-function mStep(x: Dense, r: Dense, reg: number) {
+/**
+ * M-step from responsibilities `r` (n × K): weights ∝ n_k, means as one product RᵀX, and each
+ * covariance as the Gram matrix of √r_ik (x_i − μ_k) over the rows with r_ik > 0, plus reg·I.
+ */
+function mStep(backend: LinalgBackend, x: Dense, r: Dense, reg: number) {
   const { rows: n, cols: d } = x;
   const k = r.cols;
+  const rd = r.data;
   const nk = new Float64Array(k);
-  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) nk[c] += r.data[i * k + c];
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) nk[c] += rd[i * k + c];
   for (let c = 0; c < k; c++) nk[c] += 10 * Number.EPSILON;
-  const means = new Float64Array(k * d);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const w = r.data[i * k + c];
-      if (w === 0) continue;
-      for (let j = 0; j < d; j++) means[c * d + j] += w * x.data[i * d + j];
-    }
-  }
+  const means = backend.crossProduct(r, x).data.slice();
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
   const covariances: Dense[] = [];
-  const diff = new Float64Array(d);
+  const rows = new Float64Array(n * d);
   for (let c = 0; c < k; c++) {
-    // Σ_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ / n_c, lower triangle accumulated then mirrored.
-    const cov = new Float64Array(d * d);
     const mo = c * d;
+    let m = 0;
     for (let i = 0; i < n; i++) {
-      const w = r.data[i * k + c];
+      const w = rd[i * k + c];
       if (w === 0) continue;
+      const s = Math.sqrt(w);
       const o = i * d;
-      for (let j = 0; j < d; j++) diff[j] = x.data[o + j] - means[mo + j];
-      for (let a = 0; a < d; a++) {
-        const wa = w * diff[a];
-        const ra = a * d;
-        for (let b = 0; b <= a; b++) cov[ra + b] += wa * diff[b];
-      }
+      const p = m * d;
+      for (let j = 0; j < d; j++) rows[p + j] = s * (x.data[o + j] - means[mo + j]);
+      m++;
     }
+    const cov =
+      m > 0
+        ? backend.gram({ rows: m, cols: d, data: rows.subarray(0, m * d) }).data
+        : new Float64Array(d * d);
+    const inv = 1 / nk[c];
     for (let a = 0; a < d; a++) {
-      for (let b = 0; b <= a; b++) {
-        const v = cov[a * d + b] / nk[c];
+      for (let b = 0; b < a; b++) {
+        // symmetric to the last bit: the mean of the two triangles' values
+        const v = 0.5 * (cov[a * d + b] + cov[b * d + a]) * inv;
         cov[a * d + b] = v;
         cov[b * d + a] = v;
       }
-      cov[a * d + a] += reg;
+      cov[a * d + a] = cov[a * d + a] * inv + reg;
     }
     covariances.push({ rows: d, cols: d, data: cov });
   }
@@ -330,10 +428,10 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
       },
     );
   }
-  const labels = kmeans(xd, k, options.seed ?? 0);
+  const labels = kmeans(xd, k, options.seed ?? 0, 300, backend);
   const resp = new Float64Array(n * k);
   for (let i = 0; i < n; i++) resp[i * k + labels[i]] = 1;
-  let params = mStep(xd, { rows: n, cols: k, data: resp }, reg);
+  let params = mStep(backend, xd, { rows: n, cols: k, data: resp }, reg);
   let prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
   let lower = Number.NEGATIVE_INFINITY;
   let converged = false;
@@ -342,9 +440,9 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     checkAbort(options.signal);
     iterations = it;
     const prev = lower;
-    const r = weightedLogProb(xd, params.weights, params.means, prec);
+    const r = weightedLogProb(backend, xd, params.weights, params.means, prec);
     lower = normaliseLog(r);
-    params = mStep(xd, r, reg);
+    params = mStep(backend, xd, r, reg);
     prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
     options.onIteration?.(it, lower);
     if (Math.abs(lower - prev) < tol) {
@@ -362,7 +460,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     converged,
     logLikelihood: lower,
     posterior(q: Matrix): Dense {
-      const lp = weightedLogProb(toDense(q), final.weights, final.means, finalPrec);
+      const lp = weightedLogProb(backend, toDense(q), final.weights, final.means, finalPrec);
       normaliseLog(lp);
       return lp;
     },
