@@ -103,7 +103,7 @@ function forEachDistanceRow(
       const xi = xNorms[r0 + i];
       for (let c = 0; c < m; c++) {
         const v = xi + centreNorms[c] - 2 * g[o + c];
-        g[o + c] = v > 0 ? v : 0;
+        g[o + c] = Math.max(v, 0);
       }
       visit(r0 + i, g, o);
     }
@@ -160,7 +160,7 @@ export function kmeans(
       const ci = closest[i];
       for (let t = 0; t < trials; t++) {
         const v = row[o + t];
-        const m = v < ci ? v : ci;
+        const m = Math.min(v, ci);
         candDist[i * trials + t] = m;
         candPot[t] += m;
       }

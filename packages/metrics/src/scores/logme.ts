@@ -1,6 +1,7 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import type { Metric } from '../metric';
+import { logmeEvidence } from './logme-spectrum';
 
 /** Options of {@link logmeScore}. */
 export interface LogmeOptions {
@@ -98,54 +99,6 @@ function spectrum(
   return { sigma, proj };
 }
 
-/** Evidence of one target column by thuml's fixed-point iteration (at most 11 updates). */
-function evidenceOf(
-  sigma: Float64Array,
-  x: Float64Array,
-  offset: number,
-  tNorm2: number,
-  n: number,
-  d: number,
-): { evidence: number; iterations: number } {
-  const k = sigma.length;
-  let sumX2 = 0;
-  for (let i = 0; i < k; i++) sumX2 += x[offset + i] * x[offset + i];
-  const r0 = tNorm2 - sumX2;
-  let alpha = 1;
-  let beta = 1;
-  let m2 = 0;
-  let res2 = 0;
-  let iterations = 0;
-  for (let it = 0; it < 11; it++) {
-    iterations++;
-    const tau = alpha / beta;
-    let gamma = 0;
-    m2 = 0;
-    res2 = r0;
-    for (let i = 0; i < k; i++) {
-      const s = sigma[i];
-      const x2 = x[offset + i] * x[offset + i];
-      gamma += s / (s + tau);
-      m2 += (s * x2) / ((tau + s) * (tau + s));
-      const f = 1 + s / tau;
-      res2 += x2 / (f * f);
-    }
-    alpha = gamma / (m2 + 1e-5);
-    beta = (n - gamma) / (res2 + 1e-5);
-    if (Math.abs(alpha / beta - tau) / tau <= 1e-3) break;
-  }
-  let logSum = 0;
-  for (let i = 0; i < k; i++) logSum += Math.log(alpha + beta * sigma[i]);
-  const evidence =
-    (d / 2) * Math.log(alpha) +
-    (n / 2) * Math.log(beta) -
-    0.5 * logSum -
-    (beta / 2) * res2 -
-    (alpha / 2) * m2 -
-    (n / 2) * Math.log(2 * Math.PI);
-  return { evidence: evidence / n, iterations };
-}
-
 /**
  * LogME (You et al., ICML 2021), thuml's fixed-point version: the mean over target columns of
  * the log marginal evidence of Bayesian linear regression of each column on the features.
@@ -235,7 +188,7 @@ export function logmeScore(
   const iterations: number[] = [];
   let sum = 0;
   for (let c = 0; c < columns; c++) {
-    const e = evidenceOf(sigma, proj, c * k, norms[c], n, d);
+    const e = logmeEvidence(sigma, proj, c * k, norms[c], n, d);
     evidence.push(e.evidence);
     iterations.push(e.iterations);
     sum += e.evidence;
