@@ -1,13 +1,26 @@
 /**
  * One measured run, in its own process so peak RSS belongs to it alone:
- *   node dist/child.js <task> <dir> <backend>     task = emms | logme | logme-flabels | micro
+ *   node dist/child.js <task> <dir> <backend>
+ * task = emms | logme | logme-flabels | micro, or any other score id (leep, nce, nleep, sfda,
+ * transrate, hscore, gbc, parc, pactran-dirichlet, pactran-gamma, pactran-gauss), scored on X.npy,
+ * y.npy and (LEEP, NCE) P.npy with its default options.
  * Prints one JSON line (see {@link ChildResult}).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinalgBackend } from '@emms/linalg';
 import { autoSelectBackend, openblasStatus } from '@emms/linalg-openblas';
-import { type MetricInputs, scoreMetrics } from '@emms/metrics';
+import * as pactran from '@emms/metric-pactran';
+import {
+  builtinMetrics,
+  createRegistry,
+  loadPlugin,
+  logmeEvidenceForTargets,
+  logmeSpectrum,
+  type MetricInputs,
+  type MetricRegistry,
+  scoreMetrics,
+} from '@emms/metrics';
 import type { Matrix } from '@emms/tensor-io';
 import { Rng } from './generate';
 import { readNpy } from './npy';
@@ -25,6 +38,8 @@ export interface ChildResult {
   gram_seconds?: number;
   eigh_seconds?: number;
   max_rss_kb: number;
+  /** The score's diagnostics (PCA size, mixture components and steps, subsampling, …). */
+  details?: Record<string, unknown>;
   blas?: { library?: string; corename?: string; threads?: number };
   error?: string;
 }
@@ -54,10 +69,23 @@ function cpuSince(start: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-async function score(inputs: MetricInputs, id: string, backend: LinalgBackend): Promise<number> {
-  const report = await scoreMetrics(inputs, [id], { backend });
+/** The built-in scores plus the PACTran plugin's. */
+function registry(): MetricRegistry {
+  const r = createRegistry(builtinMetrics);
+  for (const m of loadPlugin(pactran, '@emms/metric-pactran').metrics) r.register(m);
+  return r;
+}
+
+async function score(
+  inputs: MetricInputs,
+  id: string,
+  backend: LinalgBackend,
+  out?: ChildResult,
+): Promise<number> {
+  const report = await scoreMetrics(inputs, [id], { backend, registry: registry() });
   const err = report.errors[id];
   if (err) throw new Error(`${id}: ${err.code} ${err.message}`);
+  if (out) out.details = report.details[id] as Record<string, unknown> | undefined;
   return report.scores[id]!;
 }
 
@@ -93,7 +121,8 @@ async function main(): Promise<void> {
     } else {
       const features = readMatrix(join(dir, 'X.npy'));
       const labels = readLabels(join(dir, 'y.npy'));
-      const flabels = task === 'logme' ? [] : flabelFiles(dir).map(readMatrix);
+      const flabels = task === 'emms' || task === 'logme-flabels' ? flabelFiles(dir).map(readMatrix) : [];
+      const probs = task === 'leep' || task === 'nce' ? readMatrix(join(dir, 'P.npy')) : undefined;
       const t1 = performance.now();
       const c1 = process.cpuUsage();
       out.load_seconds = (t1 - t0) / 1000;
@@ -102,11 +131,15 @@ async function main(): Promise<void> {
       } else if (task === 'logme') {
         out.value = await score({ features, labels }, 'logme', backend);
       } else if (task === 'logme-flabels') {
-        out.values = [];
-        for (const targets of flabels) out.values.push(await score({ features, targets }, 'logme', backend));
+        // one eigendecomposition of the features for all K F-labels
+        const spectrum = logmeSpectrum(features, backend);
+        out.values = logmeEvidenceForTargets(
+          spectrum,
+          flabels.map((targets) => ({ targets })),
+        ).map((r) => r.value);
         out.value = out.values.reduce((s, v) => s + v, 0) / out.values.length;
       } else {
-        throw new Error(`unknown task ${task}`);
+        out.value = await score({ features, labels, ...(probs ? { probs } : {}) }, task, backend, out);
       }
       out.seconds = (performance.now() - t1) / 1000;
       out.cpu_seconds = cpuSince(c1);

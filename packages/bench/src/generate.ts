@@ -10,6 +10,8 @@ export interface BenchSize {
   readonly l: number;
   readonly k: number;
   readonly c: number;
+  /** Source-model classes of the probabilities P.npy (LEEP, NCE); no P.npy when absent. */
+  readonly cs?: number;
 }
 
 /** The sizes issue 4 names. */
@@ -17,6 +19,17 @@ export const SIZES: Readonly<Record<string, BenchSize>> = {
   tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5 },
   mid: { name: 'mid', n: 3000, d: 2048, l: 1024, k: 3, c: 50 },
   large: { name: 'large', n: 50000, d: 2048, l: 1024, k: 3, c: 100 },
+};
+
+/**
+ * The sizes of `pnpm bench --all` (every score beside its reference): small, mid, wide. The
+ * F-labels (K of width L) serve EMMS; P.npy (N × cs source probabilities) serves LEEP and NCE.
+ */
+export const ALL_SIZES: Readonly<Record<string, BenchSize>> = {
+  tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5, cs: 20 },
+  small: { name: 'small', n: 1000, d: 256, l: 128, k: 3, c: 10, cs: 100 },
+  mid: { name: 'mid', n: 4000, d: 1024, l: 512, k: 3, c: 50, cs: 100 },
+  wide: { name: 'wide', n: 1000, d: 2048, l: 512, k: 3, c: 10, cs: 100 },
 };
 
 /** A small fast seeded generator (sfc32) with standard normal draws (Box-Muller, both values used). */
@@ -69,15 +82,21 @@ export interface BenchInputs {
   readonly features: string;
   readonly labels: string;
   readonly flabels: readonly string[];
+  /** Source-model probabilities (when the size has `cs`). */
+  readonly probs?: string;
   /** Total bytes of the files above. */
   readonly bytes: number;
 }
 
-function paths(dir: string, size: BenchSize): { features: string; labels: string; flabels: string[] } {
+function paths(
+  dir: string,
+  size: BenchSize,
+): { features: string; labels: string; flabels: string[]; probs?: string } {
   return {
     features: join(dir, 'X.npy'),
     labels: join(dir, 'y.npy'),
     flabels: Array.from({ length: size.k }, (_, i) => join(dir, `Z_${i + 1}.npy`)),
+    ...(size.cs ? { probs: join(dir, 'P.npy') } : {}),
   };
 }
 
@@ -86,7 +105,9 @@ function paths(dir: string, size: BenchSize): { features: string; labels: string
  * - y: N labels, each class equally often (i mod C, then a seeded shuffle);
  * - X (float32, N×D): class mean + unit noise, the means' scale decaying over columns so the
  *   spectrum is uneven as real features are, plus a few constant ("dead") columns;
- * - Z_k (float32, N×L): a per-class embedding for F-label k + noise, so F-labels track the class.
+ * - Z_k (float32, N×L): a per-class embedding for F-label k + noise, so F-labels track the class;
+ * - P (float32, N×cs, only when the size has `cs`): a softmax of per-class source logits (each
+ *   class leans on a few source classes) + noise, as a source model's probabilities.
  * Files are reused when `dir` already holds them for the same size and seed.
  */
 export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInputs {
@@ -94,7 +115,7 @@ export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInp
   const p = paths(dir, size);
   const metaPath = join(dir, 'meta.json');
   const meta = JSON.stringify({ size, seed, version: 1 });
-  const all = [p.features, p.labels, ...p.flabels];
+  const all = [p.features, p.labels, ...p.flabels, ...(p.probs ? [p.probs] : [])];
   const reuse =
     existsSync(metaPath) && readFileSync(metaPath, 'utf8') === meta && all.every((f) => existsSync(f));
   if (!reuse) {
@@ -139,6 +160,27 @@ export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInp
         for (let j = 0; j < l; j++) z[row + j] = emb[erow + j]! + noise * rng.normal();
       }
       writeNpy(p.flabels[kk]!, z, [n, l]);
+    }
+    if (p.probs && size.cs) {
+      const cs = size.cs;
+      const lean = new Float64Array(c * cs);
+      for (let t = 0; t < lean.length; t++) lean[t] = 2 * rng.normal();
+      const probs = new Float32Array(n * cs);
+      const row = new Float64Array(cs);
+      for (let i = 0; i < n; i++) {
+        let mx = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < cs; j++) {
+          row[j] = lean[y[i]! * cs + j]! + 1.5 * rng.normal();
+          mx = Math.max(mx, row[j]!);
+        }
+        let sum = 0;
+        for (let j = 0; j < cs; j++) {
+          row[j] = Math.exp(row[j]! - mx);
+          sum += row[j]!;
+        }
+        for (let j = 0; j < cs; j++) probs[i * cs + j] = row[j]! / sum;
+      }
+      writeNpy(p.probs, probs, [n, cs]);
     }
     writeFileSync(metaPath, meta);
   }
