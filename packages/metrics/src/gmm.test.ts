@@ -138,27 +138,36 @@ describe('fitGaussianMixture against the textbook formulas', () => {
   const xs = Array.from({ length: n }, (_, i) => Array.from(x.data.subarray(i * d, i * d + d)));
   const reg = 1e-6;
 
-  it('one EM step from the k-means start gives the directly computed weights, means, covariances', () => {
-    const labels = kmeans(x, k, 0);
-    const hard = labels.reduce<number[][]>((acc, l) => {
-      acc.push(Array.from({ length: k }, (_, c) => (c === l ? 1 : 0)));
-      return acc;
-    }, []);
-    const start = textbookMStep(xs, hard, reg);
-    const e = textbook(xs, start.weights, start.means, start.covs);
-    const want = textbookMStep(xs, e.resp, reg);
-    const g = fitGaussianMixture(x, { components: k, seed: 0, reg, maxIter: 1, tol: 0 });
-    expect(g.iterations).toBe(1);
-    expect(g.logLikelihood).toBeCloseTo(e.ll, 9);
-    for (let c = 0; c < k; c++) {
-      expect(g.weights[c]).toBeCloseTo(want.weights[c], 9);
-      for (let a = 0; a < d; a++) {
-        expect(g.means.data[c * d + a]).toBeCloseTo(want.means[c][a], 9);
-        for (let b = 0; b < d; b++)
-          expect(g.covariances[c].data[a * d + b]).toBeCloseTo(want.covs[c][a][b], 9);
+  // d = 100 takes the blocked triangular E-step (4 column blocks), d = 4 the single product
+  it.each([
+    [160, 4, 5],
+    [240, 100, 2],
+  ])(
+    'one EM step from the k-means start (%i rows, %i dims, %i components) gives the directly computed weights, means, covariances',
+    (rows, dims, comps) => {
+      const xm = randomRows(rows, dims, 7 + dims);
+      const xr = Array.from({ length: rows }, (_, i) =>
+        Array.from(xm.data.subarray(i * dims, (i + 1) * dims)),
+      );
+      const labels = kmeans(xm, comps, 0);
+      const hard = Array.from(labels, (l) => Array.from({ length: comps }, (_, c) => (c === l ? 1 : 0)));
+      const start = textbookMStep(xr, hard, reg);
+      const e = textbook(xr, start.weights, start.means, start.covs);
+      const want = textbookMStep(xr, e.resp, reg);
+      const g = fitGaussianMixture(xm, { components: comps, seed: 0, reg, maxIter: 1, tol: 0 });
+      expect(g.iterations).toBe(1);
+      expect(g.logLikelihood).toBeCloseTo(e.ll, 9);
+      for (let c = 0; c < comps; c++) {
+        expect(g.weights[c]).toBeCloseTo(want.weights[c], 9);
+        for (let a = 0; a < dims; a++) {
+          expect(g.means.data[c * dims + a]).toBeCloseTo(want.means[c][a], 9);
+          for (let b = 0; b < dims; b++) {
+            expect(g.covariances[c].data[a * dims + b]).toBeCloseTo(want.covs[c][a][b], 9);
+          }
+        }
       }
-    }
-  });
+    },
+  );
 
   it('posterior equals the directly computed responsibilities of the fitted mixture', () => {
     const g = fitGaussianMixture(x, { components: k, seed: 1, reg });

@@ -296,9 +296,19 @@ function precisionOf(backend: LinalgBackend, cov: Dense, component: number): Pre
   return { linvT: { rows: d, cols: d, data: t }, logDet };
 }
 
+/** Column blocks of the triangular E-step product: 1 below 96 dimensions, up to 4 above. */
+function triangularBlocks(d: number): number[] {
+  const blocks = Math.max(1, Math.min(4, Math.floor(d / 48)));
+  return Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * d) / blocks));
+}
+
 /**
  * log(w_k) + log N(x_i | μ_k, Σ_k) for every row and component (rows × K): per component and
- * row block, the centred rows times L⁻ᵀ as one product on the backend, then the row sums of squares.
+ * row block, the whitened residuals (x_i − μ_k)ᵀL⁻ᵀ as products on the backend, then the row sums
+ * of squares. L⁻ᵀ is upper triangular, so column block [j0, j1) of the product needs only the
+ * first j1 centred coordinates: with the centred rows stored transposed (a row prefix is then
+ * contiguous), each block is one product of that prefix with L⁻ᵀ[0..j1, j0..j1], which skips the
+ * zero triangle (about 5/8 of the full product's work at 4 blocks).
  */
 function weightedLogProb(
   backend: LinalgBackend,
@@ -312,25 +322,68 @@ function weightedLogProb(
   const out = new Float64Array(n * k);
   const c0 = d * Math.log(2 * Math.PI);
   const xd = x.data;
+  const mu = means.data;
   const rb = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMS / Math.max(1, d))));
+  const bounds = triangularBlocks(d);
+  const blocked = bounds.length > 2;
   const centred = new Float64Array(rb * d);
+  const q = new Float64Array(rb);
   for (let c = 0; c < k; c++) {
     const mo = c * d;
-    const mu = means.data;
     const base = Math.log(weights[c]) - 0.5 * (c0 + prec[c].logDet);
+    const a = prec[c].linvT.data;
+    // L⁻ᵀ[0..j1, j0..j1] for each column block
+    const parts: Dense[] = [];
+    if (blocked) {
+      for (let b = 0; b + 1 < bounds.length; b++) {
+        const j0 = bounds[b];
+        const j1 = bounds[b + 1];
+        const w = j1 - j0;
+        const part = new Float64Array(j1 * w);
+        for (let t = 0; t < j1; t++) part.set(a.subarray(t * d + j0, t * d + j1), t * w);
+        parts.push({ rows: j1, cols: w, data: part });
+      }
+    }
     for (let r0 = 0; r0 < n; r0 += rb) {
       const nb = Math.min(rb, n - r0);
-      for (let i = 0; i < nb; i++) {
-        const o = (r0 + i) * d;
-        const p = i * d;
-        for (let j = 0; j < d; j++) centred[p + j] = xd[o + j] - mu[mo + j];
+      q.fill(0);
+      if (!blocked) {
+        for (let i = 0; i < nb; i++) {
+          const o = (r0 + i) * d;
+          const p = i * d;
+          for (let j = 0; j < d; j++) centred[p + j] = xd[o + j] - mu[mo + j];
+        }
+        const u = backend.matmul(
+          { rows: nb, cols: d, data: centred.subarray(0, nb * d) },
+          prec[c].linvT,
+        ).data;
+        for (let i = 0; i < nb; i++) {
+          let s = 0;
+          for (let j = i * d, e = j + d; j < e; j++) s += u[j] * u[j];
+          q[i] = s;
+        }
+      } else {
+        // centred rows transposed: d × nb
+        for (let i = 0; i < nb; i++) {
+          const o = (r0 + i) * d;
+          for (let j = 0; j < d; j++) centred[j * nb + i] = xd[o + j] - mu[mo + j];
+        }
+        for (let b = 0; b < parts.length; b++) {
+          const part = parts[b];
+          const j1 = part.rows;
+          const w = part.cols;
+          const u = backend.crossProduct(
+            { rows: j1, cols: nb, data: centred.subarray(0, j1 * nb) },
+            part,
+          ).data;
+          for (let i = 0; i < nb; i++) {
+            let s = 0;
+            for (let j = i * w, e = j + w; j < e; j++) s += u[j] * u[j];
+            q[i] += s;
+          }
+        }
       }
-      const u = backend.matmul({ rows: nb, cols: d, data: centred.subarray(0, nb * d) }, prec[c].linvT).data;
-      for (let i = 0; i < nb; i++) {
-        let q = 0;
-        for (let j = i * d, e = j + d; j < e; j++) q += u[j] * u[j];
-        out[(r0 + i) * k + c] = base - 0.5 * q;
-      }
+      for (let i = 0; i < nb; i++) out[(r0 + i) * k + c] = base - 0.5 * q[i];
     }
   }
   return { rows: n, cols: k, data: out };
