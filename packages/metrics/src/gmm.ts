@@ -251,25 +251,55 @@ export function kmeans(
   return labels;
 }
 
-/** Lower-triangular inverse of a Cholesky factor (d × d, row-major), built row by row. */
-function invertLower(l: Dense): Dense {
-  const d = l.rows;
-  const a = l.data;
+/** Order at or below which {@link invertLower} works row by row instead of splitting. */
+const INVERT_LEAF = 96;
+
+/** Rows r0..r0+m, columns c0..c0+w of a row-major matrix with rows of length ld, as a copy. */
+function subBlock(a: Float64Array, ld: number, r0: number, m: number, c0: number, w: number): Float64Array {
+  const out = new Float64Array(m * w);
+  for (let i = 0; i < m; i++) out.set(a.subarray((r0 + i) * ld + c0, (r0 + i) * ld + c0 + w), i * w);
+  return out;
+}
+
+/**
+ * Inverse of a lower-triangular d × d matrix (row-major). Split L = [A 0; B C]: then
+ * L⁻¹ = [A⁻¹ 0; −C⁻¹ B A⁻¹  C⁻¹], the off-diagonal block as two products on the backend, the
+ * diagonal blocks recursively; blocks of order ≤ {@link INVERT_LEAF} row by row.
+ */
+function invertLower(backend: LinalgBackend, a: Float64Array, d: number): Float64Array {
   const inv = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) {
-    // row i of L⁻¹: −(Σ_{t<i} L[i,t] · row t of L⁻¹) / L[i,i], then 1/L[i,i] on the diagonal.
-    const ri = i * d;
-    for (let t = 0; t < i; t++) {
-      const f = a[ri + t];
-      if (f === 0) continue;
-      const rt = t * d;
-      for (let j = 0; j <= t; j++) inv[ri + j] += f * inv[rt + j];
+  if (d <= INVERT_LEAF) {
+    for (let i = 0; i < d; i++) {
+      // row i of L⁻¹: −(Σ_{t<i} L[i,t] · row t of L⁻¹) / L[i,i], then 1/L[i,i] on the diagonal.
+      const ri = i * d;
+      for (let t = 0; t < i; t++) {
+        const f = a[ri + t];
+        if (f === 0) continue;
+        const rt = t * d;
+        for (let j = 0; j <= t; j++) inv[ri + j] += f * inv[rt + j];
+      }
+      const di = a[ri + i];
+      for (let j = 0; j < i; j++) inv[ri + j] = -inv[ri + j] / di;
+      inv[ri + i] = 1 / di;
     }
-    const di = a[ri + i];
-    for (let j = 0; j < i; j++) inv[ri + j] = -inv[ri + j] / di;
-    inv[ri + i] = 1 / di;
+    return inv;
   }
-  return { rows: d, cols: d, data: inv };
+  const h = d >> 1;
+  const r = d - h;
+  const ai = invertLower(backend, subBlock(a, d, 0, h, 0, h), h);
+  const ci = invertLower(backend, subBlock(a, d, h, r, h, r), r);
+  const bai = backend.matmul(
+    { rows: r, cols: h, data: subBlock(a, d, h, r, 0, h) },
+    { rows: h, cols: h, data: ai },
+  );
+  const low = backend.matmul({ rows: r, cols: r, data: ci }, bai).data;
+  for (let i = 0; i < h; i++) inv.set(ai.subarray(i * h, i * h + h), i * d);
+  for (let i = 0; i < r; i++) {
+    const o = (h + i) * d;
+    for (let j = 0; j < h; j++) inv[o + j] = -low[i * h + j];
+    inv.set(ci.subarray(i * r, i * r + r), o + h);
+  }
+  return inv;
 }
 
 interface Precision {
@@ -290,7 +320,7 @@ function precisionOf(backend: LinalgBackend, cov: Dense, component: number): Pre
   const d = cov.rows;
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l.data[i * d + i]);
-  const inv = invertLower(l).data;
+  const inv = invertLower(backend, l.data, d);
   const t = new Float64Array(d * d);
   for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) t[j * d + i] = inv[i * d + j];
   return { linvT: { rows: d, cols: d, data: t }, logDet };
