@@ -111,9 +111,24 @@ function forEachDistanceRow(
 }
 
 /**
- * k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations; the
- * distances of all rows to the candidates or centres are one product on the backend per step.
- * Returns the label (0..k−1) of every row.
+ * k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations (stop
+ * when no label changes or the centres move by less than 1e-4 × the mean feature variance), as
+ * scikit-learn's KMeans with one initialisation, but seeded with this project's generator. The
+ * distances of all rows to the candidates or centres are ‖x‖² + ‖c‖² − 2XCᵀ, one product on the
+ * backend per step; an emptied cluster takes the row farthest from its centre.
+ *
+ * @param x - N × d rows (float64).
+ * @param k - clusters, 1 ≤ k ≤ N.
+ * @param seed - seed of the k-means++ draws; equal seeds give equal labels.
+ * @param maxIter - Lloyd iterations at most (default 300).
+ * @param backend - linear-algebra backend (default: the current one).
+ * @returns the cluster (0..k−1) of every row, length N.
+ * @see Arthur & Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
+ * @example
+ * ```ts
+ * const labels = kmeans({ rows: 4, cols: 1, data: Float64Array.of(0, 0.1, 5, 5.1) }, 2, 0);
+ * // labels[0] === labels[1], labels[2] === labels[3], labels[0] !== labels[2]
+ * ```
  */
 export function kmeans(
   x: Dense,

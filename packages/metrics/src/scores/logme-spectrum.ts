@@ -112,9 +112,22 @@ export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBack
 }
 
 /**
- * Evidence of one target column by thuml's fixed-point iteration (at most 11 updates), given the
- * spectrum σ, the projections x = Uᵀt (at `offset` in `x`), ‖t‖², N and D. Returns the evidence
- * divided by N and the iterations used.
+ * Evidence of one target column by thuml's fixed-point iteration (at most 11 updates of α, β;
+ * stop when α/β moves by ≤ 1e-3 relative), as METRICS-SPEC.md states it.
+ *
+ * @param sigma - the k spectrum values (from {@link logmeSpectrum}).
+ * @param x - projections Uᵀt; the column's k values start at `offset`.
+ * @param offset - index of the column's first projection in `x`.
+ * @param tNorm2 - ‖t‖² of the target column.
+ * @param n - samples N.
+ * @param d - feature dimension D.
+ * @returns the evidence divided by N and the iterations used.
+ * @see You et al., ICML 2021.
+ * @example
+ * ```ts
+ * // one feature column (1, 2, 2), target (1, 0, 1): σ = 9, Uᵀt = 1, ‖t‖² = 2
+ * const { evidence } = logmeEvidence(Float64Array.of(9), Float64Array.of(1), 0, 2, 3, 1);
+ * ```
  */
 export function logmeEvidence(
   sigma: Float64Array,
