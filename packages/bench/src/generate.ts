@@ -12,6 +12,8 @@ export interface BenchSize {
   readonly c: number;
   /** Source-model classes of the probabilities P.npy (LEEP, NCE); no P.npy when absent. */
   readonly cs?: number;
+  /** Scale of the class means against the unit noise (default 1.5; smaller: classes overlap more). */
+  readonly separation?: number;
 }
 
 /** The sizes issue 4 names. */
@@ -24,12 +26,14 @@ export const SIZES: Readonly<Record<string, BenchSize>> = {
 /**
  * The sizes of `pnpm bench --all` (every score beside its reference): small, mid, wide. The
  * F-labels (K of width L) serve EMMS; P.npy (N × cs source probabilities) serves LEEP and NCE.
+ * Class means at 0.25 of the noise scale (decaying over columns), so that the scores are not
+ * saturated (at 1.5, NLEEP and SFDA are exactly 1 and GBC about 0).
  */
 export const ALL_SIZES: Readonly<Record<string, BenchSize>> = {
-  tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5, cs: 20 },
-  small: { name: 'small', n: 1000, d: 256, l: 128, k: 3, c: 10, cs: 100 },
-  mid: { name: 'mid', n: 4000, d: 1024, l: 512, k: 3, c: 50, cs: 100 },
-  wide: { name: 'wide', n: 1000, d: 2048, l: 512, k: 3, c: 10, cs: 100 },
+  tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5, cs: 20, separation: 0.5 },
+  small: { name: 'small', n: 1000, d: 256, l: 128, k: 3, c: 10, cs: 100, separation: 0.25 },
+  mid: { name: 'mid', n: 4000, d: 1024, l: 512, k: 3, c: 50, cs: 100, separation: 0.25 },
+  wide: { name: 'wide', n: 1000, d: 2048, l: 512, k: 3, c: 10, cs: 100, separation: 0.25 },
 };
 
 /** A small fast seeded generator (sfc32) with standard normal draws (Box-Muller, both values used). */
@@ -137,7 +141,7 @@ export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInp
 
     const means = new Float32Array(c * d);
     for (let j = 0; j < d; j++) {
-      const scale = 1.5 / Math.sqrt(1 + j / 32);
+      const scale = (size.separation ?? 1.5) / Math.sqrt(1 + j / 32);
       for (let cl = 0; cl < c; cl++) means[cl * d + j] = scale * rng.normal();
     }
     const dead = new Set([3, Math.floor(d / 2), d - 1].filter((j) => j < d));
