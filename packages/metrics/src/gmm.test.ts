@@ -138,10 +138,11 @@ describe('fitGaussianMixture against the textbook formulas', () => {
   const xs = Array.from({ length: n }, (_, i) => Array.from(x.data.subarray(i * d, i * d + d)));
   const reg = 1e-6;
 
-  // d = 100 takes the blocked triangular E-step (4 column blocks), d = 4 the single product
+  // d = 170 takes the blocked triangular E-step (3 column blocks) and the split triangular
+  // inverse (order > 160); d = 4 one block and the row-by-row inverse
   it.each([
     [160, 4, 5],
-    [240, 100, 2],
+    [600, 170, 2],
   ])(
     'one EM step from the k-means start (%i rows, %i dims, %i components) gives the directly computed weights, means, covariances',
     (rows, dims, comps) => {
