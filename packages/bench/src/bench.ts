@@ -71,6 +71,7 @@ interface Args {
   timeout: number;
   repeat: number;
   threads?: number;
+  warm: boolean;
 }
 
 const USAGE = `usage: pnpm bench --all [--size small|mid|wide|all] [--metrics emms,logme,leep,…] [--backend openblas|js|all]
@@ -78,7 +79,8 @@ const USAGE = `usage: pnpm bench --all [--size small|mid|wide|all] [--metrics em
        pnpm bench [--size mid|large|all] [--backend js|openblas|all] [--metrics emms,logme,logme-flabels,micro]
                   [--seed 1] [--dir DIR] [--python PATH] [--no-numpy] [--js-large] [--timeout SECONDS]
                   [--repeat N]  (best of N runs of each child; the machine may be shared)
-                  [--threads N] (OPENBLAS_NUM_THREADS for every child; default: OpenBLAS's own choice)`;
+                  [--threads N] (OPENBLAS_NUM_THREADS for every child; default: OpenBLAS's own choice)
+                  [--warm]      (ours: one untimed run on 6 rows per class first, compiling the hot code)`;
 
 function parseArgs(argv: string[]): Args {
   const all = argv.includes('--all');
@@ -93,6 +95,7 @@ function parseArgs(argv: string[]): Args {
     numpy: true,
     timeout: 1200,
     repeat: 1,
+    warm: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -130,6 +133,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--js-large') args.jsLarge = true;
     else if (a === '--timeout') args.timeout = Number(value());
     else if (a === '--threads') args.threads = Math.max(1, Math.floor(Number(value())));
+    else if (a === '--warm') args.warm = true;
     else if (a === '--repeat') args.repeat = Math.max(1, Math.floor(Number(value())));
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
@@ -334,7 +338,12 @@ function main(): void {
                   args.timeout,
                   args.threads,
                 )
-              : run(process.execPath, [child, task, inputs.dir, side], args.timeout, args.threads);
+              : run(
+                  process.execPath,
+                  [child, task, inputs.dir, side, ...(args.warm ? ['warm'] : [])],
+                  args.timeout,
+                  args.threads,
+                );
           const failed = !!(once.error || once.json?.error);
           if (
             !prev ||
@@ -459,6 +468,7 @@ function main(): void {
     python,
     seed: args.seed,
     threads: args.threads ?? 'default',
+    warm: args.warm,
     repeat: args.repeat,
     inputs: inputsBySize,
     rows,
