@@ -8,17 +8,58 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './child';
-import { type BenchInputs, type BenchSize, generateInputs, SIZES } from './generate';
+import { ALL_SIZES, type BenchInputs, type BenchSize, generateInputs, SIZES } from './generate';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgRoot = resolve(here, '..');
 const repoRoot = resolve(pkgRoot, '../..');
 
 const TASKS = ['emms', 'logme', 'logme-flabels', 'micro'] as const;
-type Task = (typeof TASKS)[number];
+/** `--all`: every built-in score and the PACTran plugin's, each beside its python reference. */
+const SCORE_TASKS = [
+  'emms',
+  'logme',
+  'leep',
+  'nce',
+  'nleep',
+  'sfda',
+  'transrate',
+  'hscore',
+  'gbc',
+  'parc',
+  'pactran-dirichlet',
+  'pactran-gamma',
+  'pactran-gauss',
+] as const;
+type Task = (typeof TASKS)[number] | (typeof SCORE_TASKS)[number];
+/** Tasks the python side runs with reference.py (EMMS, LogME, micro); the rest with scores.py. */
+const REFERENCE_PY: readonly string[] = TASKS;
+/** Scores whose published reference is randomly initialised (values agree only within the seed spread). */
+const RANDOMISED = new Set(['nleep', 'parc', 'pactran-dirichlet', 'pactran-gamma']);
+/**
+ * How close our value must be to the reference on the small size: |ours − ref| ≤ rtol·|ref| + atol.
+ * Deterministic scores: the fixtures' tolerances. PACTran-Gauss: both optimisers stop at tol 1e-6,
+ * short of the optimum, along different paths. Randomised references: the seed spread.
+ */
+const AGREEMENT: Record<string, { rtol: number; atol: number }> = {
+  emms: { rtol: 1e-4, atol: 1e-6 },
+  logme: { rtol: 1e-4, atol: 1e-6 },
+  leep: { rtol: 1e-5, atol: 1e-6 },
+  nce: { rtol: 1e-5, atol: 1e-6 },
+  sfda: { rtol: 1e-4, atol: 1e-6 },
+  transrate: { rtol: 1e-4, atol: 1e-6 },
+  hscore: { rtol: 1e-4, atol: 1e-6 },
+  gbc: { rtol: 1e-3, atol: 1e-6 },
+  'pactran-gauss': { rtol: 2e-3, atol: 1e-6 },
+  nleep: { rtol: 0.14, atol: 1e-6 },
+  parc: { rtol: 0.15, atol: 2.5 },
+  'pactran-dirichlet': { rtol: 0.1, atol: 1e-6 },
+  'pactran-gamma': { rtol: 0.1, atol: 1e-6 },
+};
 type Side = 'numpy' | 'js' | 'openblas';
 
 interface Args {
+  all: boolean;
   sizes: BenchSize[];
   backends: ('js' | 'openblas')[];
   tasks: Task[];
@@ -30,24 +71,31 @@ interface Args {
   timeout: number;
   repeat: number;
   threads?: number;
+  warm: boolean;
 }
 
-const USAGE = `usage: pnpm bench [--size mid|large|all] [--backend js|openblas|all] [--metrics emms,logme,logme-flabels,micro]
+const USAGE = `usage: pnpm bench --all [--size small|mid|wide|all] [--metrics emms,logme,leep,…] [--backend openblas|js|all]
+       (every score beside its python reference; needs python3 with numpy, scipy, scikit-learn)
+       pnpm bench [--size mid|large|all] [--backend js|openblas|all] [--metrics emms,logme,logme-flabels,micro]
                   [--seed 1] [--dir DIR] [--python PATH] [--no-numpy] [--js-large] [--timeout SECONDS]
                   [--repeat N]  (best of N runs of each child; the machine may be shared)
-                  [--threads N] (OPENBLAS_NUM_THREADS for every child; default: OpenBLAS's own choice)`;
+                  [--threads N] (OPENBLAS_NUM_THREADS for every child; default: OpenBLAS's own choice)
+                  [--warm]      (ours: one untimed run on 6 rows per class first, compiling the hot code)`;
 
 function parseArgs(argv: string[]): Args {
+  const all = argv.includes('--all');
   const args: Args = {
+    all,
     sizes: [SIZES.mid!, SIZES.large!],
     backends: ['js', 'openblas'],
-    tasks: [...TASKS],
+    tasks: all ? [...SCORE_TASKS] : [...TASKS],
     seed: 1,
     dir: join(tmpdir(), 'emms-bench'),
     jsLarge: false,
     numpy: true,
     timeout: 1200,
     repeat: 1,
+    warm: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -56,8 +104,13 @@ function parseArgs(argv: string[]): Args {
       if (v === undefined) throw new Error(`${a} needs a value\n${USAGE}`);
       return v;
     };
-    if (a === '--') continue;
-    else if (a === '--size') {
+    if (a === '--' || a === '--all') continue;
+    else if (a === '--size' && all) {
+      const v = value();
+      if (v === 'all') args.sizes = [ALL_SIZES.small!, ALL_SIZES.mid!, ALL_SIZES.wide!];
+      else if (ALL_SIZES[v]) args.sizes = [ALL_SIZES[v]!];
+      else throw new Error(`--size with --all must be small, mid, wide, all (or tiny), got ${v}`);
+    } else if (a === '--size') {
       const v = value();
       if (v === 'all') args.sizes = [SIZES.mid!, SIZES.large!];
       else if (SIZES[v]) args.sizes = [SIZES[v]!];
@@ -69,9 +122,9 @@ function parseArgs(argv: string[]): Args {
       else throw new Error(`--backend must be js, openblas or all, got ${v}`);
     } else if (a === '--metrics') {
       const list = value().split(',');
+      const known: readonly string[] = all ? SCORE_TASKS : TASKS;
       for (const t of list)
-        if (!(TASKS as readonly string[]).includes(t))
-          throw new Error(`--metrics: unknown "${t}"; known: ${TASKS.join(',')}`);
+        if (!known.includes(t)) throw new Error(`--metrics: unknown "${t}"; known: ${known.join(',')}`);
       args.tasks = list as Task[];
     } else if (a === '--seed') args.seed = Number(value());
     else if (a === '--dir') args.dir = resolve(value());
@@ -80,11 +133,17 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--js-large') args.jsLarge = true;
     else if (a === '--timeout') args.timeout = Number(value());
     else if (a === '--threads') args.threads = Math.max(1, Math.floor(Number(value())));
+    else if (a === '--warm') args.warm = true;
     else if (a === '--repeat') args.repeat = Math.max(1, Math.floor(Number(value())));
     else if (a === '--help' || a === '-h') {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown option ${a}\n${USAGE}`);
+  }
+  if (all) {
+    if (!argv.includes('--size')) args.sizes = [ALL_SIZES.small!, ALL_SIZES.mid!, ALL_SIZES.wide!];
+    // the js backend is single-threaded: minutes at mid; ask for it with --backend js|all
+    if (!argv.includes('--backend')) args.backends = ['openblas'];
   }
   return args;
 }
@@ -102,12 +161,12 @@ function childEnv(threads?: number): NodeJS.ProcessEnv {
   return env;
 }
 
-function findPython(wanted?: string): string | null {
+function findPython(wanted?: string, modules = 'numpy'): string | null {
   const candidates = [wanted, process.env.EMMS_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
     (c): c is string => !!c,
   );
   for (const py of candidates) {
-    const r = spawnSync(py, ['-c', 'import numpy'], { stdio: 'ignore' });
+    const r = spawnSync(py, ['-c', `import ${modules}`], { stdio: 'ignore' });
     if (r.status === 0) return py;
   }
   return null;
@@ -151,24 +210,111 @@ const fmt = (v: number | undefined, digits = 2): string =>
   v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits);
 const mb = (kb: number | undefined): string => (kb === undefined ? '-' : `${(kb / 1024).toFixed(0)}`);
 
+type Find = (size: string, task: Task, side: Side) => Row | undefined;
+
+/**
+ * `--all`: one line per size, score and backend with both sides' seconds, the ratio, both peak
+ * RSS values and both values; returns the value agreement (checked on the small size) and adds
+ * the speed targets of issue 12 through `check`.
+ */
+function allScoresTable(
+  rows: Row[],
+  find: Find,
+  backends: readonly ('js' | 'openblas')[],
+  check: (target: string, met: boolean | null, detail: string) => void,
+): {
+  size: string;
+  score: string;
+  backend: string;
+  ours?: number;
+  reference?: number;
+  agree: boolean | null;
+  randomised: boolean;
+}[] {
+  const out: ReturnType<typeof allScoresTable> = [];
+  console.log(
+    '\n| size | score | backend | reference s | ours s | reference ÷ ours | reference RSS MiB | ours RSS MiB | reference value | our value | agree |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const seen = new Set<string>();
+  for (const r of rows) {
+    if (r.side === 'numpy') continue;
+    const key = `${r.size}/${r.task}/${r.side}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const ref = find(r.size, r.task, 'numpy');
+    const ours = r.error ? undefined : r;
+    const ratio = ref?.seconds && ours?.seconds ? ref.seconds / ours.seconds : undefined;
+    const tol = AGREEMENT[r.task];
+    const randomised = RANDOMISED.has(r.task);
+    const agree =
+      ref?.value !== undefined && ours?.value !== undefined && tol
+        ? Math.abs(ours.value - ref.value) <= tol.rtol * Math.abs(ref.value) + tol.atol
+        : null;
+    out.push({
+      size: r.size,
+      score: r.task,
+      backend: r.side,
+      ours: ours?.value,
+      reference: ref?.value,
+      agree,
+      randomised,
+    });
+    const note =
+      agree === null ? '-' : `${agree ? 'yes' : 'NO'}${randomised ? ' (randomised reference)' : ''}`;
+    console.log(
+      `| ${r.size} | ${r.task} | ${r.side} | ${fmt(ref?.seconds)} | ${r.error ? `error: ${r.error.slice(0, 60)}` : fmt(ours?.seconds)} | ${ratio ? `${fmt(ratio, 1)}×` : '-'} | ${mb(ref?.max_rss_kb)} | ${mb(ours?.max_rss_kb)} | ${ref?.value === undefined ? '-' : ref.value.toPrecision(8)} | ${ours?.value === undefined ? '-' : ours.value.toPrecision(8)} | ${note} |`,
+    );
+  }
+  for (const backend of backends) {
+    for (const r of out.filter((o) => o.backend === backend && o.size !== 'tiny')) {
+      const ours = find(r.size, r.score as Task, backend);
+      const ref = find(r.size, r.score as Task, 'numpy');
+      if (!ours?.seconds || !ref?.seconds) continue;
+      const mixture = r.score === 'nleep' || r.score === 'pactran-dirichlet' || r.score === 'pactran-gamma';
+      const need = mixture ? 2 : 1;
+      check(
+        `${r.size}: ${backend} ${r.score} ${mixture ? '≥ 2× faster than' : 'no slower than'} its reference`,
+        ref.seconds / ours.seconds >= need,
+        `${fmt(ours.seconds)} s vs ${fmt(ref.seconds)} s (${fmt(ref.seconds / ours.seconds, 1)}×)`,
+      );
+    }
+    for (const r of out.filter((o) => o.backend === backend && o.size === 'small' && o.agree !== null)) {
+      check(
+        `small: ${backend} ${r.score} agrees with its reference${r.randomised ? ' (randomised reference: within the seed spread)' : ''}`,
+        r.agree,
+        `${r.ours?.toPrecision(8)} vs ${r.reference?.toPrecision(8)}`,
+      );
+    }
+  }
+  return out;
+}
+
 function main(): void {
   const args = parseArgs(process.argv.slice(2));
-  const python = args.numpy ? findPython(args.python) : null;
+  const python = args.numpy ? findPython(args.python, args.all ? 'numpy, scipy, sklearn' : 'numpy') : null;
   if (args.numpy && !python)
     console.log(
-      'notice: no python3 with numpy found; the numpy baseline is skipped (apt-get install python3-numpy)',
+      args.all
+        ? 'notice: no python3 with numpy, scipy and scikit-learn found; the references are skipped (tooling/setup.sh --bench installs them)'
+        : 'notice: no python3 with numpy found; the numpy baseline is skipped (apt-get install python3-numpy)',
     );
   const rows: Row[] = [];
   const inputsBySize: Record<string, BenchInputs> = {};
   const child = join(here, 'child.js');
   const ref = join(pkgRoot, 'python', 'reference.py');
+  const scoresPy = join(pkgRoot, 'python', 'scores.py');
 
   for (const size of args.sizes) {
     const t0 = performance.now();
-    const inputs = generateInputs(join(args.dir, `${size.name}-seed${args.seed}`), size, args.seed);
+    const inputs = generateInputs(
+      join(args.dir, `${args.all ? 'all-' : ''}${size.name}-seed${args.seed}`),
+      size,
+      args.seed,
+    );
     inputsBySize[size.name] = inputs;
     console.log(
-      `\n== ${size.name}: N=${size.n} D=${size.d} L=${size.l} K=${size.k} C=${size.c}; inputs ${(inputs.bytes / 2 ** 20).toFixed(0)} MiB in ${inputs.dir} (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare)`,
+      `\n== ${size.name}: N=${size.n} D=${size.d} L=${size.l} K=${size.k} C=${size.c}${size.cs ? ` Cs=${size.cs}` : ''}; inputs ${(inputs.bytes / 2 ** 20).toFixed(0)} MiB in ${inputs.dir} (${((performance.now() - t0) / 1000).toFixed(1)} s to prepare)`,
     );
     for (const task of args.tasks) {
       if (task === 'micro' && size !== args.sizes[0]) continue; // the micro-benchmark does not depend on size
@@ -186,8 +332,18 @@ function main(): void {
           if (prev && (prev.error || prev.json?.error)) continue;
           const once =
             side === 'numpy'
-              ? run(python!, [ref, task, inputs.dir], args.timeout, args.threads)
-              : run(process.execPath, [child, task, inputs.dir, side], args.timeout, args.threads);
+              ? run(
+                  python!,
+                  [REFERENCE_PY.includes(task) ? ref : scoresPy, task, inputs.dir],
+                  args.timeout,
+                  args.threads,
+                )
+              : run(
+                  process.execPath,
+                  [child, task, inputs.dir, side, ...(args.warm ? ['warm'] : [])],
+                  args.timeout,
+                  args.threads,
+                );
           const failed = !!(once.error || once.json?.error);
           if (
             !prev ||
@@ -240,12 +396,13 @@ function main(): void {
   for (const [name, inp] of Object.entries(inputsBySize))
     console.log(`input files, ${name}: ${(inp.bytes / 2 ** 20).toFixed(1)} MiB`);
 
-  // Targets (issue 4)
+  // Targets (issue 4; with --all, issue 12)
   const targets: { target: string; met: boolean | null; detail: string }[] = [];
   const check = (target: string, met: boolean | null, detail: string) =>
     targets.push({ target, met, detail });
   const sec = (r?: Row) => r?.seconds;
-  {
+  const agreement = args.all ? allScoresTable(rows, find, args.backends, check) : [];
+  if (!args.all) {
     const npE = sec(find('mid', 'emms', 'numpy'));
     const obE = sec(find('mid', 'emms', 'openblas'));
     const npL = sec(find('mid', 'logme', 'numpy'));
@@ -299,7 +456,7 @@ function main(): void {
       );
     }
   }
-  console.log('\nTargets (issue 4):');
+  console.log(`\nTargets (issue ${args.all ? 12 : 4}):`);
   for (const t of targets) console.log(`  [${t.met ? 'met' : 'MISSED'}] ${t.target}: ${t.detail}`);
 
   const outDir = join(repoRoot, 'bench', 'results');
@@ -311,9 +468,11 @@ function main(): void {
     python,
     seed: args.seed,
     threads: args.threads ?? 'default',
+    warm: args.warm,
     repeat: args.repeat,
     inputs: inputsBySize,
     rows,
+    agreement,
     targets,
   };
   const file = join(outDir, `bench-${stamp}.json`);

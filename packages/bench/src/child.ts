@@ -1,13 +1,28 @@
 /**
  * One measured run, in its own process so peak RSS belongs to it alone:
- *   node dist/child.js <task> <dir> <backend>     task = emms | logme | logme-flabels | micro
+ *   node dist/child.js <task> <dir> <backend> [warm]
+ * task = emms | logme | logme-flabels | micro, or any other score id (leep, nce, nleep, sfda,
+ * transrate, hscore, gbc, parc, pactran-dirichlet, pactran-gamma, pactran-gauss), scored on X.npy,
+ * y.npy and (LEEP, NCE) P.npy with its default options. With `warm`, the task first runs once on
+ * a few rows of each class (compiling the hot code, as in a process that scores many models);
+ * that run is reported as `warmup_seconds`, not in `seconds`.
  * Prints one JSON line (see {@link ChildResult}).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinalgBackend } from '@emms/linalg';
 import { autoSelectBackend, openblasStatus } from '@emms/linalg-openblas';
-import { type MetricInputs, scoreMetrics } from '@emms/metrics';
+import * as pactran from '@emms/metric-pactran';
+import {
+  builtinMetrics,
+  createRegistry,
+  loadPlugin,
+  logmeEvidenceForTargets,
+  logmeSpectrum,
+  type MetricInputs,
+  type MetricRegistry,
+  scoreMetrics,
+} from '@emms/metrics';
 import type { Matrix } from '@emms/tensor-io';
 import { Rng } from './generate';
 import { readNpy } from './npy';
@@ -25,6 +40,10 @@ export interface ChildResult {
   gram_seconds?: number;
   eigh_seconds?: number;
   max_rss_kb: number;
+  /** Seconds of the warm-up run on a few rows per class (with `warm`). */
+  warmup_seconds?: number;
+  /** The score's diagnostics (PCA size, mixture components and steps, subsampling, …). */
+  details?: Record<string, unknown>;
   blas?: { library?: string; corename?: string; threads?: number };
   error?: string;
 }
@@ -54,15 +73,82 @@ function cpuSince(start: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1e6;
 }
 
-async function score(inputs: MetricInputs, id: string, backend: LinalgBackend): Promise<number> {
-  const report = await scoreMetrics(inputs, [id], { backend });
+/** The built-in scores plus the PACTran plugin's. */
+function registry(): MetricRegistry {
+  const r = createRegistry(builtinMetrics);
+  for (const m of loadPlugin(pactran, '@emms/metric-pactran').metrics) r.register(m);
+  return r;
+}
+
+async function score(
+  inputs: MetricInputs,
+  id: string,
+  backend: LinalgBackend,
+  out?: ChildResult,
+): Promise<number> {
+  const report = await scoreMetrics(inputs, [id], { backend, registry: registry() });
   const err = report.errors[id];
   if (err) throw new Error(`${id}: ${err.code} ${err.message}`);
+  if (out) out.details = report.details[id] as Record<string, unknown> | undefined;
   return report.scores[id]!;
 }
 
+/** Rows 0..: the first `per` rows of each class, in file order. */
+function fewPerClass(labels: Int32Array, per: number): Int32Array {
+  const seen = new Map<number, number>();
+  const rows: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const c = seen.get(labels[i]!) ?? 0;
+    if (c < per) {
+      rows.push(i);
+      seen.set(labels[i]!, c + 1);
+    }
+  }
+  return Int32Array.from(rows);
+}
+
+function pickRows(m: Matrix, rows: Int32Array): Matrix {
+  const data = new Float64Array(rows.length * m.cols);
+  rows.forEach((r, i) => {
+    data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
+  });
+  return { rows: rows.length, cols: m.cols, data };
+}
+
+interface TaskInputs {
+  features: Matrix;
+  labels: Int32Array;
+  flabels: Matrix[];
+  probs?: Matrix;
+}
+
+/** One run of a score task; fills value(s) and details of `out`. */
+async function runTask(
+  task: string,
+  inp: TaskInputs,
+  backend: LinalgBackend,
+  out: ChildResult,
+): Promise<void> {
+  const { features, labels, flabels, probs } = inp;
+  if (task === 'emms') {
+    out.value = await score({ features, labels, flabels }, 'emms', backend);
+  } else if (task === 'logme') {
+    out.value = await score({ features, labels }, 'logme', backend);
+  } else if (task === 'logme-flabels') {
+    // one eigendecomposition of the features for all K F-labels
+    const spectrum = logmeSpectrum(features, backend);
+    out.values = logmeEvidenceForTargets(
+      spectrum,
+      flabels.map((targets) => ({ targets })),
+    ).map((r) => r.value);
+    out.value = out.values.reduce((s, v) => s + v, 0) / out.values.length;
+  } else {
+    out.value = await score({ features, labels, ...(probs ? { probs } : {}) }, task, backend, out);
+  }
+}
+
 async function main(): Promise<void> {
-  const [task, dir, backendName] = process.argv.slice(2);
+  const [task, dir, backendName, warm] = process.argv.slice(2);
   if (!task || !dir || !backendName) throw new Error('usage: child.js <task> <dir> <js|openblas>');
   const { backend } = autoSelectBackend({ EMMS_LINALG: backendName });
   const out: ChildResult = { task, backend: backend.name, load_seconds: 0, seconds: 0, max_rss_kb: 0 };
@@ -93,21 +179,29 @@ async function main(): Promise<void> {
     } else {
       const features = readMatrix(join(dir, 'X.npy'));
       const labels = readLabels(join(dir, 'y.npy'));
-      const flabels = task === 'logme' ? [] : flabelFiles(dir).map(readMatrix);
+      const flabels = task === 'emms' || task === 'logme-flabels' ? flabelFiles(dir).map(readMatrix) : [];
+      const probs = task === 'leep' || task === 'nce' ? readMatrix(join(dir, 'P.npy')) : undefined;
+      const inputs: TaskInputs = { features, labels, flabels, ...(probs ? { probs } : {}) };
+      if (warm === 'warm') {
+        const w0 = performance.now();
+        const rows = fewPerClass(labels, 6);
+        const few: TaskInputs = {
+          features: pickRows(features, rows),
+          labels: Int32Array.from(rows, (r) => labels[r]!),
+          flabels: flabels.map((z) => pickRows(z, rows)),
+          ...(probs ? { probs: pickRows(probs, rows) } : {}),
+        };
+        try {
+          await runTask(task, few, backend, { ...out });
+        } catch {
+          // a warm-up that fails on so few rows only leaves the code colder
+        }
+        out.warmup_seconds = (performance.now() - w0) / 1000;
+      }
       const t1 = performance.now();
       const c1 = process.cpuUsage();
-      out.load_seconds = (t1 - t0) / 1000;
-      if (task === 'emms') {
-        out.value = await score({ features, labels, flabels }, 'emms', backend);
-      } else if (task === 'logme') {
-        out.value = await score({ features, labels }, 'logme', backend);
-      } else if (task === 'logme-flabels') {
-        out.values = [];
-        for (const targets of flabels) out.values.push(await score({ features, targets }, 'logme', backend));
-        out.value = out.values.reduce((s, v) => s + v, 0) / out.values.length;
-      } else {
-        throw new Error(`unknown task ${task}`);
-      }
+      out.load_seconds = (t1 - t0) / 1000 - (out.warmup_seconds ?? 0);
+      await runTask(task, inputs, backend, out);
       out.seconds = (performance.now() - t1) / 1000;
       out.cpu_seconds = cpuSince(c1);
     }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateInputs, Rng, SIZES } from './generate';
+import { ALL_SIZES, generateInputs, Rng, SIZES } from './generate';
 import { readNpy } from './npy';
 
 const dirs: string[] = [];
@@ -69,6 +69,39 @@ describe('synthetic inputs', () => {
       }
     }
     expect(same / ns).toBeLessThan((0.5 * other) / no);
+  });
+
+  it('write source probabilities for the --all sizes: rows on the simplex, leaning on the class', () => {
+    const size = ALL_SIZES.tiny!;
+    const inp = generateInputs(fresh(), size, 2);
+    expect(inp.probs).toBeDefined();
+    expect(generateInputs(fresh(), SIZES.tiny!, 2).probs).toBeUndefined();
+    const p = readNpy(inp.probs!);
+    expect(p.dtype).toBe('float32');
+    expect(p.shape).toEqual([size.n, size.cs]);
+    const cs = size.cs!;
+    const data = p.data as Float32Array;
+    const y = Array.from(readNpy(inp.labels).data as BigInt64Array, Number);
+    for (let i = 0; i < size.n; i++) {
+      let sum = 0;
+      for (let j = 0; j < cs; j++) {
+        expect(data[i * cs + j]).toBeGreaterThanOrEqual(0);
+        sum += data[i * cs + j]!;
+      }
+      expect(sum).toBeCloseTo(1, 5);
+    }
+    // the most probable source class is shared by same-class rows far more often than by chance
+    const top = (i: number) =>
+      data.subarray(i * cs, (i + 1) * cs).indexOf(Math.max(...data.subarray(i * cs, (i + 1) * cs)));
+    let same = 0;
+    let pairs = 0;
+    for (let i = 0; i < size.n; i++)
+      for (let j = i + 1; j < size.n; j++)
+        if (y[i] === y[j]) {
+          pairs++;
+          if (top(i) === top(j)) same++;
+        }
+    expect(same / pairs).toBeGreaterThan(3 / cs);
   });
 
   it('draws standard normals with mean 0 and variance 1', () => {

@@ -10,6 +10,10 @@ export interface BenchSize {
   readonly l: number;
   readonly k: number;
   readonly c: number;
+  /** Source-model classes of the probabilities P.npy (LEEP, NCE); no P.npy when absent. */
+  readonly cs?: number;
+  /** Scale of the class means against the unit noise (default 1.5; smaller: classes overlap more). */
+  readonly separation?: number;
 }
 
 /** The sizes issue 4 names. */
@@ -17,6 +21,19 @@ export const SIZES: Readonly<Record<string, BenchSize>> = {
   tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5 },
   mid: { name: 'mid', n: 3000, d: 2048, l: 1024, k: 3, c: 50 },
   large: { name: 'large', n: 50000, d: 2048, l: 1024, k: 3, c: 100 },
+};
+
+/**
+ * The sizes of `pnpm bench --all` (every score beside its reference): small, mid, wide. The
+ * F-labels (K of width L) serve EMMS; P.npy (N × cs source probabilities) serves LEEP and NCE.
+ * Class means at 0.25 of the noise scale (decaying over columns), so that the scores are not
+ * saturated (at 1.5, NLEEP and SFDA are exactly 1 and GBC about 0).
+ */
+export const ALL_SIZES: Readonly<Record<string, BenchSize>> = {
+  tiny: { name: 'tiny', n: 200, d: 48, l: 16, k: 3, c: 5, cs: 20, separation: 0.5 },
+  small: { name: 'small', n: 1000, d: 256, l: 128, k: 3, c: 10, cs: 100, separation: 0.25 },
+  mid: { name: 'mid', n: 4000, d: 1024, l: 512, k: 3, c: 50, cs: 100, separation: 0.25 },
+  wide: { name: 'wide', n: 1000, d: 2048, l: 512, k: 3, c: 10, cs: 100, separation: 0.25 },
 };
 
 /** A small fast seeded generator (sfc32) with standard normal draws (Box-Muller, both values used). */
@@ -69,15 +86,21 @@ export interface BenchInputs {
   readonly features: string;
   readonly labels: string;
   readonly flabels: readonly string[];
+  /** Source-model probabilities (when the size has `cs`). */
+  readonly probs?: string;
   /** Total bytes of the files above. */
   readonly bytes: number;
 }
 
-function paths(dir: string, size: BenchSize): { features: string; labels: string; flabels: string[] } {
+function paths(
+  dir: string,
+  size: BenchSize,
+): { features: string; labels: string; flabels: string[]; probs?: string } {
   return {
     features: join(dir, 'X.npy'),
     labels: join(dir, 'y.npy'),
     flabels: Array.from({ length: size.k }, (_, i) => join(dir, `Z_${i + 1}.npy`)),
+    ...(size.cs ? { probs: join(dir, 'P.npy') } : {}),
   };
 }
 
@@ -86,7 +109,9 @@ function paths(dir: string, size: BenchSize): { features: string; labels: string
  * - y: N labels, each class equally often (i mod C, then a seeded shuffle);
  * - X (float32, N×D): class mean + unit noise, the means' scale decaying over columns so the
  *   spectrum is uneven as real features are, plus a few constant ("dead") columns;
- * - Z_k (float32, N×L): a per-class embedding for F-label k + noise, so F-labels track the class.
+ * - Z_k (float32, N×L): a per-class embedding for F-label k + noise, so F-labels track the class;
+ * - P (float32, N×cs, only when the size has `cs`): a softmax of per-class source logits (each
+ *   class leans on a few source classes) + noise, as a source model's probabilities.
  * Files are reused when `dir` already holds them for the same size and seed.
  */
 export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInputs {
@@ -94,7 +119,7 @@ export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInp
   const p = paths(dir, size);
   const metaPath = join(dir, 'meta.json');
   const meta = JSON.stringify({ size, seed, version: 1 });
-  const all = [p.features, p.labels, ...p.flabels];
+  const all = [p.features, p.labels, ...p.flabels, ...(p.probs ? [p.probs] : [])];
   const reuse =
     existsSync(metaPath) && readFileSync(metaPath, 'utf8') === meta && all.every((f) => existsSync(f));
   if (!reuse) {
@@ -116,7 +141,7 @@ export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInp
 
     const means = new Float32Array(c * d);
     for (let j = 0; j < d; j++) {
-      const scale = 1.5 / Math.sqrt(1 + j / 32);
+      const scale = (size.separation ?? 1.5) / Math.sqrt(1 + j / 32);
       for (let cl = 0; cl < c; cl++) means[cl * d + j] = scale * rng.normal();
     }
     const dead = new Set([3, Math.floor(d / 2), d - 1].filter((j) => j < d));
@@ -139,6 +164,27 @@ export function generateInputs(dir: string, size: BenchSize, seed = 1): BenchInp
         for (let j = 0; j < l; j++) z[row + j] = emb[erow + j]! + noise * rng.normal();
       }
       writeNpy(p.flabels[kk]!, z, [n, l]);
+    }
+    if (p.probs && size.cs) {
+      const cs = size.cs;
+      const lean = new Float64Array(c * cs);
+      for (let t = 0; t < lean.length; t++) lean[t] = 2 * rng.normal();
+      const probs = new Float32Array(n * cs);
+      const row = new Float64Array(cs);
+      for (let i = 0; i < n; i++) {
+        let mx = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < cs; j++) {
+          row[j] = lean[y[i]! * cs + j]! + 1.5 * rng.normal();
+          mx = Math.max(mx, row[j]!);
+        }
+        let sum = 0;
+        for (let j = 0; j < cs; j++) {
+          row[j] = Math.exp(row[j]! - mx);
+          sum += row[j]!;
+        }
+        for (let j = 0; j < cs; j++) probs[i * cs + j] = row[j]! / sum;
+      }
+      writeNpy(p.probs, probs, [n, cs]);
     }
     writeFileSync(metaPath, meta);
   }

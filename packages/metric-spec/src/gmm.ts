@@ -39,6 +39,12 @@ export interface GaussianMixture {
   posterior(x: Matrix): Dense;
 }
 
+/**
+ * float64 elements of one product block (32 MiB): row blocks of the data are sized so that a
+ * block's product with the centres or a whitening factor stays below this.
+ */
+const BLOCK_ELEMS = 1 << 22;
+
 function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: number): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
@@ -48,52 +54,109 @@ function sqDist(a: Float64Array, ao: number, b: Float64Array, bo: number, d: num
   return s;
 }
 
-/**
- * The centre (of k, row-major k × d) nearest to row i of data (ties: lowest index); its squared
- * distance is stored in dist[i].
- */
-function nearestCenter(
-  data: Float64Array,
-  i: number,
-  d: number,
-  centers: Float64Array,
-  k: number,
-  dist: Float64Array,
-): number {
-  let bl = 0;
-  let bd = Number.POSITIVE_INFINITY;
-  for (let c = 0; c < k; c++) {
-    const q = sqDist(data, i * d, centers, c * d, d);
-    if (q < bd) {
-      bd = q;
-      bl = c;
-    }
+/** Squared norm of every row of a row-major n × d matrix. */
+function rowNorms(data: Float64Array, n: number, d: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i * d, e = j + d; j < e; j++) s += data[j] * data[j];
+    out[i] = s;
   }
-  dist[i] = bd;
-  return bl;
+  return out;
 }
 
-/** k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations. */
-export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32Array {
+/** The given rows of a row-major n × d matrix, transposed: d × rows.length. */
+function transposedRows(data: Float64Array, d: number, rows: ArrayLike<number>): Dense {
+  const m = rows.length;
+  const out = new Float64Array(d * m);
+  for (let c = 0; c < m; c++) {
+    const o = rows[c] * d;
+    for (let j = 0; j < d; j++) out[j * m + c] = data[o + j];
+  }
+  return { rows: d, cols: m, data: out };
+}
+
+/**
+ * Squared distances from every row of x to each of m points, ‖x‖² + ‖c‖² − 2 x·c with the cross
+ * terms as one product X Cᵀ per row block on the backend, clamped at 0. Calls `visit(i, row)`
+ * with row i's m distances (a view valid during the call only).
+ */
+function forEachDistanceRow(
+  backend: LinalgBackend,
+  x: Dense,
+  xNorms: Float64Array,
+  centresT: Dense,
+  centreNorms: Float64Array,
+  visit: (i: number, row: Float64Array, offset: number) => void,
+): void {
+  const { rows: n, cols: d, data } = x;
+  const m = centresT.cols;
+  const rb = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMS / Math.max(1, m, d))));
+  for (let r0 = 0; r0 < n; r0 += rb) {
+    const nb = Math.min(rb, n - r0);
+    const g = backend.matmul(
+      { rows: nb, cols: d, data: data.subarray(r0 * d, (r0 + nb) * d) },
+      centresT,
+    ).data;
+    for (let i = 0; i < nb; i++) {
+      const o = i * m;
+      const xi = xNorms[r0 + i];
+      for (let c = 0; c < m; c++) {
+        const v = xi + centreNorms[c] - 2 * g[o + c];
+        g[o + c] = Math.max(v, 0);
+      }
+      visit(r0 + i, g, o);
+    }
+  }
+}
+
+/**
+ * k-means++ seeding (greedy, 2 + ⌊ln K⌋ candidates per centre) followed by Lloyd iterations (stop
+ * when no label changes or the centres move by less than 1e-4 × the mean feature variance), as
+ * scikit-learn's KMeans with one initialisation, but seeded with this project's generator. The
+ * distances of all rows to the candidates or centres are ‖x‖² + ‖c‖² − 2XCᵀ, one product on the
+ * backend per step; an emptied cluster takes the row farthest from its centre.
+ *
+ * @param x - N × d rows (float64).
+ * @param k - clusters, 1 ≤ k ≤ N.
+ * @param seed - seed of the k-means++ draws; equal seeds give equal labels.
+ * @param maxIter - Lloyd iterations at most (default 300).
+ * @param backend - linear-algebra backend (default: the current one).
+ * @returns the cluster (0..k−1) of every row, length N.
+ * @see Arthur & Vassilvitskii, "k-means++: the advantages of careful seeding", SODA 2007.
+ * @example
+ * ```ts
+ * const labels = kmeans({ rows: 4, cols: 1, data: Float64Array.of(0, 0.1, 5, 5.1) }, 2, 0);
+ * // labels[0] === labels[1], labels[2] === labels[3], labels[0] !== labels[2]
+ * ```
+ */
+export function kmeans(
+  x: Dense,
+  k: number,
+  seed: number,
+  maxIter = 300,
+  backend?: LinalgBackend,
+): Int32Array {
+  const la = backend ?? getBackend();
   const { rows: n, cols: d, data } = x;
   const rand = seededRandom(seed);
+  const xNorms = rowNorms(data, n, d);
   const centers = new Float64Array(k * d);
   const first = Math.min(n - 1, Math.floor(rand() * n));
   centers.set(data.subarray(first * d, first * d + d), 0);
   const closest = new Float64Array(n);
   for (let i = 0; i < n; i++) closest[i] = sqDist(data, i * d, centers, 0, d);
   const trials = 2 + Math.floor(Math.log(k));
-  const cand = new Float64Array(n);
-  const best = new Float64Array(n);
+  const cum = new Float64Array(n);
+  const candPot = new Float64Array(trials);
+  const candIds = new Int32Array(trials);
+  const candDist = new Float64Array(n * trials);
   for (let c = 1; c < k; c++) {
-    const cum = new Float64Array(n);
     let pot = 0;
     for (let i = 0; i < n; i++) {
       pot += closest[i];
       cum[i] = pot;
     }
-    let bestPot = Number.POSITIVE_INFINITY;
-    let bestId = 0;
     for (let t = 0; t < trials; t++) {
       const r = rand() * pot;
       let lo = 0;
@@ -103,19 +166,31 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
         if (cum[mid] < r) lo = mid + 1;
         else hi = mid;
       }
-      let candPot = 0;
-      for (let i = 0; i < n; i++) {
-        cand[i] = Math.min(closest[i], sqDist(data, i * d, data, lo * d, d));
-        candPot += cand[i];
+      candIds[t] = lo;
+    }
+    // Potential of each candidate: Σ_i min(closest_i, ‖x_i − x_cand‖²), all candidates in one product.
+    const candNorms = Float64Array.from(candIds, (id) => xNorms[id]);
+    candPot.fill(0);
+    forEachDistanceRow(la, x, xNorms, transposedRows(data, d, candIds), candNorms, (i, row, o) => {
+      const ci = closest[i];
+      for (let t = 0; t < trials; t++) {
+        const v = row[o + t];
+        const m = Math.min(v, ci);
+        candDist[i * trials + t] = m;
+        candPot[t] += m;
       }
-      if (candPot < bestPot) {
-        bestPot = candPot;
-        bestId = lo;
-        best.set(cand);
+    });
+    let bestPot = Number.POSITIVE_INFINITY;
+    let best = 0;
+    for (let t = 0; t < trials; t++) {
+      if (candPot[t] < bestPot) {
+        bestPot = candPot[t];
+        best = t;
       }
     }
+    const bestId = candIds[best];
     centers.set(data.subarray(bestId * d, bestId * d + d), c * d);
-    closest.set(best);
+    for (let i = 0; i < n; i++) closest[i] = candDist[i * trials + best];
   }
   // Lloyd: stop when no label changes or the centres move by less than 1e-4 × mean feature variance.
   let meanVar = 0;
@@ -130,14 +205,28 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
   const tol = (1e-4 * meanVar) / d;
   const labels = new Int32Array(n).fill(-1);
   const dist = new Float64Array(n);
-  for (let it = 0; it < maxIter; it++) {
+  const all = Int32Array.from({ length: k }, (_, c) => c);
+  /** Nearest centre of every row (ties: lowest index) into `assign`, its squared distance into dist; returns how many changed. */
+  const assign = (into: Int32Array): number => {
+    const centreNorms = rowNorms(centers, k, d);
     let changed = 0;
-    for (let i = 0; i < n; i++) {
-      const bl = nearestCenter(data, i, d, centers, k, dist);
-      if (labels[i] !== bl) changed++;
-      labels[i] = bl;
-    }
-    if (changed === 0) break;
+    forEachDistanceRow(la, x, xNorms, transposedRows(centers, d, all), centreNorms, (i, row, o) => {
+      let bl = 0;
+      let bd = Number.POSITIVE_INFINITY;
+      for (let c = 0; c < k; c++) {
+        if (row[o + c] < bd) {
+          bd = row[o + c];
+          bl = c;
+        }
+      }
+      dist[i] = bd;
+      if (into[i] !== bl) changed++;
+      into[i] = bl;
+    });
+    return changed;
+  };
+  for (let it = 0; it < maxIter; it++) {
+    if (assign(labels) === 0) break;
     const next = new Float64Array(k * d);
     const count = new Float64Array(k);
     for (let i = 0; i < n; i++) {
@@ -170,32 +259,67 @@ export function kmeans(x: Dense, k: number, seed: number, maxIter = 300): Int32A
     }
     if (shift <= tol) {
       // final assignment to the last centres
-      for (let i = 0; i < n; i++) labels[i] = nearestCenter(data, i, d, centers, k, dist);
+      assign(labels);
       break;
     }
   }
   return labels;
 }
 
-/** Lower-triangular inverse of a Cholesky factor (d × d, row-major). */
-function invertLower(l: Dense): Dense {
-  const d = l.rows;
-  const a = l.data;
+/** Order at or below which {@link invertLower} works row by row instead of splitting. */
+const INVERT_LEAF = 160;
+
+/** Rows r0..r0+m, columns c0..c0+w of a row-major matrix with rows of length ld, as a copy. */
+function subBlock(a: Float64Array, ld: number, r0: number, m: number, c0: number, w: number): Float64Array {
+  const out = new Float64Array(m * w);
+  for (let i = 0; i < m; i++) out.set(a.subarray((r0 + i) * ld + c0, (r0 + i) * ld + c0 + w), i * w);
+  return out;
+}
+
+/**
+ * Inverse of a lower-triangular d × d matrix (row-major). Split L = [A 0; B C]: then
+ * L⁻¹ = [A⁻¹ 0; −C⁻¹ B A⁻¹  C⁻¹], the off-diagonal block as two products on the backend, the
+ * diagonal blocks recursively; blocks of order ≤ {@link INVERT_LEAF} row by row.
+ */
+function invertLower(backend: LinalgBackend, a: Float64Array, d: number): Float64Array {
   const inv = new Float64Array(d * d);
-  for (let j = 0; j < d; j++) {
-    inv[j * d + j] = 1 / a[j * d + j];
-    for (let i = j + 1; i < d; i++) {
-      let s = 0;
-      for (let t = j; t < i; t++) s += a[i * d + t] * inv[t * d + j];
-      inv[i * d + j] = -s / a[i * d + i];
+  if (d <= INVERT_LEAF) {
+    for (let i = 0; i < d; i++) {
+      // row i of L⁻¹: −(Σ_{t<i} L[i,t] · row t of L⁻¹) / L[i,i], then 1/L[i,i] on the diagonal.
+      const ri = i * d;
+      for (let t = 0; t < i; t++) {
+        const f = a[ri + t];
+        if (f === 0) continue;
+        const rt = t * d;
+        for (let j = 0; j <= t; j++) inv[ri + j] += f * inv[rt + j];
+      }
+      const di = a[ri + i];
+      for (let j = 0; j < i; j++) inv[ri + j] = -inv[ri + j] / di;
+      inv[ri + i] = 1 / di;
     }
+    return inv;
   }
-  return { rows: d, cols: d, data: inv };
+  const h = d >> 1;
+  const r = d - h;
+  const ai = invertLower(backend, subBlock(a, d, 0, h, 0, h), h);
+  const ci = invertLower(backend, subBlock(a, d, h, r, h, r), r);
+  const bai = backend.matmul(
+    { rows: r, cols: h, data: subBlock(a, d, h, r, 0, h) },
+    { rows: h, cols: h, data: ai },
+  );
+  const low = backend.matmul({ rows: r, cols: r, data: ci }, bai).data;
+  for (let i = 0; i < h; i++) inv.set(ai.subarray(i * h, i * h + h), i * d);
+  for (let i = 0; i < r; i++) {
+    const o = (h + i) * d;
+    for (let j = 0; j < h; j++) inv[o + j] = -low[i * h + j];
+    inv.set(ci.subarray(i * r, i * r + r), o + h);
+  }
+  return inv;
 }
 
 interface Precision {
-  /** L⁻¹ (lower triangular, row-major): L⁻¹(x − μ) is the whitened residual. */
-  readonly linv: Dense;
+  /** L⁻ᵀ (upper triangular, row-major): (x − μ)ᵀL⁻ᵀ is the whitened residual as a row. */
+  readonly linvT: Dense;
   readonly logDet: number;
 }
 
@@ -211,33 +335,91 @@ function precisionOf(backend: LinalgBackend, cov: Dense, component: number): Pre
   const d = cov.rows;
   let logDet = 0;
   for (let i = 0; i < d; i++) logDet += 2 * Math.log(l.data[i * d + i]);
-  return { linv: invertLower(l), logDet };
+  const inv = invertLower(backend, l.data, d);
+  const t = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j <= i; j++) t[j * d + i] = inv[i * d + j];
+  return { linvT: { rows: d, cols: d, data: t }, logDet };
 }
 
-/** log(w_k) + log N(x_i | μ_k, Σ_k) for every row and component (rows × K). */
-function weightedLogProb(x: Dense, weights: Float64Array, means: Dense, prec: Precision[]): Dense {
+/** Column blocks of the triangular E-step product: 1 below 96 dimensions, up to 4 above. */
+function triangularBlocks(d: number): number[] {
+  const blocks = Math.max(1, Math.min(4, Math.floor(d / 48)));
+  return Array.from({ length: blocks + 1 }, (_, b) => Math.round((b * d) / blocks));
+}
+
+/**
+ * log(w_k) + log N(x_i | μ_k, Σ_k) for every row and component (rows × K). The whitened residual
+ * of row x for component k is xL⁻ᵀ − μL⁻ᵀ (as scikit-learn computes it), so the data enters the
+ * products uncentred and several components share one product: with Xᵀ stored once per row block,
+ * column block [j0, j1) of xL⁻ᵀ needs only the first j1 coordinates (L⁻ᵀ is upper triangular), a
+ * contiguous row prefix of Xᵀ; its product with [L₁⁻ᵀ[0..j1, j0..j1] | L₂⁻ᵀ[…] | …] gives that
+ * column block for a group of components at once. Skipping the zero triangle saves about 3/8 of
+ * the work at 4 column blocks.
+ */
+function weightedLogProb(
+  backend: LinalgBackend,
+  x: Dense,
+  weights: Float64Array,
+  means: Dense,
+  prec: Precision[],
+): Dense {
   const { rows: n, cols: d } = x;
   const k = weights.length;
   const out = new Float64Array(n * k);
   const c0 = d * Math.log(2 * Math.PI);
   const xd = x.data;
-  const diff = new Float64Array(d);
-  for (let c = 0; c < k; c++) {
-    // Whitened residual u = L⁻¹(x − μ), L⁻¹ lower triangular.
-    const li = prec[c].linv.data;
-    const mo = c * d;
-    const base = Math.log(weights[c]) - 0.5 * (c0 + prec[c].logDet);
-    for (let i = 0; i < n; i++) {
-      const o = i * d;
-      for (let j = 0; j < d; j++) diff[j] = xd[o + j] - means.data[mo + j];
-      let q = 0;
-      for (let j = 0; j < d; j++) {
-        let u = 0;
-        for (let t = 0, r = j * d; t <= j; t++) u += li[r + t] * diff[t];
-        q += u * u;
-      }
-      out[i * k + c] = base - 0.5 * q;
+  const mu = means.data;
+  const rb = Math.max(1, Math.min(n, Math.floor(BLOCK_ELEMS / Math.max(1, d))));
+  const bounds = triangularBlocks(d);
+  const xt = new Float64Array(d * rb);
+  for (let r0 = 0; r0 < n; r0 += rb) {
+    const nb = Math.min(rb, n - r0);
+    // the row block transposed: d × nb
+    for (let i = 0; i < nb; i++) {
+      const o = (r0 + i) * d;
+      for (let j = 0; j < d; j++) xt[j * nb + i] = xd[o + j];
     }
+    for (let b = 0; b + 1 < bounds.length; b++) {
+      const j0 = bounds[b];
+      const j1 = bounds[b + 1];
+      const w = j1 - j0;
+      const group = Math.max(1, Math.min(k, Math.floor(BLOCK_ELEMS / (Math.max(nb, j1) * w))));
+      const prefix: Dense = { rows: j1, cols: nb, data: xt.subarray(0, j1 * nb) };
+      for (let g0 = 0; g0 < k; g0 += group) {
+        const g = Math.min(group, k - g0);
+        const gw = g * w;
+        // [L⁻ᵀ_c[0..j1, j0..j1]] side by side, and the shifts μ_c L⁻ᵀ_c[·, j0..j1]
+        const rhs = new Float64Array(j1 * gw);
+        const shift = new Float64Array(gw);
+        for (let gi = 0; gi < g; gi++) {
+          const a = prec[g0 + gi].linvT.data;
+          const mo = (g0 + gi) * d;
+          for (let t = 0; t < j1; t++) {
+            const src = a.subarray(t * d + j0, t * d + j1);
+            rhs.set(src, t * gw + gi * w);
+            const m = mu[mo + t];
+            for (let jj = 0; jj < w; jj++) shift[gi * w + jj] += m * src[jj];
+          }
+        }
+        const u = backend.crossProduct(prefix, { rows: j1, cols: gw, data: rhs }).data;
+        for (let i = 0; i < nb; i++) {
+          const o = (r0 + i) * k + g0;
+          const ui = i * gw;
+          for (let gi = 0; gi < g; gi++) {
+            let s = 0;
+            for (let jj = gi * w, e = jj + w; jj < e; jj++) {
+              const v = u[ui + jj] - shift[jj];
+              s += v * v;
+            }
+            out[o + gi] += s;
+          }
+        }
+      }
+    }
+  }
+  for (let c = 0; c < k; c++) {
+    const base = Math.log(weights[c]) - 0.5 * (c0 + prec[c].logDet);
+    for (let i = 0; i < n; i++) out[i * k + c] = base - 0.5 * out[i * k + c];
   }
   return { rows: n, cols: k, data: out };
 }
@@ -251,54 +433,58 @@ function normaliseLog(lp: Dense): number {
     let mx = Number.NEGATIVE_INFINITY;
     for (let c = 0; c < k; c++) if (data[o + c] > mx) mx = data[o + c];
     let s = 0;
-    for (let c = 0; c < k; c++) s += Math.exp(data[o + c] - mx);
-    const lse = mx + Math.log(s);
-    total += lse;
-    for (let c = 0; c < k; c++) data[o + c] = Math.exp(data[o + c] - lse);
+    for (let c = 0; c < k; c++) {
+      const e = Math.exp(data[o + c] - mx);
+      data[o + c] = e;
+      s += e;
+    }
+    total += mx + Math.log(s);
+    const inv = 1 / s;
+    for (let c = 0; c < k; c++) data[o + c] *= inv;
   }
   return total / n;
 }
 
-/** M-step from responsibilities `r` (n × K): weights ∝ n_k, means, covariances + reg·I. */
-function mStep(x: Dense, r: Dense, reg: number) {
+/**
+ * M-step from responsibilities `r` (n × K): weights ∝ n_k, means as one product RᵀX, and each
+ * covariance as the Gram matrix of √r_ik (x_i − μ_k) over the rows with r_ik > 0, plus reg·I.
+ */
+function mStep(backend: LinalgBackend, x: Dense, r: Dense, reg: number) {
   const { rows: n, cols: d } = x;
   const k = r.cols;
+  const rd = r.data;
   const nk = new Float64Array(k);
-  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) nk[c] += r.data[i * k + c];
+  for (let i = 0; i < n; i++) for (let c = 0; c < k; c++) nk[c] += rd[i * k + c];
   for (let c = 0; c < k; c++) nk[c] += 10 * Number.EPSILON;
-  const means = new Float64Array(k * d);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      const w = r.data[i * k + c];
-      if (w === 0) continue;
-      for (let j = 0; j < d; j++) means[c * d + j] += w * x.data[i * d + j];
-    }
-  }
+  const means = backend.crossProduct(r, x).data.slice();
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
   const covariances: Dense[] = [];
-  const diff = new Float64Array(d);
+  const rows = new Float64Array(n * d);
   for (let c = 0; c < k; c++) {
-    // Σ_i r_ic (x_i − μ_c)(x_i − μ_c)ᵀ / n_c, lower triangle accumulated then mirrored.
-    const cov = new Float64Array(d * d);
     const mo = c * d;
+    let m = 0;
     for (let i = 0; i < n; i++) {
-      const w = r.data[i * k + c];
+      const w = rd[i * k + c];
       if (w === 0) continue;
+      const s = Math.sqrt(w);
       const o = i * d;
-      for (let j = 0; j < d; j++) diff[j] = x.data[o + j] - means[mo + j];
-      for (let a = 0; a < d; a++) {
-        const wa = w * diff[a];
-        const ra = a * d;
-        for (let b = 0; b <= a; b++) cov[ra + b] += wa * diff[b];
-      }
+      const p = m * d;
+      for (let j = 0; j < d; j++) rows[p + j] = s * (x.data[o + j] - means[mo + j]);
+      m++;
     }
+    const cov =
+      m > 0
+        ? backend.gram({ rows: m, cols: d, data: rows.subarray(0, m * d) }).data
+        : new Float64Array(d * d);
+    const inv = 1 / nk[c];
     for (let a = 0; a < d; a++) {
-      for (let b = 0; b <= a; b++) {
-        const v = cov[a * d + b] / nk[c];
+      for (let b = 0; b < a; b++) {
+        // symmetric to the last bit: the mean of the two triangles' values
+        const v = 0.5 * (cov[a * d + b] + cov[b * d + a]) * inv;
         cov[a * d + b] = v;
         cov[b * d + a] = v;
       }
-      cov[a * d + a] += reg;
+      cov[a * d + a] = cov[a * d + a] * inv + reg;
     }
     covariances.push({ rows: d, cols: d, data: cov });
   }
@@ -330,10 +516,10 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
       },
     );
   }
-  const labels = kmeans(xd, k, options.seed ?? 0);
+  const labels = kmeans(xd, k, options.seed ?? 0, 300, backend);
   const resp = new Float64Array(n * k);
   for (let i = 0; i < n; i++) resp[i * k + labels[i]] = 1;
-  let params = mStep(xd, { rows: n, cols: k, data: resp }, reg);
+  let params = mStep(backend, xd, { rows: n, cols: k, data: resp }, reg);
   let prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
   let lower = Number.NEGATIVE_INFINITY;
   let converged = false;
@@ -342,9 +528,9 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     checkAbort(options.signal);
     iterations = it;
     const prev = lower;
-    const r = weightedLogProb(xd, params.weights, params.means, prec);
+    const r = weightedLogProb(backend, xd, params.weights, params.means, prec);
     lower = normaliseLog(r);
-    params = mStep(xd, r, reg);
+    params = mStep(backend, xd, r, reg);
     prec = params.covariances.map((c, i) => precisionOf(backend, c, i));
     options.onIteration?.(it, lower);
     if (Math.abs(lower - prev) < tol) {
@@ -362,7 +548,7 @@ export function fitGaussianMixture(x: Matrix, options: GaussianMixtureOptions): 
     converged,
     logLikelihood: lower,
     posterior(q: Matrix): Dense {
-      const lp = weightedLogProb(toDense(q), final.weights, final.means, finalPrec);
+      const lp = weightedLogProb(backend, toDense(q), final.weights, final.means, finalPrec);
       normaliseLog(lp);
       return lp;
     },

@@ -40,6 +40,8 @@ export { hscoreMetric, hscoreScore } from './scores/hscore';
 export { leepMetric, leepScore } from './scores/leep';
 export type { LogmeDetails, LogmeOptions } from './scores/logme';
 export { logmeMetric, logmeScore } from './scores/logme';
+export type { LogmeSpectrum, LogmeTarget, LogmeTargetEvidence } from './scores/logme-spectrum';
+export { logmeEvidence, logmeEvidenceForTargets, logmeSpectrum } from './scores/logme-spectrum';
 export { nceMetric, nceScore } from './scores/nce';
 export type { NleepOptions, NleepResult } from './scores/nleep';
 export { nleepMetric, nleepScore } from './scores/nleep';
