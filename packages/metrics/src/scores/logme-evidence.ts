@@ -63,7 +63,8 @@ export function columnEvidence(
   }
   let sumX2 = 0;
   for (let i = 0; i < k; i++) sumX2 += proj[offset + i] * proj[offset + i];
-  const r0 = Math.max(tNorm2 - sumX2, 0);
+  // thuml's variants keep the residual's rounding as it falls; the corrected one clamps it at 0.
+  const r0 = variant === 'corrected' ? Math.max(tNorm2 - sumX2, 0) : tNorm2 - sumX2;
   // γ, m², res² at τ = α/β.
   const moments = (tau: number) => {
     let gamma = 0;
