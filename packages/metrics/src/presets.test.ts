@@ -28,11 +28,11 @@ describe('presets and the reduce stage', () => {
   it('rank reduces wide features, records it, and leaves EMMS informative', async () => {
     const r = await scoreMetrics(wide(), ['emms', 'logme', 'hscore'], { preset: 'rank' });
     expect(r.preset).toBe('rank');
-    // N = 120, C = 4: K = min(200, 64, max(4, 30)) = 30.
-    expect(r.reduce).toMatchObject({ applied: 'pca', from: 200, to: 30 });
+    // N = 120, C = 4: K = min(200, 64, max(4, 7)) = 7.
+    expect(r.reduce).toMatchObject({ applied: 'pca', from: 200, to: 7 });
     expect(r.scores.emms).toBeLessThan(-1);
     expect((r.details.logme as { variant: string }).variant).toBe('corrected');
-    expect((r.details.emms as { reduce: { to: number } }).reduce.to).toBe(30);
+    expect((r.details.emms as { reduce: { to: number } }).reduce.to).toBe(7);
     expect((r.details.emms as { warning?: string }).warning).toBeUndefined();
   });
   it('an explicit reduce and per-metric option win over the preset', async () => {

@@ -33,10 +33,10 @@ describe('parseReduce', () => {
 });
 
 describe('autoComponents', () => {
-  it('follows min(D, 64, max(C, floor(N/4)))', () => {
-    expect(autoComponents(500, 1280, 10)).toBe(64);
-    expect(autoComponents(100, 1280, 10)).toBe(25);
-    expect(autoComponents(40, 1280, 10)).toBe(10);
+  it('follows min(D, 64, max(C, floor(N/16)))', () => {
+    expect(autoComponents(500, 1280, 10)).toBe(31);
+    expect(autoComponents(2000, 1280, 10)).toBe(64);
+    expect(autoComponents(100, 1280, 10)).toBe(10);
     expect(autoComponents(1000, 30, 10)).toBe(30);
   });
   it('refuses fewer than 3 samples per class with DEGENERATE_INPUT', () => {
@@ -76,10 +76,10 @@ describe('reduceFeatures', () => {
     expectCode(() => reduceFeatures(randomMatrix(10, 4, 2), 'pca:5'), 'INVALID_OPTION', 'reduce');
   });
   it('auto reduces wide features and leaves narrow ones alone', () => {
-    const wide = reduceFeatures(randomMatrix(120, 200, 4), 'auto', { classes: 4 });
+    const wide = reduceFeatures(randomMatrix(480, 200, 4), 'auto', { classes: 4 });
     expect(wide.info).toMatchObject({ applied: 'pca', from: 200, to: 30 });
     expect(wide.info.rule).toContain('= 30');
-    const narrow = reduceFeatures(randomMatrix(120, 8, 5), 'auto', { classes: 4 });
+    const narrow = reduceFeatures(randomMatrix(480, 8, 5), 'auto', { classes: 4 });
     expect(narrow.info).toMatchObject({ applied: 'none', to: 8 });
   });
 });

@@ -276,7 +276,7 @@ export const scoreCommand: CliCommand = {
       type: 'string',
       value: 'none|auto|pca:K',
       description:
-        "Feature preprocessing applied once before every score: none, pca:K (K leading principal components) or auto (K = min(D, 64, max(C, N/4))). Default: the preset's (none for published, auto for rank).",
+        "Feature preprocessing applied once before every score: none, pca:K (K leading principal components) or auto (K = min(D, 64, max(C, N/16))). Default: the preset's (none for published, auto for rank).",
     },
     pluginOption,
     {
