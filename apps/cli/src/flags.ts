@@ -12,6 +12,8 @@ export const flagOf: Readonly<Record<string, string>> = {
   probs: '--probs',
   targets: '--targets',
   relabel: '--relabel',
+  reduce: '--reduce',
+  preset: '--preset',
   plugins: '--plugin',
   plugin: '--plugin',
   metrics: '--metrics',

@@ -27,6 +27,16 @@ export type {
   MetricResult,
   MetricV1,
 } from './metric';
+export { PRESET_SETTINGS, PRESETS, type Preset, type RunShape, SATURATION } from './presets';
+export {
+  AUTO_MAX_COMPONENTS,
+  autoComponents,
+  parseReduce,
+  type ReduceInfo,
+  type ReduceOption,
+  type ReduceSpec,
+  reduceFeatures,
+} from './reduce';
 export type { MetricRegistry } from './registry';
 export { assertMetric, builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
 export type { ScoreError, ScoreOptions, ScoreReport } from './run';
@@ -40,8 +50,14 @@ export { hscoreMetric, hscoreScore } from './scores/hscore';
 export { leepMetric, leepScore } from './scores/leep';
 export type { LogmeDetails, LogmeOptions } from './scores/logme';
 export { logmeMetric, logmeScore } from './scores/logme';
+export {
+  type ColumnEvidence,
+  columnEvidence,
+  LOGME_VARIANTS,
+  type LogmeVariant,
+} from './scores/logme-evidence';
 export type { LogmeSpectrum, LogmeTarget, LogmeTargetEvidence } from './scores/logme-spectrum';
-export { logmeEvidence, logmeEvidenceForTargets, logmeSpectrum } from './scores/logme-spectrum';
+export { logmeEvidenceForTargets, logmeSpectrum } from './scores/logme-spectrum';
 export { nceMetric, nceScore } from './scores/nce';
 export type { NleepOptions, NleepResult } from './scores/nleep';
 export { nleepMetric, nleepScore } from './scores/nleep';

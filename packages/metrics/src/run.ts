@@ -8,6 +8,8 @@ import {
   progressTracker,
 } from '@emms/tensor-io';
 import type { Metric, MetricInputs } from './metric';
+import { PRESET_SETTINGS, type Preset, SATURATION } from './presets';
+import { type ReduceInfo, reduceFeatures } from './reduce';
 import { defaultRegistry, type MetricRegistry } from './registry';
 
 /** Options of {@link scoreMetrics}. */
@@ -24,6 +26,18 @@ export interface ScoreOptions {
    * anything but a boolean is INVALID_OPTION.
    */
   readonly relabel?: boolean;
+  /**
+   * The preprocessing applied to the features once, before every score: `none` (default under the
+   * `published` preset), `pca:K` or `auto` (default under the `rank` preset); see {@link reduceFeatures}.
+   * Recorded in each features-based score's `details.reduce`.
+   */
+  readonly reduce?: string;
+  /**
+   * `published` (default): every score as its reference implementation computes it. `rank`: the
+   * configuration that ranks models best (reduce `auto`, LogME's corrected evidence); explicit
+   * `reduce` and per-metric options still win. See {@link PRESETS}.
+   */
+  readonly preset?: Preset;
   /** Progress of long computations. */
   readonly onProgress?: ProgressListener;
   /** Stops between (and inside) metrics. */
@@ -46,6 +60,10 @@ export interface ScoreReport {
   readonly errors: Record<string, ScoreError>;
   /** Name of the linear-algebra backend used. */
   readonly backend: string;
+  /** The preset used. */
+  readonly preset: Preset;
+  /** What the reduce stage did (absent when there were no features). */
+  readonly reduce?: ReduceInfo;
 }
 
 /**
@@ -103,15 +121,43 @@ export async function scoreMetrics(
       { input: 'relabel' },
     );
   }
+  const preset = opts.preset ?? 'published';
+  if (preset !== 'published' && preset !== 'rank') {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `the preset option of scoreMetrics must be "published" or "rank", got ${JSON.stringify(preset)}`,
+      { input: 'preset' },
+    );
+  }
+  const settings = PRESET_SETTINGS[preset];
   const metrics = metricIds.map((id) => registry.get(id));
-  const report: ScoreReport = { scores: {}, seconds: {}, details: {}, errors: {}, backend: backend.name };
+  let run = inputs;
+  let reduce: ReduceInfo | undefined;
+  if (inputs.features) {
+    const classes = inputs.labels ? countClasses(inputs.labels) : 0;
+    const r = reduceFeatures(inputs.features, opts.reduce ?? settings.reduce, { classes, backend });
+    reduce = r.info;
+    run = { ...inputs, features: r.features };
+  }
+  const report: ScoreReport = {
+    scores: {},
+    seconds: {},
+    details: {},
+    errors: {},
+    backend: backend.name,
+    preset,
+    ...(reduce ? { reduce } : {}),
+  };
   const progress = progressTracker('score', metrics.length, opts.onProgress);
   for (const metric of metrics) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const t0 = performance.now();
     try {
-      const given = optionsFor(opts.options, metric.id);
-      const result = await metric.compute(inputs, given, {
+      const given = {
+        ...(settings.options[metric.id] ?? {}),
+        ...(optionsFor(opts.options, metric.id) ?? {}),
+      };
+      const result = await metric.compute(run, given, {
         backend,
         signal: opts.signal,
         onProgress: opts.onProgress,
@@ -126,7 +172,7 @@ export async function scoreMetrics(
         );
       }
       report.scores[metric.id] = result.value;
-      report.details[metric.id] = result.details ?? {};
+      report.details[metric.id] = withRegime(metric, result.details ?? {}, run, given, reduce);
     } catch (e) {
       if (!isEmmsError(e)) throw e;
       report.errors[metric.id] = { code: e.code, message: e.message, input: e.input };
@@ -135,6 +181,36 @@ export async function scoreMetrics(
     progress.advance(1, metric.id);
   }
   return report;
+}
+
+/** C = max(label) + 1 (0 for no labels). */
+function countClasses(labels: Int32Array): number {
+  let c = 0;
+  for (let i = 0; i < labels.length; i++) c = Math.max(c, labels[i] + 1);
+  return c;
+}
+
+/** A score's details with the reduce record and its saturation warning (joined to its own). */
+function withRegime(
+  metric: Metric,
+  details: Readonly<Record<string, unknown>>,
+  run: MetricInputs,
+  given: Readonly<Record<string, unknown>>,
+  reduce: ReduceInfo | undefined,
+): Readonly<Record<string, unknown>> {
+  const usesFeatures = [...metric.inputs.required, ...(metric.inputs.optional ?? [])].includes('features');
+  if (!usesFeatures || !run.features) return details;
+  const check = SATURATION[metric.id];
+  const own = typeof details.warning === 'string' ? details.warning : undefined;
+  const options = metric.parseOptions(given);
+  const shape = {
+    samples: run.features.rows,
+    features: run.features.cols,
+    classes: run.labels ? countClasses(run.labels) : 0,
+  };
+  const regime = check?.(shape, options);
+  const warning = [own, regime].filter(Boolean).join('; ');
+  return { ...details, ...(reduce ? { reduce } : {}), ...(warning ? { warning } : {}) };
 }
 
 /** The options given for `id`, found case-insensitively among the keys of `all`. */

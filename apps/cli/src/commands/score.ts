@@ -153,6 +153,8 @@ function printReport(format: OutputFormat, out: ScoreOutput, ids: readonly strin
         details: out.details,
         inputs: out.inputs,
         backend: out.backend,
+        preset: out.preset,
+        ...(out.reduce ? { reduce: out.reduce } : {}),
         errors: out.errors,
       }),
     );
@@ -164,12 +166,16 @@ function printReport(format: OutputFormat, out: ScoreOutput, ids: readonly strin
     const err = out.errors[id];
     return [id, out.scores[id], seconds(id), err ? `${err.code}: ${err.message}` : ''];
   });
+  const warningOf = (id: string): string => {
+    const w = (out.details[id] as { warning?: unknown } | undefined)?.warning;
+    return typeof w === 'string' ? w : '';
+  };
   if (format === 'csv') {
     io.stdout.write(
       renderRows(
         'csv',
-        ['metric', 'score', 'seconds', 'error', 'backend'],
-        rows.map((r) => [...r, out.backend]),
+        ['metric', 'score', 'seconds', 'error', 'backend', 'warning'],
+        rows.map((r) => [...r, out.backend, warningOf(r[0] as string)]),
       ),
     );
     return;
@@ -188,7 +194,15 @@ function printReport(format: OutputFormat, out: ScoreOutput, ids: readonly strin
         `${k} ${Array.isArray(v[0]) ? (v as number[][]).map((s) => s.join('×')).join(', ') : (v as number[]).join('×')}`,
     )
     .join('; ');
-  io.stdout.write(`\nbackend: ${out.backend}; inputs: ${shapes}\n`);
+  const reduce =
+    out.reduce && out.reduce.applied === 'pca'
+      ? `; reduce: ${out.reduce.reduce} (${out.reduce.from} → ${out.reduce.to} dims, ${(out.reduce.explainedVariance * 100).toFixed(1)}% of the variance)`
+      : '';
+  io.stdout.write(`\nbackend: ${out.backend}; preset: ${out.preset}; inputs: ${shapes}${reduce}\n`);
+  for (const id of ids) {
+    const w = warningOf(id);
+    if (w) io.stdout.write(`warning (${id}): ${w}\n`);
+  }
 }
 
 /** `emms score`: transferability scores of one model's features on one task. */
@@ -197,7 +211,8 @@ export const scoreCommand: CliCommand = {
   summary: "Score a candidate model's features on a task with EMMS and the baselines.",
   usage: [
     '--features X [--labels y] [--targets T] [--flabels Z1,Z2,...] [--probs P] [--relabel]',
-    '--metrics emms,logme,... | --all  [--plugin NAME]... [--option metric.key=value]... [--format FORMAT]',
+    '--metrics emms,logme,... | --all  [--preset published|rank] [--reduce none|auto|pca:K]',
+    '[--plugin NAME]... [--option metric.key=value]... [--format FORMAT]',
   ].join('\n'),
   options: [
     {
@@ -247,6 +262,21 @@ export const scoreCommand: CliCommand = {
       type: 'boolean',
       description:
         'Score every registered metric whose inputs are given (the others are named on stderr as skipped).',
+    },
+    {
+      name: 'preset',
+      type: 'string',
+      value: 'published|rank',
+      default: 'published',
+      description:
+        'published: every score exactly as its reference implementation (features as given); rank: the defaults `emms rank` and `emms bench` use (features reduced with --reduce auto, LogME with its corrected evidence).',
+    },
+    {
+      name: 'reduce',
+      type: 'string',
+      value: 'none|auto|pca:K',
+      description:
+        "Feature preprocessing applied once before every score: none, pca:K (K leading principal components) or auto (K = min(D, 64, max(C, N/16))). Default: the preset's (none for published, auto for rank).",
     },
     pluginOption,
     {
@@ -311,8 +341,14 @@ export const scoreCommand: CliCommand = {
     const progress = progressRenderer(io);
     let report: ScoreReport;
     try {
+      const preset = (values.preset as string | undefined) ?? 'published';
+      if (preset !== 'published' && preset !== 'rank') {
+        throw new UsageError(`--preset must be published or rank, got "${preset}"`, 'score');
+      }
       report = await scorer.score(inputs, ids, {
         options,
+        preset,
+        reduce: values.reduce as string | undefined,
         relabel: values.relabel === true,
         onProgress: progress.listener,
       });

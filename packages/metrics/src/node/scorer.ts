@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { LinalgBackend } from '@emms/linalg';
 import { EmmsError, type ProgressListener } from '@emms/tensor-io';
 import type { Metric, MetricInputs, MetricPlugin } from '../metric';
+import type { Preset } from '../presets';
 import { builtinMetrics, createRegistry, loadPlugin, type MetricRegistry } from '../registry';
 import { type ScoreReport, scoreMetrics } from '../run';
 import { type Environment, type OpenblasImporter, selectBackend } from './backend';
@@ -40,6 +41,10 @@ export interface ScorerRunOptions {
   readonly options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Relabel sparse class ids to the classes present instead of failing with MISSING_CLASSES. */
   readonly relabel?: boolean;
+  /** Feature preprocessing before every score: `none`, `pca:K` or `auto` (default: the preset's). */
+  readonly reduce?: string;
+  /** `published` (default, the reference implementations exactly) or `rank` (the defaults that rank best). */
+  readonly preset?: Preset;
   /** Progress of long computations. */
   readonly onProgress?: ProgressListener;
   /** Stops between (and inside) metrics. */
@@ -201,6 +206,8 @@ export async function createScorer(opts: CreateScorerOptions = {}): Promise<Scor
         backend,
         options,
         relabel: run.relabel ?? config.relabel,
+        reduce: run.reduce,
+        preset: run.preset,
         onProgress: run.onProgress,
         signal: run.signal,
       });

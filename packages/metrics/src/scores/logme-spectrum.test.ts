@@ -26,7 +26,7 @@ describe('logmeSpectrum + logmeEvidenceForTargets', () => {
         expect(within(results[i].value, expected[key]), `${f} ${key}: ${results[i].value}`).toBe(true);
       });
       // and the same numbers as one logmeScore call per target (which decomposes each time)
-      const single = logmeScore(x, { targets: fixtureMatrix(f, 'Z_clip.npy') });
+      const single = logmeScore({ features: x, targets: fixtureMatrix(f, 'Z_clip.npy') });
       expect(results[2].value).toBeCloseTo(single.value, 9);
       expect(results[2].iterations).toEqual(single.details.iterations);
     });

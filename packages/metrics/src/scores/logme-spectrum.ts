@@ -1,5 +1,6 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
+import { columnEvidence, type LogmeVariant } from './logme-evidence';
 
 /**
  * The part of LogME that depends on the features only: the spectrum σ of the smaller Gram matrix
@@ -37,8 +38,12 @@ export interface LogmeSpectrum {
  * @see You et al., "LogME: Practical Assessment of Pre-trained Models for Transfer Learning", ICML 2021.
  * @example
  * ```ts
+ * const features = { rows: 4, cols: 2, data: new Float64Array([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9]) };
+ * const z1 = { rows: 4, cols: 1, data: new Float64Array([1, 1, 0, 0]) };
+ * const z2 = { rows: 4, cols: 1, data: new Float64Array([0, 1, 0, 1]) };
  * const s = logmeSpectrum(features);
  * const perFlabel = logmeEvidenceForTargets(s, [{ targets: z1 }, { targets: z2 }]).map((r) => r.value);
+ * console.assert(perFlabel.length === 2 && perFlabel.every(Number.isFinite));
  * ```
  */
 export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBackend()): LogmeSpectrum {
@@ -111,71 +116,6 @@ export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBack
   };
 }
 
-/**
- * Evidence of one target column by thuml's fixed-point iteration (at most 11 updates of α, β;
- * stop when α/β moves by ≤ 1e-3 relative), as METRICS-SPEC.md states it.
- *
- * @param sigma - the k spectrum values (from {@link logmeSpectrum}).
- * @param x - projections Uᵀt; the column's k values start at `offset`.
- * @param offset - index of the column's first projection in `x`.
- * @param tNorm2 - ‖t‖² of the target column.
- * @param n - samples N.
- * @param d - feature dimension D.
- * @returns the evidence divided by N and the iterations used.
- * @see You et al., ICML 2021.
- * @example
- * ```ts
- * // one feature column (1, 2, 2), target (1, 0, 1): σ = 9, Uᵀt = 1, ‖t‖² = 2
- * const { evidence } = logmeEvidence(Float64Array.of(9), Float64Array.of(1), 0, 2, 3, 1);
- * ```
- */
-export function logmeEvidence(
-  sigma: Float64Array,
-  x: Float64Array,
-  offset: number,
-  tNorm2: number,
-  n: number,
-  d: number,
-): { evidence: number; iterations: number } {
-  const k = sigma.length;
-  let sumX2 = 0;
-  for (let i = 0; i < k; i++) sumX2 += x[offset + i] * x[offset + i];
-  const r0 = tNorm2 - sumX2;
-  let alpha = 1;
-  let beta = 1;
-  let m2 = 0;
-  let res2 = 0;
-  let iterations = 0;
-  for (let it = 0; it < 11; it++) {
-    iterations++;
-    const tau = alpha / beta;
-    let gamma = 0;
-    m2 = 0;
-    res2 = r0;
-    for (let i = 0; i < k; i++) {
-      const s = sigma[i];
-      const x2 = x[offset + i] * x[offset + i];
-      gamma += s / (s + tau);
-      m2 += (s * x2) / ((tau + s) * (tau + s));
-      const f = 1 + s / tau;
-      res2 += x2 / (f * f);
-    }
-    alpha = gamma / (m2 + 1e-5);
-    beta = (n - gamma) / (res2 + 1e-5);
-    if (Math.abs(alpha / beta - tau) / tau <= 1e-3) break;
-  }
-  let logSum = 0;
-  for (let i = 0; i < k; i++) logSum += Math.log(alpha + beta * sigma[i]);
-  const evidence =
-    (d / 2) * Math.log(alpha) +
-    (n / 2) * Math.log(beta) -
-    0.5 * logSum -
-    (beta / 2) * res2 -
-    (alpha / 2) * m2 -
-    (n / 2) * Math.log(2 * Math.PI);
-  return { evidence: evidence / n, iterations };
-}
-
 /** A LogME target: class labels (one indicator column per class) or a regression target matrix. */
 export type LogmeTarget = { readonly labels: Int32Array } | { readonly targets: Matrix };
 
@@ -244,18 +184,23 @@ function targetColumns(
  *
  * @param spectrum - from {@link logmeSpectrum} on the features (N × D).
  * @param targets - each `{ labels }` (N class indices ≥ 0) or `{ targets }` (N × L regression targets).
+ * @param variant - the evidence maximisation (default `fixed-point`, thuml's); see {@link columnEvidence}.
  * @returns per target: the score (mean evidence over columns), the mode, per-column evidence and iterations.
  * @throws EmmsError `ROW_MISMATCH` when a target's rows differ from N; `LABEL_OUT_OF_RANGE` for a negative or non-integer label.
  * @see You et al., ICML 2021 (thuml's fixed-point LogME).
  * @example
  * ```ts
- * const s = logmeSpectrum(features, backend);
- * const [cls, bert] = logmeEvidenceForTargets(s, [{ labels }, { targets: zBert }]);
+ * const features = { rows: 4, cols: 2, data: new Float64Array([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9]) };
+ * const zBert = { rows: 4, cols: 2, data: new Float64Array([1, 0, 1, 0, 0, 1, 0, 1]) };
+ * const s = logmeSpectrum(features);
+ * const [cls, bert] = logmeEvidenceForTargets(s, [{ labels: Int32Array.from([0, 0, 1, 1]) }, { targets: zBert }]);
+ * console.assert(cls.mode === 'classification' && bert.mode === 'regression');
  * ```
  */
 export function logmeEvidenceForTargets(
   spectrum: LogmeSpectrum,
   targets: readonly LogmeTarget[],
+  variant: LogmeVariant = 'fixed-point',
 ): LogmeTargetEvidence[] {
   const { rows: n, cols: d, sigma, basis, backend } = spectrum;
   const k = sigma.length;
@@ -271,7 +216,7 @@ export function logmeEvidenceForTargets(
     const iterations: number[] = [];
     let sum = 0;
     for (let c = 0; c < columns; c++) {
-      const e = logmeEvidence(sigma, proj, c * k, norms[c], n, d);
+      const e = columnEvidence(sigma, proj, c * k, norms[c], n, d, variant);
       evidence.push(e.evidence);
       iterations.push(e.iterations);
       sum += e.evidence;

@@ -1,6 +1,7 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, degenerate, scoreFunction } from '@emms/metric-spec';
+import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import { columnEvidence, LOGME_VARIANTS, type LogmeVariant } from './logme-evidence';
 
 /** Options of {@link logmeCompute}. */
 export interface LogmeOptions {
@@ -9,6 +10,8 @@ export interface LogmeOptions {
   readonly signal?: AbortSignal;
   /** Progress in two steps ("score:logme"): spectrum, then evidence. */
   readonly onProgress?: ProgressListener;
+  /** Evidence maximisation (default `fixed-point`, thuml's published code); see {@link columnEvidence}. */
+  readonly variant?: LogmeVariant;
 }
 
 /** Diagnostics of {@link logmeCompute}. */
@@ -20,6 +23,10 @@ export type LogmeDetails = {
   readonly iterations: number[];
   /** Number of spectrum values used (k). */
   readonly rank: number;
+  /** The evidence maximisation used. */
+  readonly variant: LogmeVariant;
+  /** Set when the published variant is in the regime where it stops measuring transferability. */
+  readonly warning?: string;
 };
 
 /** The spectrum the evidence needs: σ (k values) and the projections x = Uᵀt for every column. */
@@ -98,54 +105,6 @@ function spectrum(
   return { sigma, proj };
 }
 
-/** Evidence of one target column by thuml's fixed-point iteration (at most 11 updates). */
-function evidenceOf(
-  sigma: Float64Array,
-  x: Float64Array,
-  offset: number,
-  tNorm2: number,
-  n: number,
-  d: number,
-): { evidence: number; iterations: number } {
-  const k = sigma.length;
-  let sumX2 = 0;
-  for (let i = 0; i < k; i++) sumX2 += x[offset + i] * x[offset + i];
-  const r0 = tNorm2 - sumX2;
-  let alpha = 1;
-  let beta = 1;
-  let m2 = 0;
-  let res2 = 0;
-  let iterations = 0;
-  for (let it = 0; it < 11; it++) {
-    iterations++;
-    const tau = alpha / beta;
-    let gamma = 0;
-    m2 = 0;
-    res2 = r0;
-    for (let i = 0; i < k; i++) {
-      const s = sigma[i];
-      const x2 = x[offset + i] * x[offset + i];
-      gamma += s / (s + tau);
-      m2 += (s * x2) / ((tau + s) * (tau + s));
-      const f = 1 + s / tau;
-      res2 += x2 / (f * f);
-    }
-    alpha = gamma / (m2 + 1e-5);
-    beta = (n - gamma) / (res2 + 1e-5);
-    if (Math.abs(alpha / beta - tau) / tau <= 1e-3) break;
-  }
-  let logSum = 0;
-  for (let i = 0; i < k; i++) logSum += Math.log(alpha + beta * sigma[i]);
-  const evidence =
-    (d / 2) * Math.log(alpha) +
-    (n / 2) * Math.log(beta) -
-    0.5 * logSum -
-    (beta / 2) * res2 -
-    (alpha / 2) * m2 -
-    (n / 2) * Math.log(2 * Math.PI);
-  return { evidence: evidence / n, iterations };
-}
-
 /**
  * LogME (You et al., ICML 2021), thuml's fixed-point version: the mean over target columns of
  * the log marginal evidence of Bayesian linear regression of each column on the features.
@@ -161,6 +120,7 @@ export function logmeCompute(
   opts: LogmeOptions = {},
 ): { value: number; details: LogmeDetails } {
   const backend = opts.backend ?? getBackend();
+  const variant = opts.variant ?? 'fixed-point';
   const n = features.rows;
   const d = features.cols;
   let columns: number;
@@ -245,7 +205,7 @@ export function logmeCompute(
   const iterations: number[] = [];
   let sum = 0;
   for (let c = 0; c < columns; c++) {
-    const e = evidenceOf(sigma, proj, c * k, norms[c], n, d);
+    const e = columnEvidence(sigma, proj, c * k, norms[c], n, d, variant);
     evidence.push(e.evidence);
     iterations.push(e.iterations);
     sum += e.evidence;
@@ -259,7 +219,14 @@ export function logmeCompute(
       'rescale the features (e.g. standardise them) before scoring',
     );
   }
-  return { value: sum / columns, details: { mode, evidence, iterations, rank: k } };
+  const warning =
+    variant === 'fixed-point' && d > n
+      ? `D = ${d} > N = ${n}: the published fixed-point evidence leaves out (D − N)/2·log α and grows with D and the feature scale; use variant "corrected" (or reduce the features) to compare models`
+      : undefined;
+  return {
+    value: sum / columns,
+    details: { mode, evidence, iterations, rank: k, variant, ...(warning ? { warning } : {}) },
+  };
 }
 
 /**
@@ -282,10 +249,23 @@ export const logmeMetric = defineMetric({
       repository: 'github.com/thuml/LogME',
     },
   ],
+  options: z.object({
+    variant: z
+      .enum(['fixed-point', 'icml', 'corrected'])
+      .default('fixed-point')
+      .describe(
+        `evidence maximisation: fixed-point (${LOGME_VARIANTS['fixed-point']}); icml (${LOGME_VARIANTS.icml}); corrected (${LOGME_VARIANTS.corrected})`,
+      ),
+  }),
   regime:
-    'Any N and D; features used as given (no scaling), so their scale matters as in the reference. Classification on labels or regression on a target matrix.',
-  compute({ features, labels, targets }, _options, context) {
-    const run = { backend: context.backend, signal: context.signal, onProgress: context.onProgress };
+    'fixed-point (published): N > D, features used as given (their scale matters, as in the reference); for D ≥ N it omits (D − N)/2·log α and rewards wide features. corrected: any N and D, invariant to the feature scale.',
+  compute({ features, labels, targets }, options, context) {
+    const run = {
+      backend: context.backend,
+      signal: context.signal,
+      onProgress: context.onProgress,
+      variant: options.variant,
+    };
     if (targets) return logmeCompute(features!, { targets }, run);
     if (labels) return logmeCompute(features!, { labels }, run);
     throw new EmmsError(
@@ -301,7 +281,7 @@ export const logmeMetric = defineMetric({
  *
  * @param inputs - `features` N×D and either `labels` N integers (classification, one indicator
  *   column per class) or `targets` N×T (regression).
- * @param options - none of its own; `backend`, `signal`, `onProgress`, `relabel`.
+ * @param options - `variant` ('fixed-point' default, 'icml', 'corrected'); `backend`, `signal`, `onProgress`, `relabel`.
  * @returns `{ value, details }` with {@link LogmeDetails} (mode, evidence per column, iterations, rank).
  * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES,
  *   DEGENERATE_INPUT (features all ~0).
