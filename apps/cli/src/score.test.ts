@@ -27,7 +27,7 @@ describe('emms score', () => {
     const r = await withPlugin('rowcount', JSON_OUT);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['backend', 'details', 'errors', 'inputs', 'scores', 'seconds']);
+    expect(Object.keys(out).sort()).toEqual(['backend', 'details', 'errors', 'inputs', 'preset', 'reduce', 'scores', 'seconds']);
     expect(out.scores).toEqual({ rowcount: 300 });
     expect(out.details).toEqual({ rowcount: { cols: 64 } });
     expect(out.inputs).toEqual({ features: [300, 64] });
@@ -66,7 +66,7 @@ describe('emms score', () => {
     const lines = t.stdout.split('\n');
     expect(lines[0].split(/\s+/)).toEqual(['metric', 'score', 'seconds']);
     expect(lines[1].split(/\s+/).slice(0, 2)).toEqual(['rowcount', '300']);
-    expect(t.stdout).toContain('backend: js; inputs: features 300×64; labels 300');
+    expect(t.stdout).toContain('backend: js; preset: published; inputs: features 300×64; labels 300');
     const c = await withPlugin('rowcount', ['--format', 'csv']);
     expect(c.stdout.split('\n')[0]).toBe('metric,score,seconds,error,backend');
     expect(c.stdout.split('\n')[1]).toMatch(/^rowcount,300,[0-9.e-]+,,js$/);

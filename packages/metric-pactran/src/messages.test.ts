@@ -10,7 +10,7 @@ import { metrics as pactranMetrics } from './plugin';
 const registry = createRegistry([...builtinMetrics, ...pactranMetrics]);
 const optionsOf = new Map(registry.list().map((m) => [m.id, new Set(m.options.map((o) => o.name))]));
 /** Settings of scoreMetrics itself (not of one metric) that messages may point at. */
-const RUN_OPTIONS = new Set(['relabel']);
+const RUN_OPTIONS = new Set(['relabel', 'preset', 'reduce']);
 const INPUTS = new Set(['features', 'labels', 'flabels', 'probs', 'targets']);
 
 function sourceFiles(dir: string): string[] {
