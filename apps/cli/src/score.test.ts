@@ -68,8 +68,8 @@ describe('emms score', () => {
     expect(lines[1].split(/\s+/).slice(0, 2)).toEqual(['rowcount', '300']);
     expect(t.stdout).toContain('backend: js; preset: published; inputs: features 300×64; labels 300');
     const c = await withPlugin('rowcount', ['--format', 'csv']);
-    expect(c.stdout.split('\n')[0]).toBe('metric,score,seconds,error,backend');
-    expect(c.stdout.split('\n')[1]).toMatch(/^rowcount,300,[0-9.e-]+,,js$/);
+    expect(c.stdout.split('\n')[0]).toBe('metric,score,seconds,error,backend,warning');
+    expect(c.stdout.split('\n')[1]).toMatch(/^rowcount,300,[0-9.e-]+,,js,$/);
   });
 
   it('with --all scores every metric whose inputs are given and names the skipped ones', async () => {

@@ -210,7 +210,7 @@ function withRegime(
   };
   const regime = check?.(shape, options);
   const warning = [own, regime].filter(Boolean).join('; ');
-  return { ...details, ...(reduce ? { reduce } : {}), ...(warning ? { warning } : {}) };
+  return { ...details, ...(reduce?.applied === 'pca' ? { reduce } : {}), ...(warning ? { warning } : {}) };
 }
 
 /** The options given for `id`, found case-insensitively among the keys of `all`. */
