@@ -2,7 +2,7 @@
 // Markdown (typedoc-plugin-markdown + typedoc-vitepress-theme) into site/api, one section per package.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Application, Converter } from 'typedoc';
+import { Application } from 'typedoc';
 
 /** The public packages, in the order the sidebar lists them. */
 export const API_PACKAGES = [
@@ -32,7 +32,6 @@ function entries(repo, pkg) {
 /** Writes the API reference under `out`; returns the sidebar items. */
 export async function generateApi(repo, out) {
   const all = API_PACKAGES.flatMap((p) => entries(repo, p).map((e) => ({ ...e, pkg: p })));
-  const names = new Map(all.map((e) => [e.src, e.name]));
   const app = await Application.bootstrapWithPlugins({
     entryPoints: all.map((e) => e.src),
     entryPointStrategy: 'resolve',
@@ -48,24 +47,25 @@ export async function generateApi(repo, out) {
     hidePageHeader: true,
     sanitizeComments: true,
     entryFileName: 'index',
+    // One page per package (not per declaration): a few long pages build much faster than hundreds.
+    outputFileStrategy: 'modules',
     docsRoot: join(repo, 'apps/docs/site'),
     sidebar: { autoConfiguration: true, format: 'vitepress', pretty: false, collapsed: true },
     logLevel: 'Warn',
   });
-  // Name each module after the import specifier a user writes, not after its source folder.
-  app.converter.on(Converter.EVENT_CREATE_DECLARATION, (_context, reflection) => {
-    if (reflection.kindOf?.(2 /* Module */)) {
-      const file = reflection.sources?.[0]?.fullFileName;
-      for (const [src, name] of names) if (file && relative(src, file) === '') reflection.name = name;
-    }
-  });
   const project = await app.convert();
   if (!project) throw new Error('TypeDoc could not convert the packages (see the messages above)');
+  // Name each module after the import specifier a user writes ("@emms/tensor-io/node"), not after
+  // its source folder ("tensor-io/src/node").
   for (const child of project.children ?? []) {
-    const hit = all.find((e) => e.name === child.name || child.name.includes(`${e.pkg}/src`));
-    if (hit && !child.name.startsWith('@emms/')) child.name = hit.name;
+    const m = /(?:^|\/)([\w-]+)\/src(?:\/(.+?))?(?:\/index)?$/.exec(child.name);
+    if (m) child.name = `@emms/${m[1]}${m[2] && m[2] !== 'index' ? `/${m[2]}` : ''}`;
   }
+  const order = (name) =>
+    API_PACKAGES.findIndex((p) => name === `@emms/${p}` || name.startsWith(`@emms/${p}/`));
+  project.children?.sort((x, y) => order(x.name) - order(y.name) || x.name.localeCompare(y.name));
   await app.generateOutputs(project);
   const sidebarFile = join(out, 'typedoc-sidebar.json');
-  return existsSync(sidebarFile) ? JSON.parse(readFileSync(sidebarFile, 'utf8')) : [];
+  const sidebar = existsSync(sidebarFile) ? JSON.parse(readFileSync(sidebarFile, 'utf8')) : [];
+  return sidebar.sort((x, y) => order(x.text) - order(y.text) || x.text.localeCompare(y.text));
 }

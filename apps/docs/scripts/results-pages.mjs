@@ -74,7 +74,7 @@ function sweepChart(task) {
       left: 'center',
       textStyle: { fontSize: 14 },
     },
-    legend: { top: 28 },
+    legend: { top: 30 },
     grid: { left: 60, right: 30, top: 70, bottom: 50 },
     xAxis: {
       type: 'category',

@@ -129,21 +129,18 @@ afterAll(async () => {
   for (const p of saved) console.log(`screenshot: ${p}`);
 });
 
-/** Every built page outside the API reference, plus the API index and one page per package. */
+/** Every built page (the API reference has one page per package). */
 function sitePages(): string[] {
   const pages: string[] = [];
   const walk = (dir: string) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
-        if (e.name !== 'assets' && e.name !== 'api' && e.name !== 'examples') walk(p);
+        if (e.name !== 'assets' && e.name !== 'examples') walk(p);
       } else if (e.name.endsWith('.html') && e.name !== '404.html') pages.push(`/${relative(dist, p)}`);
     }
   };
   walk(dist);
-  pages.push('/api/index.html');
-  const api = join(dist, 'api', '@emms');
-  if (existsSync(api)) for (const pkg of readdirSync(api)) pages.push(`/api/@emms/${pkg}/index.html`);
   return pages.sort();
 }
 
@@ -248,6 +245,22 @@ describe('the built docs site in chromium', () => {
     expect(errors).toEqual([]);
     await page.close();
   });
+
+  it.skipIf(!existsSync(join(dist, 'results', 'index.html')))(
+    'renders the results pages from the bench report with visible charts',
+    async () => {
+      const { page, errors } = await openPage();
+      await page.goto(`${server.url}/results/`);
+      await expect(page.locator('h1').first().textContent()).resolves.toContain('Results');
+      const task = page.locator('.vp-doc table a').first();
+      await task.click();
+      await page.waitForSelector('.emms-chart svg');
+      expect(await page.locator('.emms-chart svg').first().isVisible()).toBe(true);
+      await screenshot(page, 'results-task');
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+  );
 
   it('shows a bad file’s typed error (the CLI’s message) beside it and keeps working', async () => {
     const fx = join(referenceDir(), 'fixtures', 'small');
