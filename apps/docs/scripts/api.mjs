@@ -1,7 +1,7 @@
 // API reference: TypeDoc reads the TSDoc of every public package's entry points and writes
 // Markdown (typedoc-plugin-markdown + typedoc-vitepress-theme) into site/api, one section per package.
 import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Application } from 'typedoc';
 
 /** The public packages, in the order the sidebar lists them. */

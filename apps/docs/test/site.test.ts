@@ -166,15 +166,18 @@ describe('the built docs site in chromium', () => {
     await screenshot(page, 'home');
     await page.locator('.VPNavBar a', { hasText: 'Scores' }).first().click();
     await page.waitForURL(/\/scores\/(index\.html)?$/);
+    await page.locator('.vp-doc h1', { hasText: 'Scores' }).waitFor();
     await page.locator('.vp-doc a[href*="emms"]', { hasText: 'EMMS' }).first().click();
     await page.waitForURL(/\/scores\/emms(\.html)?$/);
-    await expect(page.locator('h1').first().textContent()).resolves.toContain('EMMS');
+    // Client-side navigation: the URL changes before the new page is rendered.
+    await page.locator('.vp-doc h1', { hasText: 'EMMS' }).waitFor();
     // The options table comes from the metric's own definition.
     await expect(page.locator('.vp-doc table').last().textContent()).resolves.toContain('iterations');
     await page.waitForSelector('mjx-container');
     await screenshot(page, 'score-emms');
     await page.goBack();
     await page.waitForURL(/\/scores\/(index\.html)?$/);
+    await page.locator('.vp-doc h1', { hasText: 'Scores' }).waitFor();
     expect(errors).toEqual([]);
     await page.close();
   });
