@@ -1,4 +1,5 @@
 import type { CliCommand } from '../command';
+import { agreementCommand } from './agreement';
 import { embedLabelsCommand } from './embed-labels';
 import { extractCommand } from './extract';
 import { inspectCommand } from './inspect';
@@ -17,4 +18,5 @@ export const commands: readonly CliCommand[] = [
   embedLabelsCommand,
   extractCommand,
   zooCommand,
+  agreementCommand,
 ];
