@@ -52,7 +52,9 @@ export function optionRows(metric) {
       name: o.name,
       type: o.type ?? '',
       default: o.default,
-      allowed: o.choices ? o.choices.map((c) => code(c)).join(', ') : (o.range ?? o.allowed ?? ''),
+      // v2 metrics describe the allowed values in words; v1 lists only the choices of strings.
+      allowed:
+        typeof o.allowed === 'string' ? o.allowed : o.choices ? o.choices.map((c) => code(c)).join(', ') : '',
       description: o.description ?? '',
     }));
   }
@@ -148,7 +150,10 @@ export function renderScorePages(metrics, formulasDir) {
     const refs = Array.isArray(m.references) ? m.references : [];
     lines.push('## Paper and reference implementation', '');
     if (refs.length) lines.push(...refs.map(referenceLine), '');
-    if (partial.has('References')) lines.push(partial.get('References'), '');
+    // The metric's own references win; the partial's text is the fallback for metrics without them.
+    if (!refs.length && partial.has('References')) lines.push(partial.get('References'), '');
+    if (!refs.length && !partial.has('References'))
+      lines.push('The metric definition lists no references.', '');
     const rows = optionRows(m);
     lines.push('## Options', '');
     if (rows.length === 0) lines.push('This score has no options.', '');

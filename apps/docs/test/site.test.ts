@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { agreement } from '@emms/harness/agreement';
 import { referenceDir } from '@emms/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,7 +215,7 @@ describe('the built docs site in chromium', () => {
     await page.close();
   });
 
-  it('ranks the shipped multi-model example as the CLI scores it, with results on screen', async () => {
+  it('ranks the shipped multi-model example as the CLI scores it, with the agreement figures of the harness', async () => {
     const { page, errors } = await openPage();
     await page.goto(`${server.url}/playground`);
     await page.waitForSelector('[data-test="example"]');
@@ -222,7 +223,9 @@ describe('the built docs site in chromium', () => {
     const result = await playgroundResult(page);
     const ex = join(app, 'site', 'public', 'examples');
     const manifest = JSON.parse(readFileSync(join(ex, 'manifest.json'), 'utf8'));
+    const truth = JSON.parse(readFileSync(join(ex, manifest.truth), 'utf8'));
     expect(result.rows.map((r) => `${r.model}.npy`).sort()).toEqual([...manifest.models].sort());
+    const cliByScore: Record<string, Record<string, number>> = {};
     for (const row of result.rows) {
       const ids = Object.keys(row.scores);
       const cli = await cliScores([
@@ -235,15 +238,34 @@ describe('the built docs site in chromium', () => {
         '--metrics',
         ids.join(','),
       ]);
-      for (const id of ids) expectClose(row.scores[id], cli[id], `${row.model}/${id}`);
+      for (const id of ids) {
+        expectClose(row.scores[id], cli[id], `${row.model}/${id}`);
+        cliByScore[id] = { ...cliByScore[id], [row.model]: cli[id] };
+      }
     }
-    // A ranked table and a chart are on the page; agreement figures when the harness provides them.
+    // The agreement figures equal the harness's on the CLI's scores and the example's ground truth.
+    expect(Object.keys(result.agreement).sort()).toEqual(Object.keys(cliByScore).sort());
+    for (const [id, scores] of Object.entries(cliByScore)) {
+      const expected = agreement(scores, truth);
+      for (const key of [
+        'weightedTau',
+        'kendallTau',
+        'pearson',
+        'spearman',
+        'rel1',
+        'rel3',
+        'regret1',
+      ] as const) {
+        expectClose(result.agreement[id][key], expected[key], `agreement ${id}.${key}`);
+      }
+    }
     await expect(page.locator('[data-test="ranking"] tbody tr').count()).resolves.toBe(
       manifest.models.length,
     );
     await page.waitForSelector('[data-test="chart"] svg');
-    const agreement = await page.locator('[data-test="agreement"], [data-test="agreement-notice"]').count();
-    expect(agreement).toBe(1);
+    await expect(page.locator('[data-test="agreement"] tbody tr').count()).resolves.toBe(
+      Object.keys(cliByScore).length,
+    );
     await screenshot(page, 'playground-results');
     expect(errors).toEqual([]);
     await page.close();

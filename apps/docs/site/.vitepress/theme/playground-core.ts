@@ -1,10 +1,9 @@
 // The playground's computation, shared by the Web Worker: read the dropped files with the same
 // parsers (and so the same typed errors) as the CLI, score every model with @emms/metrics, and
 // compare the ranking with a ground truth through the harness's agreement module when it is there.
-import * as agreementModule from '@emms/harness/agreement';
-import { scoreMetrics } from '@emms/metrics';
+import { agreement, parseTruthTable, truthForDataset } from '@emms/harness/agreement';
+import { builtinMetrics, scoreMetrics } from '@emms/metrics';
 import {
-  declareErrorCodes,
   EmmsError,
   extensionOf,
   isEmmsError,
@@ -16,11 +15,6 @@ import {
   toLabels,
   toMatrix,
 } from '@emms/tensor-io';
-
-/** Error codes of the playground (besides those of the readers it shares with the CLI). */
-export const PLAYGROUND_ERROR_CODES = declareErrorCodes('@emms/docs', {
-  TRUTH_INVALID: 'a ground-truth file is not JSON or not a {model: number} table',
-});
 
 /** A file as the page hands it over: its name and bytes. */
 export interface InputFile {
@@ -99,30 +93,14 @@ export function readLabels(file: InputFile): Int32Array {
   return toLabels(oneTensor(file), file.name);
 }
 
-/** Reads a ground-truth JSON: `{model: value}` (model = file name without extension) or `{dataset: {model: value}}` with one dataset. */
+/**
+ * Reads a ground truth with the harness's parser (the one `emms agreement --truth` uses): JSON
+ * `{model: value}` or `{dataset: {model: value}}` with one dataset, or CSV; models are the features
+ * files' names without their extension.
+ */
 export function readTruth(file: InputFile): Record<string, number> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(file.bytes));
-  } catch (e) {
-    throw new EmmsError('TRUTH_INVALID', `${file.name}: is not valid JSON (${(e as Error).message}).`, {
-      input: file.name,
-    });
-  }
-  const isTable = (v: unknown): v is Record<string, number> =>
-    typeof v === 'object' &&
-    v !== null &&
-    Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x));
-  if (isTable(value) && Object.keys(value).length > 0) return value;
-  if (typeof value === 'object' && value !== null) {
-    const tables = Object.values(value).filter(isTable);
-    if (tables.length === 1) return tables[0];
-  }
-  throw new EmmsError(
-    'TRUTH_INVALID',
-    `${file.name}: expected {"model": number, ...} (model = the features file name without its extension), or one {"dataset": {...}} table.`,
-    { input: file.name },
-  );
+  const text = new TextDecoder().decode(file.bytes);
+  return truthForDataset(parseTruthTable(text, file.name), undefined, file.name);
 }
 
 const stem = (name: string) => name.replace(/\.[^.]+$/, '');
@@ -131,13 +109,6 @@ function asFileError(file: string, e: unknown): FileError {
   if (isEmmsError(e)) return { file, code: e.code, message: e.message };
   return { file, code: 'UNEXPECTED', message: `${file}: ${e instanceof Error ? e.message : String(e)}` };
 }
-
-/** Agreement functions, when the harness provides them (browser-safe module). */
-type AgreementFn = (
-  scores: Record<string, number>,
-  truth: Record<string, number>,
-  opts?: { higherIsBetter?: boolean },
-) => Record<string, number>;
 
 /** Runs the whole playground computation; `progress` is called between steps. */
 export async function runPlayground(
@@ -200,31 +171,25 @@ export async function runPlayground(
     });
   }
   progress({ done: total, total, message: 'comparing with the ground truth' });
-  const agreement: Record<string, Record<string, number>> = {};
+  const agreementOut: Record<string, Record<string, number>> = {};
   let agreementNotice: string | undefined;
-  const agreementFn = (agreementModule as Record<string, unknown>).agreement as AgreementFn | undefined;
   if (truth) {
-    if (typeof agreementFn !== 'function') {
-      agreementNotice = 'The agreement module of @emms/harness is not available in this build.';
-    } else {
-      for (const id of req.metrics) {
-        const scores: Record<string, number> = {};
-        for (const r of rows) if (id in r.scores && r.model in truth) scores[r.model] = r.scores[id];
-        if (Object.keys(scores).length < 2) continue;
-        try {
-          agreement[id] = { ...agreementFn(scores, truth, { higherIsBetter: true }) };
-        } catch (e) {
-          fileErrors.push(asFileError(req.truth?.name ?? 'ground truth', e));
-        }
+    for (const id of req.metrics) {
+      const scores: Record<string, number> = {};
+      for (const r of rows) if (id in r.scores && r.model in truth) scores[r.model] = r.scores[id];
+      try {
+        const higherIsBetter = builtinMetrics.find((m) => m.id === id)?.higherIsBetter ?? true;
+        agreementOut[id] = { ...agreement(scores, truth, { higherIsBetter }) } as Record<string, number>;
+      } catch (e) {
+        // Too few models in both the scores and the ground truth: say so once, under the table.
+        agreementNotice = isEmmsError(e) ? `${e.message} [${e.code}]` : String(e);
       }
-      if (Object.keys(agreement).length === 0)
-        agreementNotice = 'Fewer than two models are in both the ground truth and the scores.';
     }
   }
   return {
     rows,
     fileErrors,
-    agreement,
+    agreement: agreementOut,
     agreementNotice,
     truth,
     backend,
