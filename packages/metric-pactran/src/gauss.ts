@@ -18,7 +18,7 @@
 import type { Dense, LinalgBackend } from '@emms/linalg';
 import { type LbfgsStop, minimizeLbfgs, type Objective } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import { SeededRandom } from './random';
+import { normalFrom, seededRandom } from '@emms/tensor-io';
 
 /** Options of {@link pactranGauss}. */
 export interface GaussPactranOptions {
@@ -200,8 +200,8 @@ export function gaussBound(
 /** The seeded start point: W ~ N(0, 0.03²) in row-major D×C order, b = 0. */
 export function gaussStart(dims: number, classes: number, seed: number): Float64Array {
   const theta = new Float64Array((dims + 1) * classes);
-  const rng = new SeededRandom(seed);
-  for (let j = 0; j < dims * classes; j++) theta[j] = 0.03 * rng.normal();
+  const normal = normalFrom(seededRandom(seed));
+  for (let j = 0; j < dims * classes; j++) theta[j] = 0.03 * normal();
   return theta;
 }
 

@@ -1,13 +1,31 @@
-export type { GaussianMixture, GaussianMixtureOptions } from './gmm';
-export { fitGaussianMixture, kmeans } from './gmm';
+export type { GaussianMixture, GaussianMixtureOptions, LabelCheck, ValidateOptions } from '@emms/metric-spec';
+export {
+  assertFiniteMatrix,
+  assertProbabilities,
+  checkLabelSet,
+  defineMetric,
+  fitGaussianMixture,
+  fromV1Metric,
+  kmeans,
+  METRIC_ERROR_CODES,
+  scoreFunction,
+  seededRandom,
+  toMetric,
+  validateInputs,
+} from '@emms/metric-spec';
 export type {
+  AnyMetric,
   Metric,
   MetricContext,
   MetricInputName,
+  MetricInputSpec,
   MetricInputs,
+  MetricOptionInfo,
   MetricOptionSpec,
   MetricPlugin,
+  MetricReference,
   MetricResult,
+  MetricV1,
 } from './metric';
 export type { MetricRegistry } from './registry';
 export { assertMetric, builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
@@ -16,26 +34,18 @@ export { resolveOptions, scoreMetrics } from './run';
 export type { EmmsDetails, EmmsOptions } from './scores/emms';
 export { emmsMetric, emmsScore, oneHot } from './scores/emms';
 export type { GbcResult } from './scores/gbc';
-export { gbcDetailed, gbcMetric, gbcScore } from './scores/gbc';
+export { gbcMetric, gbcScore } from './scores/gbc';
 export type { HScoreResult } from './scores/hscore';
-export { hscoreDetailed, hscoreMetric, hscoreScore } from './scores/hscore';
+export { hscoreMetric, hscoreScore } from './scores/hscore';
 export { leepMetric, leepScore } from './scores/leep';
 export type { LogmeDetails, LogmeOptions } from './scores/logme';
 export { logmeMetric, logmeScore } from './scores/logme';
 export { nceMetric, nceScore } from './scores/nce';
 export type { NleepOptions, NleepResult } from './scores/nleep';
-export { nleepDetailed, nleepMetric, nleepScore } from './scores/nleep';
+export { nleepMetric, nleepScore } from './scores/nleep';
 export type { ParcOptions, ParcResult } from './scores/parc';
-export { parcDetailed, parcMetric, parcScore, stratifiedSubsample } from './scores/parc';
+export { parcMetric, parcScore, stratifiedSubsample } from './scores/parc';
 export type { SfdaResult } from './scores/sfda';
-export { sfdaDetailed, sfdaMetric, sfdaScore } from './scores/sfda';
+export { sfdaMetric, sfdaScore } from './scores/sfda';
 export { transrateMetric, transrateScore } from './scores/transrate';
 export { sparsemax } from './sparsemax';
-export type { LabelCheck, ValidateOptions } from './validate';
-export {
-  assertFiniteMatrix,
-  assertProbabilities,
-  checkLabelSet,
-  inputFlags,
-  validateInputs,
-} from './validate';

@@ -1,10 +1,12 @@
+import { fromV1Metric } from '@emms/metric-spec';
 import { type EmmsError, isEmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
-import type { Metric, MetricPlugin } from './metric';
+import type { MetricPlugin, MetricV1 } from './metric';
 import { builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
 import { resolveOptions, scoreMetrics } from './run';
 
-const constant: Metric = {
+/** A plugin metric written against specification v1 (options as a list). */
+const constant: MetricV1 = {
   specificationVersion: 'v1',
   id: 'constant',
   description: 'returns its option',
@@ -32,7 +34,9 @@ describe('registry', () => {
       expect(ids).toContain(id);
     expect(ids).toEqual(builtinMetrics.map((m) => m.id));
     for (const m of builtinMetrics) {
-      expect(m.specificationVersion).toBe('v1');
+      expect(m.specificationVersion).toBe('v2');
+      expect(m.references.length).toBeGreaterThan(0);
+      expect(m.regime.length).toBeGreaterThan(10);
       expect(m.description.length).toBeGreaterThan(10);
     }
   });
@@ -41,8 +45,8 @@ describe('registry', () => {
     const r = createRegistry();
     r.register(constant);
     expect(r.has('constant')).toBe(true);
-    expect(r.get('constant')).toBe(constant);
-    expect(r.list()).toEqual([constant]);
+    expect(r.get('constant').specificationVersion).toBe('v2'); // adapted from v1
+    expect(r.list().map((m) => m.id)).toEqual(['constant']);
     expect((await rejects(() => r.register(constant))).code).toBe('INVALID_OPTION');
     r.register({ ...constant, description: 'again' }, { replace: true });
     expect(r.get('constant').description).toBe('again');
@@ -57,9 +61,32 @@ describe('registry', () => {
     expect(e.message).toContain('constant');
   });
 
+  it('ids match case-insensitively; a near miss gets a suggestion and the known list', () => {
+    expect(defaultRegistry.get('LogME').id).toBe('logme');
+    expect(defaultRegistry.has('NLEEP')).toBe(true);
+    let e: EmmsError | undefined;
+    try {
+      defaultRegistry.get('logmee');
+    } catch (err) {
+      e = err as EmmsError;
+    }
+    expect(e?.code).toBe('UNKNOWN_METRIC');
+    expect(e?.message).toContain('did you mean "logme"?');
+    expect(e?.message).toContain('emms, logme, leep');
+    expect(e?.details).toMatchObject({ suggestion: 'logme' });
+    try {
+      defaultRegistry.get('zzzzzzzz');
+    } catch (err) {
+      e = err as EmmsError;
+    }
+    expect(e?.message).not.toContain('did you mean');
+  });
+
   it('loadPlugin accepts a default export, a named plugin, or a named metrics array', () => {
     const plugin: MetricPlugin = { specificationVersion: 'v1', name: 'p', metrics: [constant] };
     expect(loadPlugin({ default: plugin }, 'pkg').metrics).toEqual([constant]);
+    const v2: MetricPlugin = { specificationVersion: 'v2', name: 'q', metrics: [fromV1Metric(constant)] };
+    expect(loadPlugin({ default: v2 }, 'pkg').metrics[0].specificationVersion).toBe('v2');
     expect(loadPlugin({ plugin }, 'pkg').name).toBe('p');
     expect(loadPlugin({ metrics: [constant] }, 'pkg').metrics[0].id).toBe('constant');
   });
@@ -67,7 +94,7 @@ describe('registry', () => {
   it.each([
     ['nothing', null],
     ['no plugin', { foo: 1 }],
-    ['a future version', { default: { specificationVersion: 'v2', name: 'p', metrics: [] } }],
+    ['a future version', { default: { specificationVersion: 'v3', name: 'p', metrics: [] } }],
     ['a metric without compute', { metrics: [{ ...constant, compute: undefined }] }],
     ['a metric of a future version', { metrics: [{ ...constant, specificationVersion: 'v9' }] }],
   ])('loadPlugin rejects %s with PLUGIN_LOAD naming the source', async (_what, mod) => {
@@ -91,9 +118,13 @@ describe('scoreMetrics', () => {
   });
 
   it('unknown or mistyped options: INVALID_OPTION', async () => {
-    expect((await rejects(() => resolveOptions(constant, { valu: 1 }))).code).toBe('INVALID_OPTION');
-    expect((await rejects(() => resolveOptions(constant, { value: 'x' }))).code).toBe('INVALID_OPTION');
-    expect(resolveOptions(constant, {})).toEqual({ value: 7 });
+    expect((await rejects(() => resolveOptions(fromV1Metric(constant), { valu: 1 }))).code).toBe(
+      'INVALID_OPTION',
+    );
+    expect((await rejects(() => resolveOptions(fromV1Metric(constant), { value: 'x' }))).code).toBe(
+      'INVALID_OPTION',
+    );
+    expect(resolveOptions(fromV1Metric(constant), {})).toEqual({ value: 7 });
     const r = await scoreMetrics({ features }, ['constant'], {
       registry: createRegistry([constant]),
       options: { constant: { value: Number.NaN } },

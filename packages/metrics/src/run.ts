@@ -1,4 +1,5 @@
 import { getBackend, type LinalgBackend } from '@emms/linalg';
+import { METRIC_ERROR_CODES } from '@emms/metric-spec';
 import {
   EmmsError,
   type ErrorCode,
@@ -8,7 +9,6 @@ import {
 } from '@emms/tensor-io';
 import type { Metric, MetricInputs } from './metric';
 import { defaultRegistry, type MetricRegistry } from './registry';
-import { validateInputs } from './validate';
 
 /** Options of {@link scoreMetrics}. */
 export interface ScoreOptions {
@@ -18,7 +18,11 @@ export interface ScoreOptions {
   readonly backend?: LinalgBackend;
   /** Per-metric options, e.g. `{ nleep: { seed: 3 } }`. */
   readonly options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
-  /** Relabel labels with gaps to the classes present instead of failing with MISSING_CLASSES. */
+  /**
+   * Labels with unused class ids (e.g. 0, 2, 5): false (default) reports MISSING_CLASSES, true maps
+   * the classes present to 0..C'−1 for every metric. A run-level setting (not a per-metric option);
+   * anything but a boolean is INVALID_OPTION.
+   */
   readonly relabel?: boolean;
   /** Progress of long computations. */
   readonly onProgress?: ProgressListener;
@@ -45,54 +49,45 @@ export interface ScoreReport {
 }
 
 /**
- * Throws INVALID_OPTION when `options` names an option `metric` does not declare or gives one of the
- * wrong type, and returns the options completed with defaults.
+ * Checks `options` against `metric`'s schema and returns them completed with defaults.
+ *
+ * @param metric - a registered metric.
+ * @param options - raw option values, e.g. `{ seed: 3 }`.
+ * @returns the options with defaults filled in.
+ * @throws EmmsError INVALID_OPTION naming `<metric>.<option>`, the allowed range and the bad value,
+ *   or an unknown option with the known ones.
+ * @example
+ * ```ts
+ * const o = resolveOptions(defaultRegistry.get('nleep'), { seed: 3 });
+ * console.assert(o.seed === 3 && o.varianceRatio === 0.8);
+ * ```
  */
 export function resolveOptions(
   metric: Metric,
   options: Readonly<Record<string, unknown>> = {},
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const spec of metric.options) if (spec.default !== undefined) out[spec.name] = spec.default;
-  for (const [name, value] of Object.entries(options)) {
-    if (name === 'relabel') continue; // handled by validation
-    const spec = metric.options.find((s) => s.name === name);
-    if (!spec) {
-      const known = metric.options.map((s) => s.name).join(', ') || 'none';
-      throw new EmmsError(
-        'INVALID_OPTION',
-        `metric "${metric.id}" has no option "${name}" (options: ${known})`,
-        {
-          input: name,
-        },
-      );
-    }
-    if (value === undefined) continue;
-    const ok =
-      spec.type === 'boolean'
-        ? typeof value === 'boolean'
-        : spec.type === 'string'
-          ? typeof value === 'string' && (!spec.choices || spec.choices.includes(value))
-          : typeof value === 'number' &&
-            Number.isFinite(value) &&
-            (spec.type === 'number' || Number.isInteger(value));
-    if (!ok) {
-      const want = spec.choices ? `one of ${spec.choices.join(', ')}` : `a ${spec.type}`;
-      throw new EmmsError(
-        'INVALID_OPTION',
-        `option "${name}" of metric "${metric.id}" must be ${want}, got ${JSON.stringify(value)}`,
-        { input: name },
-      );
-    }
-    out[name] = value;
-  }
-  return out;
+  return metric.parseOptions(options);
 }
 
 /**
- * Scores `inputs` with each metric in `metricIds`, in order. Unknown ids throw UNKNOWN_METRIC (listing the
- * known ones) before anything runs. A metric whose inputs are missing or invalid is reported in
- * `errors` with its typed error code, and the others still run. Each metric is timed separately.
+ * Scores `inputs` with each metric in `metricIds` (matched case-insensitively), in order. Unknown ids
+ * throw UNKNOWN_METRIC (with the nearest known id and the list) before anything runs. A metric whose
+ * options or inputs are invalid, whose inputs are degenerate for it, or which produces a non-finite
+ * value (NON_FINITE_SCORE, plugins included) is reported in `errors` with its typed code; the others
+ * still run. Every number in `scores` is finite. Each metric is timed separately.
+ *
+ * @param inputs - features N×D, labels N, flabels K × (N×L), probs N×Cs, targets N×T (as each metric needs).
+ * @param metricIds - ids such as `['emms', 'logme']`.
+ * @param opts - registry, backend, per-metric options, the run-level relabel, onProgress, signal.
+ * @returns `{ scores, seconds, details, errors, backend }`, records keyed by the registered ids.
+ * @throws EmmsError UNKNOWN_METRIC; INVALID_OPTION when `relabel` is not a boolean; the signal's
+ *   reason when aborted; non-EmmsError exceptions of a metric (bugs) are rethrown.
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 2, data: new Float64Array([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9]) };
+ * const report = await scoreMetrics({ features, labels: Int32Array.from([0, 0, 1, 1]) }, ['LogME', 'leep']);
+ * console.assert(Number.isFinite(report.scores.logme) && report.errors.leep.code === 'MISSING_INPUT');
+ * ```
  */
 export async function scoreMetrics(
   inputs: MetricInputs,
@@ -101,6 +96,13 @@ export async function scoreMetrics(
 ): Promise<ScoreReport> {
   const registry = opts.registry ?? defaultRegistry;
   const backend = opts.backend ?? getBackend();
+  if (opts.relabel !== undefined && typeof opts.relabel !== 'boolean') {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `the relabel option of scoreMetrics must be true or false, got ${JSON.stringify(opts.relabel)}`,
+      { input: 'relabel' },
+    );
+  }
   const metrics = metricIds.map((id) => registry.get(id));
   const report: ScoreReport = { scores: {}, seconds: {}, details: {}, errors: {}, backend: backend.name };
   const progress = progressTracker('score', metrics.length, opts.onProgress);
@@ -108,15 +110,21 @@ export async function scoreMetrics(
     if (opts.signal?.aborted) throw opts.signal.reason ?? new Error('aborted');
     const t0 = performance.now();
     try {
-      const given = opts.options?.[metric.id] ?? {};
-      const options = resolveOptions(metric, given);
-      const relabel = opts.relabel ?? given.relabel === true;
-      const checked = validateInputs(metric, inputs, { relabel });
-      const result = await metric.compute(checked, options, {
+      const given = optionsFor(opts.options, metric.id);
+      const result = await metric.compute(inputs, given, {
         backend,
         signal: opts.signal,
         onProgress: opts.onProgress,
+        relabel: opts.relabel === true,
       });
+      // Defined metrics already refuse non-finite values; this also covers anything else registered.
+      if (typeof result?.value !== 'number' || !Number.isFinite(result.value)) {
+        throw new EmmsError(
+          METRIC_ERROR_CODES.NON_FINITE_SCORE,
+          `metric "${metric.id}" produced ${String(result?.value)} instead of a finite score`,
+          { input: metric.id },
+        );
+      }
       report.scores[metric.id] = result.value;
       report.details[metric.id] = result.details ?? {};
     } catch (e) {
@@ -127,4 +135,12 @@ export async function scoreMetrics(
     progress.advance(1, metric.id);
   }
   return report;
+}
+
+/** The options given for `id`, found case-insensitively among the keys of `all`. */
+function optionsFor(all: ScoreOptions['options'], id: string): Readonly<Record<string, unknown>> | undefined {
+  if (!all) return undefined;
+  if (all[id]) return all[id];
+  const key = Object.keys(all).find((k) => k.toLowerCase() === id.toLowerCase());
+  return key ? all[key] : undefined;
 }

@@ -1,10 +1,8 @@
 import type { Dense } from '@emms/linalg';
+import { toDense } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 
-/** A float64 copy of `m` (always a fresh array, safe to modify). */
-export function toDense(m: Matrix): Dense {
-  return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
-}
+export { checkAbort, toDense } from '@emms/metric-spec';
 
 /** Column means of `m`. */
 export function columnMeans(m: Matrix): Float64Array {
@@ -129,31 +127,6 @@ export function selectRows(x: Matrix, index: ArrayLike<number>): Dense {
     for (let j = 0; j < cols; j++) out[k * cols + j] = data[o + j];
   }
   return { rows: index.length, cols, data: out };
-}
-
-/** Read an option with a default; used by every metric's compute. */
-export function opt<T>(options: Record<string, unknown>, name: string, fallback: T): T {
-  const v = options[name];
-  return v === undefined ? fallback : (v as T);
-}
-
-/** Throw the standard abort error when `signal` has been aborted. */
-export function checkAbort(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new Error('aborted');
-  }
-}
-
-/** A small seeded PRNG (mulberry32) giving uniform numbers in [0, 1): deterministic across platforms. */
-export function seededRandom(seed: number): () => number {
-  let a = (seed >>> 0) ^ 0x9e3779b9;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The transpose of `m` as a float64 matrix. */

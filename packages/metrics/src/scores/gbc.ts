@@ -1,6 +1,6 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
+import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import type { Metric } from '../metric';
 import { classCounts, classMeans, classResiduals, numClasses } from '../util';
 
 /** GBC with its diagnostics. */
@@ -17,7 +17,7 @@ export interface GbcResult {
  * d_B = Σ(μ1 − μ2)²/(8a) + ½(log a − ½ log v1 − ½ log v2) with a = (v1 + v2)/2 (the reference's form,
  * without the factor of the dimension on the log terms); score = −Σ exp(−d_B).
  */
-export function gbcDetailed(
+export function gbcCompute(
   features: Matrix,
   labels: Int32Array,
   options: { dims?: number; backend?: LinalgBackend } = {},
@@ -56,31 +56,49 @@ export function gbcDetailed(
   return { value, pcaDims: d };
 }
 
-/** GBC value only; see {@link gbcDetailed}. */
-export function gbcScore(
-  features: Matrix,
-  labels: Int32Array,
-  options: { dims?: number; backend?: LinalgBackend } = {},
-): number {
-  return gbcDetailed(features, labels, options).value;
-}
-
-/** GBC as a {@link Metric}. */
-export const gbcMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * GBC as a metric (id `gbc`). Paper: Pándy, Agostinelli, Uijlings, Ferrari, Mensink, "Transferability
+ * Estimation using Bhattacharyya Class Separability", CVPR 2022, arXiv 2111.12780. Reference
+ * implementation: stable_transfer in github.com/google-research/google-research.
+ */
+export const gbcMetric = defineMetric({
   id: 'gbc',
   description:
     'GBC: Gaussian Bhattacharyya coefficient between class-conditional spherical Gaussians (Pándy et al. 2022)',
   inputs: { required: ['features', 'labels'] },
   higherIsBetter: true,
-  options: [
-    { name: 'dims', type: 'integer', default: 64, description: 'PCA dimensions, capped at min(N, D)' },
+  options: z.object({
+    dims: z.number().int().min(1).default(64).describe('PCA dimensions, capped at min(N, D)'),
+  }),
+  references: [
+    {
+      title:
+        'Pándy, Agostinelli, Uijlings, Ferrari, Mensink, "Transferability Estimation using Bhattacharyya Class Separability", CVPR 2022',
+      arxiv: '2111.12780',
+      repository: 'github.com/google-research/google-research (stable_transfer)',
+    },
   ],
-  compute(inputs, options, context) {
-    const r = gbcDetailed(inputs.features!, inputs.labels!, {
-      dims: options.dims as number | undefined,
-      backend: context.backend,
-    });
+  regime:
+    'A few samples per class at least (class variances are floored at 1e-4); values in [−C(C−1), 0], 0 when the classes are far apart.',
+  compute({ features, labels }, { dims }, { backend }) {
+    const r = gbcCompute(features!, labels!, { dims, backend });
     return { value: r.value, details: { pcaDims: r.pcaDims } };
   },
-};
+});
+
+/**
+ * GBC: −Σ over ordered class pairs of the Bhattacharyya coefficient of spherical Gaussians.
+ *
+ * @param inputs - `features` N×D, `labels` N integers in [0, C).
+ * @param options - `dims` (integer ≥ 1, default 64); `backend`, `relabel`.
+ * @returns `{ value, details: { pcaDims } }`, value ≤ 0 (higher is better).
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES, INVALID_OPTION.
+ * @see arXiv 2111.12780; github.com/google-research/google-research (stable_transfer)
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 1, data: new Float64Array([0, 0.1, 5, 5.1]) };
+ * const { value } = gbcScore({ features, labels: Int32Array.from([0, 0, 1, 1]) });
+ * console.assert(value <= 0 && value > -2);
+ * ```
+ */
+export const gbcScore = scoreFunction(gbcMetric);

@@ -6,7 +6,7 @@ import { gbcScore } from './gbc';
 import { hscoreScore } from './hscore';
 import { leepScore } from './leep';
 import { nceScore } from './nce';
-import { parcDetailed, spearmanWithBinary } from './parc';
+import { parcScore, spearmanWithBinary } from './parc';
 import { transrateScore } from './transrate';
 
 const m = (rows: number, cols: number, values: number[]) => ({ rows, cols, data: Float64Array.from(values) });
@@ -14,13 +14,13 @@ const m = (rows: number, cols: number, values: number[]) => ({ rows, cols, data:
 describe('hand-worked examples', () => {
   it('LEEP: P = [[1,0],[0,1],[.5,.5]], y = [0,1,1]', () => {
     // p(c|z): z0 → (2/3, 1/3), z1 → (0, 1); q = (2/3, 1, 2/3)
-    const v = leepScore(m(3, 2, [1, 0, 0, 1, 0.5, 0.5]), Int32Array.from([0, 1, 1]));
+    const v = leepScore({ probs: m(3, 2, [1, 0, 0, 1, 0.5, 0.5]), labels: Int32Array.from([0, 1, 1]) }).value;
     expect(v).toBeCloseTo((2 * Math.log(2 / 3)) / 3, 14);
   });
 
   it('NCE: argmax z = (0,0,0,1), y = (0,0,1,1)', () => {
     const p = m(4, 2, [0.9, 0.1, 0.8, 0.2, 0.6, 0.4, 0.3, 0.7]);
-    const v = nceScore(p, Int32Array.from([0, 0, 1, 1]));
+    const v = nceScore({ probs: p, labels: Int32Array.from([0, 0, 1, 1]) }).value;
     // −H(Y|Z) = 3/4 · Σ q log q over q = (2/3, 1/3); z1 is pure (1e-20 terms vanish)
     const h = (2 / 3) * Math.log(2 / 3) + (1 / 3) * Math.log(1 / 3);
     expect(v).toBeCloseTo(0.75 * h, 14);
@@ -30,17 +30,17 @@ describe('hand-worked examples', () => {
   const y1 = Int32Array.from([0, 0, 1, 1]);
 
   it('H-score of x = (0,2,10,12) with classes (0,0,1,1) is 100/104', () => {
-    expect(hscoreScore(x1, y1)).toBeCloseTo(100 / 104, 14);
+    expect(hscoreScore({ features: x1, labels: y1 }).value).toBeCloseTo(100 / 104, 14);
   });
 
   it('TransRate of the same is ½log(1+104/4e-4) − ½log(1+52/2e-4)', () => {
     const want = 0.5 * Math.log(1 + 104 / 4e-4) - 0.5 * Math.log(1 + 52 / 2e-4);
-    expect(transrateScore(x1, y1)).toBeCloseTo(want, 12);
+    expect(transrateScore({ features: x1, labels: y1 }).value).toBeCloseTo(want, 12);
   });
 
   it('GBC of the same is −2·exp(−100/8)', () => {
     // class means ±5, within-class variance 1 each: d_B = 100/(8·1) + 0
-    expect(gbcScore(x1, y1)).toBeCloseTo(-2 * Math.exp(-12.5), 14);
+    expect(gbcScore({ features: x1, labels: y1 }).value).toBeCloseTo(-2 * Math.exp(-12.5), 14);
   });
 
   it('Spearman against a two-valued variable matches the rank formula with ties', () => {
@@ -70,9 +70,9 @@ describe('PARC against scipy on the spec formula (exact PCA, signs fixed)', () =
     ['wide', 11.732534619048234],
     ['captions', 7.954496785736849],
   ])('%s', (fixture, want) => {
-    const r = parcDetailed(fixtureMatrix(fixture, 'X.npy'), fixtureLabels(fixture));
+    const r = parcScore({ features: fixtureMatrix(fixture, 'X.npy'), labels: fixtureLabels(fixture) });
     expect(r.value).toBeCloseTo(want, 9);
-    expect(r.pcaDims).toBe(32);
-    expect(r.subsampled).toBe(false);
+    expect(r.details.pcaDims).toBe(32);
+    expect(r.details.subsampled).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { getBackend, type LinalgBackend } from '@emms/linalg';
+import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import type { Metric } from '../metric';
 import { centred, classCounts, classMeans, columnMeans, numClasses } from '../util';
 
 /** H-score with its diagnostics. */
@@ -15,7 +15,7 @@ export interface HScoreResult {
  * Cov_g that of the features with each row replaced by its class mean (both divided by N − 1), the
  * pseudo-inverse cutting eigenvalues below `rcond` (1e-10) × the largest.
  */
-export function hscoreDetailed(
+export function hscoreCompute(
   features: Matrix,
   labels: Int32Array,
   options: { rcond?: number; backend?: LinalgBackend } = {},
@@ -53,36 +53,52 @@ export function hscoreDetailed(
   return { value, rank };
 }
 
-/** H-score value only; see {@link hscoreDetailed}. */
-export function hscoreScore(
-  features: Matrix,
-  labels: Int32Array,
-  options: { rcond?: number; backend?: LinalgBackend } = {},
-): number {
-  return hscoreDetailed(features, labels, options).value;
-}
-
-/** H-score as a {@link Metric}. */
-export const hscoreMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * H-score as a metric (id `hscore`). Paper: Bao, Li, Huang, Zheng, "An Information-Theoretic
+ * Approach to Transferability in Task Transfer Learning", ICIP 2019 (no arXiv version).
+ */
+export const hscoreMetric = defineMetric({
   id: 'hscore',
   description:
     'H-score: trace(pinv(Cov_f) Cov_g), class-mean covariance against feature covariance (Bao et al. 2019)',
   inputs: { required: ['features', 'labels'] },
   higherIsBetter: true,
-  options: [
+  options: z.object({
+    rcond: z
+      .number()
+      .min(0)
+      .lt(1)
+      .default(1e-10)
+      .describe('pseudo-inverse cutoff, relative to the largest eigenvalue of Cov_f'),
+  }),
+  references: [
     {
-      name: 'rcond',
-      type: 'number',
-      default: 1e-10,
-      description: 'pseudo-inverse cutoff, relative to the largest eigenvalue of Cov_f',
+      title:
+        'Bao, Li, Huang, Zheng, "An Information-Theoretic Approach to Transferability in Task Transfer Learning", ICIP 2019',
     },
   ],
-  compute(inputs, options, context) {
-    const r = hscoreDetailed(inputs.features!, inputs.labels!, {
-      rcond: options.rcond as number | undefined,
-      backend: context.backend,
-    });
-    return { value: r.value, details: { rank: r.rank } };
+  regime:
+    'N > D for a well-conditioned covariance; with N ≤ D the pseudo-inverse makes the score saturate at C − 1 (it then ranks nothing).',
+  compute({ features, labels }, { rcond }, { backend }) {
+    const r = hscoreCompute(features!, labels!, { rcond, backend });
+    const details: Record<string, unknown> = { rank: r.rank };
+    if (r.rank === 0) details.warning = 'the features are constant: Cov_f is zero and the H-score is 0';
+    return { value: r.value, details };
   },
-};
+});
+
+/**
+ * H-score: trace(pinv(Cov_f) Cov_g).
+ *
+ * @param inputs - `features` N×D, `labels` N integers in [0, C).
+ * @param options - `rcond` in [0, 1) (default 1e-10); `backend`, `relabel`.
+ * @returns `{ value, details: { rank, warning? } }`, value in [0, C − 1] (higher is better).
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES, INVALID_OPTION.
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 1, data: new Float64Array([0, 0.1, 1, 1.1]) };
+ * const { value, details } = hscoreScore({ features, labels: Int32Array.from([0, 0, 1, 1]) });
+ * console.assert(value > 0 && value <= 1 && details.rank === 1);
+ * ```
+ */
+export const hscoreScore = scoreFunction(hscoreMetric);

@@ -1,5 +1,5 @@
+import { defineMetric, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import type { Metric } from '../metric';
 import { numClasses } from '../util';
 
 /**
@@ -7,7 +7,7 @@ import { numClasses } from '../util';
  * joint[c, z] = Σ_{y_i=c} P_iz / N, p(c|z) = joint[c, z] / Σ_c' joint[c', z],
  * score = mean_i log Σ_z P_iz p(y_i|z). As thuml's LEEP.py.
  */
-export function leepScore(probs: Matrix, labels: Int32Array): number {
+export function leepValue(probs: Matrix, labels: Int32Array): number {
   return meanLog(empiricalPrediction(probs, labels), true);
 }
 
@@ -47,15 +47,44 @@ function meanLog(q: Float64Array, log: boolean): number {
   return s / q.length;
 }
 
-/** LEEP as a {@link Metric}. */
-export const leepMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * LEEP as a metric (id `leep`). Paper: Nguyen, Hassner, Seeger, Archambeau, "LEEP: A New Measure to
+ * Evaluate Transferability of Learned Representations", ICML 2020, arXiv 2002.12462. Reference
+ * implementation: LEEP.py of github.com/thuml/LogME.
+ */
+export const leepMetric = defineMetric({
   id: 'leep',
   description: 'LEEP: log expected empirical prediction from source-model probabilities (Nguyen et al. 2020)',
   inputs: { required: ['probs', 'labels'] },
   higherIsBetter: true,
-  options: [],
-  compute(inputs) {
-    return { value: leepScore(inputs.probs!, inputs.labels!) };
+  references: [
+    {
+      title:
+        'Nguyen, Hassner, Seeger, Archambeau, "LEEP: A New Measure to Evaluate Transferability of Learned Representations", ICML 2020',
+      arxiv: '2002.12462',
+      repository: 'github.com/thuml/LogME',
+    },
+  ],
+  regime:
+    "Needs the source model's class probabilities (rows summing to 1) for every target sample; any N ≥ 2. Values are ≤ 0.",
+  compute({ probs, labels }) {
+    return { value: leepValue(probs!, labels!), details: {} };
   },
-};
+});
+
+/**
+ * LEEP of source-model probabilities for target labels: mean_i log Σ_z P_iz p(y_i | z).
+ *
+ * @param inputs - `probs` N×Cs (rows sum to 1), `labels` N integers in [0, C).
+ * @param options - none of its own; `relabel` for labels with unused class ids.
+ * @returns `{ value, details }`, value ≤ 0 (higher is better).
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, PROBS_NOT_NORMALISED, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES.
+ * @see arXiv 2002.12462; github.com/thuml/LogME (LEEP.py)
+ * @example
+ * ```ts
+ * const probs = { rows: 4, cols: 2, data: new Float64Array([0.9, 0.1, 0.2, 0.8, 0.7, 0.3, 0.1, 0.9]) };
+ * const { value } = leepScore({ probs, labels: Int32Array.from([0, 1, 0, 1]) });
+ * console.assert(value < 0 && value > Math.log(0.5));
+ * ```
+ */
+export const leepScore = scoreFunction(leepMetric);

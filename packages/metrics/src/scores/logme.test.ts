@@ -3,7 +3,7 @@ import type { Matrix } from '@emms/tensor-io';
 import { fixtureNames } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { expectedOf, fixtureLabels, fixtureMatrix, within } from '../testing/fixtures';
-import { logmeMetric, logmeScore } from './logme';
+import { logmeCompute, logmeMetric } from './logme';
 
 describe('logme against the reference fixtures', () => {
   for (const f of fixtureNames) {
@@ -11,10 +11,13 @@ describe('logme against the reference fixtures', () => {
       const expected = expectedOf(f);
       const x = fixtureMatrix(f, 'X.npy');
       const y = fixtureLabels(f);
-      const cls = logmeScore(x, { labels: y });
+      const cls = logmeCompute(x, { labels: y });
       const results: [string, number][] = [['logme', cls.value]];
       for (const z of ['bert', 'clip', 'gpt2']) {
-        results.push([`logme_flabel_${z}`, logmeScore(x, { targets: fixtureMatrix(f, `Z_${z}.npy`) }).value]);
+        results.push([
+          `logme_flabel_${z}`,
+          logmeCompute(x, { targets: fixtureMatrix(f, `Z_${z}.npy`) }).value,
+        ]);
       }
       for (const [key, ours] of results) {
         const e = expected[key];
@@ -71,9 +74,9 @@ describe('logme maths and edge cases', () => {
         (alpha / 2) * m2 -
         1.5 * Math.log(2 * Math.PI)) /
       3;
-    expect(logmeScore(x, { targets: t }).value).toBeCloseTo(evidence, 12);
+    expect(logmeCompute(x, { targets: t }).value).toBeCloseTo(evidence, 12);
     // The same target as labels: class 1 is t, class 0 is 1 − t = (0, 1, 0).
-    const cls = logmeScore(x, { labels: Int32Array.of(1, 0, 1) });
+    const cls = logmeCompute(x, { labels: Int32Array.of(1, 0, 1) });
     expect(cls.details.evidence[1]).toBeCloseTo(evidence, 12);
   });
 
@@ -82,7 +85,7 @@ describe('logme maths and edge cases', () => {
     // some order and r0 = 0, so the evidence depends only on σ = {1, 4}.
     const x: Matrix = { rows: 2, cols: 3, data: Float64Array.of(1, 0, 0, 0, 2, 0) };
     const t: Matrix = { rows: 2, cols: 1, data: Float64Array.of(1, 1) };
-    const r = logmeScore(x, { targets: t });
+    const r = logmeCompute(x, { targets: t });
     expect(r.details.rank).toBe(2);
     let alpha = 1;
     let beta = 1;
@@ -115,14 +118,14 @@ describe('logme maths and edge cases', () => {
     const y = fixtureLabels('small');
     // Two duplicated columns: two null directions whose noise-level σ the reference keeps, and
     // D grows by two in D/2·log α: the score moves by 6e-4, it is not invariant.
-    const dup = logmeScore(
+    const dup = logmeCompute(
       withColumns(x, (r) => [r[0], r[1]]),
       { labels: y },
     );
     expect(dup.details.rank).toBe(66);
     expect(Math.abs(dup.value - -0.460295606868797)).toBeLessThan(1e-9);
     // A constant non-zero column is a real direction of XᵀX (features are not centred).
-    const constant = logmeScore(
+    const constant = logmeCompute(
       withColumns(x, () => [1]),
       { labels: y },
     );
@@ -139,7 +142,7 @@ describe('logme maths and edge cases', () => {
       [1e-3, -0.2474260765646716],
       [1e3, -0.6461598929018797],
     ]) {
-      const v = logmeScore(
+      const v = logmeCompute(
         { rows: x.rows, cols: x.cols, data: Float64Array.from(x.data, (a) => a * s) },
         { labels: y },
       );
@@ -153,11 +156,11 @@ describe('logme maths and edge cases', () => {
       const x = fixtureMatrix(f, 'X.npy');
       const y = fixtureLabels(f);
       const z = fixtureMatrix(f, 'Z_bert.npy');
-      const a = logmeScore(x, { labels: y }).value;
-      const b = logmeScore(x, { labels: y }, { backend: other }).value;
+      const a = logmeCompute(x, { labels: y }).value;
+      const b = logmeCompute(x, { labels: y }, { backend: other }).value;
       expect(Math.abs(a - b)).toBeLessThan(1e-10 * Math.abs(a));
-      const c = logmeScore(x, { targets: z }).value;
-      const d = logmeScore(x, { targets: z }, { backend: other }).value;
+      const c = logmeCompute(x, { targets: z }).value;
+      const d = logmeCompute(x, { targets: z }, { backend: other }).value;
       expect(Math.abs(c - d)).toBeLessThan(1e-10 * Math.abs(c));
     }
   });
@@ -166,8 +169,8 @@ describe('logme maths and edge cases', () => {
     for (const f of fixtureNames) {
       const x = fixtureMatrix(f, 'X.npy');
       const y = fixtureLabels(f);
-      const a = logmeScore(x, { labels: y }).value;
-      const b = logmeScore(
+      const a = logmeCompute(x, { labels: y }).value;
+      const b = logmeCompute(
         { rows: x.rows, cols: x.cols, data: Float64Array.from(x.data) },
         { labels: y },
       ).value;
@@ -191,7 +194,7 @@ describe('logme maths and edge cases', () => {
     expect(() => logmeMetric.compute({ features: x }, {}, ctx)).toThrow(
       expect.objectContaining({ code: 'MISSING_INPUT' }),
     );
-    expect(() => logmeScore(x, { labels: y.subarray(1) })).toThrow(
+    expect(() => logmeCompute(x, { labels: y.subarray(1) })).toThrow(
       expect.objectContaining({ code: 'ROW_MISMATCH' }),
     );
   });

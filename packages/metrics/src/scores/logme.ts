@@ -1,8 +1,8 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
+import { defineMetric, degenerate, scoreFunction } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
-import type { Metric } from '../metric';
 
-/** Options of {@link logmeScore}. */
+/** Options of {@link logmeCompute}. */
 export interface LogmeOptions {
   /** Linear-algebra backend (default: the current one). */
   readonly backend?: LinalgBackend;
@@ -11,7 +11,7 @@ export interface LogmeOptions {
   readonly onProgress?: ProgressListener;
 }
 
-/** Diagnostics of {@link logmeScore}. */
+/** Diagnostics of {@link logmeCompute}. */
 export type LogmeDetails = {
   readonly mode: 'classification' | 'regression';
   /** Evidence per class (classification) or per target column (regression). */
@@ -155,7 +155,7 @@ function evidenceOf(
  * of the smaller Gram matrix (XᵀX when N > D, keeping √σ > 1e-10; else XXᵀ, keeping all N), and
  * Uᵀt for every column is one matrix product.
  */
-export function logmeScore(
+export function logmeCompute(
   features: Matrix,
   target: { readonly labels: Int32Array } | { readonly targets: Matrix },
   opts: LogmeOptions = {},
@@ -231,6 +231,16 @@ export function logmeScore(
   progress.advance(1, 'spectrum');
   opts.signal?.throwIfAborted();
   const k = sigma.length;
+  if (k === 0 || !(sigma[0] > 0) || !Number.isFinite(sigma[0])) {
+    throw degenerate(
+      'logme',
+      'features',
+      k === 0
+        ? 'have no singular value above 1e-10 (they are all zero or scaled close to zero)'
+        : 'are too large for the evidence (their Gram matrix overflows)',
+      'rescale the features (e.g. standardise them) before scoring',
+    );
+  }
   const evidence: number[] = [];
   const iterations: number[] = [];
   let sum = 0;
@@ -241,40 +251,66 @@ export function logmeScore(
     sum += e.evidence;
   }
   progress.advance(1, 'evidence');
+  if (!Number.isFinite(sum)) {
+    throw degenerate(
+      'logme',
+      'features',
+      'give a non-finite evidence (their scale is extreme for the fixed-point iteration)',
+      'rescale the features (e.g. standardise them) before scoring',
+    );
+  }
   return { value: sum / columns, details: { mode, evidence, iterations, rank: k } };
 }
 
-/** LogME as a {@link Metric}: regression on `targets` when given, else classification on labels. */
-export const logmeMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * LogME as a metric (id `logme`): regression on `targets` when given, else classification on
+ * labels. Paper: You, Liu, Wang, Long, "LogME: Practical Assessment of Pre-trained Models for
+ * Transfer Learning", ICML 2021, arXiv 2102.11005. Reference implementation: github.com/thuml/LogME
+ * (LogME.py, the fixed-point version).
+ */
+export const logmeMetric = defineMetric({
   id: 'logme',
   description:
-    'LogME: log marginal evidence of Bayesian linear regression on the features (classification on labels, or regression on --targets) (You et al. 2021)',
+    'LogME: log marginal evidence of Bayesian linear regression on the features (classification on labels, or regression on targets) (You et al. 2021)',
   inputs: { required: ['features'], optional: ['labels', 'targets'] },
   higherIsBetter: true,
-  options: [],
-  compute(inputs, _options, context) {
-    if (inputs.targets) {
-      return logmeScore(
-        inputs.features!,
-        { targets: inputs.targets },
-        { backend: context.backend, signal: context.signal, onProgress: context.onProgress },
-      );
-    }
-    if (inputs.labels) {
-      return logmeScore(
-        inputs.features!,
-        { labels: inputs.labels },
-        { backend: context.backend, signal: context.signal, onProgress: context.onProgress },
-      );
-    }
+  references: [
+    {
+      title:
+        'You, Liu, Wang, Long, "LogME: Practical Assessment of Pre-trained Models for Transfer Learning", ICML 2021',
+      arxiv: '2102.11005',
+      repository: 'github.com/thuml/LogME',
+    },
+  ],
+  regime:
+    'Any N and D; features used as given (no scaling), so their scale matters as in the reference. Classification on labels or regression on a target matrix.',
+  compute({ features, labels, targets }, _options, context) {
+    const run = { backend: context.backend, signal: context.signal, onProgress: context.onProgress };
+    if (targets) return logmeCompute(features!, { targets }, run);
+    if (labels) return logmeCompute(features!, { labels }, run);
     throw new EmmsError(
       'MISSING_INPUT',
-      'metric "logme" needs labels (--labels) or a regression target (--targets)',
-      {
-        input: 'labels',
-        details: { metric: 'logme', flag: '--labels' },
-      },
+      'metric "logme" needs labels (inputs.labels) or a regression target (inputs.targets)',
+      { input: 'labels', details: { metric: 'logme' } },
     );
   },
-};
+});
+
+/**
+ * LogME: mean over target columns of the log marginal evidence of Bayesian linear regression.
+ *
+ * @param inputs - `features` N×D and either `labels` N integers (classification, one indicator
+ *   column per class) or `targets` N×T (regression).
+ * @param options - none of its own; `backend`, `signal`, `onProgress`, `relabel`.
+ * @returns `{ value, details }` with {@link LogmeDetails} (mode, evidence per column, iterations, rank).
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES,
+ *   DEGENERATE_INPUT (features all ~0).
+ * @see arXiv 2102.11005; github.com/thuml/LogME
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 2, data: new Float64Array([1, 0, 0.9, 0.1, 0, 1, 0.1, 0.9]) };
+ * const { value, details } = logmeScore({ features, labels: Int32Array.from([0, 0, 1, 1]) });
+ * console.assert(Number.isFinite(value) && details.mode === 'classification');
+ * ```
+ */
+export const logmeScore = scoreFunction(logmeMetric);

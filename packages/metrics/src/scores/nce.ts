@@ -1,5 +1,5 @@
+import { defineMetric, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import type { Metric } from '../metric';
 import { numClasses } from '../util';
 
 /**
@@ -7,7 +7,7 @@ import { numClasses } from '../util';
  * score = −H(Y | Z) = Σ_z p(z) Σ_c q log q with q = p(c|z) + 1e-20 over z seen at least once.
  * As thuml's NCE.py.
  */
-export function nceScore(probs: Matrix, labels: Int32Array): number {
+export function nceValue(probs: Matrix, labels: Int32Array): number {
   const { rows: n, cols: cs, data: p } = probs;
   const c = numClasses(labels);
   const count = new Float64Array(c * cs);
@@ -32,16 +32,45 @@ export function nceScore(probs: Matrix, labels: Int32Array): number {
   return score;
 }
 
-/** NCE as a {@link Metric}. */
-export const nceMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * NCE as a metric (id `nce`). Paper: Tran, Nguyen, Hassner, "Transferability and Hardness of
+ * Supervised Classification Tasks", ICCV 2019, arXiv 1908.08142. Reference implementation: NCE.py of
+ * github.com/thuml/LogME.
+ */
+export const nceMetric = defineMetric({
   id: 'nce',
   description:
     'NCE: negative conditional entropy of target labels given source argmax labels (Tran et al. 2019)',
   inputs: { required: ['probs', 'labels'] },
   higherIsBetter: true,
-  options: [],
-  compute(inputs) {
-    return { value: nceScore(inputs.probs!, inputs.labels!) };
+  references: [
+    {
+      title:
+        'Tran, Nguyen, Hassner, "Transferability and Hardness of Supervised Classification Tasks", ICCV 2019',
+      arxiv: '1908.08142',
+      repository: 'github.com/thuml/LogME',
+    },
+  ],
+  regime:
+    'Needs source-model probabilities; uses only their argmax. Values are ≤ 0; 0 when the source classes determine the target labels.',
+  compute({ probs, labels }) {
+    return { value: nceValue(probs!, labels!), details: {} };
   },
-};
+});
+
+/**
+ * NCE: −H(Y | Z) with Z the source model's argmax class.
+ *
+ * @param inputs - `probs` N×Cs (rows sum to 1), `labels` N integers in [0, C).
+ * @param options - none of its own; `relabel` for labels with unused class ids.
+ * @returns `{ value, details }`, value ≤ 0 (higher is better).
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, PROBS_NOT_NORMALISED, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES.
+ * @see arXiv 1908.08142; github.com/thuml/LogME (NCE.py)
+ * @example
+ * ```ts
+ * const probs = { rows: 4, cols: 2, data: new Float64Array([0.9, 0.1, 0.2, 0.8, 0.7, 0.3, 0.1, 0.9]) };
+ * const { value } = nceScore({ probs, labels: Int32Array.from([0, 1, 0, 1]) });
+ * console.assert(Math.abs(value) < 1e-12); // the argmax determines the label
+ * ```
+ */
+export const nceScore = scoreFunction(nceMetric);

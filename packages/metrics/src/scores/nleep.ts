@@ -1,7 +1,6 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
-import { type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
-import { fitGaussianMixture } from '../gmm';
-import type { Metric } from '../metric';
+import { defineMetric, degenerate, fitGaussianMixture, scoreFunction, z } from '@emms/metric-spec';
+import { isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import { numClasses } from '../util';
 import { empiricalPrediction } from './leep';
 
@@ -17,7 +16,7 @@ export interface NleepResult {
   readonly seed: number;
 }
 
-/** Options of {@link nleepDetailed}. */
+/** Options of {@link nleepCompute}. */
 export interface NleepOptions {
   /** Seed of the mixture's k-means initialisation (default 0). */
   readonly seed?: number;
@@ -36,7 +35,7 @@ export interface NleepOptions {
  * full-covariance Gaussian mixture with 5·C components (reg 1e-6, tol 1e-3, ≤ 100 EM steps, seeded k-means
  * initialisation), then LEEP's formula on the posteriors without the log: mean_i Σ_z p(z|x_i) p(y_i|z).
  */
-export function nleepDetailed(features: Matrix, labels: Int32Array, options: NleepOptions = {}): NleepResult {
+export function nleepCompute(features: Matrix, labels: Int32Array, options: NleepOptions = {}): NleepResult {
   const backend = options.backend ?? getBackend();
   const seed = options.seed ?? 0;
   const p = pca(features, { varianceRatio: options.varianceRatio ?? 0.8, backend });
@@ -44,16 +43,30 @@ export function nleepDetailed(features: Matrix, labels: Int32Array, options: Nle
   const c = numClasses(labels);
   const components = Math.min((options.componentsPerClass ?? 5) * c, z.rows);
   const progress = progressTracker('score:nleep', 100, options.onProgress);
-  const gmm = fitGaussianMixture(z, {
-    components,
-    seed,
-    reg: 1e-6,
-    tol: 1e-3,
-    maxIter: 100,
-    backend,
-    signal: options.signal,
-    onIteration: (it, ll) => progress.advance(1, `EM step ${it}, mean log-likelihood ${ll.toFixed(4)}`),
-  });
+  let gmm: ReturnType<typeof fitGaussianMixture>;
+  try {
+    gmm = fitGaussianMixture(z, {
+      components,
+      seed,
+      reg: 1e-6,
+      tol: 1e-3,
+      maxIter: 100,
+      backend,
+      signal: options.signal,
+      onIteration: (it, ll) => progress.advance(1, `EM step ${it}, mean log-likelihood ${ll.toFixed(4)}`),
+    });
+  } catch (e) {
+    if (isEmmsError(e, 'INVALID_OPTION')) {
+      throw degenerate(
+        'nleep',
+        'features',
+        `give a Gaussian mixture with a singular covariance in the ${z.cols}-dimensional PCA space`,
+        'rescale the features (e.g. standardise them), give more samples, or lower nleep.componentsPerClass',
+        { components },
+      );
+    }
+    throw e;
+  }
   const q = empiricalPrediction(gmm.posterior(z), labels);
   let value = 0;
   for (let i = 0; i < q.length; i++) value += q[i];
@@ -67,42 +80,64 @@ export function nleepDetailed(features: Matrix, labels: Int32Array, options: Nle
   };
 }
 
-/** NLEEP value only; see {@link nleepDetailed}. */
-export function nleepScore(features: Matrix, labels: Int32Array, options: NleepOptions = {}): number {
-  return nleepDetailed(features, labels, options).value;
-}
-
-/** NLEEP as a {@link Metric}. */
-export const nleepMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * NLEEP as a metric (id `nleep`). Paper: Li, Jia, Sang, Zhu, Green, Wang, Gong, "Ranking Neural
+ * Checkpoints", CVPR 2021, arXiv 2011.11200. Reference implementation: the NLEEP of
+ * github.com/TencentARC/SFDA (scikit-learn PCA and GaussianMixture); ours is seeded and deterministic.
+ */
+export const nleepMetric = defineMetric({
   id: 'nleep',
   description: 'NLEEP: LEEP on Gaussian-mixture posteriors of PCA-reduced features (Li et al. 2021), seeded',
   inputs: { required: ['features', 'labels'] },
   higherIsBetter: true,
-  options: [
+  options: z.object({
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0)
+      .describe('seed of the mixture initialisation (deterministic)'),
+    varianceRatio: z.number().gt(0).lt(1).default(0.8).describe('explained-variance ratio kept by the PCA'),
+    componentsPerClass: z.number().int().min(1).default(5).describe('mixture components per class'),
+  }),
+  references: [
     {
-      name: 'seed',
-      type: 'integer',
-      default: 0,
-      description: 'seed of the mixture initialisation (deterministic)',
+      title: 'Li, Jia, Sang, Zhu, Green, Wang, Gong, "Ranking Neural Checkpoints", CVPR 2021',
+      arxiv: '2011.11200',
+      repository: 'github.com/TencentARC/SFDA',
     },
-    {
-      name: 'varianceRatio',
-      type: 'number',
-      default: 0.8,
-      description: 'explained-variance ratio kept by the PCA',
-    },
-    { name: 'componentsPerClass', type: 'integer', default: 5, description: 'mixture components per class' },
   ],
-  compute(inputs, options, context) {
-    const { value, ...details } = nleepDetailed(inputs.features!, inputs.labels!, {
-      seed: options.seed as number | undefined,
-      varianceRatio: options.varianceRatio as number | undefined,
-      componentsPerClass: options.componentsPerClass as number | undefined,
+  regime:
+    'Enough samples for componentsPerClass × C full-covariance Gaussians in the PCA space (hundreds of samples or more); values in (0, 1].',
+  compute({ features, labels }, options, context) {
+    const { value, ...details } = nleepCompute(features!, labels!, {
+      ...options,
       backend: context.backend,
       signal: context.signal,
       onProgress: context.onProgress,
     });
     return { value, details };
   },
-};
+});
+
+/**
+ * NLEEP: LEEP's expected empirical prediction on Gaussian-mixture posteriors of PCA features.
+ *
+ * @param inputs - `features` N×D, `labels` N integers in [0, C).
+ * @param options - `seed` (integer ≥ 0, default 0), `varianceRatio` in (0, 1) (default 0.8),
+ *   `componentsPerClass` (integer ≥ 1, default 5); `backend`, `signal`, `onProgress`, `relabel`.
+ * @returns `{ value, details: { pcaDims, components, iterations, converged, seed } }`, value in (0, 1].
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES,
+ *   INVALID_OPTION, DEGENERATE_INPUT.
+ * @see arXiv 2011.11200; github.com/TencentARC/SFDA
+ * @example
+ * ```ts
+ * const data = new Float64Array(40 * 2);
+ * for (let i = 0; i < 40; i++) { data[2 * i] = (i % 2) * 5 + Math.sin(i); data[2 * i + 1] = Math.cos(3 * i); }
+ * const labels = Int32Array.from({ length: 40 }, (_, i) => i % 2);
+ * const { value } = nleepScore({ features: { rows: 40, cols: 2, data }, labels }, { componentsPerClass: 1 });
+ * console.assert(value > 0.5 && value <= 1);
+ * ```
+ */
+export const nleepScore = scoreFunction(nleepMetric);

@@ -1,6 +1,6 @@
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
+import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import type { Metric } from '../metric';
 import { checkAbort, classCounts, numClasses, selectRows, standardise } from '../util';
 
 /** PARC with its diagnostics. */
@@ -12,9 +12,11 @@ export interface ParcResult {
   readonly subsampled: boolean;
   /** Number of samples scored. */
   readonly used: number;
+  /** Set when the value is a documented stand-in (constant features: 0). */
+  readonly warning?: string;
 }
 
-/** Options of {@link parcDetailed}. */
+/** Options of {@link parcCompute}. */
 export interface ParcOptions {
   /** PCA dimensions before capping at min(N, D) (default 32). */
   readonly dims?: number;
@@ -68,7 +70,7 @@ export function stratifiedSubsample(labels: Int32Array, m: number): Int32Array {
  * samples, RDM_y = 1 − corr between one-hot label rows, score = 100 × Spearman correlation of the
  * upper triangles. Memory grows as N²; above `maxSamples` a deterministic stratified subsample is scored.
  */
-export function parcDetailed(features: Matrix, labels: Int32Array, options: ParcOptions = {}): ParcResult {
+export function parcCompute(features: Matrix, labels: Int32Array, options: ParcOptions = {}): ParcResult {
   const backend = options.backend ?? getBackend();
   const maxSamples = options.maxSamples ?? 3000;
   let x: Matrix = features;
@@ -121,15 +123,36 @@ export function parcDetailed(features: Matrix, labels: Int32Array, options: Parc
       else across[ai++] = dist;
     }
   }
-  const value = 100 * spearmanWithBinary(within, across);
-  return { value, pcaDims: d, subsampled, used: n };
+  if (within.length === 0 || across.length === 0) {
+    throw degenerate(
+      'parc',
+      'labels',
+      within.length === 0
+        ? `have one sample per class among the ${n} scored, so no pair shares a class`
+        : `put all ${n} samples scored in one class`,
+      'give at least two samples of some class and two classes (or raise parc.maxSamples)',
+      { used: n },
+    );
+  }
+  const rho = spearmanWithBinary(within, across);
+  if (rho === undefined) {
+    return {
+      value: 0,
+      pcaDims: d,
+      subsampled,
+      used: n,
+      warning: 'the features give every pair the same dissimilarity (constant features): PARC is 0',
+    };
+  }
+  return { value: 100 * rho, pcaDims: d, subsampled, used: n };
 }
 
 /**
  * Spearman correlation between the values in `a` ∪ `b` and a variable that is lower on `a` than on `b`
  * (ties of values get their average rank, as scipy.stats.rankdata). Sorts both arrays in place.
+ * Undefined (returns `undefined`) when either variable is constant: all values tied, or `a` or `b` empty.
  */
-export function spearmanWithBinary(a: Float64Array, b: Float64Array): number {
+export function spearmanWithBinary(a: Float64Array, b: Float64Array): number | undefined {
   a.sort();
   b.sort();
   const m = a.length + b.length;
@@ -162,39 +185,73 @@ export function spearmanWithBinary(a: Float64Array, b: Float64Array): number {
   const cov = sumB / m - meanR * p;
   const varR = sumSq / m - meanR * meanR;
   const varB = p * (1 - p);
+  // All values tied (varR is then 0 up to rounding): no ranking, no correlation.
+  if (!(varR > 1e-12 * meanR * meanR) || !(varB > 0)) return undefined;
   return cov / Math.sqrt(varR * varB);
 }
 
-/** PARC as a {@link Metric}. */
-export const parcMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * PARC as a metric (id `parc`). Paper: Bolya, Mittapalli, Hoffman, "Scalable Diverse Model Selection
+ * for Accessible Transfer Learning", NeurIPS 2021, arXiv 2111.06977. Reference implementation:
+ * stable_transfer in github.com/google-research/google-research (and github.com/dbolya/parc).
+ */
+export const parcMetric = defineMetric({
   id: 'parc',
   description:
     'PARC: Spearman correlation of feature and label dissimilarity matrices, ×100 (Bolya et al. 2021)',
   inputs: { required: ['features', 'labels'] },
   higherIsBetter: true,
-  options: [
-    { name: 'dims', type: 'integer', default: 32, description: 'PCA dimensions, capped at min(N, D)' },
-    {
-      name: 'maxSamples',
-      type: 'integer',
-      default: 3000,
-      description:
+  options: z.object({
+    dims: z.number().int().min(1).default(32).describe('PCA dimensions, capped at min(N, D)'),
+    maxSamples: z
+      .number()
+      .int()
+      .min(2)
+      .default(3000)
+      .describe(
         'above this many samples, score a deterministic class-stratified subsample of this size (memory is N²)',
+      ),
+  }),
+  references: [
+    {
+      title:
+        'Bolya, Mittapalli, Hoffman, "Scalable Diverse Model Selection for Accessible Transfer Learning", NeurIPS 2021',
+      arxiv: '2111.06977',
+      repository: 'github.com/google-research/google-research (stable_transfer)',
     },
   ],
-  compute(inputs, options, context) {
-    const r = parcDetailed(inputs.features!, inputs.labels!, {
-      dims: options.dims as number | undefined,
-      maxSamples: options.maxSamples as number | undefined,
-      backend: context.backend,
-      signal: context.signal,
-    });
-    return { value: r.value, details: { pcaDims: r.pcaDims, subsampled: r.subsampled, used: r.used } };
+  regime:
+    'At least two samples of some class; memory and time grow as N², so above maxSamples a stratified subsample is scored. Values in [−100, 100].',
+  compute({ features, labels }, { dims, maxSamples }, { backend, signal }) {
+    const r = parcCompute(features!, labels!, { dims, maxSamples, backend, signal });
+    return {
+      value: r.value,
+      details: {
+        pcaDims: r.pcaDims,
+        subsampled: r.subsampled,
+        used: r.used,
+        ...(r.warning ? { warning: r.warning } : {}),
+      },
+    };
   },
-};
+});
 
-/** PARC value only; see {@link parcDetailed}. */
-export function parcScore(features: Matrix, labels: Int32Array, options: ParcOptions = {}): number {
-  return parcDetailed(features, labels, options).value;
-}
+/**
+ * PARC: 100 × Spearman correlation between the feature and label dissimilarity matrices.
+ *
+ * @param inputs - `features` N×D, `labels` N integers in [0, C).
+ * @param options - `dims` (integer ≥ 1, default 32), `maxSamples` (integer ≥ 2, default 3000);
+ *   `backend`, `signal`, `relabel`.
+ * @returns `{ value, details: { pcaDims, subsampled, used, warning? } }`, value in [−100, 100]
+ *   (higher is better); 0 with a warning for constant features.
+ * @throws EmmsError DEGENERATE_INPUT (no two samples share a class), MISSING_INPUT, ROW_MISMATCH,
+ *   NON_FINITE, SINGLE_CLASS, MISSING_CLASSES, INVALID_OPTION.
+ * @see arXiv 2111.06977; github.com/google-research/google-research (stable_transfer)
+ * @example
+ * ```ts
+ * const features = { rows: 6, cols: 2, data: new Float64Array([0, 1, 0.1, 1, 0.2, 1.1, 3, 0, 3.1, 0.2, 3.2, 0.1]) };
+ * const { value } = parcScore({ features, labels: Int32Array.from([0, 0, 0, 1, 1, 1]) });
+ * console.assert(value >= -100 && value <= 100);
+ * ```
+ */
+export const parcScore = scoreFunction(parcMetric);

@@ -1,7 +1,7 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
+import { defineMetric, degenerate, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { solveSpdSafe } from '../kernels';
-import type { Metric } from '../metric';
 import { classCounts, classMeans, classResiduals, matVec, numClasses, softmaxRows, toDense } from '../util';
 
 /** SFDA with its diagnostics. */
@@ -89,7 +89,7 @@ function transposeSmall(m: Dense): Dense {
  * ConfMix (each x_i pulled toward the mean of the other classes' means by 1 − p'_{i,y_i}), a refit with
  * the same shrinkage, and score = mean_i p(y_i | x_i).
  */
-export function sfdaDetailed(
+export function sfdaCompute(
   features: Matrix,
   labels: Int32Array,
   options: { backend?: LinalgBackend } = {},
@@ -102,7 +102,27 @@ export function sfdaDetailed(
   const priors = counts.map((v) => v / n);
 
   const means0 = classMeans(x, labels, c);
-  const lambda = largestEigenvalueEstimate(withinScatter(backend, x, labels, means0));
+  const sw0 = withinScatter(backend, x, labels, means0);
+  let trace = 0;
+  for (let i = 0; i < d; i++) trace += sw0.data[i * d + i];
+  if (!(trace > 0)) {
+    throw degenerate(
+      'sfda',
+      'features',
+      'do not vary within any class (the within-class scatter is zero, so the discriminant is undefined)',
+      'give features that vary between samples of a class, or more samples per class',
+    );
+  }
+  const lambda = largestEigenvalueEstimate(sw0);
+  if (!Number.isFinite(lambda)) {
+    throw degenerate(
+      'sfda',
+      'features',
+      'are too large or too small for the power iteration (the within-class scatter overflows or underflows)',
+      'rescale the features (e.g. standardise them) before scoring',
+      { largestEigenvalue: String(lambda) },
+    );
+  }
   const s = Math.max(Math.exp(-5 * lambda), 1e-10);
 
   const p = fdaPosterior(backend, x, labels, c, priors, s);
@@ -127,25 +147,46 @@ export function sfdaDetailed(
   return { value: value / n, shrinkage: s, largestEigenvalue: lambda };
 }
 
-/** SFDA value only; see {@link sfdaDetailed}. */
-export function sfdaScore(
-  features: Matrix,
-  labels: Int32Array,
-  options: { backend?: LinalgBackend } = {},
-): number {
-  return sfdaDetailed(features, labels, options).value;
-}
-
-/** SFDA as a {@link Metric}. */
-export const sfdaMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * SFDA as a metric (id `sfda`). Paper: Shao, Zhao, Ge, Zhang, Luo, Xu, Shan, "Not All Models Are
+ * Equal: Predicting Model Transferability in a Self-challenging Fisher Space", ECCV 2022,
+ * arXiv 2207.03036. Reference implementation: github.com/TencentARC/SFDA.
+ */
+export const sfdaMetric = defineMetric({
   id: 'sfda',
   description: 'SFDA: self-challenging Fisher discriminant analysis with ConfMix (Shao et al. 2022)',
   inputs: { required: ['features', 'labels'] },
   higherIsBetter: true,
-  options: [],
-  compute(inputs, _options, context) {
-    const r = sfdaDetailed(inputs.features!, inputs.labels!, { backend: context.backend });
+  references: [
+    {
+      title:
+        'Shao et al., "Not All Models Are Equal: Predicting Model Transferability in a Self-challenging Fisher Space", ECCV 2022',
+      arxiv: '2207.03036',
+      repository: 'github.com/TencentARC/SFDA',
+    },
+  ],
+  regime:
+    'Features that vary within classes; the shrinkage depends on the feature scale (exp(−5λ̂)), as in the reference. Values in (0, 1].',
+  compute({ features, labels }, _options, { backend }) {
+    const r = sfdaCompute(features!, labels!, { backend });
     return { value: r.value, details: { shrinkage: r.shrinkage, largestEigenvalue: r.largestEigenvalue } };
   },
-};
+});
+
+/**
+ * SFDA: mean_i p(y_i | x_i) of a regularised Fisher discriminant refit after ConfMix.
+ *
+ * @param inputs - `features` N×D, `labels` N integers in [0, C).
+ * @param options - none of its own; `backend`, `relabel`.
+ * @returns `{ value, details: { shrinkage, largestEigenvalue } }`, value in (0, 1] (higher is better).
+ * @throws EmmsError DEGENERATE_INPUT (features constant within every class), MISSING_INPUT,
+ *   ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES.
+ * @see arXiv 2207.03036; github.com/TencentARC/SFDA
+ * @example
+ * ```ts
+ * const features = { rows: 6, cols: 1, data: new Float64Array([0, 0.2, 0.1, 3, 3.2, 3.1]) };
+ * const { value } = sfdaScore({ features, labels: Int32Array.from([0, 0, 0, 1, 1, 1]) });
+ * console.assert(value > 0.5 && value <= 1);
+ * ```
+ */
+export const sfdaScore = scoreFunction(sfdaMetric);

@@ -1,7 +1,7 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
+import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { logDetSpd } from '../kernels';
-import type { Metric } from '../metric';
 import { centred, numClasses, selectRows, transpose } from '../util';
 
 /**
@@ -22,7 +22,7 @@ function codingRate(backend: LinalgBackend, a: Dense, eps: number): number {
  * TransRate (Huang et al., ICML 2022), evaluated in float64: with Z the column-centred features,
  * R(Z) − (1/C) Σ_c R(Z_c), Z_c the rows of class c (not re-centred), eps = 1e-4 by default.
  */
-export function transrateScore(
+export function transrateValue(
   features: Matrix,
   labels: Int32Array,
   options: { eps?: number; backend?: LinalgBackend } = {},
@@ -41,17 +41,46 @@ export function transrateScore(
   return rz - rzy / c;
 }
 
-/** TransRate as a {@link Metric}. */
-export const transrateMetric: Metric = {
-  specificationVersion: 'v1',
+/**
+ * TransRate as a metric (id `transrate`). Paper: Huang, Huang, Rong, Yang, Wei, "Frustratingly Easy
+ * Transferability Estimation", ICML 2022, arXiv 2106.09362.
+ */
+export const transrateMetric = defineMetric({
   id: 'transrate',
   description:
     'TransRate: coding-rate gain of features over their class-conditional parts (Huang et al. 2022)',
   inputs: { required: ['features', 'labels'] },
   higherIsBetter: true,
-  options: [{ name: 'eps', type: 'number', default: 1e-4, description: 'distortion eps of the coding rate' }],
-  compute(inputs, options, context) {
-    const eps = (options.eps as number | undefined) ?? 1e-4;
-    return { value: transrateScore(inputs.features!, inputs.labels!, { eps, backend: context.backend }) };
+  options: z.object({
+    eps: z.number().positive().default(1e-4).describe('distortion eps of the coding rate (> 0)'),
+  }),
+  references: [
+    {
+      title: 'Huang, Huang, Rong, Yang, Wei, "Frustratingly Easy Transferability Estimation", ICML 2022',
+      arxiv: '2106.09362',
+    },
+  ],
+  regime:
+    'Any N ≥ 2; grows with the feature scale relative to eps, so compare models whose features are on similar scales. Constant features score 0.',
+  compute({ features, labels }, { eps }, { backend }) {
+    const value = transrateValue(features!, labels!, { eps, backend });
+    return { value, details: { eps } };
   },
-};
+});
+
+/**
+ * TransRate: R(Z) − (1/C) Σ_c R(Z_c), R the coding rate at distortion `eps`.
+ *
+ * @param inputs - `features` N×D, `labels` N integers in [0, C).
+ * @param options - `eps` (> 0, default 1e-4); `backend`, `relabel`.
+ * @returns `{ value, details: { eps } }` (higher is better).
+ * @throws EmmsError MISSING_INPUT, ROW_MISMATCH, NON_FINITE, SINGLE_CLASS, MISSING_CLASSES, INVALID_OPTION.
+ * @see arXiv 2106.09362
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 1, data: new Float64Array([0, 0.1, 1, 1.1]) };
+ * const { value } = transrateScore({ features, labels: Int32Array.from([0, 0, 1, 1]) });
+ * console.assert(value > 0);
+ * ```
+ */
+export const transrateScore = scoreFunction(transrateMetric);

@@ -1,7 +1,5 @@
 import { EmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
-import type { Metric } from './metric';
-import { scoreMetrics } from './run';
 import { checkLabelSet, validateInputs } from './validate';
 
 const m = (rows: number, cols: number, f: (i: number, j: number) => number) => {
@@ -14,14 +12,9 @@ const features = m(6, 3, (i, j) => Math.sin(i * 3 + j));
 const probs = m(6, 2, (_i, j) => (j === 0 ? 0.25 : 0.75));
 
 /** A metric that takes every input, to exercise validation of each. */
-const all: Metric = {
-  specificationVersion: 'v1',
+const all = {
   id: 'all',
-  description: 'test',
-  inputs: { required: ['features', 'labels', 'flabels', 'probs', 'targets'] },
-  higherIsBetter: true,
-  options: [],
-  compute: () => ({ value: 0 }),
+  inputs: { required: ['features', 'labels', 'flabels', 'probs', 'targets'] as const },
 };
 const good = {
   features,
@@ -46,18 +39,16 @@ describe('validateInputs', () => {
     expect(validateInputs(all, good).labels).toBe(labels);
   });
 
-  it.each([
-    ['features', '--features'],
-    ['labels', '--labels'],
-    ['flabels', '--flabels'],
-    ['probs', '--probs'],
-    ['targets', '--targets'],
-  ] as const)('missing %s: MISSING_INPUT naming %s', (name, flag) => {
-    const e = codeOf(() => validateInputs(all, { ...good, [name]: undefined }));
-    expect(e.code).toBe('MISSING_INPUT');
-    expect(e.input).toBe(name);
-    expect(e.message).toContain(flag);
-  });
+  it.each(['features', 'labels', 'flabels', 'probs', 'targets'] as const)(
+    'missing %s: MISSING_INPUT naming the input (inputs.NAME), never a CLI flag',
+    (name) => {
+      const e = codeOf(() => validateInputs(all, { ...good, [name]: undefined }));
+      expect(e.code).toBe('MISSING_INPUT');
+      expect(e.input).toBe(name);
+      expect(e.message).toContain(`inputs.${name}`);
+      expect(e.message).not.toMatch(/--[a-z]/);
+    },
+  );
 
   it.each([
     ['features', { features: m(6, 3, (i, j) => (i === 2 && j === 1 ? Number.NaN : 1)) }],
@@ -115,6 +106,7 @@ describe('validateInputs', () => {
     const e = codeOf(() => validateInputs(all, { ...good, labels: gappy }));
     expect(e.code).toBe('MISSING_CLASSES');
     expect(e.message).toMatch(/classes 1, 2, 4/);
+    expect(e.message).toContain('relabel: true');
     const r = checkLabelSet(gappy, { relabel: true });
     expect([...r.labels]).toEqual([0, 1, 0, 1, 2, 2]);
     expect(r.classes).toBe(3);
@@ -122,18 +114,8 @@ describe('validateInputs', () => {
   });
 
   it('only the inputs a metric uses are validated', () => {
-    const leepLike: Metric = { ...all, id: 'x', inputs: { required: ['probs', 'labels'] } };
+    const leepLike = { id: 'x', inputs: { required: ['probs', 'labels'] as const } };
     const out = validateInputs(leepLike, { ...good, features: m(2, 2, () => Number.NaN) });
     expect(out.features).toBeUndefined();
-  });
-});
-
-describe('scoreMetrics reports bad input per metric', () => {
-  it('a missing input is an error naming it, not a silent skip', async () => {
-    const r = await scoreMetrics({ features, labels }, ['leep', 'hscore']);
-    expect(r.errors.leep).toMatchObject({ code: 'MISSING_INPUT', input: 'probs' });
-    expect(r.errors.leep.message).toContain('--probs');
-    expect(Number.isFinite(r.scores.hscore)).toBe(true);
-    expect(r.scores.leep).toBeUndefined();
   });
 });

@@ -7,16 +7,7 @@ import {
   type Matrix,
   relabelToPresent,
 } from '@emms/tensor-io';
-import type { Metric, MetricInputName, MetricInputs } from './metric';
-
-/** The CLI flag that supplies each input, named in MISSING_INPUT messages. */
-export const inputFlags: Readonly<Record<MetricInputName, string>> = {
-  features: '--features',
-  labels: '--labels',
-  flabels: '--flabels',
-  probs: '--probs',
-  targets: '--targets',
-};
+import type { MetricInputName, MetricInputSpec, MetricInputs } from './types';
 
 /** Options of {@link validateInputs}. */
 export interface ValidateOptions {
@@ -29,7 +20,17 @@ export interface ValidateOptions {
   readonly probsTolerance?: number;
 }
 
-/** Throws NON_FINITE when `m` holds NaN or ±Infinity, naming `input` and the first bad cell. */
+/**
+ * Throws NON_FINITE when `m` holds NaN or ±Infinity, naming `input` and the first bad cell.
+ *
+ * @param m - any N×D matrix.
+ * @param input - the input's name for the message, e.g. "features" or "flabels[1]".
+ * @throws EmmsError NON_FINITE naming `input`, the row and the column.
+ * @example
+ * ```ts
+ * assertFiniteMatrix({ rows: 1, cols: 2, data: new Float64Array([1, 2]) }, 'features'); // passes
+ * ```
+ */
 export function assertFiniteMatrix(m: Matrix, input: string): void {
   assertFinite(m, input);
 }
@@ -49,6 +50,16 @@ export interface LabelCheck {
  * (LABEL_OUT_OF_RANGE), at least two distinct classes (SINGLE_CLASS), and no class in 0..max(y)
  * without samples (MISSING_CLASSES, naming them) unless `relabel`, which maps the classes present,
  * in increasing order, to 0..C'−1.
+ *
+ * @param labels - N integer labels.
+ * @param opts - `relabel`: map the classes present to 0..C'−1; `input`: the name used in messages.
+ * @returns the labels to use, the class count C and, when relabelled, the original ids.
+ * @throws EmmsError LABEL_OUT_OF_RANGE, SINGLE_CLASS, MISSING_CLASSES.
+ * @example
+ * ```ts
+ * const { classes, present } = checkLabelSet(Int32Array.from([0, 2, 2, 0]), { relabel: true });
+ * console.assert(classes === 2 && present?.[1] === 2);
+ * ```
  */
 export function checkLabelSet(
   labels: Int32Array,
@@ -62,7 +73,7 @@ export function checkLabelSet(
     if (isEmmsError(e) && e.code === 'MISSING_CLASSES') {
       throw new EmmsError(
         'MISSING_CLASSES',
-        `${e.message} To score on the classes present, set option relabel.`,
+        `${e.message} To score on the classes present, run with relabel: true (the run-level relabel option of scoreMetrics).`,
         {
           input,
           details: e.details as Record<string, unknown> | undefined,
@@ -98,14 +109,27 @@ function isPresent(inputs: MetricInputs, name: MetricInputName): boolean {
 
 /**
  * Validates `inputs` against what `metric` declares and returns the inputs it should be given:
- * only its required and optional inputs, with labels relabelled when asked.
+ * only its required and optional inputs, with labels relabelled when asked. Defined metrics call it
+ * themselves before their computation.
  *
- * Errors (all {@link EmmsError}, `input` naming the culprit): MISSING_INPUT (with the CLI flag),
- * NON_FINITE, ROW_MISMATCH, LABEL_OUT_OF_RANGE, SINGLE_CLASS, MISSING_CLASSES,
- * FLABEL_WIDTH_MISMATCH, PROBS_NOT_NORMALISED.
+ * @param metric - the metric's id and its declared inputs.
+ * @param inputs - features N×D, labels N, flabels K × (N×L), probs N×Cs, targets N×T.
+ * @param opts - `relabel` and the probability tolerance.
+ * @returns the inputs the metric uses, checked.
+ * @throws EmmsError (`input` naming the culprit) MISSING_INPUT, NON_FINITE, ROW_MISMATCH,
+ *   LABEL_OUT_OF_RANGE, SINGLE_CLASS, MISSING_CLASSES, FLABEL_WIDTH_MISMATCH, PROBS_NOT_NORMALISED.
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 1, data: new Float64Array([1, 2, 3, 4]) };
+ * const checked = validateInputs(
+ *   { id: 'demo', inputs: { required: ['features', 'labels'] } },
+ *   { features, labels: Int32Array.from([0, 1, 0, 1]) },
+ * );
+ * console.assert(checked.features === features);
+ * ```
  */
 export function validateInputs(
-  metric: Metric,
+  metric: { readonly id: string; readonly inputs: MetricInputSpec },
   inputs: MetricInputs,
   opts: ValidateOptions = {},
 ): MetricInputs {
@@ -113,8 +137,8 @@ export function validateInputs(
     if (!isPresent(inputs, name)) {
       throw new EmmsError(
         'MISSING_INPUT',
-        `metric "${metric.id}" needs ${name}; supply it with ${inputFlags[name]}`,
-        { input: name, details: { metric: metric.id, flag: inputFlags[name] } },
+        `metric "${metric.id}" needs ${name}; supply it as inputs.${name}`,
+        { input: name, details: { metric: metric.id } },
       );
     }
   }
@@ -159,7 +183,17 @@ export function validateInputs(
   return out;
 }
 
-/** Throws PROBS_NOT_NORMALISED unless every row is ≥ 0 and sums to 1 within `tol`. */
+/**
+ * Throws PROBS_NOT_NORMALISED unless every row is ≥ 0 and sums to 1 within `tol`.
+ *
+ * @param p - N×Cs source-model probabilities.
+ * @param tol - allowed |row sum − 1| (default 1e-3).
+ * @throws EmmsError PROBS_NOT_NORMALISED naming the row.
+ * @example
+ * ```ts
+ * assertProbabilities({ rows: 1, cols: 2, data: new Float64Array([0.25, 0.75]) }); // passes
+ * ```
+ */
 export function assertProbabilities(p: Matrix, tol = 1e-3): void {
   const { rows, cols, data } = p;
   for (let i = 0; i < rows; i++) {

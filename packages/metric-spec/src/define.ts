@@ -1,0 +1,395 @@
+import { getBackend } from '@emms/linalg';
+import { EmmsError } from '@emms/tensor-io';
+import { z } from 'zod';
+import { METRIC_ERROR_CODES } from './errors';
+import type {
+  AnyMetric,
+  Metric,
+  MetricContext,
+  MetricInputSpec,
+  MetricInputs,
+  MetricOptionInfo,
+  MetricOptionSpec,
+  MetricReference,
+  MetricResult,
+  MetricV1,
+} from './types';
+import { validateInputs } from './validate';
+
+/** What {@link defineMetric} takes: everything about a metric, declared once. */
+export interface MetricDefinition<S extends z.ZodObject, R extends MetricResult | Promise<MetricResult>> {
+  /** Stable id: lower case letters, digits, - or _ (e.g. "logme"). */
+  readonly id: string;
+  /** One line for `emms metrics`. */
+  readonly description: string;
+  /** Inputs: `required` must all be present; `optional` are used when given. */
+  readonly inputs: MetricInputSpec;
+  /** Whether a higher value means better transfer. */
+  readonly higherIsBetter: boolean;
+  /**
+   * The options as a zod object schema: each field's type, `.default()`, range (`.min/.max/.int()`,
+   * `z.enum`) and `.describe()` text. Omitted: the metric has no options.
+   */
+  readonly options?: S;
+  /** The paper(s) and reference implementation(s). */
+  readonly references?: readonly MetricReference[];
+  /** When the score is meaningful, in a sentence or two. */
+  readonly regime?: string;
+  /**
+   * The computation. Receives validated inputs (only those declared), options checked and completed
+   * with defaults, and a context with a backend. Throw `EmmsError` (DEGENERATE_INPUT, …) for inputs
+   * on which the score is undefined; never return NaN or ±Infinity.
+   */
+  compute(inputs: MetricInputs, options: z.output<S>, context: MetricContext): R;
+}
+
+const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
+
+function formatValue(v: unknown): string {
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (v === null || v === undefined) return String(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+function allowedText(o: Omit<MetricOptionInfo, 'allowed'>): string {
+  if (o.type === 'boolean') return 'true or false';
+  if (o.type === 'string')
+    return o.choices ? `one of ${o.choices.map((c) => `"${c}"`).join(', ')}` : 'a string';
+  const what = o.type === 'integer' ? 'an integer' : 'a number';
+  if (o.min !== undefined && o.max !== undefined) {
+    return `${what} in ${o.minExclusive ? '(' : '['}${o.min}, ${o.max}${o.maxExclusive ? ')' : ']'}`;
+  }
+  if (o.min !== undefined) return `${what} ${o.minExclusive ? '>' : '≥'} ${o.min}`;
+  if (o.max !== undefined) return `${what} ${o.maxExclusive ? '<' : '≤'} ${o.max}`;
+  return `a finite ${o.type === 'integer' ? 'integer' : 'number'}`;
+}
+
+interface JsonSchemaProperty {
+  type?: string | string[];
+  enum?: unknown[];
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  anyOf?: JsonSchemaProperty[];
+}
+
+/**
+ * The plain description of a zod object schema's fields (through `z.toJSONSchema`): name, type,
+ * default, min/max, choices, description and the allowed values in words.
+ *
+ * @param schema - a zod object schema of metric options.
+ * @returns one {@link MetricOptionInfo} per field, in declaration order.
+ * @example
+ * ```ts
+ * const [seed] = describeOptions(z.object({ seed: z.number().int().min(0).default(0).describe('seed') }));
+ * console.assert(seed.type === 'integer' && seed.min === 0 && seed.default === 0);
+ * ```
+ */
+export function describeOptions(schema: z.ZodObject): MetricOptionInfo[] {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, JsonSchemaProperty>;
+  };
+  const out: MetricOptionInfo[] = [];
+  for (const [name, raw] of Object.entries(json.properties ?? {})) {
+    // Nullable/union fields: describe the first non-null branch.
+    const p: JsonSchemaProperty =
+      raw.anyOf?.find((b) => b.type !== 'null') !== undefined
+        ? { ...raw.anyOf.find((b) => b.type !== 'null'), ...raw, anyOf: undefined }
+        : raw;
+    const t = Array.isArray(p.type) ? p.type[0] : p.type;
+    const type: MetricOptionSpec['type'] =
+      t === 'integer' ? 'integer' : t === 'number' ? 'number' : t === 'boolean' ? 'boolean' : 'string';
+    const safe = Number.MAX_SAFE_INTEGER;
+    const base = {
+      name,
+      type,
+      default: p.default as MetricOptionSpec['default'],
+      description: p.description ?? '',
+      ...(p.enum ? { choices: p.enum.map(String) } : {}),
+      ...(p.exclusiveMinimum !== undefined
+        ? { min: p.exclusiveMinimum, minExclusive: true }
+        : p.minimum !== undefined && p.minimum > -safe
+          ? { min: p.minimum }
+          : {}),
+      ...(p.exclusiveMaximum !== undefined
+        ? { max: p.exclusiveMaximum, maxExclusive: true }
+        : p.maximum !== undefined && p.maximum < safe
+          ? { max: p.maximum }
+          : {}),
+    };
+    out.push({ ...base, allowed: allowedText(base) });
+  }
+  return out;
+}
+
+function unknownOption(id: string, name: string, infos: readonly MetricOptionInfo[]): EmmsError {
+  const known = infos.map((o) => o.name).join(', ') || 'none';
+  const why =
+    name === 'relabel'
+      ? `; relabel is a run-level setting (the relabel option of scoreMetrics), not an option of one metric`
+      : '';
+  return new EmmsError(
+    'INVALID_OPTION',
+    `metric "${id}" has no option "${name}" (its options: ${known})${why}`,
+    { input: `${id}.${name}`, details: { metric: id, option: name, known: infos.map((o) => o.name) } },
+  );
+}
+
+function badOption(id: string, info: MetricOptionInfo, value: unknown): EmmsError {
+  return new EmmsError(
+    'INVALID_OPTION',
+    `option ${id}.${info.name}=${formatValue(value)} is not allowed: give ${info.allowed}`,
+    {
+      input: `${id}.${info.name}`,
+      details: {
+        metric: id,
+        option: info.name,
+        value: typeof value === 'number' && !Number.isFinite(value) ? String(value) : value,
+        allowed: info.allowed,
+        ...(info.min !== undefined ? { min: info.min } : {}),
+        ...(info.max !== undefined ? { max: info.max } : {}),
+        ...(info.choices ? { choices: info.choices } : {}),
+      },
+    },
+  );
+}
+
+function plainOptions(id: string, options: unknown): Record<string, unknown> {
+  if (options === undefined || options === null) return {};
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw new EmmsError('INVALID_OPTION', `options of metric "${id}" must be an object of name → value`, {
+      input: id,
+    });
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+function checkedResult<R extends MetricResult>(id: string, r: R): R {
+  if (typeof r !== 'object' || r === null || typeof r.value !== 'number' || !Number.isFinite(r.value)) {
+    const got = typeof r === 'object' && r !== null ? (r as MetricResult).value : r;
+    throw new EmmsError(
+      METRIC_ERROR_CODES.NON_FINITE_SCORE,
+      `metric "${id}" produced ${formatValue(got)} instead of a finite score; its inputs are degenerate for it or it has a bug`,
+      { input: id, details: { metric: id, value: formatValue(got) } },
+    );
+  }
+  return r;
+}
+
+function checkRelabel(relabel: unknown): void {
+  if (relabel !== undefined && typeof relabel !== 'boolean') {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `the run-level relabel option must be true or false, got ${formatValue(relabel)}`,
+      { input: 'relabel', details: { value: formatValue(relabel) } },
+    );
+  }
+}
+
+function runChecked<R extends MetricResult | Promise<MetricResult>>(
+  metric: { id: string; inputs: MetricInputSpec },
+  inputs: MetricInputs,
+  context: Partial<MetricContext> | undefined,
+  run: (checked: MetricInputs, ctx: MetricContext) => R,
+): R {
+  const ctx = context ?? {};
+  checkRelabel(ctx.relabel);
+  const checked = validateInputs(metric, inputs ?? {}, { relabel: ctx.relabel === true });
+  const full: MetricContext = { ...ctx, backend: ctx.backend ?? getBackend() };
+  const r = run(checked, full);
+  if (r && typeof (r as Promise<MetricResult>).then === 'function') {
+    return (r as Promise<MetricResult>).then((x) => checkedResult(metric.id, x)) as R;
+  }
+  return checkedResult(metric.id, r as MetricResult) as R;
+}
+
+/**
+ * Defines a metric once: its options schema gives the TypeScript type of `compute`'s options, their
+ * defaults, allowed ranges and descriptions (for `emms metrics NAME` and the docs). The returned
+ * metric (specificationVersion 'v2') checks options and validates inputs itself before the
+ * computation, and turns a non-finite value into an error.
+ *
+ * @param def - id, description, inputs, higherIsBetter, options (a zod object schema), references,
+ *   regime and compute.
+ * @returns the {@link Metric}; its `compute(inputs, options?, context?)` returns what `def.compute`
+ *   returns (sync or a promise).
+ * @throws Error when `def.id` is not lower case letters, digits, - or _ (a programming mistake).
+ *   Its compute throws EmmsError INVALID_OPTION (naming `<id>.<option>`, the range and the bad
+ *   value), MISSING_INPUT, the input-validation codes, NON_FINITE_SCORE, and whatever the
+ *   computation throws (e.g. DEGENERATE_INPUT).
+ * @example
+ * ```ts
+ * const meanMetric = defineMetric({
+ *   id: 'feature-mean',
+ *   description: 'mean of all feature values (a toy)',
+ *   inputs: { required: ['features'] },
+ *   higherIsBetter: true,
+ *   options: z.object({ scale: z.number().positive().default(1).describe('multiplies the mean') }),
+ *   compute({ features }, { scale }) {
+ *     let s = 0;
+ *     for (const v of features!.data) s += v;
+ *     return { value: (scale * s) / features!.data.length };
+ *   },
+ * });
+ * const features = { rows: 2, cols: 1, data: new Float64Array([1, 3]) };
+ * console.assert(meanMetric.compute({ features }, { scale: 2 }).value === 4);
+ * ```
+ */
+export function defineMetric<
+  S extends z.ZodObject = z.ZodObject<Record<string, never>>,
+  R extends MetricResult | Promise<MetricResult> = MetricResult,
+>(def: MetricDefinition<S, R>): Metric<z.output<S>, R> {
+  if (!ID_PATTERN.test(def.id)) {
+    throw new Error(`metric id "${def.id}" must be lower case letters, digits, - or _`);
+  }
+  const schema = (def.options ?? z.object({})) as S;
+  const options = describeOptions(schema);
+  const byName = new Map(options.map((o) => [o.name, o]));
+  const parseOptions = (raw?: Readonly<Record<string, unknown>>): z.output<S> => {
+    const given = plainOptions(def.id, raw);
+    for (const name of Object.keys(given)) if (!byName.has(name)) throw unknownOption(def.id, name, options);
+    const r = schema.safeParse(given);
+    if (!r.success) {
+      const issue = r.error.issues[0];
+      const name = String(issue.path[0] ?? '');
+      const info = byName.get(name);
+      if (info) throw badOption(def.id, info, given[name]);
+      throw new EmmsError('INVALID_OPTION', `options of metric "${def.id}": ${issue.message}`, {
+        input: def.id,
+      });
+    }
+    return r.data as z.output<S>;
+  };
+  return Object.freeze({
+    specificationVersion: 'v2' as const,
+    id: def.id,
+    description: def.description,
+    inputs: def.inputs,
+    higherIsBetter: def.higherIsBetter,
+    options,
+    references: def.references ?? [],
+    regime: def.regime ?? '',
+    parseOptions,
+    compute(
+      inputs: MetricInputs,
+      raw?: Readonly<Record<string, unknown>>,
+      context?: Partial<MetricContext>,
+    ): R {
+      const parsed = parseOptions(raw);
+      return runChecked(def, inputs, context, (checked, ctx) => def.compute(checked, parsed, ctx));
+    },
+  });
+}
+
+/**
+ * Adapts a specification-v1 metric (options as a {@link MetricOptionSpec} list, unchecked compute)
+ * to v2: options are checked against the list (type, choices; booleans only true/false) and
+ * completed with defaults, inputs validated, the value checked finite.
+ *
+ * @param m - a v1 metric, e.g. from an older plugin package.
+ * @returns the same metric as specification v2.
+ * @example
+ * ```ts
+ * const v1 = {
+ *   specificationVersion: 'v1' as const, id: 'rows', description: 'number of rows',
+ *   inputs: { required: ['features' as const] }, higherIsBetter: true,
+ *   options: [{ name: 'add', type: 'integer' as const, default: 0, description: 'added' }],
+ *   compute: (inputs: MetricInputs, o: { add?: number }) => ({ value: inputs.features!.rows + (o.add ?? 0) }),
+ * };
+ * const m = fromV1Metric(v1);
+ * const features = { rows: 3, cols: 1, data: new Float64Array(3) };
+ * Promise.resolve(m.compute({ features }, { add: 1 })).then((r) => console.assert(r.value === 4));
+ * ```
+ */
+export function fromV1Metric(m: MetricV1): Metric {
+  const options: MetricOptionInfo[] = m.options.map((o) => ({ ...o, allowed: allowedText(o) }));
+  const byName = new Map(options.map((o) => [o.name, o]));
+  const parseOptions = (raw?: Readonly<Record<string, unknown>>): Record<string, unknown> => {
+    const given = plainOptions(m.id, raw);
+    const out: Record<string, unknown> = {};
+    for (const o of options) if (o.default !== undefined) out[o.name] = o.default;
+    for (const [name, value] of Object.entries(given)) {
+      const info = byName.get(name);
+      if (!info) throw unknownOption(m.id, name, options);
+      const ok =
+        info.type === 'boolean'
+          ? typeof value === 'boolean'
+          : info.type === 'string'
+            ? typeof value === 'string' && (!info.choices || info.choices.includes(value))
+            : typeof value === 'number' &&
+              Number.isFinite(value) &&
+              (info.type === 'number' || Number.isInteger(value));
+      if (!ok) throw badOption(m.id, info, value);
+      out[name] = value;
+    }
+    return out;
+  };
+  return Object.freeze({
+    specificationVersion: 'v2' as const,
+    id: m.id,
+    description: m.description,
+    inputs: m.inputs,
+    higherIsBetter: m.higherIsBetter,
+    options,
+    references: [],
+    regime: '',
+    parseOptions,
+    compute(inputs: MetricInputs, raw?: Readonly<Record<string, unknown>>, context?: Partial<MetricContext>) {
+      const parsed = parseOptions(raw);
+      return runChecked(m, inputs, context, (checked, ctx) =>
+        Promise.resolve(m.compute(checked, parsed, ctx)),
+      );
+    },
+  });
+}
+
+/**
+ * A metric of either specification version as v2 (v1 through {@link fromV1Metric}).
+ *
+ * @param m - a v1 or v2 metric.
+ * @returns `m` itself when it is v2, else the adapted metric.
+ * @example
+ * ```ts
+ * const m = toMetric(defineMetric({ id: 'zero', description: 'always 0', inputs: { required: [] },
+ *   higherIsBetter: true, compute: () => ({ value: 0 }) }));
+ * console.assert(m.specificationVersion === 'v2');
+ * ```
+ */
+export function toMetric(m: AnyMetric): Metric {
+  return m.specificationVersion === 'v1' ? fromV1Metric(m) : m;
+}
+
+/** Run-time settings a built-in score function accepts beside the metric's own options. */
+export type ScoreCallOptions<O> = Partial<O> & Partial<MetricContext>;
+
+/**
+ * A direct function for a synchronous defined metric: `xScore(inputs, options?) → { value, details }`
+ * where `options` holds the metric's options and, optionally, `backend`, `signal`, `onProgress` and
+ * `relabel`. It validates like the metric (it calls its compute).
+ *
+ * @param metric - a defined metric whose compute is synchronous.
+ * @returns the score function.
+ * @example
+ * ```ts
+ * const zero = defineMetric({ id: 'zero', description: 'always 0', inputs: { required: [] },
+ *   higherIsBetter: true, compute: () => ({ value: 0, details: {} }) });
+ * console.assert(scoreFunction(zero)({}).value === 0);
+ * ```
+ */
+export function scoreFunction<O extends Record<string, unknown>, R extends MetricResult>(
+  metric: Metric<O, R>,
+): (inputs: MetricInputs, options?: ScoreCallOptions<O>) => R {
+  return (inputs, options = {}) => {
+    const { backend, signal, onProgress, relabel, ...rest } = options as ScoreCallOptions<O>;
+    return metric.compute(inputs, rest as Record<string, unknown>, { backend, signal, onProgress, relabel });
+  };
+}
