@@ -41,6 +41,8 @@ export async function generateApi(repo, out) {
     readme: 'none',
     skipErrorChecking: true,
     excludePrivate: true,
+    // Re-exports of other libraries (metric-spec re-exports zod's z) belong to their own docs.
+    excludeExternals: true,
     excludeInternal: true,
     hideGenerator: true,
     disableSources: true,

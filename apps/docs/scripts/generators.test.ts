@@ -15,12 +15,29 @@ const tmp = mkdtempSync(join(tmpdir(), 'emms-docs-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('score pages', () => {
-  it('reads a v1 option list as the metric declares it', () => {
+  it('reads a v1 option list as a plugin declares it', () => {
+    const v1 = {
+      specificationVersion: 'v1',
+      id: 'plugin-score',
+      options: [
+        { name: 'mode', type: 'string', default: 'fast', choices: ['fast', 'exact'], description: 'how' },
+        { name: 'seed', type: 'integer', default: 0, description: 'seed' },
+      ],
+    };
+    expect(optionRows(v1)).toEqual([
+      { name: 'mode', type: 'string', default: 'fast', allowed: '`fast`, `exact`', description: 'how' },
+      { name: 'seed', type: 'integer', default: 0, allowed: '', description: 'seed' },
+    ]);
+  });
+
+  it("reads a defined metric's option descriptions, allowed values in words included", () => {
     const rows = optionRows(emmsMetric);
     expect(rows.map((r) => r.name)).toEqual(emmsMetric.options.map((o) => o.name));
-    const iterations = rows.find((r) => r.name === 'iterations');
-    expect(iterations?.default).toBe('one-step');
-    expect(iterations?.allowed).toBe('`one-step`, `converge`');
+    for (const [i, o] of emmsMetric.options.entries()) {
+      expect(rows[i].default).toBe(o.default);
+      expect(rows[i].description).toBe(o.description);
+      if ('allowed' in o && typeof o.allowed === 'string') expect(rows[i].allowed).toBe(o.allowed);
+    }
   });
 
   it('reads a v2 zod options schema: types, defaults, allowed values and descriptions', () => {
