@@ -15,7 +15,7 @@
  * The cross-entropy term also carries the reference's Σ y log(y + 1e-10) = log(1 + 1e-10) per
  * sample. Lower is better.
  */
-import type { Dense, LinalgBackend } from '@emms/linalg';
+import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
 import { type LbfgsStop, minimizeLbfgs, type Objective } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { normalFrom, seededRandom } from '@emms/tensor-io';
@@ -34,8 +34,8 @@ export interface GaussPactranOptions {
   readonly maxIterations?: number;
   /** L-BFGS gradient and relative-decrease tolerance (default 1e-6). */
   readonly tolerance?: number;
-  /** Backend for the N×D by D×C products. */
-  readonly backend: LinalgBackend;
+  /** Backend for the N×D by D×C products (default: the current one of @emms/linalg). */
+  readonly backend?: LinalgBackend;
   /** Checked once per optimiser iteration. */
   readonly signal?: AbortSignal;
 }
@@ -207,6 +207,22 @@ export function gaussStart(dims: number, classes: number, seed: number): Float64
 
 /**
  * PACTran-Gauss of `features` (N×D) for `labels` in [0, classes). Deterministic for a given seed.
+ *
+ * @param features - N×D features (centred inside unless `center: false`).
+ * @param labels - N integers in [0, classes).
+ * @param classes - C.
+ * @param options - `ldaFactor` (> 0), `s2Factor` (> 0, default 100·ldaFactor), `center`, `seed`,
+ *   `maxIterations`, `tolerance`, `backend`, `signal`.
+ * @returns the bound (lower is better) with its parts (pacOpt, flatness, σ⁻²) and the optimiser's report.
+ * @throws RangeError for a non-positive ldaFactor or s2Factor or a label count that differs from N
+ *   (the metric checks these first and reports INVALID_OPTION / ROW_MISMATCH).
+ * @see arXiv 2203.05126; github.com/google-research/pactran_metrics
+ * @example
+ * ```ts
+ * const features = { rows: 4, cols: 1, data: new Float64Array([0, 0.2, 3, 3.2]) };
+ * const r = pactranGauss(features, Int32Array.from([0, 0, 1, 1]), 2, {});
+ * console.assert(Number.isFinite(r.value) && r.converged);
+ * ```
  */
 export function pactranGauss(
   features: Matrix,
@@ -227,7 +243,8 @@ export function pactranGauss(
   }
   const x = centredCopy(features, options.center ?? true);
   const ldas2 = ldaFactor * x.rows;
-  const objective = gaussObjective(x, labels, classes, ldas2, options.backend);
+  const backend = options.backend ?? getBackend();
+  const objective = gaussObjective(x, labels, classes, ldas2, backend);
   const tolerance = options.tolerance ?? 1e-6;
   const result = minimizeLbfgs(objective, gaussStart(x.cols, classes, options.seed ?? 0), {
     maxIterations: options.maxIterations ?? 100,
@@ -235,7 +252,7 @@ export function pactranGauss(
     functionTolerance: tolerance,
     signal: options.signal,
   });
-  const hessianSum = gaussHessianDiagonalSum(x, result.x, classes, ldas2, options.backend);
+  const hessianSum = gaussHessianDiagonalSum(x, result.x, classes, ldas2, backend);
   const bound = gaussBound(result.value, hessianSum, x.cols, classes, ldas2, s2Factor);
   return {
     value: bound.value,

@@ -72,12 +72,44 @@ function apiOptions(file: string): Set<string> {
   );
 }
 
+/** What is wrong with one template: CLI flags named, options or inputs suggested that do not exist. */
+function problemsOf(t: Template): string[] {
+  const problems: string[] = [];
+  if (/(^|[\s(`'"])--[a-z]/.test(t.text)) problems.push(`${t.file}: names a CLI flag`);
+  // (not file names such as emms.config.json)
+  for (const m of t.text.matchAll(/\b([a-z][a-z0-9-]*)\.([a-zA-Z]+)\b(?![.\w])/g)) {
+    const known = optionsOf.get(m[1]);
+    if (known && !known.has(m[2])) problems.push(`${t.file}: ${m[0]} is not an option of ${m[1]}`);
+  }
+  // ${metric}.name / ${id}.name in a package: some metric of that package has the option
+  for (const m of t.text.matchAll(/\$\{(?:metric|id)\}\.([a-zA-Z]+)/g)) {
+    const ids = t.file.includes('metric-pactran') ? pactranMetrics.map((x) => x.id) : [...optionsOf.keys()];
+    if (!ids.some((id) => optionsOf.get(id)?.has(m[1]))) problems.push(`${t.file}: ${m[0]} names no option`);
+  }
+  const suggestion =
+    /\boption "([a-zA-Z]+)"|\b(?:set|increase|raise|lower|reduce|give) (?:the )?option "?([a-zA-Z]+)|\bthe ([a-zA-Z]+) option\b|\brun with ([a-zA-Z]+):/g;
+  for (const m of t.text.matchAll(suggestion)) {
+    const name = m[1] ?? m[2] ?? m[3] ?? m[4];
+    const anyMetric = [...optionsOf.values()].some((s) => s.has(name));
+    if (!anyMetric && !RUN_OPTIONS.has(name) && !apiOptions(t.file).has(name)) {
+      problems.push(`${t.file}: "${m[0]}" suggests an option that does not exist`);
+    }
+  }
+  for (const m of t.text.matchAll(/\b([a-zA-Z]+) option of scoreMetrics/g)) {
+    if (!RUN_OPTIONS.has(m[1])) problems.push(`${t.file}: ${m[1]} is not an option of scoreMetrics`);
+  }
+  for (const m of t.text.matchAll(/\binputs\.([a-zA-Z]+)/g)) {
+    if (!INPUTS.has(m[1])) problems.push(`${t.file}: inputs.${m[1]} is not an input`);
+  }
+  return problems;
+}
+
 describe('error message templates', () => {
   it('were found (the scan works)', () => {
     expect(templates.length).toBeGreaterThan(40);
-    expect(templates.some((t) => t.text.includes('pactran-dirichlet') || t.text.includes('${metric}'))).toBe(
-      true,
-    );
+    expect(
+      templates.some((t) => t.text.includes('pactran-dirichlet') || t.text.includes('$' + '{metric}')),
+    ).toBe(true);
   });
 
   it('name no CLI flag', () => {
@@ -86,36 +118,16 @@ describe('error message templates', () => {
   });
 
   it('suggest only options that exist: <metric>.<option> in that metric, `option X` in some metric or the run', () => {
-    const problems: string[] = [];
-    for (const t of templates) {
-      for (const m of t.text.matchAll(/\b([a-z][a-z0-9-]*)\.([a-zA-Z]+)\b/g)) {
-        const known = optionsOf.get(m[1]);
-        if (known && !known.has(m[2])) problems.push(`${t.file}: ${m[0]} is not an option of ${m[1]}`);
-      }
-      // ${metric}.name / ${id}.name in a package: some metric of that package has the option
-      for (const m of t.text.matchAll(/\$\{(?:metric|id)\}\.([a-zA-Z]+)/g)) {
-        const ids = t.file.includes('metric-pactran')
-          ? pactranMetrics.map((x) => x.id)
-          : [...optionsOf.keys()];
-        if (!ids.some((id) => optionsOf.get(id)?.has(m[1])))
-          problems.push(`${t.file}: ${m[0]} names no option`);
-      }
-      const suggestion =
-        /\boption "([a-zA-Z]+)"|\b(?:set|increase|raise|lower|reduce|give) (?:the )?option "?([a-zA-Z]+)|\bthe ([a-zA-Z]+) option\b|\brun with ([a-zA-Z]+):/g;
-      for (const m of t.text.matchAll(suggestion)) {
-        const name = m[1] ?? m[2] ?? m[3] ?? m[4];
-        const anyMetric = [...optionsOf.values()].some((s) => s.has(name));
-        if (!anyMetric && !RUN_OPTIONS.has(name) && !apiOptions(t.file).has(name)) {
-          problems.push(`${t.file}: "${m[0]}" suggests an option that does not exist`);
-        }
-      }
-      for (const m of t.text.matchAll(/\b([a-zA-Z]+) option of scoreMetrics/g)) {
-        if (!RUN_OPTIONS.has(m[1])) problems.push(`${t.file}: ${m[1]} is not an option of scoreMetrics`);
-      }
-      for (const m of t.text.matchAll(/\binputs\.([a-zA-Z]+)/g)) {
-        if (!INPUTS.has(m[1])) problems.push(`${t.file}: inputs.${m[1]} is not an input`);
-      }
-    }
-    expect(problems).toEqual([]);
+    expect(templates.flatMap(problemsOf)).toEqual([]);
+  });
+
+  it('the checks catch the mistakes they look for', () => {
+    const bad = (text: string) => problemsOf({ file: 'packages/metrics/src/x.ts', text });
+    expect(bad('needs probs; supply it with --probs').length).toBeGreaterThan(0);
+    expect(bad('singular; raise nleep.reg').length).toBeGreaterThan(0);
+    expect(bad('increase option reg').length).toBeGreaterThan(0);
+    expect(bad('supply it as inputs.prob').length).toBeGreaterThan(0);
+    expect(bad('the banana option of scoreMetrics').length).toBeGreaterThan(0);
+    expect(bad('lower nleep.componentsPerClass; run with relabel: true')).toEqual([]);
   });
 });

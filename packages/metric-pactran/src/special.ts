@@ -8,7 +8,16 @@
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** Natural log of the gamma function, for x > 0 (NaN otherwise). */
+/**
+ * Natural log of the gamma function, for x > 0 (NaN otherwise; the scores only evaluate x > 0).
+ *
+ * @param x - a positive number.
+ * @returns log Γ(x).
+ * @example
+ * ```ts
+ * console.assert(Math.abs(logGamma(5) - Math.log(24)) < 1e-13);
+ * ```
+ */
 export function logGamma(x: number): number {
   if (!(x > 0)) return Number.NaN;
   if (x < 0.5) {
@@ -39,7 +48,16 @@ export function logGamma(x: number): number {
   return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + series - shift;
 }
 
-/** The digamma function ψ(x) = d/dx log Γ(x), for x > 0 (NaN otherwise). */
+/**
+ * The digamma function ψ(x) = d/dx log Γ(x), for x > 0 (NaN otherwise).
+ *
+ * @param x - a positive number.
+ * @returns ψ(x).
+ * @example
+ * ```ts
+ * console.assert(Math.abs(digamma(1) + 0.5772156649015329) < 1e-13); // −γ
+ * ```
+ */
 export function digamma(x: number): number {
   if (!(x > 0)) return Number.NaN;
   let acc = 0;

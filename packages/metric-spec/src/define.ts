@@ -307,7 +307,7 @@ export function defineMetric<
  * };
  * const m = fromV1Metric(v1);
  * const features = { rows: 3, cols: 1, data: new Float64Array(3) };
- * Promise.resolve(m.compute({ features }, { add: 1 })).then((r) => console.assert(r.value === 4));
+ * console.assert((await m.compute({ features }, { add: 1 })).value === 4);
  * ```
  */
 export function fromV1Metric(m: MetricV1): Metric {

@@ -169,6 +169,23 @@ function lineSearch(
 /**
  * Minimises `fg` from `x0` with L-BFGS. Deterministic: the same inputs give the same iterates.
  * `x0` is not modified.
+ *
+ * @param fg - the objective: writes the gradient into its second argument and returns the value.
+ * @param x0 - the start point (length n).
+ * @param options - iteration budget, gradient and function tolerances, memory, abort signal.
+ * @returns the minimiser `x` (length n), its value, iterations, evaluations, whether it converged
+ *   and why it stopped.
+ * @throws the signal's reason when aborted.
+ * @example
+ * ```ts
+ * // (x − 3)² + 2(y + 1)²
+ * const r = minimizeLbfgs((x, g) => {
+ *   g[0] = 2 * (x[0] - 3);
+ *   g[1] = 4 * (x[1] + 1);
+ *   return (x[0] - 3) ** 2 + 2 * (x[1] + 1) ** 2;
+ * }, new Float64Array(2));
+ * console.assert(Math.abs(r.x[0] - 3) < 1e-5 && Math.abs(r.x[1] + 1) < 1e-5);
+ * ```
  */
 export function minimizeLbfgs(fg: Objective, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
   const maxIterations = options.maxIterations ?? 100;

@@ -140,3 +140,65 @@ describe('scoreMetrics', () => {
     ).rejects.toThrow('stop');
   });
 });
+
+describe('scoreMetrics guards', () => {
+  it('a missing input is an error naming it as inputs.NAME (never a CLI flag), not a silent skip', async () => {
+    const labels = Int32Array.from([0, 1, 0, 1, 2, 2]);
+    const x = { rows: 6, cols: 3, data: Float64Array.from({ length: 18 }, (_, i) => Math.sin(i)) };
+    const r = await scoreMetrics({ features: x, labels }, ['leep', 'hscore']);
+    expect(r.errors.leep).toMatchObject({ code: 'MISSING_INPUT', input: 'probs' });
+    expect(r.errors.leep.message).toContain('inputs.probs');
+    expect(r.errors.leep.message).not.toContain('--');
+    expect(Number.isFinite(r.scores.hscore)).toBe(true);
+    expect(r.scores.leep).toBeUndefined();
+  });
+
+  it('a plugin metric that returns NaN or Infinity is an error entry (NON_FINITE_SCORE), never a number', async () => {
+    const nan: MetricV1 = { ...constant, id: 'nan', compute: () => ({ value: Number.NaN }) };
+    const inf: MetricV1 = { ...constant, id: 'inf', compute: () => ({ value: Number.NEGATIVE_INFINITY }) };
+    const r = await scoreMetrics({ features }, ['nan', 'inf', 'constant'], {
+      registry: createRegistry([nan, inf, constant]),
+    });
+    expect(r.errors.nan.code).toBe('NON_FINITE_SCORE');
+    expect(r.errors.inf.code).toBe('NON_FINITE_SCORE');
+    expect(r.scores).toEqual({ constant: 7 });
+  });
+
+  it('relabel is one run-level boolean: anything else is INVALID_OPTION; per metric it is refused', async () => {
+    const e = await rejects(
+      scoreMetrics({ features }, ['constant'], {
+        registry: createRegistry([constant]),
+        relabel: 'banana' as unknown as boolean,
+      }),
+    );
+    expect(e.code).toBe('INVALID_OPTION');
+    expect(e.message).toContain('true or false');
+    const r = await scoreMetrics({ features }, ['constant'], {
+      registry: createRegistry([constant]),
+      options: { constant: { relabel: true } },
+    });
+    expect(r.errors.constant.code).toBe('INVALID_OPTION');
+    expect(r.errors.constant.message).toContain('run-level');
+  });
+
+  it('LEEP validates its probabilities instead of returning NaN', async () => {
+    const { leepScore } = await import('./scores/leep');
+    const probs = { rows: 4, cols: 2, data: Float64Array.from([2, 0, 0, 1, 1, 0, 0, 1]) };
+    expect(() => leepScore({ probs, labels: Int32Array.from([0, 1, 0, 1]) })).toThrow(
+      expect.objectContaining({ code: 'PROBS_NOT_NORMALISED', input: 'probs' }),
+    );
+  });
+
+  it('option values out of range name <metric>.<option>, the allowed range and the value', async () => {
+    const x = { rows: 30, cols: 4, data: Float64Array.from({ length: 120 }, (_, i) => Math.sin(i * 1.7)) };
+    const labels = Int32Array.from({ length: 30 }, (_, i) => i % 3);
+    const r = await scoreMetrics({ features: x, labels }, ['nleep', 'gbc', 'parc'], {
+      options: { nleep: { varianceRatio: 2 }, gbc: { dims: 0 }, parc: { dims: 0 } },
+    });
+    expect(r.errors.nleep.message).toBe(
+      'option nleep.varianceRatio=2 is not allowed: give a number in (0, 1)',
+    );
+    expect(r.errors.gbc.message).toBe('option gbc.dims=0 is not allowed: give an integer ≥ 1');
+    expect(r.errors.parc).toMatchObject({ code: 'INVALID_OPTION', input: 'parc.dims' });
+  });
+});

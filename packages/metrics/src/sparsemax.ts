@@ -3,6 +3,14 @@
  * simplex, p = max(z − τ, 0) with τ chosen so that Σ p = 1. With z sorted descending, the
  * support size is the largest k such that 1 + k·z_(k) > Σ_{j≤k} z_(j), and
  * τ = (Σ_{j≤k} z_(j) − 1)/k.
+ *
+ * @param z - K real numbers.
+ * @returns K non-negative weights summing to 1 (sparse: small entries become exactly 0).
+ * @example
+ * ```ts
+ * const w = sparsemax([2, 0.5, -1]);
+ * console.assert(w[0] === 1 && w[1] === 0 && w[2] === 0);
+ * ```
  */
 export function sparsemax(z: ArrayLike<number>): Float64Array {
   const n = z.length;

@@ -30,6 +30,15 @@ export interface ParcOptions {
 /**
  * A deterministic class-stratified subsample of `m` indices: class c gets its share of `m` by largest
  * remainder (at least one sample), taken evenly spaced in the order the samples were given.
+ *
+ * @param labels - N integer labels in [0, C).
+ * @param m - the subsample size wanted.
+ * @returns the chosen row indices, increasing.
+ * @example
+ * ```ts
+ * const idx = stratifiedSubsample(Int32Array.from([0, 0, 0, 0, 1, 1]), 3);
+ * console.assert(idx.length === 3 && idx[2] >= 4); // two of class 0, one of class 1
+ * ```
  */
 export function stratifiedSubsample(labels: Int32Array, m: number): Int32Array {
   const n = labels.length;

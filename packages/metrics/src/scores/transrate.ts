@@ -78,7 +78,8 @@ export const transrateMetric = defineMetric({
  * @see arXiv 2106.09362
  * @example
  * ```ts
- * const features = { rows: 4, cols: 1, data: new Float64Array([0, 0.1, 1, 1.1]) };
+ * // the two classes spread along different directions: the whole set needs more coding rate
+ * const features = { rows: 4, cols: 2, data: new Float64Array([1, 0, 2, 0.1, 0, 1, 0.1, 2]) };
  * const { value } = transrateScore({ features, labels: Int32Array.from([0, 0, 1, 1]) });
  * console.assert(value > 0);
  * ```
