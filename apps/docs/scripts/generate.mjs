@@ -53,6 +53,9 @@ const results = await renderResultsPages(
   metrics.builtinMetrics.map((m) => m.id),
 );
 writePages('results', results.pages);
+rmSync(join(site, 'public', 'results-charts'), { recursive: true, force: true });
+for (const [name, svg] of Object.entries(results.charts ?? {}))
+  writeAtomic(join(site, 'public', 'results-charts', name), svg);
 sidebar.results = results.sidebar;
 if (results.notice) console.warn(`docs: ${results.notice}`);
 

@@ -214,7 +214,9 @@ describe('results pages', () => {
     expect(task).toContain('## Agreement with linear-probe');
     expect(task).toMatch(/\| \[emms\]\(\.\.\/scores\/emms\.md\) \| score \| 1\.000 \|/);
     expect(task).toMatch(/\| feature-dim \| baseline \| 0\.000 \|/);
-    expect((task.match(/<svg/g) ?? []).length).toBe(2);
+    const charts = [...task.matchAll(/<img src="\/results-charts\/([^"]+)"/g)].map((m) => m[1]);
+    expect(charts.length).toBe(2);
+    for (const c of charts) expect(out.charts[c]).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(task).toContain('## Train-size sweep');
   });
 });

@@ -33,8 +33,22 @@ export function svgChart(option, width = 720, height = 360) {
   return svg;
 }
 
-function chartBlock(svg, label) {
-  return `<figure class="emms-chart" aria-label="${label}"><div v-pre>${svg.replace(/\n/g, ' ')}</div></figure>`;
+/**
+ * Charts are written as .svg files beside the pages' assets (site/public/results-charts, git-ignored)
+ * and shown as images: SVG from ECharts may carry attribute text that Vue's template compiler rejects
+ * when inlined in markdown.
+ */
+let chartFiles = {};
+function chartBlock(raw, label) {
+  // The harness's charts name a quoted font family inside a double-quoted style attribute, which
+  // ends the attribute early in a standalone .svg; single quotes keep the file well-formed.
+  const svg = raw.replace(
+    /style="[^>]*?;"(?=[\s/>])/g,
+    (attr) => `style="${attr.slice(7, -1).replace(/"/g, "'")}"`,
+  );
+  const name = `${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${Object.keys(chartFiles).length + 1}.svg`;
+  chartFiles[name] = svg;
+  return `<figure class="emms-chart"><img src="/results-charts/${name}" alt="${label.replace(/"/g, '')}" /></figure>`;
 }
 
 function agreementChart(task, truthId) {
@@ -92,7 +106,18 @@ function sweepChart(task) {
   });
 }
 
-function taskPage(task) {
+/** The harness's report charts (the same SVGs as report.html), when the harness exports them. */
+let harnessCharts = {};
+
+async function agreementSvg(task, truthId) {
+  return (await harnessCharts.agreementBarsSvg?.(task, truthId, 720)) ?? agreementChart(task, truthId);
+}
+
+async function sweepSvg(task) {
+  return (await harnessCharts.sweepLinesSvg?.(task, { width: 720, height: 360 })) ?? sweepChart(task);
+}
+
+async function taskPage(task) {
   const lines = [`# ${task.dataset}: ${task.id}`, ''];
   if (task.description) lines.push(task.description, '');
   if (task.split) {
@@ -116,7 +141,10 @@ function taskPage(task) {
     const truth = task.groundTruth?.[truthId];
     lines.push(`## Agreement with ${truthId}`, '');
     if (truth) lines.push(`${cell(truth.description)} (${truth.kind}).`, '');
-    lines.push(chartBlock(agreementChart(task, truthId), `weighted tau against ${truthId}`), '');
+    lines.push(
+      chartBlock(await agreementSvg(task, truthId), `${task.id} weighted tau against ${truthId}`),
+      '',
+    );
     lines.push(
       `| ranking | kind | ${AGREEMENT_COLUMNS.map(([, t]) => t).join(' | ')} | 95% interval of weighted τ |`,
     );
@@ -149,7 +177,13 @@ function taskPage(task) {
     );
   }
   lines.push('');
-  if (task.sweep) lines.push('## Train-size sweep', '', chartBlock(sweepChart(task), 'train-size sweep'), '');
+  if (task.sweep)
+    lines.push(
+      '## Train-size sweep',
+      '',
+      chartBlock(await sweepSvg(task), `${task.id} train-size sweep`),
+      '',
+    );
   if (task.speed?.emmsOverLogme)
     lines.push(
       '## Speed',
@@ -170,6 +204,7 @@ function existsScorePage(id) {
 async function checkReport(report) {
   try {
     const harness = await import('@emms/harness');
+    harnessCharts = harness;
     if (harness.BenchReportSchema?.safeParse) {
       const r = harness.BenchReportSchema.safeParse(report);
       if (!r.success)
@@ -187,11 +222,13 @@ async function checkReport(report) {
 }
 
 /**
- * Renders `results/index.md` and one page per task from the report at `path`. Without a usable
- * report, returns no pages and a `notice` saying why (the build goes on).
+ * Renders `results/index.md` and one page per task from the report at `path`, and the charts
+ * (`charts`: file name → SVG). Without a usable report, returns no pages and a `notice` saying why
+ * (the build goes on).
  */
 export async function renderResultsPages(path, scoreIds = []) {
   scorePageIds = new Set(scoreIds);
+  chartFiles = {};
   if (!existsSync(path)) {
     return {
       pages: {},
@@ -233,7 +270,7 @@ export async function renderResultsPages(path, scoreIds = []) {
   ];
   for (const task of report.tasks) {
     const file = `${task.id.replace(/[^A-Za-z0-9_-]+/g, '-')}.md`;
-    pages[file] = taskPage(task);
+    pages[file] = await taskPage(task);
     sidebar.push({ text: task.id, link: `/results/${file.replace(/\.md$/, '')}` });
     index.push(
       `| [${task.id}](./${file}) | ${task.dataset} | ${task.models?.length ?? 0} | ${Object.keys(task.scores ?? {}).length} | ${Object.keys(task.groundTruth ?? {}).join(', ')} |`,
@@ -241,5 +278,5 @@ export async function renderResultsPages(path, scoreIds = []) {
   }
   if (report.notes?.length) index.push('', '## Notes', '', ...report.notes.map((n) => `- ${cell(n)}`));
   pages['index.md'] = `${index.filter((l) => l !== null).join('\n')}\n`;
-  return { pages, sidebar };
+  return { pages, sidebar, charts: chartFiles };
 }
