@@ -7,6 +7,8 @@ export TURBO_TELEMETRY_DISABLED=1 ONNXRUNTIME_NODE_INSTALL=skip
 
 # OpenBLAS/LAPACK for the native linear-algebra backend (optional at run time, tested in CI).
 apt_packages=(libopenblas0-pthread)
+# Debian's chromium: the docs site's browser tests drive it headless through playwright-core.
+apt_packages+=(chromium)
 # `tooling/setup.sh --bench` also installs numpy, scipy and scikit-learn: the references `pnpm bench` measures against.
 if [ "${1:-}" = "--bench" ]; then apt_packages+=(python3-numpy python3-scipy python3-sklearn); fi
 missing=()

@@ -1,0 +1,222 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { builtinMetrics, emmsMetric } from '@emms/metrics';
+import * as cli from 'emms';
+import { afterAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { renderCliPages } from './cli-pages.mjs';
+import { renderResultsPages } from './results-pages.mjs';
+import { optionRows, renderScorePages } from './score-pages.mjs';
+
+const formulas = join(dirname(fileURLToPath(import.meta.url)), '..', 'formulas');
+const tmp = mkdtempSync(join(tmpdir(), 'emms-docs-gen-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('score pages', () => {
+  it('reads a v1 option list as a plugin declares it', () => {
+    const v1 = {
+      specificationVersion: 'v1',
+      id: 'plugin-score',
+      options: [
+        { name: 'mode', type: 'string', default: 'fast', choices: ['fast', 'exact'], description: 'how' },
+        { name: 'seed', type: 'integer', default: 0, description: 'seed' },
+      ],
+    };
+    expect(optionRows(v1)).toEqual([
+      { name: 'mode', type: 'string', default: 'fast', allowed: '`fast`, `exact`', description: 'how' },
+      { name: 'seed', type: 'integer', default: 0, allowed: '', description: 'seed' },
+    ]);
+  });
+
+  it("reads a defined metric's option descriptions, allowed values in words included", () => {
+    const rows = optionRows(emmsMetric);
+    expect(rows.map((r) => r.name)).toEqual(emmsMetric.options.map((o) => o.name));
+    for (const [i, o] of emmsMetric.options.entries()) {
+      expect(rows[i].default).toBe(o.default);
+      expect(rows[i].description).toBe(o.description);
+      if ('allowed' in o && typeof o.allowed === 'string') expect(rows[i].allowed).toBe(o.allowed);
+    }
+  });
+
+  it('reads a v2 zod options schema: types, defaults, allowed values and descriptions', () => {
+    const metric = {
+      id: 'demo',
+      options: z.object({
+        iterations: z.enum(['one-step', 'converge']).default('one-step').describe('how many refits'),
+        tol: z.number().min(0).max(1).default(0.25).describe('tolerance'),
+        seed: z.number().int().optional().describe('mixture seed'),
+      }),
+    };
+    expect(optionRows(metric)).toEqual([
+      {
+        name: 'iterations',
+        type: 'string',
+        default: 'one-step',
+        allowed: '`one-step`, `converge`',
+        description: 'how many refits',
+      },
+      { name: 'tol', type: 'number', default: 0.25, allowed: '≥ 0, ≤ 1', description: 'tolerance' },
+      {
+        name: 'seed',
+        type: 'integer',
+        default: undefined,
+        allowed: expect.any(String),
+        description: 'mixture seed',
+      },
+    ]);
+  });
+
+  it('writes one page per built-in score with its formula, cost, references and every option', () => {
+    const { pages, sidebar } = renderScorePages(builtinMetrics, formulas);
+    for (const m of builtinMetrics) {
+      const page = pages[`${m.id}.md`];
+      expect(page, m.id).toContain('## Formula');
+      expect(page, m.id).toContain('## Cost in N, D, C');
+      expect(page, m.id).toContain('## When the score is meaningful');
+      expect(page, m.id).toContain('## Paper and reference implementation');
+      for (const o of m.options) expect(page, `${m.id}.${o.name}`).toContain(`| \`${o.name}\` |`);
+      if (m.options.length === 0) expect(page).toContain('This score has no options.');
+      expect(sidebar.some((s: { link: string }) => s.link === `/scores/${m.id}`)).toBe(true);
+    }
+    expect(pages['index.md'].split('\n').filter((l: string) => l.startsWith('| [')).length).toBe(
+      builtinMetrics.length,
+    );
+  });
+
+  it('prefers the regime and references a metric defines over the partial', () => {
+    const metric = {
+      ...emmsMetric,
+      regime: 'Only when N exceeds D by a wide margin.',
+      references: [
+        { title: 'A paper', arxiv: '2308.06262', repository: 'example/repo', commit: 'abcdef1234567890' },
+      ],
+    };
+    const page = renderScorePages([metric], formulas).pages['emms.md'];
+    expect(page).toContain('Only when N exceeds D by a wide margin.');
+    expect(page).not.toContain('Meaningful when N is well above D.');
+    expect(page).toContain(
+      '- *A paper*, arXiv:2308.06262, reference implementation: `example/repo`, commit `abcdef123456`',
+    );
+  });
+});
+
+describe('CLI pages', () => {
+  it('documents every command and each of its options from the definitions', () => {
+    const { pages } = renderCliPages(cli);
+    expect(cli.commands.length).toBeGreaterThan(3);
+    for (const c of cli.commands) {
+      const page = pages[`${c.name}.md`];
+      expect(page).toContain(`# emms ${c.name}`);
+      for (const o of c.options) expect(page, `${c.name} --${o.name}`).toContain(`--${o.name}`);
+      expect(page).toContain(cli.commandHelp(c).split('\n')[0]);
+    }
+  });
+});
+
+/** A small report in the emms-bench-report v1 shape. */
+function report() {
+  const models = ['a', 'b', 'c'];
+  const values = (xs: number[]) => Object.fromEntries(models.map((m, i) => [m, xs[i]]));
+  const agree = (kind: string, tau: number) => ({
+    kind,
+    models: 3,
+    weightedTau: tau,
+    kendallTau: tau,
+    pearson: 0.5,
+    spearman: 0.5,
+    weightedPearson: 0.5,
+    rel1: 1,
+    rel3: 1,
+    regret1: 0,
+  });
+  return {
+    schema: 'emms-bench-report',
+    version: 1,
+    run: {
+      createdAt: '2026-12-03T09:00:00Z',
+      command: 'emms bench --models 3',
+      gitCommit: 'abcdef1',
+      machine: { cpus: 2, platform: 'linux', arch: 'x64', nodeVersion: 'v20.20.0', backend: 'js' },
+      seconds: 12.5,
+    },
+    tasks: [
+      {
+        id: 'mnist-small',
+        dataset: 'mnist',
+        preprocessing: { reduce: 'none' },
+        models: models.map((id) => ({
+          id,
+          source: 'features',
+          featureDim: 8,
+          extractSeconds: 0,
+          cached: false,
+        })),
+        groundTruth: {
+          'linear-probe': {
+            description: 'linear probe accuracy',
+            kind: 'measured',
+            higherIsBetter: true,
+            values: values([0.9, 0.8, 0.7]),
+          },
+        },
+        scores: {
+          emms: {
+            higherIsBetter: true,
+            values: values([-1, -2, -3]),
+            seconds: values([0.1, 0.1, 0.1]),
+            warnings: {},
+            errors: {},
+          },
+        },
+        baselines: {
+          'feature-dim': { description: 'feature width', higherIsBetter: true, values: values([8, 8, 8]) },
+        },
+        agreement: { 'linear-probe': { emms: agree('score', 1), 'feature-dim': agree('baseline', 0) } },
+        sweep: {
+          truth: 'linear-probe',
+          points: [
+            { trainPerClass: 5, nTrain: 50, scores: { emms: { weightedTau: 0.2 } } },
+            { trainPerClass: 10, nTrain: 100, scores: { emms: { weightedTau: 0.8 } } },
+          ],
+        },
+        notes: [],
+      },
+    ],
+    notes: [],
+  };
+}
+
+describe('results pages', () => {
+  it('skips the pages with a notice when there is no report', async () => {
+    const out = await renderResultsPages(join(tmp, 'missing.json'));
+    expect(out.pages).toEqual({});
+    expect(out.notice).toMatch(/no bench report at .*missing\.json/);
+  });
+
+  it('skips a file that is not a bench report, saying why', async () => {
+    const path = join(tmp, 'other.json');
+    writeFileSync(path, JSON.stringify({ schema: 'something-else' }));
+    const out = await renderResultsPages(path);
+    expect(out.pages).toEqual({});
+    expect(out.notice).toContain('other.json');
+  });
+
+  it('renders the run, agreement tables and SVG charts from a report', async () => {
+    const path = join(tmp, 'report.json');
+    writeFileSync(path, JSON.stringify(report()));
+    const out = await renderResultsPages(path, ['emms']);
+    expect(out.notice).toBeUndefined();
+    expect(out.pages['index.md']).toContain('`emms bench --models 3`');
+    expect(out.pages['index.md']).toContain('`abcdef1`');
+    const task = out.pages['mnist-small.md'];
+    expect(task).toContain('## Agreement with linear-probe');
+    expect(task).toMatch(/\| \[emms\]\(\.\.\/scores\/emms\.md\) \| score \| 1\.000 \|/);
+    expect(task).toMatch(/\| feature-dim \| baseline \| 0\.000 \|/);
+    const charts = [...task.matchAll(/<img src="\/results-charts\/([^"]+)"/g)].map((m) => m[1]);
+    expect(charts.length).toBe(2);
+    for (const c of charts) expect(out.charts[c]).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(task).toContain('## Train-size sweep');
+  });
+});

@@ -1,0 +1,282 @@
+// Results pages rendered at build time from a bench report (report.json, schema emms-bench-report v1,
+// written by `emms bench`), with ECharts charts rendered server-side to SVG (the same library as the
+// HTML reports). Without a report the pages are skipped and a notice says why.
+import { existsSync, readFileSync } from 'node:fs';
+import * as echarts from 'echarts';
+import { cell } from './score-pages.mjs';
+
+const AGREEMENT_COLUMNS = [
+  ['weightedTau', 'weighted τ'],
+  ['kendallTau', 'Kendall τ'],
+  ['pearson', 'Pearson'],
+  ['spearman', 'Spearman'],
+  ['weightedPearson', 'weighted Pearson'],
+  ['rel1', 'rel@1'],
+  ['rel3', 'rel@3'],
+  ['regret1', 'regret@1'],
+];
+
+const num = (v, digits = 3) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(digits) : '–');
+const sig = (v) =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0)
+      ? v.toExponential(3)
+      : v.toPrecision(5)
+    : '–';
+
+/** Renders an ECharts option to an SVG string (server-side, no DOM). */
+export function svgChart(option, width = 720, height = 360) {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  chart.setOption({ animation: false, ...option });
+  const svg = chart.renderToSVGString();
+  chart.dispose();
+  return svg;
+}
+
+/**
+ * Charts are written as .svg files beside the pages' assets (site/public/results-charts, git-ignored)
+ * and shown as images: SVG from ECharts may carry attribute text that Vue's template compiler rejects
+ * when inlined in markdown.
+ */
+let chartFiles = {};
+function chartBlock(raw, label) {
+  // The harness's charts name a quoted font family inside a double-quoted style attribute, which
+  // ends the attribute early in a standalone .svg; single quotes keep the file well-formed.
+  const svg = raw.replace(
+    /style="[^>]*?;"(?=[\s/>])/g,
+    (attr) => `style="${attr.slice(7, -1).replace(/"/g, "'")}"`,
+  );
+  const name = `${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${Object.keys(chartFiles).length + 1}.svg`;
+  chartFiles[name] = svg;
+  return `<figure class="emms-chart"><img src="/results-charts/${name}" alt="${label.replace(/"/g, '')}" /></figure>`;
+}
+
+function agreementChart(task, truthId) {
+  const rows = Object.entries(task.agreement?.[truthId] ?? {}).sort(
+    (a, b) => b[1].weightedTau - a[1].weightedTau,
+  );
+  return svgChart(
+    {
+      title: { text: `Weighted τ against ${truthId}`, left: 'center', textStyle: { fontSize: 14 } },
+      grid: { left: 110, right: 30, top: 40, bottom: 30 },
+      xAxis: { type: 'value', min: -1, max: 1 },
+      yAxis: { type: 'category', data: rows.map(([id]) => id).reverse() },
+      series: [
+        {
+          type: 'bar',
+          data: rows
+            .map(([, a]) => ({
+              value: a.weightedTau,
+              itemStyle: { color: a.kind === 'baseline' ? '#9ca3af' : '#3b82f6' },
+            }))
+            .reverse(),
+          label: { show: true, position: 'right', formatter: (p) => Number(p.value).toFixed(2) },
+        },
+      ],
+    },
+    720,
+    Math.max(200, 40 + rows.length * 28),
+  );
+}
+
+function sweepChart(task) {
+  const sweep = task.sweep;
+  const ids = [...new Set(sweep.points.flatMap((p) => Object.keys(p.scores)))];
+  return svgChart({
+    title: {
+      text: `Weighted τ as the train size shrinks (${sweep.truth})`,
+      left: 'center',
+      textStyle: { fontSize: 14 },
+    },
+    legend: { top: 30 },
+    grid: { left: 60, right: 30, top: 70, bottom: 50 },
+    xAxis: {
+      type: 'category',
+      name: 'N (train items)',
+      nameLocation: 'middle',
+      nameGap: 30,
+      data: sweep.points.map((p) => String(p.nTrain)),
+    },
+    yAxis: { type: 'value', min: -1, max: 1, name: 'weighted τ' },
+    series: ids.map((id) => ({
+      type: 'line',
+      name: id,
+      data: sweep.points.map((p) => p.scores[id]?.weightedTau ?? null),
+    })),
+  });
+}
+
+/** The harness's report charts (the same SVGs as report.html), when the harness exports them. */
+let harnessCharts = {};
+
+async function agreementSvg(task, truthId) {
+  return (await harnessCharts.agreementBarsSvg?.(task, truthId, 720)) ?? agreementChart(task, truthId);
+}
+
+async function sweepSvg(task) {
+  return (await harnessCharts.sweepLinesSvg?.(task, { width: 720, height: 360 })) ?? sweepChart(task);
+}
+
+async function taskPage(task) {
+  const lines = [`# ${task.dataset}: ${task.id}`, ''];
+  if (task.description) lines.push(task.description, '');
+  if (task.split) {
+    const s = task.split;
+    lines.push(
+      `Split: seed ${s.seed}, ${s.trainPerClass} train and ${s.testPerClass} test items per class (${s.nTrain} / ${s.nTest}), ${s.classes.length} classes${s.source ? `, from ${s.source}` : ''}.`,
+      '',
+    );
+  }
+  if (task.flabels)
+    lines.push(
+      `F-labels: ${task.flabels.embedders.join(', ')} × ${task.flabels.templates.length} template(s), K = ${task.flabels.K}.`,
+      '',
+    );
+  if (task.preprocessing)
+    lines.push(
+      `Preprocessing: reduce \`${task.preprocessing.reduce}\`${task.preprocessing.rule ? ` (${task.preprocessing.rule})` : ''}.`,
+      '',
+    );
+  for (const truthId of Object.keys(task.agreement ?? {})) {
+    const truth = task.groundTruth?.[truthId];
+    lines.push(`## Agreement with ${truthId}`, '');
+    if (truth) lines.push(`${cell(truth.description)} (${truth.kind}).`, '');
+    lines.push(
+      chartBlock(await agreementSvg(task, truthId), `${task.id} weighted tau against ${truthId}`),
+      '',
+    );
+    lines.push(
+      `| ranking | kind | ${AGREEMENT_COLUMNS.map(([, t]) => t).join(' | ')} | 95% interval of weighted τ |`,
+    );
+    lines.push(`|---|---|${AGREEMENT_COLUMNS.map(() => '---:').join('|')}|---|`);
+    const rows = Object.entries(task.agreement[truthId]).sort((a, b) => b[1].weightedTau - a[1].weightedTau);
+    for (const [id, a] of rows) {
+      const iv = a.weightedTauInterval
+        ? `${num(a.weightedTauInterval.low)} … ${num(a.weightedTauInterval.high)}`
+        : '';
+      const link = task.scores?.[id] ? `[${id}](../scores/${id}.md)` : id;
+      lines.push(
+        `| ${existsScorePage(id) ? link : id} | ${a.kind} | ${AGREEMENT_COLUMNS.map(([k]) => num(a[k])).join(' | ')} | ${iv} |`,
+      );
+    }
+    lines.push('');
+  }
+  const models = task.models ?? [];
+  const scoreIds = Object.keys(task.scores ?? {});
+  const truthIds = Object.keys(task.groundTruth ?? {});
+  lines.push('## Scores per model', '');
+  lines.push(`| model | D | ${[...truthIds, ...scoreIds].join(' | ')} |`);
+  lines.push(`|---|---:|${[...truthIds, ...scoreIds].map(() => '---:').join('|')}|`);
+  for (const m of models) {
+    const values = [
+      ...truthIds.map((t) => sig(task.groundTruth[t].values?.[m.id])),
+      ...scoreIds.map((s) => sig(task.scores[s].values?.[m.id])),
+    ];
+    lines.push(
+      `| ${cell(m.label ?? m.id)}${m.error ? ` (failed: ${cell(m.error.code)})` : ''} | ${m.featureDim ?? ''} | ${values.join(' | ')} |`,
+    );
+  }
+  lines.push('');
+  if (task.sweep)
+    lines.push(
+      '## Train-size sweep',
+      '',
+      chartBlock(await sweepSvg(task), `${task.id} train-size sweep`),
+      '',
+    );
+  if (task.speed?.emmsOverLogme)
+    lines.push(
+      '## Speed',
+      '',
+      `EMMS over LogME: ${task.speed.emmsOverLogme.toFixed(2)}× (${task.speed.note ?? ''}).`,
+      '',
+    );
+  if (task.notes?.length) lines.push('## Notes', '', ...task.notes.map((n) => `- ${cell(n)}`), '');
+  return lines.join('\n');
+}
+
+let scorePageIds = new Set();
+function existsScorePage(id) {
+  return scorePageIds.has(id);
+}
+
+/** Structural check of a report; uses the harness's zod schema when the harness exports it. */
+async function checkReport(report) {
+  try {
+    const harness = await import('@emms/harness');
+    harnessCharts = harness;
+    if (harness.BenchReportSchema?.safeParse) {
+      const r = harness.BenchReportSchema.safeParse(report);
+      if (!r.success)
+        return `does not match the emms-bench-report schema: ${r.error.issues[0]?.path?.join('.')}: ${r.error.issues[0]?.message}`;
+      return { report: r.data };
+    }
+  } catch {
+    // the harness may not be built; the structural check below still runs
+  }
+  if (report?.schema !== 'emms-bench-report')
+    return 'is not an emms bench report (no "schema": "emms-bench-report")';
+  if (report.version !== 1) return `has version ${report.version}; this site reads version 1`;
+  if (!Array.isArray(report.tasks)) return 'has no "tasks" list';
+  return { report };
+}
+
+/**
+ * Renders `results/index.md` and one page per task from the report at `path`, and the charts
+ * (`charts`: file name → SVG). Without a usable report, returns no pages and a `notice` saying why
+ * (the build goes on).
+ */
+export async function renderResultsPages(path, scoreIds = []) {
+  scorePageIds = new Set(scoreIds);
+  chartFiles = {};
+  if (!existsSync(path)) {
+    return {
+      pages: {},
+      sidebar: [],
+      notice: `no bench report at ${path}: the results pages are skipped (run \`emms bench\` or set EMMS_DOCS_REPORT)`,
+    };
+  }
+  let parsed;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    return {
+      pages: {},
+      sidebar: [],
+      notice: `${path}: not JSON (${e.message}); the results pages are skipped`,
+    };
+  }
+  const checked = await checkReport(parsed);
+  if (typeof checked === 'string')
+    return { pages: {}, sidebar: [], notice: `${path} ${checked}; the results pages are skipped` };
+  const report = checked.report;
+  const pages = {};
+  const sidebar = [{ text: 'Overview', link: '/results/' }];
+  const run = report.run ?? {};
+  const index = [
+    '# Results',
+    '',
+    'Rendered at build time from the bench report below; every number on these pages comes from it.',
+    '',
+    `- command: \`${run.command ?? 'unknown'}\``,
+    `- commit: ${run.gitCommit ? `\`${run.gitCommit}\`` : 'not recorded'}`,
+    `- made: ${run.createdAt ?? 'unknown'}, in ${num(run.seconds, 1)} s`,
+    run.machine
+      ? `- machine: ${run.machine.cpus} CPUs, ${run.machine.platform}/${run.machine.arch}, Node ${run.machine.nodeVersion}, backend \`${run.machine.backend}\``
+      : '',
+    '',
+    '| task | dataset | models | scores | ground truths |',
+    '|---|---|---:|---:|---|',
+  ];
+  for (const task of report.tasks) {
+    const file = `${task.id.replace(/[^A-Za-z0-9_-]+/g, '-')}.md`;
+    pages[file] = await taskPage(task);
+    sidebar.push({ text: task.id, link: `/results/${file.replace(/\.md$/, '')}` });
+    index.push(
+      `| [${task.id}](./${file}) | ${task.dataset} | ${task.models?.length ?? 0} | ${Object.keys(task.scores ?? {}).length} | ${Object.keys(task.groundTruth ?? {}).join(', ')} |`,
+    );
+  }
+  if (report.notes?.length) index.push('', '## Notes', '', ...report.notes.map((n) => `- ${cell(n)}`));
+  pages['index.md'] = `${index.filter((l) => l !== null).join('\n')}\n`;
+  return { pages, sidebar, charts: chartFiles };
+}
