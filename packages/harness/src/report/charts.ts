@@ -15,7 +15,7 @@ export interface ChartSize {
   height: number;
 }
 
-const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+const FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif";
 const SCORE_COLOUR = '#3b6fb6';
 const BASELINE_COLOUR = '#9a9a9a';
 const LOSER_COLOUR = '#c8553d';
