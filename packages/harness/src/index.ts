@@ -5,3 +5,44 @@ export * from './agreement';
 export * from './ground-truth';
 export * from './probe';
 // end ground truth and rank agreement
+
+// report (owner: harness-report)
+export { markBeatsBaselines, staticBaselines } from './report/assemble';
+export {
+  agreementBarsSvg,
+  type ChartSize,
+  renderChart,
+  scoreScatterSvg,
+  secondsBarsSvg,
+  summaryBarsSvg,
+  sweepLinesSvg,
+} from './report/charts';
+export { CSV_COLUMNS, type CsvRow, csvField, reportCsvRows, reportToCsv } from './report/csv';
+export { escapeHtml, reportToHtml } from './report/html';
+export { mdEscape, reportToMarkdown } from './report/markdown';
+export {
+  type AgreementInfo,
+  type BaselineInfo,
+  type BenchReport,
+  type BenchReportInput,
+  BenchReportSchema,
+  benchReportJsonSchema,
+  decodeCorrect,
+  encodeCorrect,
+  type GroundTruthInfo,
+  type IntervalInfo,
+  type ModelInfo,
+  parseReport,
+  REPORT_ERROR_CODES,
+  type ReportError,
+  type ScoreInfo,
+  type SummaryInfo,
+  type SweepInfo,
+  type TaskReport,
+} from './report/schema';
+export { summarizeAgreement } from './report/summary';
+export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
+// end report
+
+// bench, spec, cache, rank (owner: harness-bench)
+// end bench

@@ -1,0 +1,5 @@
+/**
+ * Testing-only helpers of `@emms/harness` (entry `@emms/harness/testing`): sample data for tests and
+ * previews. Not part of the main entry.
+ */
+export { sampleReport } from './report/testing';
