@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinMetrics, createRegistry, type Metric } from '@emms/metrics';
+import { builtinMetrics, createRegistry } from '@emms/metrics';
 import { describe, expect, it } from 'vitest';
 import { parseBenchSpec } from '../spec';
 import { writeTask } from './fixtures.test-helper';
