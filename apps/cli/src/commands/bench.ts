@@ -60,8 +60,11 @@ export function taskSummary(t: TaskReport): string {
     ...truthIds.map((g) => f3(t.groundTruth[g]!.values[m.id])),
     ...scoreIds.map((s) => {
       if (m.error) return m.error.code;
-      const r = rankOf(t.scores[s]!.values, m.id, t.scores[s]!.higherIsBetter);
-      return r === undefined ? '-' : `${r}${t.scores[s]!.warnings[m.id] ? '!' : ''}`;
+      const values = t.scores[s]!.values;
+      const r = rankOf(values, m.id, t.scores[s]!.higherIsBetter);
+      if (r === undefined) return '-';
+      const tied = Object.entries(values).some(([o, v]) => o !== m.id && v === values[m.id]);
+      return `${r}${tied ? '=' : ''}${t.scores[s]!.warnings[m.id] ? '!' : ''}`;
     }),
   ]);
   out.push(renderTable(columns, rows));
@@ -81,7 +84,9 @@ export function taskSummary(t: TaskReport): string {
         a.kind === 'score' ? (a.beatsBaselines ? 'yes' : 'no') : '',
         a.kind === 'score' ? f3(Object.values(t.scores[id]!.seconds).reduce((x, y) => x + y, 0)) : undefined,
       ]);
-    out.push(`agreement with ${g} (${t.groundTruth[g]!.kind}); [baselines] in brackets`);
+    out.push(
+      `agreement with ${g} (${t.groundTruth[g]!.kind}); [baselines] in brackets; #score = its rank of the model ("=" tied, "!" warned)`,
+    );
     out.push(
       renderTable(
         [
@@ -110,7 +115,7 @@ export function taskSummary(t: TaskReport): string {
   if (na.length) out.push(`not scored: ${na.join('; ')}`);
   if (t.speed?.emmsOverLogme !== undefined)
     out.push(
-      `EMMS vs LogME (same features and F-labels): ${t.speed.emmsSeconds!.toFixed(3)} s vs ${t.speed.logmeSeconds!.toFixed(3)} s, speed-up ×${t.speed.emmsOverLogme.toFixed(2)}`,
+      `EMMS speed-up over LogME on the same F-labels: ×${t.speed.emmsOverLogme.toFixed(2)} (${t.speed.emmsSeconds!.toFixed(3)} s vs ${t.speed.logmeSeconds!.toFixed(3)} s: ${t.speed.note ?? ''})`,
     );
   for (const n of t.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;
