@@ -9,12 +9,11 @@ import {
   type TaskReport,
 } from '@emms/harness';
 import type { ProgressListener } from '@emms/tensor-io';
-import { chooseBackend } from '../backend';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError } from '../command';
 import { type Cell, renderJson, renderTable } from '../format';
 import { progressRenderer } from '../progress';
-import { loadRegistry } from '../registry';
+import { loadScorer } from '../registry';
 import { pluginOption } from './score';
 
 function list(v: unknown): string[] | undefined {
@@ -288,11 +287,20 @@ export const benchCommand: CliCommand = {
         cache,
       });
     }
-    const { registry } = await loadRegistry(io, [
+    const scorer = await loadScorer(io, [
       ...((values.plugin as string[] | undefined) ?? []),
       ...spec.plugins,
     ]);
-    await chooseBackend(io);
+    const { registry, backend } = scorer;
+    if (spec.scores.length) {
+      // ids typed on the command line or in the spec match case-insensitively, as in `emms score`
+      spec = {
+        ...spec,
+        scores: spec.scores.map((s) =>
+          typeof s === 'string' ? scorer.resolveId(s) : { ...s, id: scorer.resolveId(s.id) },
+        ),
+      };
+    }
     const bar = progressRenderer(io);
     const onProgress = bar.listener ?? plainProgress(io);
     const log = (line: string) => {
@@ -304,6 +312,7 @@ export const benchCommand: CliCommand = {
     try {
       result = await runBench(spec, {
         registry,
+        backend,
         onProgress,
         log,
         command: `emms ${argv || 'bench'}`,

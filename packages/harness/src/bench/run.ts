@@ -13,7 +13,7 @@ import {
   zooSizeBytes,
 } from '@emms/feature-extractors';
 import { classificationFLabels, createEmbedder } from '@emms/label-embedders';
-import { getBackend } from '@emms/linalg';
+import { getBackend, type LinalgBackend } from '@emms/linalg';
 import { defaultRegistry, loadPlugin, type MetricRegistry, scoreMetrics } from '@emms/metrics';
 import { EmmsError, isEmmsError, type Matrix, type ProgressListener, seededRandom } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
@@ -45,6 +45,8 @@ import { matrixKey, type ScoreCandidate, type ScoreTable, scoreCandidates } from
 export interface RunBenchOptions {
   /** Score registry (built-ins + plugins); default: built-ins plus the spec's plugins imported by name. */
   readonly registry?: MetricRegistry;
+  /** Linear-algebra backend of the scores and probes (default: the current one of `@emms/linalg`). */
+  readonly backend?: LinalgBackend;
   /** Progress of every long step (extraction, F-labels, scores, probes). */
   readonly onProgress?: ProgressListener;
   /** One line per finished step, for logs. */
@@ -460,7 +462,7 @@ async function measureTruth(
             const r = linearProbe(
               { x: tr.features, y: p.trainLabels },
               { x: te, y: p.testLabels! },
-              { signal: opts.signal },
+              { signal: opts.signal, ...(opts.backend ? { backend: opts.backend } : {}) },
             );
             cell = {
               accuracy: r.accuracy,
@@ -472,7 +474,7 @@ async function measureTruth(
             const r = knnAccuracy(
               { x: tr.features, y: p.trainLabels },
               { x: te, y: p.testLabels! },
-              { k: spec.knnK },
+              { k: spec.knnK, ...(opts.backend ? { backend: opts.backend } : {}) },
             );
             cell = {
               accuracy: r.accuracy,
@@ -639,6 +641,7 @@ async function measureSpeed(
       for (const f of p.flabels) {
         const r = await scoreMetrics({ features: c.features, targets: f }, ['logme'], {
           registry,
+          ...(opts.backend ? { backend: opts.backend } : {}),
           signal: opts.signal,
           ...(reduce !== 'none' ? { reduce } : {}),
         } as Parameters<typeof scoreMetrics>[2]);
@@ -770,6 +773,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       candidates: ok.map((id) => p.train.get(id)!),
       scores: scoreIds,
       registry,
+      ...(opts.backend ? { backend: opts.backend } : {}),
       reduce: spec.preprocessing.reduce,
       cache,
       onProgress: opts.onProgress,
@@ -799,7 +803,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       notes: [...excluded, ...p.notes],
     } as TaskReport);
   }
-  const backend = getBackend();
+  const backend = opts.backend ?? getBackend();
   const counts = cache.counts;
   const input: BenchReportInput = {
     schema: 'emms-bench-report',
