@@ -39,6 +39,7 @@ import { type ReportPaths, writeReports } from '../report/write';
 import type { BenchSpec, TaskSpec } from '../spec';
 import { BENCH_CODES } from './codes';
 import { readFeaturesFolder, readLabels } from './features-dir';
+import { modelParameterCount } from './params';
 import { matrixKey, type ScoreCandidate, type ScoreTable, scoreCandidates } from './score-task';
 
 /** Options of {@link runBench}. */
@@ -264,6 +265,7 @@ async function prepareDatasetTask(
         : c.model.toLowerCase().endsWith('.onnx')
           ? statSync(resolve(opts.cwd ?? '.', c.model)).size
           : undefined;
+      const params = modelParameterCount(c.model);
       train.set(c.id, {
         id: c.id,
         features: tr.features,
@@ -285,6 +287,7 @@ async function prepareDatasetTask(
               : 'onnx',
         featureDim: tr.features.cols,
         ...(fileBytes ? { fileBytes } : {}),
+        ...(params !== undefined ? { params } : {}),
         extractSeconds: seconds,
         cached,
       });
