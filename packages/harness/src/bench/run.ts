@@ -307,6 +307,10 @@ async function prepareDatasetTask(
       log(`${taskId}: ${c.id} failed (${err.code}): ${err.message}`);
     }
   }
+  const withProbs = [...train.values()].filter((c) => c.probs).map((c) => c.id);
+  notes.push(
+    `LEEP and NCE need the source-class probabilities of a model's own classifier: ${withProbs.length ? withProbs.join(', ') : 'no candidate'} ${withProbs.length === 1 ? 'gives' : 'give'} them (ppocr-cls: its 2-way direction softmax; ppocr-rec: its 6,625-character CTC softmax averaged over time steps); for the other candidates they are reported as NOT_APPLICABLE (detectors and raw pixels have no classifier; the nsfwjs models' 5-way head would need a second extraction pass, left out for time)`,
+  );
   // F-labels: every embedder × template
   const flabels: Matrix[] = [];
   const used: string[] = [];
