@@ -222,7 +222,7 @@ export const benchCommand: CliCommand = {
       name: 'spec',
       type: 'string',
       value: 'FILE',
-      description: 'Run a bench spec (JSON; see the harness README).',
+      description: 'Run a bench spec (JSON; fields in packages/harness/docs/bench-and-rank.md).',
     },
     {
       name: 'suite',
