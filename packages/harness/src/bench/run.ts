@@ -171,7 +171,8 @@ async function prepareDatasetTask(
   opts: RunBenchOptions,
 ): Promise<Prepared> {
   const log = opts.log ?? (() => undefined);
-  const ds = balancedSplit(openDataset(task.dataset), task.trainPerClass, task.testPerClass, task.seed);
+  const where = task.dataset === 'mnist' ? 'mnist' : resolve(opts.cwd ?? '.', task.dataset);
+  const ds = balancedSplit(openDataset(where), task.trainPerClass, task.testPerClass, task.seed);
   const trainItems = ds.items.filter((i) => i.split === 'train');
   const testItems = ds.items.filter((i) => i.split === 'test');
   const trainLabels = Int32Array.from(trainItems, (i) => i.label);
@@ -208,7 +209,8 @@ async function prepareDatasetTask(
           { input: c.features },
         );
       }
-      const model = await openModel(c.model, { output: c.output, pool: c.pool });
+      const local = /\.onnx$/i.test(c.model) ? resolve(opts.cwd ?? '.', c.model) : c.model;
+      const model = await openModel(local, { output: c.output, pool: c.pool });
       let tr: Awaited<ReturnType<typeof extractFeatures>>;
       let te: Awaited<ReturnType<typeof extractFeatures>>;
       try {
@@ -263,9 +265,9 @@ async function prepareDatasetTask(
       const fileBytes = zoo
         ? zooSizeBytes(zoo)
         : c.model.toLowerCase().endsWith('.onnx')
-          ? statSync(resolve(opts.cwd ?? '.', c.model)).size
+          ? statSync(local).size
           : undefined;
-      const params = modelParameterCount(c.model);
+      const params = modelParameterCount(local);
       train.set(c.id, {
         id: c.id,
         features: tr.features,
