@@ -43,3 +43,36 @@ export {
 export { summarizeAgreement } from './report/summary';
 export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
 // end report
+
+// bench, spec, cache, rank (owner: harness-bench)
+export { BENCH_CODES } from './bench/codes';
+export {
+  DEFAULT_EXCLUDED,
+  DEFAULT_TEMPLATES,
+  type DefaultBenchOptions,
+  defaultBenchSpec,
+  paperSuiteSpec,
+} from './bench/defaults';
+export { type FolderModel, listFeatureFiles, readFeaturesFolder, readLabels } from './bench/features-dir';
+export { modelParameterCount, onnxParameterCount } from './bench/params';
+export { balancedSplit, type RunBenchOptions, type RunBenchResult, runBench } from './bench/run';
+export {
+  matrixKey,
+  type ScoreCandidate,
+  type ScoreCandidatesInput,
+  type ScoreCell,
+  type ScoreRequest,
+  type ScoreTable,
+  scoreCandidates,
+} from './bench/score-task';
+export { type CacheCounts, contentKey, ResultCache, sha256File, stableJson } from './cache';
+export { type RankedModel, type RankOptions, type RankResult, rankFeatures, regimeWarnings } from './rank';
+export {
+  type BenchSpec,
+  type BenchSpecInput,
+  BenchSpecSchema,
+  parseBenchSpec,
+  readBenchSpec,
+  type TaskSpec,
+} from './spec';
+// end bench

@@ -1,9 +1,11 @@
 import type { CliCommand } from '../command';
 import { agreementCommand } from './agreement';
+import { benchCommand } from './bench';
 import { embedLabelsCommand } from './embed-labels';
 import { extractCommand } from './extract';
 import { inspectCommand } from './inspect';
 import { metricsCommand } from './metrics';
+import { rankCommand } from './rank';
 import { scoreCommand } from './score';
 import { zooCommand } from './zoo';
 
@@ -19,4 +21,6 @@ export const commands: readonly CliCommand[] = [
   extractCommand,
   zooCommand,
   agreementCommand,
+  benchCommand,
+  rankCommand,
 ];

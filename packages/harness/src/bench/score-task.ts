@@ -1,0 +1,255 @@
+// Scores every candidate of one task with a list of scores, each (model, score) pair isolated and cached.
+import type { LinalgBackend } from '@emms/linalg';
+import {
+  defaultRegistry,
+  type MetricInputs,
+  type MetricRegistry,
+  resolveOptions,
+  scoreMetrics,
+} from '@emms/metrics';
+import { EmmsError, isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import { contentKey, type ResultCache } from '../cache';
+import { BENCH_CODES } from './codes';
+
+/** One candidate's inputs for scoring. */
+export interface ScoreCandidate {
+  /** Model id, unique in the task. */
+  readonly id: string;
+  /** N×D features on the train split. */
+  readonly features: Matrix;
+  /**
+   * sha256 of the features (of the feature file's bytes when there is one); computed from the matrix
+   * when left out.
+   */
+  readonly featuresKey?: string;
+  /** N×Cs source-class probabilities of the model's own classifier, when it has one (LEEP, NCE). */
+  readonly probs?: Matrix;
+}
+
+/** A score to run, with its options as given. */
+export interface ScoreRequest {
+  readonly id: string;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/** Input of {@link scoreCandidates}. */
+export interface ScoreCandidatesInput {
+  /** Task id, for progress and messages. */
+  readonly task: string;
+  /** N class labels of the train split. */
+  readonly labels: Int32Array;
+  /** F-labels (each N×L), the same for every candidate. */
+  readonly flabels?: readonly Matrix[];
+  readonly candidates: readonly ScoreCandidate[];
+  readonly scores: readonly ScoreRequest[];
+  /** Where score ids are looked up (default: the built-in scores). */
+  readonly registry?: MetricRegistry;
+  /** Linear-algebra backend of the scores (default: the current one of `@emms/linalg`). */
+  readonly backend?: LinalgBackend;
+  /** Preprocessing applied by the score runner ("none", "pca:K", "auto"); part of every cache key. */
+  readonly reduce?: string;
+  readonly cache?: ResultCache;
+  readonly onProgress?: ProgressListener;
+  readonly signal?: AbortSignal;
+}
+
+/** The result of one (model, score) pair. */
+export interface ScoreCell {
+  /** Finite score value (absent on failure). */
+  readonly value?: number;
+  /** Seconds to compute it (the first time, when read from the cache). */
+  readonly seconds: number;
+  /** The score's `details.warning`, when it saturates or degenerates. */
+  readonly warning?: string;
+  /** The typed error when the pair failed; the rest of the run went on. */
+  readonly error?: { readonly code: string; readonly message: string; readonly input?: string };
+  /** Read from the cache instead of computed. */
+  readonly cached: boolean;
+  /** Everything else the score reported (JSON). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Per score id, per model id. */
+export type ScoreTable = Record<string, Record<string, ScoreCell>>;
+
+/**
+ * Whether the installed score runner applies `reduce` (issue 11's preprocessing stage): it does once
+ * `@emms/metrics` exports its parser. Until then a reduce other than "none" would be silently ignored,
+ * so it is refused instead.
+ */
+async function runnerReduces(): Promise<boolean> {
+  const metrics = (await import('@emms/metrics')) as Record<string, unknown>;
+  return typeof metrics.parseReduce === 'function';
+}
+
+/** sha256 over a matrix's shape and bytes. */
+export function matrixKey(m: Matrix): string {
+  const bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+  return contentKey({ rows: m.rows, cols: m.cols, dtype: m.data.constructor.name, data: contentKey(bytes) });
+}
+
+function jsonSafe(details: unknown): Record<string, unknown> {
+  try {
+    const text = JSON.stringify(details, (_k, v: unknown) =>
+      ArrayBuffer.isView(v) || (typeof v === 'number' && !Number.isFinite(v)) ? undefined : v,
+    );
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const noProbs = (model: string, score: string) =>
+  new EmmsError(
+    BENCH_CODES.NOT_APPLICABLE,
+    `${score} needs the source-class probabilities of ${model}'s own classifier; this candidate has no classifier output`,
+    { input: model },
+  );
+
+/**
+ * Scores every candidate with every score. Each (model, score) pair runs on its own: a typed failure
+ * is recorded in that cell (with its code) and the rest completes. Each cell is cached by content:
+ * the features digest, the labels, F-labels and probabilities digests, the score id, its resolved options
+ * and the preprocessing; a rerun computes only the cells missing from the cache. Scores that need
+ * source probabilities (LEEP, NCE) are `NOT_APPLICABLE` for candidates without a classifier.
+ *
+ * @param input - {@link ScoreCandidatesInput}: labels (N), F-labels (K × N×L), candidates (N×D features each),
+ *   scores, registry, reduce, cache, onProgress (one event per cell, task "score:<task>").
+ * @returns per score id, per model id, a {@link ScoreCell}.
+ * @throws EmmsError `UNKNOWN_METRIC` (before anything runs), `DUPLICATE_MODEL_NAME`; the abort reason.
+ * @example
+ * ```ts
+ * const table = await scoreCandidates({
+ *   task: 'mnist', labels, flabels: [f1, f2],
+ *   candidates: [{ id: 'a', features: fa }, { id: 'b', features: fb }],
+ *   scores: [{ id: 'emms' }, { id: 'logme' }],
+ *   cache: new ResultCache('.emms-cache'),
+ * });
+ * table.emms.a.value; // a finite number
+ * ```
+ */
+export async function scoreCandidates(input: ScoreCandidatesInput): Promise<ScoreTable> {
+  const registry = input.registry ?? defaultRegistry;
+  const metrics = input.scores.map((s) => ({ metric: registry.get(s.id), given: s.options ?? {} }));
+  const seen = new Set<string>();
+  for (const c of input.candidates) {
+    if (seen.has(c.id)) {
+      throw new EmmsError(
+        BENCH_CODES.DUPLICATE_MODEL_NAME,
+        `task ${input.task}: two candidates are named "${c.id}"; give each model a unique name`,
+        { input: c.id, details: { task: input.task, model: c.id } },
+      );
+    }
+    seen.add(c.id);
+  }
+  const labelsKey = contentKey(
+    new Uint8Array(input.labels.buffer, input.labels.byteOffset, input.labels.byteLength),
+  );
+  const flabelsKey = contentKey((input.flabels ?? []).map(matrixKey));
+  const reduce = input.reduce ?? 'none';
+  if (reduce !== 'none' && !(await runnerReduces())) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `reduce "${reduce}": the score runner of this @emms/metrics build applies no feature reduction yet; use reduce "none"`,
+      { input: 'reduce' },
+    );
+  }
+  const out: ScoreTable = {};
+  const progress = progressTracker(
+    `score:${input.task}`,
+    input.candidates.length * metrics.length,
+    input.onProgress,
+  );
+  for (const { metric, given } of metrics) {
+    const row: Record<string, ScoreCell> = {};
+    out[metric.id] = row;
+    let resolved: Record<string, unknown> | undefined;
+    let optionError: ScoreCell['error'];
+    try {
+      resolved = resolveOptions(metric, given);
+    } catch (e) {
+      if (!isEmmsError(e)) throw e;
+      optionError = { code: e.code, message: e.message, input: e.input };
+    }
+    const needsProbs = metric.inputs.required.includes('probs');
+    for (const c of input.candidates) {
+      if (input.signal?.aborted) throw input.signal.reason ?? new Error('aborted');
+      if (optionError) {
+        row[c.id] = { seconds: 0, error: optionError, cached: false };
+        progress.advance(1, `${metric.id} ${c.id}`);
+        continue;
+      }
+      if (needsProbs && !c.probs) {
+        const e = noProbs(c.id, metric.id);
+        row[c.id] = {
+          seconds: 0,
+          error: { code: e.code, message: e.message, input: e.input },
+          cached: false,
+        };
+        progress.advance(1, `${metric.id} ${c.id}: not applicable`);
+        continue;
+      }
+      const key = contentKey({
+        kind: 'score',
+        v: 1,
+        features: c.featuresKey ?? matrixKey(c.features),
+        labels: labelsKey,
+        flabels: flabelsKey,
+        probs: c.probs ? matrixKey(c.probs) : null,
+        score: metric.id,
+        options: resolved,
+        reduce,
+      });
+      const hit = input.cache?.get<Omit<ScoreCell, 'cached'>>(key);
+      if (hit) {
+        row[c.id] = { ...hit, cached: true };
+        progress.advance(1, `${metric.id} ${c.id} (cached)`);
+        continue;
+      }
+      const inputs: MetricInputs = {
+        features: c.features,
+        labels: input.labels,
+        ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
+        ...(c.probs ? { probs: c.probs } : {}),
+      };
+      let cell: Omit<ScoreCell, 'cached'>;
+      const t0 = performance.now();
+      try {
+        const r = await scoreMetrics(inputs, [metric.id], {
+          registry,
+          ...(input.backend ? { backend: input.backend } : {}),
+          options: { [metric.id]: given },
+          signal: input.signal,
+          ...(reduce !== 'none' ? { reduce } : {}),
+        } as Parameters<typeof scoreMetrics>[2]);
+        const seconds = r.seconds[metric.id] ?? (performance.now() - t0) / 1000;
+        const err = r.errors[metric.id];
+        if (err) cell = { seconds, error: { code: err.code, message: err.message, input: err.input } };
+        else {
+          const value = r.scores[metric.id]!;
+          const details = jsonSafe(r.details[metric.id]);
+          const warning = typeof details.warning === 'string' ? details.warning : undefined;
+          cell = Number.isFinite(value)
+            ? { value, seconds, details, ...(warning ? { warning } : {}) }
+            : {
+                seconds,
+                error: { code: 'NON_FINITE', message: `${metric.id} gave ${value} on ${c.id}`, input: c.id },
+              };
+        }
+      } catch (e) {
+        if ((e as Error)?.name === 'AbortError' || input.signal?.aborted) throw e;
+        // an unexpected failure of one pair is recorded; the rest of the run goes on
+        cell = {
+          seconds: (performance.now() - t0) / 1000,
+          error: isEmmsError(e)
+            ? { code: e.code, message: e.message, input: e.input }
+            : { code: 'INTERNAL', message: `${metric.id} failed on ${c.id}: ${(e as Error)?.message ?? e}` },
+        };
+      }
+      input.cache?.put(key, cell);
+      row[c.id] = { ...cell, cached: false };
+      progress.advance(1, `${metric.id} ${c.id}`);
+    }
+  }
+  return out;
+}
