@@ -27,7 +27,16 @@ describe('emms score', () => {
     const r = await withPlugin('rowcount', JSON_OUT);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(Object.keys(out).sort()).toEqual(['backend', 'details', 'errors', 'inputs', 'preset', 'reduce', 'scores', 'seconds']);
+    expect(Object.keys(out).sort()).toEqual([
+      'backend',
+      'details',
+      'errors',
+      'inputs',
+      'preset',
+      'reduce',
+      'scores',
+      'seconds',
+    ]);
     expect(out.scores).toEqual({ rowcount: 300 });
     expect(out.details).toEqual({ rowcount: { cols: 64 } });
     expect(out.inputs).toEqual({ features: [300, 64] });

@@ -18,6 +18,7 @@ describe('rankFeatures', () => {
       { perClass: 20, flabels: 2 },
     );
     const r = await rankFeatures({
+      preset: 'published',
       featuresDir: dir,
       labels: join(dir, 'labels.npy'),
       flabels: [join(dir, 'flabels-0.npy'), join(dir, 'flabels-1.npy')],
@@ -50,6 +51,7 @@ describe('rankFeatures', () => {
     });
     const registry = createRegistry([...builtinMetrics, byWidth('wider', 1), byWidth('narrower', -1)]);
     const r = await rankFeatures({
+      preset: 'published',
       featuresDir: dir,
       labels: join(dir, 'labels.npy'),
       metrics: ['wider', 'narrower'],
@@ -81,6 +83,7 @@ describe('rankFeatures', () => {
       metric('pair', (d) => Math.min(d, 4)), // b and c tie for first
     ]);
     const r = await rankFeatures({
+      preset: 'published',
       featuresDir: dir,
       labels: join(dir, 'labels.npy'),
       metrics: ['flat', 'pair'],
@@ -98,6 +101,7 @@ describe('rankFeatures', () => {
     const dir = tmp();
     await writeTask(dir, { a: { d: 3, signal: 1 }, b: { d: 3, signal: 2 } });
     const r = await rankFeatures({
+      preset: 'published',
       featuresDir: dir,
       labels: join(dir, 'labels.npy'),
       metrics: ['leep', 'logme'],

@@ -1,7 +1,7 @@
 // `emms rank`: which of my models should I fine-tune? Scores every model of a features folder, ranks
 // them, recommends one and warns when the scores disagree or a score is in a regime where it saturates.
 import type { LinalgBackend } from '@emms/linalg';
-import { defaultRegistry, type MetricRegistry } from '@emms/metrics';
+import { defaultRegistry, type MetricRegistry, PRESET_SETTINGS, type Preset } from '@emms/metrics';
 import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { BENCH_CODES } from './bench/codes';
@@ -22,7 +22,9 @@ export interface RankOptions {
   readonly registry?: MetricRegistry;
   /** Linear-algebra backend of the scores (default: the current one). */
   readonly backend?: LinalgBackend;
-  /** Preprocessing of the score runner ("none", "pca:K", "auto"). */
+  /** `rank` (default: reduce "auto", LogME corrected) or `published` (the reference implementations). */
+  readonly preset?: Preset;
+  /** Preprocessing of the score runner ("none", "pca:K", "auto"; default: the preset's). */
   readonly reduce?: string;
   readonly cache?: ResultCache;
   readonly onProgress?: ProgressListener;
@@ -160,6 +162,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     scores: requests,
     registry,
     ...(options.backend ? { backend: options.backend } : {}),
+    preset: options.preset ?? 'rank',
     reduce: options.reduce,
     cache: options.cache,
     onProgress: options.onProgress,
@@ -228,9 +231,12 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
       .join('; ');
     warnings.unshift(`the scores disagree about the top model: ${by}`);
   }
-  warnings.push(
-    ...regimeWarnings(Object.fromEntries(models.map((m) => [m.id, m.features.cols])), labels.length),
-  );
+  // With a reduction the features the scores see are narrower: their own warnings (above) speak for them.
+  if ((options.reduce ?? PRESET_SETTINGS[options.preset ?? 'rank'].reduce) === 'none') {
+    warnings.push(
+      ...regimeWarnings(Object.fromEntries(models.map((m) => [m.id, m.features.cols])), labels.length),
+    );
+  }
   const best = ranked[0]!;
   const firstBy = Object.keys(top).filter((s) => top[s] === best.id);
   const recommendation =

@@ -22,7 +22,8 @@ describe('bench spec', () => {
     const s = parseBenchSpec({ tasks: [{ dataset: 'mnist' }] });
     expect(s.tasks[0]).toEqual({ dataset: 'mnist', trainPerClass: 40, testPerClass: 20, seed: 0 });
     expect(s.groundTruth).toEqual({ measured: ['linear-probe', 'knn'], knnK: 10, bootstrapReps: 1000 });
-    expect(s.preprocessing.reduce).toBe('none');
+    expect(s.preset).toBe('rank');
+    expect(s.preprocessing.reduce).toBeUndefined();
     expect(s.cache).toBe('.emms-cache');
   });
 

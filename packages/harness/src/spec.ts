@@ -103,10 +103,18 @@ export const BenchSpecSchema = z
       .default([])
       .describe('scores to run (default: every built-in and plugin score)'),
     plugins: z.array(z.string().min(1)).default([]).describe('metric plugin packages to load'),
+    preset: z
+      .enum(['rank', 'published'])
+      .default('rank')
+      .describe(
+        'rank: the defaults that rank models best (reduce "auto", LogME corrected); published: every score as its reference implementation',
+      ),
     preprocessing: z
-      .strictObject({ reduce: reduce.default('none') })
-      .default({ reduce: 'none' })
-      .describe('applied the same way to every score'),
+      .strictObject({ reduce: reduce.optional() })
+      .default({})
+      .describe(
+        "applied the same way to every score (reduce default: the preset's: auto for rank, none for published)",
+      ),
     groundTruth: z
       .union([
         z.strictObject({

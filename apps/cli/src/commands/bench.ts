@@ -159,6 +159,13 @@ function plainProgress(io: CliIo): ProgressListener {
   };
 }
 
+/** The --preset value, or undefined; anything but rank/published is bad usage. */
+function preset(v: unknown): 'rank' | 'published' | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'rank' || v === 'published') return v;
+  throw new UsageError(`--preset must be rank or published, got "${String(v)}"`, 'bench');
+}
+
 /** `emms bench`: the benchmark of every score against measured or published ground truth. */
 export const benchCommand: CliCommand = {
   name: 'bench',
@@ -210,7 +217,15 @@ export const benchCommand: CliCommand = {
       name: 'reduce',
       type: 'string',
       value: 'none|pca:K|auto',
-      description: 'Feature reduction before every score (default none).',
+      description:
+        "Feature reduction before every score (default: the preset's: auto for rank, none for published).",
+    },
+    {
+      name: 'preset',
+      type: 'string',
+      value: 'rank|published',
+      description:
+        'rank (default; published for --suite): the defaults that rank models best (reduce auto, LogME corrected); published: every score exactly as its reference implementation.',
     },
     { name: 'out', type: 'string', value: 'DIR', description: 'Report folder (default emms-bench).' },
     {
@@ -280,6 +295,7 @@ export const benchCommand: CliCommand = {
         cache,
         metrics: list(values.metrics),
         reduce: values.reduce as string | undefined,
+        preset: preset(values.preset),
       });
     } else {
       if (values['features-dir'] !== undefined)
@@ -292,6 +308,7 @@ export const benchCommand: CliCommand = {
         testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
         seed: integer(values.seed, '--seed'),
         reduce: values.reduce as string | undefined,
+        preset: preset(values.preset),
         out: values.out as string | undefined,
         cache,
       });

@@ -39,6 +39,13 @@ export function rankTable(r: RankResult, format: 'table' | 'csv'): string {
 }
 
 /** `emms rank`: which of my models should I fine-tune? */
+/** The --preset value; anything but rank/published is bad usage. */
+function rankPreset(v: unknown): 'rank' | 'published' {
+  if (v === undefined || v === 'rank') return 'rank';
+  if (v === 'published') return v;
+  throw new UsageError(`--preset must be rank or published, got "${String(v)}"`, 'rank');
+}
+
 export const rankCommand: CliCommand = {
   name: 'rank',
   summary: 'Rank the models of a features folder for one task, with a recommendation.',
@@ -67,6 +74,21 @@ export const rankCommand: CliCommand = {
       type: 'string',
       value: 'IDS',
       description: 'Comma-separated score ids (default: every score and plugin).',
+    },
+    {
+      name: 'preset',
+      type: 'string',
+      value: 'rank|published',
+      default: 'rank',
+      description:
+        'rank: the defaults that rank models best (features reduced with --reduce auto, LogME corrected); published: every score exactly as its reference implementation.',
+    },
+    {
+      name: 'reduce',
+      type: 'string',
+      value: 'none|auto|pca:K',
+      description:
+        "Feature reduction before every score (default: the preset's: auto for rank, none for published).",
     },
     {
       name: 'cache',
@@ -109,6 +131,8 @@ export const rankCommand: CliCommand = {
         labels: resolve(io.cwd, values.labels as string),
         flabels: list(values.flabels).map((f) => resolve(io.cwd, f)),
         ...(metrics.length ? { metrics } : {}),
+        preset: rankPreset(values.preset),
+        ...(values.reduce !== undefined ? { reduce: values.reduce as string } : {}),
         registry,
         backend,
         ...(typeof values.cache === 'string'

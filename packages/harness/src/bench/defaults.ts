@@ -37,6 +37,8 @@ export interface DefaultBenchOptions {
   /** Cache folder, or false. */
   readonly cache?: string | false;
   readonly reduce?: string;
+  /** `rank` (default for the benchmark) or `published` (default for the paper suites). */
+  readonly preset?: 'rank' | 'published';
 }
 
 /**
@@ -70,7 +72,8 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
       templates: [...DEFAULT_TEMPLATES],
     },
     scores: [...(o.metrics ?? [])],
-    preprocessing: { reduce: o.reduce ?? 'none' },
+    preset: o.preset ?? 'rank',
+    preprocessing: o.reduce ? { reduce: o.reduce } : {},
     groundTruth: { measured: ['linear-probe', 'knn'] },
     out: o.out ?? 'emms-bench',
     cache: o.cache ?? '.emms-cache',
@@ -97,7 +100,7 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
 export function paperSuiteSpec(
   suite: string,
   featuresDir: string,
-  o: Pick<DefaultBenchOptions, 'out' | 'cache' | 'metrics' | 'reduce'> = {},
+  o: Pick<DefaultBenchOptions, 'out' | 'cache' | 'metrics' | 'reduce' | 'preset'> = {},
 ): BenchSpec {
   const truth = publishedTruth(suite);
   const root = resolve(featuresDir);
@@ -133,7 +136,8 @@ export function paperSuiteSpec(
     {
       tasks,
       scores: [...(o.metrics ?? [])],
-      preprocessing: { reduce: o.reduce ?? 'none' },
+      preset: o.preset ?? 'published',
+      preprocessing: o.reduce ? { reduce: o.reduce } : {},
       groundTruth: { published: suite as 'paper-cnn' },
       out: o.out ?? 'emms-bench',
       cache: o.cache ?? '.emms-cache',

@@ -14,7 +14,15 @@ import {
 } from '@emms/feature-extractors';
 import { classificationFLabels, createEmbedder } from '@emms/label-embedders';
 import { getBackend, type LinalgBackend } from '@emms/linalg';
-import { defaultRegistry, loadPlugin, type MetricRegistry, scoreMetrics } from '@emms/metrics';
+import {
+  defaultRegistry,
+  loadPlugin,
+  type MetricRegistry,
+  PRESET_SETTINGS,
+  PRESETS,
+  type Preset,
+  scoreMetrics,
+} from '@emms/metrics';
 import { EmmsError, isEmmsError, type Matrix, type ProgressListener, seededRandom } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { agreement, bootstrapWeightedTau } from '../agreement';
@@ -638,6 +646,7 @@ async function measureSpeed(
   ok: readonly string[],
   registry: MetricRegistry,
   cache: ResultCache,
+  preset: Preset,
   reduce: string,
   opts: RunBenchOptions,
 ): Promise<TaskReport['speed'] | undefined> {
@@ -655,6 +664,7 @@ async function measureSpeed(
       v: 1,
       features: c.featuresKey ?? matrixKey(c.features),
       flabels: flabelKeys,
+      preset,
       reduce,
     });
     let secs = cache.get<number>(key);
@@ -665,8 +675,9 @@ async function measureSpeed(
           registry,
           ...(opts.backend ? { backend: opts.backend } : {}),
           signal: opts.signal,
-          ...(reduce !== 'none' ? { reduce } : {}),
-        } as Parameters<typeof scoreMetrics>[2]);
+          preset,
+          reduce,
+        });
         secs += r.seconds.logme ?? 0;
       }
       cache.put(key, secs);
@@ -788,6 +799,8 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       };
     }
     // scores
+    const preset = spec.preset;
+    const reduce = spec.preprocessing.reduce ?? PRESET_SETTINGS[preset].reduce;
     const table = await scoreCandidates({
       task: taskId,
       labels: p.trainLabels,
@@ -796,7 +809,8 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       scores: scoreIds,
       registry,
       ...(opts.backend ? { backend: opts.backend } : {}),
-      reduce: spec.preprocessing.reduce,
+      preset,
+      reduce,
       cache,
       onProgress: opts.onProgress,
       signal: opts.signal,
@@ -808,14 +822,14 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
     for (const [tid, truth] of Object.entries(groundTruth)) {
       agreementByTruth[tid] = agreementRows(truth, scores, baselines, reps, 0);
     }
-    const speed = await measureSpeed(scores, p, ok, registry, cache, spec.preprocessing.reduce, opts);
+    const speed = await measureSpeed(scores, p, ok, registry, cache, preset, reduce, opts);
     const excluded = spec.excluded.map((e) => `${e.id} left out of the candidates: ${e.reason}`);
     tasks.push({
       id: taskId,
       dataset: 'dataset' in t ? t.dataset : t.featuresDir,
       ...(p.split ? { split: p.split } : {}),
       ...(p.flabelInfo ? { flabels: p.flabelInfo } : {}),
-      preprocessing: { reduce: spec.preprocessing.reduce },
+      preprocessing: { reduce, rule: `preset ${preset}: ${PRESETS[preset]}` },
       models: p.models,
       groundTruth,
       scores,

@@ -49,6 +49,7 @@ describe('scoreCandidates', () => {
     const calls: string[] = [];
     const registry = createRegistry([...builtinMetrics, countingMetric(calls)]);
     const table = await scoreCandidates({
+      preset: 'published',
       task: 't',
       labels,
       candidates: [...candidates, { id: 'crash', features: model(5, 1, 5) }],
@@ -70,6 +71,7 @@ describe('scoreCandidates', () => {
   it('uses the source probabilities a candidate offers (LEEP, NCE)', async () => {
     const probs = new Float64Array(labels.length * 2).map((_, k) => (k % 2 === 0 ? 0.7 : 0.3));
     const table = await scoreCandidates({
+      preset: 'published',
       task: 't',
       labels,
       candidates: [

@@ -4,6 +4,9 @@ import {
   defaultRegistry,
   type MetricInputs,
   type MetricRegistry,
+  PRESET_SETTINGS,
+  type Preset,
+  parseReduce,
   resolveOptions,
   scoreMetrics,
 } from '@emms/metrics';
@@ -46,7 +49,12 @@ export interface ScoreCandidatesInput {
   readonly registry?: MetricRegistry;
   /** Linear-algebra backend of the scores (default: the current one of `@emms/linalg`). */
   readonly backend?: LinalgBackend;
-  /** Preprocessing applied by the score runner ("none", "pca:K", "auto"); part of every cache key. */
+  /**
+   * `rank` (default): the defaults that rank best (reduce "auto", LogME's corrected evidence);
+   * `published`: the reference implementations exactly. See `PRESETS` of @emms/metrics.
+   */
+  readonly preset?: Preset;
+  /** Preprocessing applied by the score runner ("none", "pca:K", "auto"; default: the preset's); part of every cache key. */
   readonly reduce?: string;
   readonly cache?: ResultCache;
   readonly onProgress?: ProgressListener;
@@ -71,16 +79,6 @@ export interface ScoreCell {
 
 /** Per score id, per model id. */
 export type ScoreTable = Record<string, Record<string, ScoreCell>>;
-
-/**
- * Whether the installed score runner applies `reduce` (issue 11's preprocessing stage): it does once
- * `@emms/metrics` exports its parser. Until then a reduce other than "none" would be silently ignored,
- * so it is refused instead.
- */
-async function runnerReduces(): Promise<boolean> {
-  const metrics = (await import('@emms/metrics')) as Record<string, unknown>;
-  return typeof metrics.parseReduce === 'function';
-}
 
 /** sha256 over a matrix's shape and bytes. */
 export function matrixKey(m: Matrix): string {
@@ -146,14 +144,9 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     new Uint8Array(input.labels.buffer, input.labels.byteOffset, input.labels.byteLength),
   );
   const flabelsKey = contentKey((input.flabels ?? []).map(matrixKey));
-  const reduce = input.reduce ?? 'none';
-  if (reduce !== 'none' && !(await runnerReduces())) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `reduce "${reduce}": the score runner of this @emms/metrics build applies no feature reduction yet; use reduce "none"`,
-      { input: 'reduce' },
-    );
-  }
+  const preset = input.preset ?? 'rank';
+  const reduce = input.reduce ?? PRESET_SETTINGS[preset].reduce;
+  parseReduce(reduce);
   const out: ScoreTable = {};
   const progress = progressTracker(
     `score:${input.task}`,
@@ -166,7 +159,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     let resolved: Record<string, unknown> | undefined;
     let optionError: ScoreCell['error'];
     try {
-      resolved = resolveOptions(metric, given);
+      resolved = resolveOptions(metric, { ...(PRESET_SETTINGS[preset].options[metric.id] ?? {}), ...given });
     } catch (e) {
       if (!isEmmsError(e)) throw e;
       optionError = { code: e.code, message: e.message, input: e.input };
@@ -218,10 +211,11 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         const r = await scoreMetrics(inputs, [metric.id], {
           registry,
           ...(input.backend ? { backend: input.backend } : {}),
-          options: { [metric.id]: given },
+          options: { [metric.id]: resolved ?? given },
           signal: input.signal,
-          ...(reduce !== 'none' ? { reduce } : {}),
-        } as Parameters<typeof scoreMetrics>[2]);
+          preset,
+          reduce,
+        });
         const seconds = r.seconds[metric.id] ?? (performance.now() - t0) / 1000;
         const err = r.errors[metric.id];
         if (err) cell = { seconds, error: { code: err.code, message: err.message, input: err.input } };
