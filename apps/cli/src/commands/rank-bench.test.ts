@@ -46,7 +46,7 @@ describe('emms rank', () => {
     expect(r.stderr).not.toContain('disagree');
   });
 
-  it('--format json; warnings on stderr for saturating dimensions', async () => {
+  it('--format json; warnings on stderr for saturating dimensions (published preset)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
     await task(dir, { wide: [50, 1], narrow: [3, 2], mid: [5, 1] });
     const r = await run([
@@ -57,6 +57,8 @@ describe('emms rank', () => {
       join(dir, 'labels.npy'),
       '--metrics',
       'logme',
+      '--preset',
+      'published',
       '--format',
       'json',
     ]);
@@ -68,6 +70,28 @@ describe('emms rank', () => {
       true,
     );
     expect(r.stderr).toContain('emms: warning: wide: feature dimension 50 ≥ 45 samples');
+    // the rank preset reduces the features first (K = max(C, N/16) = 3 here): no raw-dimension warning
+    const reduced = await run([
+      'rank',
+      '--features-dir',
+      dir,
+      '--labels',
+      join(dir, 'labels.npy'),
+      '--metrics',
+      'logme',
+    ]);
+    expect(reduced.code).toBe(0);
+    expect(reduced.stderr).not.toContain('feature dimension 50');
+    const bad = await run([
+      'rank',
+      '--features-dir',
+      dir,
+      '--labels',
+      join(dir, 'labels.npy'),
+      '--preset',
+      'best',
+    ]);
+    expect(bad.code).toBe(2);
   });
 
   it('bad input: an empty folder and rows that disagree with the labels exit 1 with the code', async () => {
