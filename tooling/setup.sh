@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1 ONNXRUNTIME_NODE_INSTALL=skip
 
 # OpenBLAS/LAPACK for the native linear-algebra backend (optional at run time, tested in CI).
-apt_packages=(libopenblas0-pthread)
+apt_packages=(libopenblas0-pthread redis-server)
 # `tooling/setup.sh --bench` also installs numpy, the baseline `pnpm bench` measures against.
 if [ "${1:-}" = "--bench" ]; then apt_packages+=(python3-numpy); fi
 missing=()
