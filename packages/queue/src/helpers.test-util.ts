@@ -17,7 +17,7 @@ export async function startWorker(
 }> {
   const child = spawn(
     process.execPath,
-    [WORKER, '--queue', url, '--store', store, '--lock-ms', '4000', '--stalled-ms', '2000', ...extra],
+    [WORKER, '--queue', url, '--store', store, '--lock-ms', '10000', '--stalled-ms', '5000', ...extra],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -138,7 +138,9 @@ describe('queued bench runs against a real Redis', () => {
     const w2 = await startWorker(r.url, storeDir);
     cleanups.push(() => void w1.stop());
     cleanups.push(() => void w2.stop());
-    const rep1 = await waitForRun(first.runId, { connection: conn(r), store, pollMs: 100 });
+    const rep1 = await waitForRun(first.runId, { connection: conn(r), store, pollMs: 100 }).catch((e) => {
+      throw new Error(`${e.message}\n--- worker 1\n${w1.output()}\n--- worker 2\n${w2.output()}`);
+    });
     const third = await enqueueBench(spec, { connection: conn(r) });
     expect(third.added).toBe(false);
     const rep2 = await waitForRun(third.runId, { connection: conn(r), store, pollMs: 100 });
