@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../tooling/tsup-preset';
 
-export default libraryConfig(['index']);
+export default libraryConfig(['index', 'conformance']);

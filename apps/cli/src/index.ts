@@ -4,6 +4,7 @@ import packageJson from '../package.json';
 import type { CliCommand, CliIo, CliOption } from './command';
 import { UsageError } from './command';
 import { commands } from './commands/index';
+import { errorObject, errorSuffix } from './flags';
 import { renderJson } from './format';
 import { commandHelp, helpOption, mainHelp } from './help';
 
@@ -65,7 +66,7 @@ function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true, tokens: true });
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (!err.code?.startsWith('ERR_PARSE_ARGS_')) throw e;
@@ -84,6 +85,16 @@ function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
       );
     }
     throw new UsageError(err.message, cmd.name);
+  }
+  // A single-valued flag given twice is a mistake (which one was meant?), not "the last one wins".
+  const counts = new Map<string, number>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind === 'option') counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  }
+  for (const o of all) {
+    if (!o.multiple && (counts.get(o.name) ?? 0) > 1) {
+      throw new UsageError(`--${o.name} was given ${counts.get(o.name)} times; give it once`, cmd.name);
+    }
   }
   const values = parsed.values as ParsedArgs['values'];
   for (const o of all) {
@@ -110,6 +121,8 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   let json = false;
   try {
     const [first, ...rest] = argv;
+    // Known before parsing, so that bad usage too is answered in JSON when JSON was asked for.
+    json = rest.some((a, i) => a === '--format=json' || (a === '--format' && rest[i + 1] === 'json'));
     if (first === undefined) {
       write(full.stderr, mainHelp(commands, version));
       throw new UsageError('missing command');
@@ -151,12 +164,12 @@ function reportError(e: unknown, io: CliIo, json: boolean): number {
   if (e instanceof UsageError) {
     const help = e.command ? `emms ${e.command} --help` : 'emms --help';
     write(io.stderr, `emms: ${e.message}\nRun "${help}" for usage.\n`);
+    if (json) write(io.stdout, renderJson({ error: { code: 'USAGE', message: e.message, help } }));
     return 2;
   }
   if (isEmmsError(e)) {
-    write(io.stderr, `emms: ${e.message} [${e.code}]\n`);
-    if (json)
-      write(io.stdout, renderJson({ error: { code: e.code, message: e.message, input: e.input ?? null } }));
+    write(io.stderr, `emms: ${e.message} [${e.code}]${errorSuffix(e)}\n`);
+    if (json) write(io.stdout, renderJson(errorObject(e)));
     return 1;
   }
   const err = e instanceof Error ? e : new Error(String(e));

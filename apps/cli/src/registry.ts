@@ -1,30 +1,38 @@
-import type { Metric, MetricRegistry } from '@emms/metrics';
-import { builtinMetrics, createRegistry, loadPlugin } from '@emms/metrics';
+import { createScorer, type Scorer } from '@emms/metrics/node';
 import type { CliIo } from './command';
-import { configPlugins, importPlugin } from './plugins';
 
-/** A registry of the built-in metrics plus the plugins named on the command line and in emms.config.json. */
+/**
+ * The CLI's scorer: the library front door with the plugins from `emms.config.json` in the cwd and
+ * from `--plugin`, the environment of the run, and notices on stderr. `backend: 'js'` for commands
+ * that only list metrics (no native library is loaded then).
+ */
+export function loadScorer(
+  io: CliIo,
+  plugins: readonly string[] = [],
+  backend: 'auto' | 'js' = 'auto',
+): Promise<Scorer> {
+  return createScorer({
+    plugins,
+    config: io.cwd,
+    cwd: io.cwd,
+    env: io.env,
+    backend,
+    onNotice: (m) => io.stderr.write(`${m}\n`),
+  });
+}
+
+/** The registry part of {@link loadScorer} (for commands that only list or look up metrics). */
 export interface LoadedRegistry {
-  readonly registry: MetricRegistry;
+  readonly registry: Scorer['registry'];
   /** Which plugin brought each plugin metric id. */
   readonly pluginOf: ReadonlyMap<string, string>;
 }
 
 /**
- * Builds a fresh registry: the built-in scores, then every plugin from `emms.config.json` in the cwd
- * and from `--plugin` (in that order, each loaded once). A plugin that fails is a PLUGIN_LOAD error.
+ * The built-in metrics plus the plugins of `emms.config.json` and `--plugin`, without loading a
+ * native backend; kept for commands written against the earlier CLI helper.
  */
-export async function loadRegistry(io: CliIo, cliPlugins: readonly string[] = []): Promise<LoadedRegistry> {
-  const registry = createRegistry(builtinMetrics as Metric[]);
-  const pluginOf = new Map<string, string>();
-  const names = [...new Set([...configPlugins(io.cwd), ...cliPlugins])];
-  for (const name of names) {
-    const mod = await importPlugin(name, io.cwd);
-    const plugin = loadPlugin(mod, name);
-    for (const metric of plugin.metrics) {
-      registry.register(metric);
-      pluginOf.set(metric.id, name);
-    }
-  }
-  return { registry, pluginOf };
+export async function loadRegistry(io: CliIo, plugins: readonly string[] = []): Promise<LoadedRegistry> {
+  const scorer = await loadScorer(io, plugins, 'js');
+  return { registry: scorer.registry, pluginOf: scorer.pluginOf };
 }

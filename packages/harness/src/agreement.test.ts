@@ -201,6 +201,25 @@ describe('bootstrapWeightedTau', () => {
     expect(a.low).toBeLessThan(1);
   });
 
+  it('nests a narrower level inside a wider one (same seed, same resamples)', () => {
+    const close = {
+      a: correctness(items, 110, 0),
+      b: correctness(items, 100, 1),
+      c: correctness(items, 95, 2),
+    };
+    const wide = bootstrapWeightedTau({ scores: { a: 1, b: 3, c: 2 }, correct: close, reps: 500, seed: 4 });
+    const narrow = bootstrapWeightedTau({
+      scores: { a: 1, b: 3, c: 2 },
+      correct: close,
+      reps: 500,
+      seed: 4,
+      level: 0.5,
+    });
+    expect(wide.low).toBeLessThanOrEqual(narrow.low);
+    expect(wide.high).toBeGreaterThanOrEqual(narrow.high);
+    expect(wide.high - wide.low).toBeGreaterThan(0);
+  });
+
   it('rejects missing or mismatched correctness and bad options', () => {
     expectCode(
       () => bootstrapWeightedTau({ scores: { a: 1, b: 2, c: 3, d: 4 }, correct, reps: 10 }),

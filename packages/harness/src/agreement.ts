@@ -493,7 +493,9 @@ function quantileSorted(sorted: Float64Array, q: number): number {
  * would move with another test set of the same size, the uncertainty that decides whether two
  * scores' τ's can be told apart ({@link intervalsOverlap}); the scores are held fixed (they are
  * computed on the train split). A replicate in which every model has the same accuracy counts
- * as τ = 0 (see {@link weightedTau}). Deterministic for a given seed.
+ * as τ = 0 (see {@link weightedTau}). Deterministic for a given seed; the item draws depend only
+ * on the seed and the number of items, so the intervals of several scores computed with the same
+ * seed come from the same resamples (paired).
  *
  * @param input - {@link BootstrapInput}: `scores`, `correct` (Uint8Array of M items per model),
  *   `reps` (1000), `seed` (0), `level` (0.95), `higherIsBetter` (true).

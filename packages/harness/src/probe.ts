@@ -1,5 +1,5 @@
 // Measured ground truth: a linear probe (multinomial logistic regression on frozen features) and kNN.
-import { getBackend, type LinalgBackend } from '@emms/linalg';
+import { getBackend, type LinalgBackend, pivotedCholesky } from '@emms/linalg';
 import { minimizeLbfgs } from '@emms/metric-spec';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 
@@ -48,7 +48,7 @@ export interface LinearProbeOptions {
   readonly patience?: number;
   /**
    * Fit in the row space of the train features (exact; see {@link linearProbe}): 'auto' (default)
-   * when D > N_train, or always / never.
+   * when D > 2·N_train (below that the factorisation costs about what it saves), or always / never.
    */
   readonly rowSpace?: 'auto' | boolean;
   /** Linear-algebra backend for the matrix products (default `getBackend()`). */
@@ -206,10 +206,12 @@ function transpose(m: Matrix<Float64Array>): Matrix<Float64Array> {
 }
 
 /**
- * Coordinates of train and test rows in an orthonormal basis V of the train rows' span:
- * F_train = X_train V = U S and F_test = X_test V = X_test X_trainᵀ U S⁻¹, from the eigenpairs of
- * X_train X_trainᵀ (directions with eigenvalue ≤ 1e-10 × the largest are dropped: the train rows
- * have no extent there).
+ * Coordinates of train and test rows in an orthonormal basis of the train rows' span, from a
+ * rank-revealing Cholesky factorisation of K = X_train X_trainᵀ (pivots below 1e-10 × the largest
+ * diagonal entry end it: the train rows have no extent left there). With K[p, p] ≈ L Lᵀ (L n×r), the
+ * rows of L are the train rows' coordinates in the basis Q = X_pᵀ L_rᵀ⁻¹ (X_p the first r pivot rows,
+ * L_r the leading r×r block), and a test row's coordinates are Qᵀx = L_r⁻¹ X_p x. Inner products
+ * between train rows are kept, so the fit is the same up to a rotation of W.
  */
 function rowSpace(
   train: Matrix<Float64Array>,
@@ -218,23 +220,33 @@ function rowSpace(
 ): { train: Matrix<Float64Array>; test: Matrix<Float64Array> } {
   const n = train.rows;
   const xt = transpose(train);
-  const { values, vectors } = backend.eigh(backend.gram(xt));
-  const top = values[n - 1];
-  const keep: number[] = [];
-  for (let j = n - 1; j >= 0; j--) if (values[j] > 1e-10 * top) keep.push(j);
-  const r = keep.length;
-  const u = new Float64Array(n * r);
+  const gram = backend.gram(xt);
+  let maxDiag = 0;
+  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, gram.data[i * n + i]);
+  const { factor, perm, rank: r } = pivotedCholesky(gram, { tol: 1e-10 * maxDiag, backend });
+  const fc = factor.cols;
   const f = new Float64Array(n * r);
-  for (let c = 0; c < r; c++) {
-    const s = Math.sqrt(values[keep[c]]);
-    for (let i = 0; i < n; i++) {
-      const v = vectors.data[i * n + keep[c]];
-      u[i * r + c] = v / s;
-      f[i * r + c] = v * s;
-    }
+  for (let i = 0; i < n; i++) {
+    for (let c = 0; c < r; c++) f[perm[i] * r + c] = factor.data[i * fc + c];
   }
-  const cross = backend.matmul(test, xt);
-  return { train: dense(f, n, r), test: backend.matmul(cross, dense(u, n, r)) };
+  // L_r⁻¹ (lower triangular), column by column by forward substitution; stored transposed for the product
+  const invT = new Float64Array(r * r);
+  const col = new Float64Array(r);
+  for (let j = 0; j < r; j++) {
+    col.fill(0);
+    col[j] = 1 / factor.data[j * fc + j];
+    for (let i = j + 1; i < r; i++) {
+      let s = 0;
+      for (let k = j; k < i; k++) s += factor.data[i * fc + k] * col[k];
+      col[i] = -s / factor.data[i * fc + i];
+    }
+    for (let i = j; i < r; i++) invT[j * r + i] = col[i];
+  }
+  const cross = backend.matmul(test, xt).data; // m×n: test rows · train rows
+  const m = test.rows;
+  const picked = new Float64Array(m * r);
+  for (let t = 0; t < m; t++) for (let c = 0; c < r; c++) picked[t * r + c] = cross[t * n + perm[c]];
+  return { train: dense(f, n, r), test: backend.matmul(dense(picked, m, r), dense(invT, r, r)) };
 }
 
 function logits(
@@ -378,11 +390,11 @@ export function stratifiedFolds(y: ArrayLike<number>, k: number): Int32Array {
  * features (head-only transfer).
  *
  * 1. Standardise every column with the train statistics, (v − mean)/(std + 1e-8), population std.
- * 2. When D > N_train (`rowSpace: 'auto'`), refit the problem on the coordinates of the rows in an
- *    orthonormal basis of the train rows' span (from the eigenpairs of X Xᵀ). This is exact: the
- *    loss depends on X·W only and the rotation-invariant penalty puts the optimum in that span,
- *    and every fit (each CV fold's rows are train rows) and the test logits are unchanged; each
- *    objective evaluation then costs N_train instead of D columns.
+ * 2. When D > 2·N_train (`rowSpace: 'auto'`), refit the problem on the coordinates of the rows in
+ *    an orthonormal basis of the train rows' span (from a pivoted Cholesky factorisation of X Xᵀ).
+ *    This is exact: the loss depends on X·W only and the rotation-invariant penalty puts the
+ *    optimum in that span, and every fit (each CV fold's rows are train rows) and the test logits
+ *    are unchanged; each objective evaluation then costs rank(X) ≤ N_train instead of D columns.
  * 3. Choose λ from `l2Grid` (default 1, 0.1, 0.01, 0.001, 0.0001, as the penalty λ/2‖W‖² on the mean
  *    cross-entropy; scikit-learn's C = 1/(λ·N_train)) by k-fold stratified cross-validation on the
  *    train rows ({@link stratifiedFolds}: the j-th row of each class in fold j mod k, no shuffle):
@@ -447,7 +459,7 @@ export function linearProbe(
   const y = Int32Array.from(train.y);
   let { train: xs, test: ts } = standardise(train.x, test.x);
   const useRowSpace =
-    options.rowSpace === 'auto' || options.rowSpace === undefined ? xs.cols > xs.rows : options.rowSpace;
+    options.rowSpace === 'auto' || options.rowSpace === undefined ? xs.cols > 2 * xs.rows : options.rowSpace;
   if (useRowSpace) ({ train: xs, test: ts } = rowSpace(xs, ts, backend));
 
   const fold = stratifiedFolds(y, k);

@@ -1,5 +1,6 @@
 // `emms rank`: which of my models should I fine-tune? Scores every model of a features folder, ranks
 // them, recommends one and warns when the scores disagree or a score is in a regime where it saturates.
+import type { LinalgBackend } from '@emms/linalg';
 import { defaultRegistry, type MetricRegistry } from '@emms/metrics';
 import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
@@ -19,6 +20,8 @@ export interface RankOptions {
   /** Score ids (default: every score of the registry). */
   readonly metrics?: readonly (string | ScoreRequest)[];
   readonly registry?: MetricRegistry;
+  /** Linear-algebra backend of the scores (default: the current one). */
+  readonly backend?: LinalgBackend;
   /** Preprocessing of the score runner ("none", "pca:K", "auto"). */
   readonly reduce?: string;
   readonly cache?: ResultCache;
@@ -154,6 +157,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     })),
     scores: requests,
     registry,
+    ...(options.backend ? { backend: options.backend } : {}),
     reduce: options.reduce,
     cache: options.cache,
     onProgress: options.onProgress,

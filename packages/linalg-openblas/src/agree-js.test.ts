@@ -66,3 +66,46 @@ describe.skipIf(!native)('openblas and js backends agree', () => {
     expect(relErr(proj(p1.solve(cd)), proj(p2.solve(cd)))).toBeLessThan(1e-8);
   });
 });
+
+describe.skipIf(!native)('openblas and js backends fail alike', () => {
+  /** The code, input and message a call throws (null when it does not throw). */
+  const failure = (f: () => unknown): { code?: string; input?: string; message?: string } | null => {
+    try {
+      f();
+      return null;
+    } catch (e) {
+      const { code, input, message } = e as { code?: string; input?: string; message?: string };
+      return { code, input, message };
+    }
+  };
+  const d = (rows: number, cols: number, values: number[]): Dense => ({
+    rows,
+    cols,
+    data: Float64Array.from(values),
+  });
+  const mistakes: [string, (b: LinalgBackend) => unknown][] = [
+    ['gram of a malformed matrix', (b) => b.gram({ rows: 2, cols: 2, data: new Float64Array(3) })],
+    ['crossProduct with different rows', (b) => b.crossProduct(d(2, 1, [1, 2]), d(3, 1, [1, 2, 3]))],
+    ['matmul with a.cols ≠ b.rows', (b) => b.matmul(d(2, 2, [1, 2, 3, 4]), d(3, 1, [1, 2, 3]))],
+    ['eigh of a non-square matrix', (b) => b.eigh(d(1, 2, [1, 2]))],
+    ['eigh with NaN', (b) => b.eigh(d(2, 2, [1, 0, Number.NaN, 1]))],
+    ['cholesky of a non-square matrix', (b) => b.cholesky(d(2, 1, [1, 2]))],
+    ['solveSpd of an indefinite matrix', (b) => b.solveSpd(d(2, 2, [1, 2, 2, 1]), d(2, 1, [1, 1]))],
+    ['solveSpd with too few right-hand rows', (b) => b.solveSpd(d(2, 2, [2, 0, 0, 2]), d(1, 1, [1]))],
+    ['solveCholesky with too many right-hand rows', (b) => b.solveCholesky?.(d(1, 1, [1]), d(2, 1, [1, 1]))],
+    [
+      'crossProductInto with a short out',
+      (b) => b.crossProductInto?.(d(2, 1, [1, 2]), d(2, 1, [1, 2]), new Float64Array(2)),
+    ],
+  ];
+  for (const [what, call] of mistakes) {
+    it(what, () => {
+      const js = failure(() => call(jsBackend));
+      const nb = failure(() => call(native!));
+      expect(js?.code).toMatch(/^[A-Z_]+$/);
+      expect({ code: nb?.code, input: nb?.input }).toEqual({ code: js?.code, input: js?.input });
+      // Same words too, apart from the detail LAPACK adds (which leading minor failed).
+      expect(nb?.message?.replace(/ \(leading minor [^)]*\)/, '')).toBe(js?.message);
+    });
+  }
+});

@@ -1,4 +1,18 @@
-import type { Dense, EighResult, LinalgBackend, PivotedCholeskyResult } from '@emms/linalg';
+import {
+  assertFiniteLower,
+  assertMatrix,
+  assertMultipliable,
+  assertSameRows,
+  assertSquare,
+  assertSystem,
+  type Dense,
+  type EighResult,
+  kernelsOf,
+  LINALG_ERRORS,
+  type LinalgBackend,
+  notPositiveDefinite,
+  type PivotedCholeskyResult,
+} from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import {
   CblasLeft,
@@ -19,36 +33,6 @@ const BLOCK_ELEMS = 1 << 21;
 
 function dense(data: Float64Array, rows: number, cols: number): Dense {
   return { rows, cols, data };
-}
-
-function checkMatrix(m: Matrix, name: string, op: string): void {
-  if (m.data.length !== m.rows * m.cols) {
-    throw new EmmsError(
-      'SHAPE_MISMATCH',
-      `${op}: ${name} claims ${m.rows}×${m.cols} but holds ${m.data.length} values; build it with matrix(data, rows, cols)`,
-      { input: name },
-    );
-  }
-}
-
-function checkSquare(m: Matrix, op: string): void {
-  checkMatrix(m, 'a', op);
-  if (m.rows !== m.cols) {
-    throw new EmmsError('SHAPE_MISMATCH', `${op}: a must be square, got ${m.rows}×${m.cols}`, { input: 'a' });
-  }
-}
-
-/** A square left-hand side (called `label` in messages) and a right-hand side b with as many rows. */
-function checkSystem(a: Matrix, label: string, b: Matrix, op: string): void {
-  checkSquare(a, op);
-  checkMatrix(b, 'b', op);
-  if (b.rows !== a.rows) {
-    throw new EmmsError(
-      'SHAPE_MISMATCH',
-      `${op}: ${label} is ${a.rows}×${a.rows} but b has ${b.rows} rows; they must agree`,
-      { input: 'b' },
-    );
-  }
 }
 
 /**
@@ -119,7 +103,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   };
 
   function gram(a: Matrix): Dense {
-    checkMatrix(a, 'a', 'gram');
+    assertMatrix(a, 'a', 'gram');
     const n = a.cols;
     const k = a.rows;
     const c = new Float64Array(n * n);
@@ -140,32 +124,20 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return dense(c, n, n);
   }
 
-  function checkCross(a: Matrix, b: Matrix, op: string): void {
-    checkMatrix(a, 'a', op);
-    checkMatrix(b, 'b', op);
-    if (a.rows !== b.rows) {
-      throw new EmmsError(
-        'ROW_MISMATCH',
-        `${op}: a has ${a.rows} rows but b has ${b.rows}; both must describe the same samples`,
-        { input: 'b' },
-      );
-    }
-  }
-
   function crossProduct(a: Matrix, b: Matrix): Dense {
-    checkCross(a, b, 'crossProduct');
+    assertSameRows(a, b, 'crossProduct');
     const c = new Float64Array(a.cols * b.cols);
     crossInto(a, b, c, 0);
     return dense(c, a.cols, b.cols);
   }
 
   function crossProductInto(a: Matrix, b: Matrix, out: Float64Array): void {
-    checkCross(a, b, 'crossProductInto');
+    assertSameRows(a, b, 'crossProductInto');
     if (out.length !== a.cols * b.cols) {
       throw new EmmsError(
         'SHAPE_MISMATCH',
         `crossProductInto: out holds ${out.length} values but AᵀB is ${a.cols}×${b.cols}`,
-        { input: 'out' },
+        { input: 'out', details: { expected: a.cols * b.cols, found: out.length } },
       );
     }
     crossInto(a, b, out, 1);
@@ -210,15 +182,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function matmul(a: Matrix, b: Matrix): Dense {
-    checkMatrix(a, 'a', 'matmul');
-    checkMatrix(b, 'b', 'matmul');
-    if (a.cols !== b.rows) {
-      throw new EmmsError(
-        'SHAPE_MISMATCH',
-        `matmul: a is ${a.rows}×${a.cols} and b is ${b.rows}×${b.cols}; a.cols must equal b.rows`,
-        { input: 'b' },
-      );
-    }
+    assertMultipliable(a, b, 'matmul');
     const m = a.rows;
     const k = a.cols;
     const n = b.cols;
@@ -257,7 +221,8 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function eigh(a: Dense): EighResult {
-    checkSquare(a, 'eigh');
+    assertSquare(a, 'a', 'eigh');
+    assertFiniteLower(a, 'a', 'eigh');
     const n = a.rows;
     if (n === 0) return { values: new Float64Array(0), vectors: dense(new Float64Array(0), 0, 0) };
     // Column-major upper triangle = row-major lower triangle, as the interface promises to read.
@@ -287,8 +252,10 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     );
     if (info[0]! < 0) throw new Error(`eigh: LAPACK dsyevd rejected argument ${-info[0]!}`);
     if (info[0]! > 0) {
-      throw new Error(
-        `eigh: LAPACK dsyevd did not converge (info ${info[0]}); the matrix may hold NaN or Inf`,
+      throw new EmmsError(
+        LINALG_ERRORS.NO_CONVERGENCE,
+        `eigh: LAPACK dsyevd did not converge (info ${info[0]})`,
+        { input: 'a' },
       );
     }
     // LAPACK leaves eigenvector j in column j of a column-major array, i.e. row j of ours.
@@ -301,7 +268,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function cholesky(a: Dense): Dense | null {
-    checkSquare(a, 'cholesky');
+    assertSquare(a, 'a', 'cholesky');
     const n = a.rows;
     const c = new Float64Array(a.data);
     if (n === 0) return dense(c, 0, 0);
@@ -313,7 +280,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function solveSpd(a: Dense, b: Dense): Dense {
-    checkSystem(a, 'a', b, 'solveSpd');
+    assertSystem(a, 'a', b, 'b', 'solveSpd');
     const n = a.rows;
     const m = b.cols;
     if (n === 0 || m === 0) return dense(new Float64Array(n * m), n, m);
@@ -321,9 +288,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     const info = potrfLowerRowMajor(blas, l, n);
     if (info < 0) throw new Error(`solveSpd: LAPACK dpotrf rejected argument ${-info}`);
     if (info > 0) {
-      throw new Error(
-        `solveSpd: the matrix is not positive definite (leading minor ${info} of ${n} is not positive)`,
-      );
+      throw notPositiveDefinite('solveSpd', 'a', ` (leading minor ${info} of ${n} is not positive)`);
     }
     // LAPACK wants b column-major: transpose in, solve, transpose out.
     const bc = new Float64Array(n * m);
@@ -342,7 +307,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function solveCholesky(l: Dense, b: Dense): Dense {
-    checkSystem(l, 'L', b, 'solveCholesky');
+    assertSystem(l, 'l', b, 'b', 'solveCholesky');
     const n = l.rows;
     const m = b.cols;
     const x = new Float64Array(b.data);
@@ -356,7 +321,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
   }
 
   function pivotedCholesky(a: Dense, tol?: number): PivotedCholeskyResult {
-    checkSquare(a, 'pivotedCholesky');
+    assertSquare(a, 'a', 'pivotedCholesky');
     const n = a.rows;
     if (n === 0) return { factor: dense(new Float64Array(0), 0, 0), perm: new Int32Array(0), rank: 0 };
     // As in cholesky: LAPACK's column-major "U" is our row-major lower triangle, U = Lᵀ.
@@ -389,7 +354,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return { factor: dense(factor, n, rank), perm, rank };
   }
 
-  return {
+  const kernels = {
     name: 'openblas',
     gram,
     crossProduct,
@@ -400,5 +365,18 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     solveSpd,
     solveCholesky,
     pivotedCholesky,
+  };
+  return {
+    ...kernels,
+    capabilities: {
+      kernels: kernelsOf(kernels as unknown as LinalgBackend),
+      native: true,
+      float32Input: true,
+      // OpenBLAS's own count, read when asked (setOpenblasThreads changes it at run time).
+      get threads(): number {
+        return Math.max(1, blas.getThreads?.() ?? 1);
+      },
+      browser: false,
+    },
   };
 }

@@ -132,10 +132,17 @@ const openblasVariants = ['openblas-pthread', 'openblas-openmp', 'openblas-seria
  * Candidate library sets, most specific first. Each entry is the one library holding BLAS and
  * LAPACK, or a BLAS + LAPACK pair. Bare names go through the dynamic loader's search path
  * (which includes the Debian alternatives symlinks); full paths cover unusual loader setups.
+ *
+ * @param library a library path (or "blas:lapack" paths) to try first; the front door passes
+ *   the EMMS_OPENBLAS_LIB environment variable here (this package reads no environment).
+ * @example
+ * ```ts
+ * candidateLibraries('/opt/openblas/lib/libopenblas.so')[0]; // ['/opt/openblas/lib/libopenblas.so']
+ * ```
  */
-export function candidateLibraries(env: NodeJS.ProcessEnv = process.env): string[][] {
+export function candidateLibraries(library?: string): string[][] {
   const out: string[][] = [];
-  const custom = env.EMMS_OPENBLAS_LIB;
+  const custom = library?.trim();
   if (custom) out.push(custom.split(':').filter((s) => s.length > 0));
   out.push(['libopenblas.so.0'], ['libopenblas.so']);
   for (const dir of libDirs) {
@@ -227,10 +234,20 @@ function bind(names: string[]): NativeBlas {
 /** Outcome of looking for the library: the bound functions, or why none loaded. */
 export type LoadResult = { ok: true; blas: NativeBlas } | { ok: false; reason: string };
 
-/** Try each candidate set in turn; the first that binds every function wins. */
-export function loadNativeBlas(env: NodeJS.ProcessEnv = process.env): LoadResult {
+/**
+ * Tries each candidate set of {@link candidateLibraries} in turn; the first that binds every
+ * function wins.
+ *
+ * @param library a library path (or "blas:lapack" paths) to try first.
+ * @example
+ * ```ts
+ * const r = loadNativeBlas();
+ * if (!r.ok) console.warn(r.reason);
+ * ```
+ */
+export function loadNativeBlas(library?: string): LoadResult {
   const failures: string[] = [];
-  for (const names of candidateLibraries(env)) {
+  for (const names of candidateLibraries(library)) {
     try {
       return { ok: true, blas: bind(names) };
     } catch (e) {

@@ -1,6 +1,20 @@
-import { getBackend, jsBackend, type LinalgBackend } from '@emms/linalg';
+import {
+  getBackend,
+  jsBackend,
+  type LinalgBackend,
+  listBackends,
+  registerBackend,
+  resetBackendsForTesting,
+  resolveBackend,
+} from '@emms/linalg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { autoSelectBackend, chooseBackend, openblasBackend, openblasStatus } from './select';
+import {
+  autoSelectBackend,
+  chooseBackend,
+  openblasBackend,
+  openblasStatus,
+  registerOpenblasBackend,
+} from './select';
 
 const fake: LinalgBackend = { ...jsBackend, name: 'openblas' };
 const present = () => fake;
@@ -60,5 +74,39 @@ describe('autoSelectBackend on this machine', () => {
       expect(openblasStatus().reason).toMatch(/could be loaded/);
     }
     expect(getBackend()).toBe(c.backend);
+  });
+});
+
+describe('registerOpenblasBackend', () => {
+  afterEach(() => resetBackendsForTesting());
+
+  it('makes "auto" pick openblas when the library loads, above js', async () => {
+    registerOpenblasBackend();
+    expect(listBackends().map((b) => b.name)).toEqual(['openblas', 'js']);
+    const { backend, notice } = await resolveBackend('auto');
+    if (openblasBackend()) {
+      expect(backend.name).toBe('openblas');
+      expect(notice).toBeUndefined();
+      expect(backend.capabilities.native).toBe(true);
+    } else {
+      expect(backend).toBe(jsBackend);
+      expect(notice).toMatch(/openblas backend not available .*apt-get install -y libopenblas0-pthread/);
+    }
+  });
+
+  it('a library path that does not load is tried first, then the default search; resolving changes no global state', async () => {
+    registerOpenblasBackend({ library: '/nonexistent/libopenblas-missing.so' });
+    // The explicit path is tried first; the default search still follows it.
+    const { backend } = await resolveBackend('auto');
+    expect(backend.name).toBe(openblasBackend({}) ? 'openblas' : 'js');
+    expect(getBackend()).toBe(jsBackend); // resolving changes no global state
+  });
+
+  it('an explicit "openblas" choice when nothing loads is BACKEND_UNAVAILABLE', async () => {
+    registerBackend('openblas', () => null, { priority: 100, unavailableReason: () => 'test: not here' });
+    await expect(resolveBackend('openblas')).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      message: expect.stringContaining('"openblas"'),
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { jsBackend, type LinalgBackend, setBackend } from '@emms/linalg';
+import { jsBackend, type LinalgBackend, registerBackend, setBackend } from '@emms/linalg';
 import { EmmsError } from '@emms/tensor-io';
 import { createOpenblasBackend } from './backend';
 import { type LoadResult, loadNativeBlas, type NativeBlas } from './library';
@@ -22,12 +22,19 @@ export interface OpenblasStatus {
 /** The command that installs the library on Debian and Ubuntu. */
 export const INSTALL_HINT = 'apt-get install -y libopenblas0-pthread';
 
-let loaded: LoadResult | undefined;
-let backend: LinalgBackend | null | undefined;
+/** Load attempts, one per requested library path ('' = the default search). */
+const loads = new Map<string, LoadResult>();
+const backends = new Map<string, LinalgBackend | null>();
+/** The library path of the last registration (what {@link openblasStatus} reports on). */
+let preferred = '';
 
-function load(): LoadResult {
-  loaded ??= loadNativeBlas();
-  return loaded;
+function load(library = preferred): LoadResult {
+  let r = loads.get(library);
+  if (!r) {
+    r = loadNativeBlas(library || undefined);
+    loads.set(library, r);
+  }
+  return r;
 }
 
 function native(): NativeBlas | null {
@@ -35,21 +42,81 @@ function native(): NativeBlas | null {
   return r.ok ? r.blas : null;
 }
 
+/** Options of {@link openblasBackend} and {@link registerOpenblasBackend}. */
+export interface OpenblasOptions {
+  /**
+   * A library path (or "blas:lapack" paths) to try before the default search. The front door
+   * passes the EMMS_OPENBLAS_LIB environment variable here; this package reads no environment.
+   */
+  readonly library?: string;
+}
+
 /**
  * The OpenBLAS/LAPACK backend, or null when no library loads (see {@link openblasStatus} for why).
- * The library is looked for once, on the first call: libopenblas.so.0, libopenblas.so, the
- * Debian openblas-pthread/openmp/serial folders, then a libblas.so.3 + liblapack.so.3 pair.
- * Set EMMS_OPENBLAS_LIB to a path (or "blas:lapack" paths) to try a specific library first.
+ * The library is looked for once per `library` option: that path first when given, then
+ * libopenblas.so.0, libopenblas.so, the Debian openblas-pthread/openmp/serial folders, then a
+ * libblas.so.3 + liblapack.so.3 pair.
+ *
+ * @example
+ * ```ts
+ * const backend = openblasBackend() ?? jsBackend;
+ * ```
  */
-export function openblasBackend(): LinalgBackend | null {
+export function openblasBackend(options: OpenblasOptions = {}): LinalgBackend | null {
+  const library = options.library?.trim() ?? preferred;
+  let backend = backends.get(library);
   if (backend === undefined) {
-    const blas = native();
-    backend = blas ? createOpenblasBackend(blas) : null;
+    const r = load(library);
+    backend = r.ok ? createOpenblasBackend(r.blas) : null;
+    backends.set(library, backend);
   }
   return backend;
 }
 
-/** Whether the native library loaded, which one, its CPU kernel and thread count, or why it failed. */
+/** Priority of the OpenBLAS registration: above the portable backend's 0. */
+export const OPENBLAS_PRIORITY = 100;
+
+/**
+ * Registers the OpenBLAS backend with @emms/linalg as "openblas" (priority
+ * {@link OPENBLAS_PRIORITY}, above the portable "js" backend's 0), so `resolveBackend('auto')`
+ * prefers it when the library loads and `resolveBackend('openblas')` demands it. Nothing is
+ * loaded until a resolve asks for it. Calling it again (e.g. with another library) replaces the
+ * registration.
+ *
+ * @param options `library`: a path to try first (the front door's EMMS_OPENBLAS_LIB).
+ * @example
+ * ```ts
+ * import { resolveBackend } from '@emms/linalg';
+ * import { registerOpenblasBackend } from '@emms/linalg-openblas';
+ * registerOpenblasBackend({ library: process.env.EMMS_OPENBLAS_LIB });
+ * const { backend, notice } = await resolveBackend('auto'); // openblas, or js with a notice
+ * ```
+ */
+export function registerOpenblasBackend(options: OpenblasOptions = {}): void {
+  const library = options.library?.trim() ?? '';
+  preferred = library;
+  registerBackend('openblas', () => openblasBackend({ library }), {
+    priority: OPENBLAS_PRIORITY,
+    description: 'the system OpenBLAS/LAPACK through koffi, multi-threaded',
+    unavailableReason: () => {
+      const r = load(library);
+      return r.ok
+        ? undefined
+        : `${r.reason}; install it (${INSTALL_HINT}) or give its path as the library option`;
+    },
+  });
+}
+
+/**
+ * Whether the native library loaded, which one, its CPU kernel and thread count, or why it failed
+ * (for the library path of the last {@link registerOpenblasBackend}, else the default search).
+ *
+ * @example
+ * ```ts
+ * const s = openblasStatus();
+ * console.log(s.loaded ? `${s.library} (${s.corename}, ${s.threads} threads)` : s.reason);
+ * ```
+ */
 export function openblasStatus(): OpenblasStatus {
   const r = load();
   if (!r.ok) return { loaded: false, reason: r.reason };
@@ -66,6 +133,12 @@ export function openblasStatus(): OpenblasStatus {
 /**
  * Set how many threads OpenBLAS uses (it uses every core by default, or OPENBLAS_NUM_THREADS
  * when set before the process starts). Returns false when the library is absent or not OpenBLAS.
+ *
+ * @throws EmmsError INVALID_OPTION naming `threads` when it is not a positive integer.
+ * @example
+ * ```ts
+ * setOpenblasThreads(1); // deterministic timings in a benchmark
+ * ```
  */
 export function setOpenblasThreads(threads: number): boolean {
   if (!Number.isInteger(threads) || threads < 1) {
@@ -87,21 +160,42 @@ export interface BackendChoice {
 }
 
 /**
- * Choose the linear-algebra backend and make it current with `setBackend` from @emms/linalg.
- * EMMS_LINALG=js forces the portable TypeScript backend; EMMS_LINALG=openblas forces the native
- * one and throws BACKEND_UNAVAILABLE when the library does not load; unset (or "auto") picks
- * OpenBLAS when it loads and otherwise the portable backend with a notice.
+ * Chooses a backend from the given settings and makes it current with `setBackend`.
+ * `EMMS_LINALG` "js" forces the portable backend, "openblas" the native one (BACKEND_UNAVAILABLE
+ * when it does not load), unset or "auto" picks OpenBLAS when it loads; `EMMS_OPENBLAS_LIB` is
+ * a library path to try first. The settings are passed in: this package never reads
+ * `process.env`.
+ *
+ * @deprecated Use {@link registerOpenblasBackend} and `resolveBackend` from @emms/linalg (or the
+ *   front door of @emms/metrics), which change no global state.
+ * @throws EmmsError BACKEND_UNAVAILABLE, INVALID_OPTION
+ * @example
+ * ```ts
+ * const { backend } = autoSelectBackend({ EMMS_LINALG: 'js' });
+ * ```
  */
-export function autoSelectBackend(env: NodeJS.ProcessEnv = process.env): BackendChoice {
-  return chooseBackend(env, openblasBackend, () => openblasStatus().reason ?? 'the library did not load');
+export function autoSelectBackend(settings: {
+  EMMS_LINALG?: string;
+  EMMS_OPENBLAS_LIB?: string;
+}): BackendChoice {
+  const library = settings.EMMS_OPENBLAS_LIB;
+  return chooseBackend(
+    settings,
+    () => openblasBackend({ library }),
+    () => {
+      const r = load(library?.trim() ?? '');
+      return r.ok ? 'the library did not load' : r.reason;
+    },
+  );
 }
 
 /** {@link autoSelectBackend} over a given way to get the native backend (tests pass a stand-in). */
 export function chooseBackend(
-  env: NodeJS.ProcessEnv,
+  settings: { EMMS_LINALG?: string },
   openblas: () => LinalgBackend | null,
   reason: () => string,
 ): BackendChoice {
+  const env = settings;
   const wanted = (env.EMMS_LINALG ?? '').trim().toLowerCase();
   if (wanted === 'js') {
     setBackend(jsBackend);

@@ -20,6 +20,11 @@ export interface EighResult {
 export interface LinalgBackend {
   /** Short name reported in outputs, e.g. "js" or "openblas". */
   readonly name: string;
+  /**
+   * What the backend can do beyond the required kernels. Callers consult these (never the
+   * backend's name) to pick a code path.
+   */
+  readonly capabilities: BackendCapabilities;
   /** AᵀA (a.cols × a.cols), accumulated in float64. */
   gram(a: Matrix): Dense;
   /** AᵀB (a.cols × b.cols); a and b have the same rows. */
@@ -51,6 +56,53 @@ export interface LinalgBackend {
    * leave it out get the portable implementation through {@link pivotedCholesky}.
    */
   pivotedCholesky?(a: Dense, tol?: number): PivotedCholeskyResult;
+  /**
+   * Optional: eigenvalues (ascending) of the symmetric `a` (n×n) and Vᵀb (n×m) for its unit
+   * eigenvectors V, without necessarily forming V. Callers fall back to {@link eigh} and one
+   * {@link crossProduct} when absent.
+   */
+  eighProject?(a: Dense, b: Matrix): { values: Float64Array; projected: Dense };
+}
+
+/** Names of the optional kernels of {@link LinalgBackend}. */
+export type OptionalKernel = 'crossProductInto' | 'solveCholesky' | 'pivotedCholesky' | 'eighProject';
+
+/** The optional kernels, in the order {@link kernelsOf} reports them. */
+export const OPTIONAL_KERNELS: readonly OptionalKernel[] = [
+  'crossProductInto',
+  'solveCholesky',
+  'pivotedCholesky',
+  'eighProject',
+];
+
+/** What a backend declares about itself; see {@link LinalgBackend.capabilities}. */
+export interface BackendCapabilities {
+  /** The optional kernels implemented (the conformance suite checks this against the methods present). */
+  readonly kernels: readonly OptionalKernel[];
+  /**
+   * True when the kernels run compiled native code (BLAS/LAPACK, a GPU): refactorising with its
+   * `solveSpd` then beats the portable triangular substitution, so callers prefer it.
+   */
+  readonly native: boolean;
+  /** True when float32 inputs are read as they are (widened internally, block by block), with no copy needed by the caller. */
+  readonly float32Input: boolean;
+  /** Threads the kernels may use now (1 for single-threaded backends). */
+  readonly threads: number;
+  /** True when the backend runs without Node built-ins (in a browser). */
+  readonly browser: boolean;
+}
+
+/**
+ * The optional kernels `backend` implements, read from the object itself (a backend can build
+ * its `capabilities.kernels` with it).
+ *
+ * @example
+ * ```ts
+ * kernelsOf(jsBackend); // ['crossProductInto', 'solveCholesky', 'eighProject']
+ * ```
+ */
+export function kernelsOf(backend: LinalgBackend): OptionalKernel[] {
+  return OPTIONAL_KERNELS.filter((k) => typeof backend[k] === 'function');
 }
 
 /** Result of a rank-revealing (pivoted) Cholesky factorisation of a PSD matrix a (n×n). */

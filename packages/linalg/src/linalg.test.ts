@@ -1,7 +1,7 @@
 import type { Matrix } from '@emms/tensor-io';
 import { mulberry32 } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
-import type { Dense } from './backend';
+import type { Dense, LinalgBackend } from './backend';
 import {
   eighProject,
   gramProjector,
@@ -122,8 +122,12 @@ describe('gram, crossProduct, matmul', () => {
   });
 
   it('rejects disagreeing shapes', () => {
-    expect(() => jsBackend.crossProduct(random(3, 2, 1), random(4, 2, 1))).toThrow(RangeError);
-    expect(() => jsBackend.matmul(random(3, 2, 1), random(3, 2, 1))).toThrow(RangeError);
+    expect(() => jsBackend.crossProduct(random(3, 2, 1), random(4, 2, 1))).toThrow(
+      expect.objectContaining({ code: 'ROW_MISMATCH' }),
+    );
+    expect(() => jsBackend.matmul(random(3, 2, 1), random(3, 2, 1))).toThrow(
+      expect.objectContaining({ code: 'SHAPE_MISMATCH' }),
+    );
   });
 });
 
@@ -268,7 +272,7 @@ describe('cholesky and solveSpd', () => {
     expect(jsBackend.cholesky({ rows: 1, cols: 1, data: Float64Array.of(0) })).toBeNull();
     expect(() =>
       jsBackend.solveSpd({ rows: 1, cols: 1, data: Float64Array.of(-1) }, random(1, 1, 1)),
-    ).toThrow();
+    ).toThrow(expect.objectContaining({ code: 'NOT_POSITIVE_DEFINITE', input: 'a' }));
   });
 
   it('L Lᵀ = A and A X = B on random SPD systems up to 512', () => {
@@ -343,8 +347,13 @@ describe('pivotedCholesky and normalEquationsSolve', () => {
 
 describe('gramProjector', () => {
   it('gives the same projection on the full-rank and rank-deficient paths, on any backend', () => {
-    // A backend that is not "js" takes the solveSpd route.
-    const other = { ...jsBackend, name: 'other' };
+    // A backend declared native and without solveCholesky takes the solveSpd route.
+    const other: LinalgBackend = {
+      ...jsBackend,
+      name: 'other',
+      solveCholesky: undefined,
+      capabilities: { ...jsBackend.capabilities, native: true, kernels: ['crossProductInto'] },
+    };
     const x = random(50, 6, 8);
     const t = random(50, 2, 9);
     const full = normalEquationsSolve(jsBackend.gram(x), jsBackend.crossProduct(x, t));
@@ -386,6 +395,19 @@ function naiveMatmulDense(a: Dense, b: Dense): Dense {
 }
 
 describe('pca', () => {
+  it('rejects bad options with INVALID_OPTION naming the option', () => {
+    const x = random(10, 3, 5);
+    for (const [opts, input] of [
+      [{ components: 0 }, 'components'],
+      [{ components: 1.5 }, 'components'],
+      [{ varianceRatio: 1 }, 'varianceRatio'],
+      [{ varianceRatio: 0 }, 'varianceRatio'],
+      [{ components: 1, varianceRatio: 0.5 }, 'components'],
+    ] as const) {
+      expect(() => pca(x, opts)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', input }));
+    }
+  });
+
   it('matches a hand computation', () => {
     // Centred rows (−2,−2), (0,0), (2,2): one axis (1,1)/√2 with variance 16/2 = 8.
     const x: Dense = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 6) };

@@ -1,4 +1,4 @@
-import type { Matrix } from '@emms/tensor-io';
+import { EmmsError, type Matrix } from '@emms/tensor-io';
 import type { Dense, LinalgBackend } from './backend';
 import { getBackend } from './registry';
 
@@ -55,7 +55,13 @@ export function pca(x: Matrix, opts: PcaOptions = {}): PcaResult {
   const n = x.rows;
   const d = x.cols;
   if (opts.components !== undefined && opts.varianceRatio !== undefined) {
-    throw new RangeError('pca: give either components or varianceRatio, not both');
+    throw new EmmsError(
+      'INVALID_OPTION',
+      'pca: give either the components option or varianceRatio, not both',
+      {
+        input: 'components',
+      },
+    );
   }
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
@@ -118,13 +124,21 @@ export function pca(x: Matrix, opts: PcaOptions = {}): PcaResult {
   let k = full;
   if (opts.components !== undefined) {
     if (!Number.isInteger(opts.components) || opts.components < 1) {
-      throw new RangeError(`pca: components must be a positive integer, got ${opts.components}`);
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `pca: the components option must be a positive integer, got ${opts.components}`,
+        { input: 'components' },
+      );
     }
     k = Math.min(opts.components, full);
   } else if (opts.varianceRatio !== undefined) {
     const target = opts.varianceRatio;
     if (!(target > 0 && target < 1))
-      throw new RangeError(`pca: varianceRatio must be in (0, 1), got ${target}`);
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `pca: the varianceRatio option must be strictly between 0 and 1, got ${target}`,
+        { input: 'varianceRatio' },
+      );
     let cumulative = 0;
     k = full;
     for (let i = 0; i < full; i++) {

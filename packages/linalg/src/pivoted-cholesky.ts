@@ -1,4 +1,5 @@
 import type { Dense, PivotedCholeskyResult } from './backend';
+import { assertSquare } from './checks';
 
 /**
  * Rank-revealing Cholesky with complete (diagonal) pivoting of a symmetric positive
@@ -11,7 +12,7 @@ import type { Dense, PivotedCholeskyResult } from './backend';
  */
 export function pivotedCholesky(a: Dense, tol?: number): PivotedCholeskyResult {
   const n = a.rows;
-  if (a.cols !== n) throw new RangeError(`pivotedCholesky: matrix must be square, got ${a.rows}×${a.cols}`);
+  assertSquare(a, 'a', 'pivotedCholesky');
   const src = a.data;
   const at = (i: number, j: number): number => (i >= j ? src[i * n + j] : src[j * n + i]);
   const residual = new Float64Array(n);

@@ -1,4 +1,5 @@
 import type { Dense, LinalgBackend, PivotedCholeskyResult } from './backend';
+import { assertSquare, assertSystem } from './checks';
 import { backSubstitute, forwardSubstitute } from './js/cholesky';
 import { pivotedCholesky as jsPivotedCholesky } from './pivoted-cholesky';
 import { getBackend } from './registry';
@@ -50,13 +51,13 @@ export function gramProjector(
 ): GramProjector {
   const backend = opts.backend ?? getBackend();
   const d = g.rows;
-  if (g.cols !== d) throw new RangeError(`gramProjector: G must be square, got ${g.rows}×${g.cols}`);
+  assertSquare(g, 'g', 'gramProjector');
   let maxDiag = 0;
   for (let i = 0; i < d; i++) maxDiag = Math.max(maxDiag, g.data[i * d + i]);
   const tol = (opts.relTol ?? 1e-10) * maxDiag;
-  const portable = backend.name === 'js';
+  const portable = !backend.capabilities.native;
   const check = (c: Dense): void => {
-    if (c.rows !== d) throw new RangeError(`gramProjector.solve: C has ${c.rows} rows, G is ${d}×${d}`);
+    assertSystem(g, 'g', c, 'c', 'gramProjector.solve');
   };
 
   const full = maxDiag > 0 ? backend.cholesky(g) : null;
@@ -145,9 +146,7 @@ export function normalEquationsSolve(
   c: Dense,
   opts: { relTol?: number; backend?: LinalgBackend } = {},
 ): NormalEquationsSolution {
-  if (c.rows !== g.rows) {
-    throw new RangeError(`normalEquationsSolve: G is ${g.rows}×${g.cols}, C is ${c.rows}×${c.cols}`);
-  }
+  assertSystem(g, 'g', c, 'c', 'normalEquationsSolve');
   const p = gramProjector(g, opts);
   return { solution: p.solve(c), rank: p.rank, basis: p.basis };
 }

@@ -93,8 +93,17 @@ export function declareErrorCodes<const T extends Record<string, string>>(
   return Object.freeze(out) as { readonly [K in keyof T]: K };
 }
 
-/** Every declared error code (tensor-io's own first), for documentation and tests. */
+/**
+ * Every declared error code (tensor-io's own first), for documentation and tests.
+ *
+ * @example
+ * ```ts
+ * listErrorCodes().find((c) => c.code === 'ZIP_CORRUPT')?.owner; // '@emms/tensor-io'
+ * ```
+ */
 export function listErrorCodes(): readonly ErrorCodeInfo[] {
+  // Referenced here so that a bundler dropping unused exports keeps tensor-io's declarations.
+  void TENSOR_IO_ERRORS;
   return [...catalogue.values()];
 }
 
@@ -138,3 +147,52 @@ export function isEmmsError(e: unknown, code?: ErrorCode): e is EmmsError {
     (typeof e === 'object' && e !== null && (e as { name?: unknown }).name === 'EmmsError' && 'code' in e);
   return ok && (code === undefined || (e as EmmsError).code === code);
 }
+
+/**
+ * tensor-io's own codes with what each means, declared like any package's so that
+ * {@link listErrorCodes} lists them first. The `satisfies` clause keeps this table and the
+ * {@link EmmsErrorCode} union in step: a code missing here, or one not in the union, fails to compile.
+ */
+export const TENSOR_IO_ERRORS = declareErrorCodes('@emms/tensor-io', {
+  FILE_NOT_FOUND: 'a file named as input does not exist',
+  FILE_EMPTY: 'a file holds no bytes',
+  FILE_TRUNCATED: 'a file ends before the data its header announces',
+  NPY_BAD_MAGIC: 'a .npy file does not start with the numpy magic string',
+  NPY_BAD_HEADER: 'the header of a .npy array cannot be parsed or is inconsistent',
+  NPY_UNSUPPORTED_VERSION: 'a .npy file uses a format version other than 1, 2 or 3',
+  UNSUPPORTED_DTYPE: 'an array holds a data type the scores cannot use (complex, uint64, structured…)',
+  OBJECT_ARRAY: 'an array holds Python objects (pickled data), which are never loaded',
+  SHAPE_MISMATCH:
+    'an array or matrix has a shape other than the one required, or its data disagrees with its shape',
+  ZIP_CORRUPT:
+    'a .npz (zip) archive is damaged: bad signature, impossible sizes or a CRC-32 mismatch in an entry',
+  ZIP_ENTRY_NOT_NPY: 'a .npz archive holds an entry that is not a .npy array',
+  SAFETENSORS_BAD_HEADER: 'the JSON header of a .safetensors file is missing, malformed or inconsistent',
+  UNSUPPORTED_FORMAT: 'a file extension the reader does not handle',
+  LABELS_PARSE: 'a label or class-name file cannot be parsed',
+  NON_FINITE: 'an input holds NaN or ±Infinity',
+  ROW_MISMATCH: 'two inputs that must describe the same samples have different numbers of rows',
+  LABEL_OUT_OF_RANGE: 'a class label is negative or not below the number of classes',
+  LABEL_NOT_INTEGER: 'a class label is not a whole number',
+  SINGLE_CLASS: 'the labels hold a single class, so there is nothing to discriminate',
+  MISSING_CLASSES: 'class ids are sparse (some ids in range have no samples)',
+  FLABEL_WIDTH_MISMATCH: 'F-label matrices that must have the same width do not',
+  PROBS_NOT_NORMALISED: 'rows of a probability matrix do not sum to 1 or hold negative values',
+  MISSING_INPUT: 'a score needs an input that was not given',
+  INVALID_OPTION: 'an option value is outside its allowed range or of the wrong type',
+  UNKNOWN_METRIC: 'a metric id is not registered',
+  PLUGIN_LOAD: 'a metric plugin could not be loaded or does not export a valid metric',
+  MODEL_NOT_FOUND: 'a model file or folder does not exist',
+  MODEL_INVALID: 'a model file cannot be loaded',
+  MODEL_INPUT_MISMATCH: 'the data given to a model does not fit its input',
+  DATASET_INVALID: 'a dataset folder or file is missing, malformed or inconsistent',
+  IMAGE_UNREADABLE: 'an image cannot be decoded',
+  EMBEDDER_INPUT: 'the class names or texts given to a label embedder are unusable',
+  BACKEND_UNAVAILABLE: 'a requested backend (linear algebra, inference) is unknown or cannot load here',
+  VALUE_OUT_OF_RANGE: 'a value does not fit the data type it is converted to',
+  FILE_TOO_LARGE: 'a file is larger than can be read whole or allocated',
+  FILE_UNREADABLE: 'a path exists but cannot be read (a folder, no permission…)',
+  ARRAY_NOT_FOUND: 'a named array (path:name or the array option) is not in the file',
+  AMBIGUOUS_ARRAY: 'a file holds several arrays and none was named (use path:name or the array option)',
+  FILE_UNWRITABLE: 'an output file cannot be written',
+} satisfies Record<EmmsErrorCode, string>);

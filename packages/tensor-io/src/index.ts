@@ -37,6 +37,14 @@ export {
   parseLabelsText,
 } from './labels';
 export {
+  type FromNdarrayOptions,
+  type FromNdarrayResult,
+  fromNdarray,
+  type NdarrayFactory,
+  type NdarrayLike,
+  toNdarray,
+} from './ndarray';
+export {
   type ByteOrder,
   decodeNpyData,
   emptyTensor,

@@ -11,6 +11,7 @@ import {
   readMatrixFile,
   readNpyFile,
   readTensorFile,
+  splitFileSelector,
   writeArraysFile,
   writeNpyFile,
 } from './node';
@@ -116,6 +117,62 @@ describe('readArrays / readTensorFile / readMatrixFile', () => {
     );
   });
 
+  it('points at path:name when several arrays and none named', async () => {
+    const path = dataPath('stored.npz');
+    const e = await expectEmmsErrorAsync(() => readTensorFile(path), 'AMBIGUOUS_ARRAY');
+    expect(e.message).toContain(`'${path}:features' (path:name) or with the array option`);
+    expect(e.message).not.toMatch(/--/); // library terms, no CLI flag
+  });
+
+  it('file.npz:name picks one array (.npz, .safetensors, .npy by its stem)', async () => {
+    const f = await readTensorFile(`${dataPath('stored.npz')}:labels`);
+    expect(Array.from(f.data as BigInt64Array, Number)).toEqual([3, 1, 2]);
+    const m = await readMatrixFile(`${dataPath('compressed.npz')}:features`);
+    expect([m.rows, m.cols, m.data[5]]).toEqual([2, 3, 1.25]);
+    await writeArraysFile(tmp('two.safetensors'), {
+      a: { dtype: 'float32', shape: [2], data: Float32Array.of(1, 2) },
+      b: { dtype: 'float32', shape: [1], data: Float32Array.of(7) },
+    });
+    expect(Array.from((await readTensorFile(`${tmp('two.safetensors')}:b`)).data as Float32Array)).toEqual([
+      7,
+    ]);
+    expect(Object.keys(await readArrays(`${tmp('two.safetensors')}:a`))).toEqual(['a']);
+    expect((await readTensorFile(`${dataPath('f4_le.npy')}:f4_le`)).dtype).toBe('float32');
+    const missing = await expectEmmsErrorAsync(
+      () => readTensorFile(`${dataPath('stored.npz')}:nope`),
+      'ARRAY_NOT_FOUND',
+    );
+    expect(missing.message).toContain("'features', 'labels'");
+    await expectEmmsErrorAsync(
+      () => readTensorFile(`${dataPath('stored.npz')}:labels`, { array: 'features' }),
+      'INVALID_OPTION',
+    );
+  });
+
+  it('path:name applies only when the part before the colon is an existing file', async () => {
+    // Array names may hold ':'; the longest existing file wins.
+    await writeArraysFile(tmp('colon.npz'), {
+      'block:0': { dtype: 'float64', shape: [1], data: Float64Array.of(5) },
+      other: { dtype: 'float64', shape: [1], data: Float64Array.of(6) },
+    });
+    expect(await splitFileSelector(`${tmp('colon.npz')}:block:0`)).toEqual({
+      path: tmp('colon.npz'),
+      selector: 'block:0',
+    });
+    expect((await readTensorFile(`${tmp('colon.npz')}:block:0`)).data[0]).toBe(5);
+    // A file whose own name holds ':' is read as it is.
+    writeFileSync(tmp('a:b.npy'), encodeNpy({ dtype: 'float64', shape: [1], data: Float64Array.of(9) }));
+    expect(await splitFileSelector(tmp('a:b.npy'))).toEqual({ path: tmp('a:b.npy') });
+    expect((await readTensorFile(tmp('a:b.npy'))).data[0]).toBe(9);
+    // Windows-like paths: a drive letter is not a file, and no such file exists here.
+    expect(await splitFileSelector('C:\\data\\x.npz')).toEqual({ path: 'C:\\data\\x.npz' });
+    expect(await splitFileSelector('C:/data/x.npz:features')).toEqual({ path: 'C:/data/x.npz:features' });
+    // Nothing before the colon exists: the whole string is the (missing) path.
+    const e = await expectEmmsErrorAsync(() => readTensorFile(`${tmp('absent.npz')}:x`), 'FILE_NOT_FOUND');
+    expect(e.input).toBe(`${tmp('absent.npz')}:x`);
+    expect(await splitFileSelector(`${tmp('colon.npz')}:`)).toEqual({ path: `${tmp('colon.npz')}:` });
+  });
+
   it('reads the reference features as a matrix without copying', async () => {
     const m = await readMatrixFile(fixturePath('small', 'X.npy'));
     expect([m.rows, m.cols]).toEqual([300, 64]);
@@ -140,7 +197,15 @@ describe('readLabelsFile / readClassNamesFile', () => {
     expect(Array.from((await readLabelsFile(tmp('y.json'))).labels)).toEqual([1, 1, 0]);
     writeFileSync(tmp('y.csv'), 'id,label\na,2\nb,0\n');
     expect(Array.from((await readLabelsFile(tmp('y.csv'), { column: 'label' })).labels)).toEqual([2, 0]);
-    await expectEmmsErrorAsync(() => readLabelsFile(tmp('y.csv')), 'INVALID_OPTION');
+    const several = await expectEmmsErrorAsync(() => readLabelsFile(tmp('y.csv')), 'INVALID_OPTION');
+    expect(several.message).toContain(`'${tmp('y.csv')}:<column>' (path:column`);
+    // labels.csv:column picks a column by header name, or by 0-based index.
+    expect(Array.from((await readLabelsFile(`${tmp('y.csv')}:label`)).labels)).toEqual([2, 0]);
+    expect(Array.from((await readLabelsFile(`${tmp('y.csv')}:1`)).labels)).toEqual([2, 0]);
+    await expectEmmsErrorAsync(() => readLabelsFile(`${tmp('y.csv')}:nope`), 'LABELS_PARSE');
+    await expectEmmsErrorAsync(() => readLabelsFile(`${tmp('y.txt')}:x`), 'INVALID_OPTION');
+    const npzLabels = await readLabelsFile(`${dataPath('stored.npz')}:labels`);
+    expect(Array.from(npzLabels.labels)).toEqual([3, 1, 2]);
     writeFileSync(tmp('one.csv'), 'label\n2\n0\n');
     expect(Array.from((await readLabelsFile(tmp('one.csv'))).labels)).toEqual([2, 0]);
     await expectEmmsErrorAsync(() => readLabelsFile(tmp('y.xlsx')), 'UNSUPPORTED_FORMAT');

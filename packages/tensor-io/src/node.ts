@@ -1,5 +1,5 @@
 // Node entry: file reading and writing on top of the browser-safe parsers.
-import { type FileHandle, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises';
 import { toLabels, toMatrix } from './convert';
 import { allocate, dtypeInfo, HOST_LITTLE_ENDIAN, swapBytesInPlace, widenHalf } from './dtype';
 import { EmmsError } from './errors';
@@ -252,6 +252,88 @@ export async function readNpyFile(
   }
 }
 
+/** A file path with an optional selector: `file.npz:name` or `labels.csv:column`. */
+export interface FileSelection {
+  /** The file to read. */
+  readonly path: string;
+  /** The part after the ':' (an array name, a CSV column), when there was one. */
+  readonly selector?: string;
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Splits `file.npz:name` into the file and the selector. A suffix counts only when the part
+ * before its ':' is an existing file and the whole string is not: so a file whose own name holds
+ * ':' is read as it is, array names may hold ':' (`a.npz:block:0` picks 'block:0' when a.npz
+ * exists), and a Windows drive (`C:\data\x.npz`) is never taken for a selector.
+ *
+ * @param spec a path, possibly followed by ':' and a selector.
+ * @returns the path to read and the selector, if any. Nothing is read but file metadata.
+ * @example
+ * ```ts
+ * await splitFileSelector('features.npz:layer4'); // { path: 'features.npz', selector: 'layer4' }
+ * await splitFileSelector('C:\\data\\x.npz');      // { path: 'C:\\data\\x.npz' }
+ * ```
+ */
+export async function splitFileSelector(spec: string): Promise<FileSelection> {
+  if (!spec.includes(':') || (await isFile(spec))) return { path: spec };
+  for (let i = spec.lastIndexOf(':'); i > 0; i = spec.lastIndexOf(':', i - 1)) {
+    const path = spec.slice(0, i);
+    const selector = spec.slice(i + 1);
+    if (selector === '') continue;
+    // 'C:\x' or 'C:/x': a drive letter, not a file called 'C'.
+    if (i === 1 && /^[A-Za-z]$/.test(path) && /^[\\/]/.test(selector)) continue;
+    if (await isFile(path)) return { path, selector };
+  }
+  return { path: spec };
+}
+
+/**
+ * {@link splitFileSelector}, and FILE_NOT_FOUND naming the whole `spec` when it holds a ':' but
+ * neither it nor any part before a ':' exists (rather than a confusing extension complaint).
+ */
+async function selectFile(spec: string): Promise<FileSelection> {
+  const sel = await splitFileSelector(spec);
+  if (sel.selector === undefined && spec.includes(':')) {
+    try {
+      await stat(spec);
+    } catch (e) {
+      const at = spec.lastIndexOf(':');
+      throw new EmmsError(
+        'FILE_NOT_FOUND',
+        `${spec}: file not found, and '${spec.slice(0, at)}' is not a file to pick '${spec.slice(at + 1)}' from (path:name). Check the path.`,
+        { input: spec, cause: e },
+      );
+    }
+  }
+  return sel;
+}
+
+/** The selector of `spec` merged with an explicit option; INVALID_OPTION when they disagree. */
+function mergeSelector(
+  spec: string,
+  sel: FileSelection,
+  option: string | number | undefined,
+  optionName: string,
+): string | number | undefined {
+  if (sel.selector === undefined) return option;
+  if (option !== undefined && String(option) !== sel.selector) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `${spec}: names '${sel.selector}' after ':' but the ${optionName} option says '${option}'; give one of them.`,
+      { input: optionName, details: { selector: sel.selector, [optionName]: option } },
+    );
+  }
+  return sel.selector;
+}
+
 function pickOne(path: string, arrays: Record<string, Tensor>, wanted?: string): Tensor {
   const names = Object.keys(arrays);
   if (wanted !== undefined) {
@@ -270,24 +352,52 @@ function pickOne(path: string, arrays: Record<string, Tensor>, wanted?: string):
   }
   throw new EmmsError(
     'AMBIGUOUS_ARRAY',
-    `${path}: holds ${names.length} arrays (${names.map((n) => `'${n}'`).join(', ')}); name the one to use, ` +
-      'or save it on its own as .npy.',
+    `${path}: holds ${names.length} arrays (${names.map((n) => `'${n}'`).join(', ')}); pick one as ` +
+      `'${path}:${names[0]}' (path:name) or with the array option.`,
     { input: path, details: { arrays: names } },
   );
 }
 
 /**
- * Reads one tensor: a .npy file, or a .npz/.safetensors file that holds exactly one array (or the
- * array named by `opts.array`).
+ * Reads one tensor: a .npy file, or a .npz/.safetensors file that holds exactly one array, or the
+ * array named as `file.npz:name` (see {@link splitFileSelector}) or by `opts.array`.
+ *
+ * @param spec a path, optionally followed by ':' and an array name.
+ * @throws EmmsError FILE_NOT_FOUND, FILE_UNREADABLE, FILE_EMPTY, UNSUPPORTED_FORMAT, the format's
+ *   codes (NPY_*, ZIP_CORRUPT, SAFETENSORS_BAD_HEADER…), AMBIGUOUS_ARRAY when several arrays and
+ *   none named, ARRAY_NOT_FOUND when the named one is absent, INVALID_OPTION when `path:name` and
+ *   `opts.array` disagree.
+ * @example
+ * ```ts
+ * const t = await readTensorFile('run.npz:features'); // one array of a multi-array .npz
+ * ```
  */
-export async function readTensorFile(path: string, opts: ReadTensorOptions = {}): Promise<Tensor> {
+export async function readTensorFile(spec: string, opts: ReadTensorOptions = {}): Promise<Tensor> {
+  const sel = await selectFile(spec);
+  const wanted = mergeSelector(spec, sel, opts.array, 'array') as string | undefined;
+  const path = sel.path;
   const format = requireArrayFormat(path);
-  if (format === 'npy') return (await readNpyFile(path, opts)).tensor;
-  return pickOne(path, await readArrays(path, opts), opts.array);
+  if (format === 'npy' && wanted === undefined) return (await readNpyFile(path, opts)).tensor;
+  return pickOne(path, await readArrays(path, opts), wanted);
 }
 
-/** Reads every array of a file of any supported format; a .npy file's key is its file stem. */
-export async function readArrays(path: string, opts: ReadOptions = {}): Promise<Record<string, Tensor>> {
+/**
+ * Reads every array of a file of any supported format; a .npy file's key is its file stem. With
+ * `file.npz:name`, only that array.
+ *
+ * @throws EmmsError as {@link readTensorFile}.
+ * @example
+ * ```ts
+ * Object.keys(await readArrays('run.npz')); // ['features', 'labels']
+ * ```
+ */
+export async function readArrays(spec: string, opts: ReadOptions = {}): Promise<Record<string, Tensor>> {
+  const sel = await selectFile(spec);
+  if (sel.selector !== undefined) {
+    const all = await readArrays(sel.path, opts);
+    return { [sel.selector]: pickOne(sel.path, all, sel.selector) };
+  }
+  const path = sel.path;
   const format: ArrayFormat = requireArrayFormat(path);
   if (format === 'npy') {
     const { tensor } = await readNpyFile(path, opts);
@@ -298,7 +408,14 @@ export async function readArrays(path: string, opts: ReadOptions = {}): Promise<
 
 /**
  * Reads a matrix (see {@link toMatrix}: 2-D float data without a copy, 1-D as N×1, integer
- * data converted to float64). `name` labels errors; it defaults to the path.
+ * data converted to float64). `name` labels errors; it defaults to the path. `file.npz:name`
+ * picks one array, as in {@link readTensorFile}.
+ *
+ * @throws EmmsError as {@link readTensorFile}, and SHAPE_MISMATCH for arrays of more than 2 dimensions.
+ * @example
+ * ```ts
+ * const x = await readMatrixFile('features.npy', 'features'); // N×D
+ * ```
  */
 export async function readMatrixFile(
   path: string,
@@ -325,16 +442,38 @@ const LABEL_EXTENSIONS = [...ARRAY_EXTENSIONS, '.txt', '.labels', '.csv', '.json
 /**
  * Reads class labels by extension: integer (or whole-valued float) arrays from .npy/.npz/
  * .safetensors, one label per line from .txt/.labels, a column of a .csv, a JSON array from
- * .json. Name labels come back with their class names.
+ * .json. Name labels come back with their class names. A suffix picks what to read:
+ * `run.npz:labels` an array, `labels.csv:species` a column by header name, `labels.csv:2` a
+ * column by 0-based index.
+ *
+ * @param spec a path, optionally followed by ':' and an array name or CSV column.
+ * @throws EmmsError FILE_NOT_FOUND, LABELS_PARSE, LABEL_NOT_INTEGER, UNSUPPORTED_FORMAT,
+ *   AMBIGUOUS_ARRAY / ARRAY_NOT_FOUND (arrays), INVALID_OPTION (a CSV with several columns and
+ *   none named, a selector on a .txt/.json file, a selector that disagrees with an option).
+ * @example
+ * ```ts
+ * const { labels, classNames } = await readLabelsFile('meta.csv:species');
+ * ```
  */
-export async function readLabelsFile(path: string, opts: ReadLabelsOptions = {}): Promise<ParsedLabels> {
+export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {}): Promise<ParsedLabels> {
+  const sel = await selectFile(spec);
+  const path = sel.path;
   const ext = extensionOf(path);
   const textOpts = { classNames: opts.classNames };
+  if (sel.selector !== undefined && !['.npy', '.npz', '.safetensors', '.csv'].includes(ext)) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `${spec}: a ${ext || 'plain'} file holds one list of labels; drop ':${sel.selector}' (path:name picks an array of .npz/.safetensors or a column of .csv).`,
+      { input: spec },
+    );
+  }
   switch (ext) {
     case '.npy':
     case '.npz':
-    case '.safetensors':
-      return { labels: toLabels(await readTensorFile(path, { array: opts.array }), path) };
+    case '.safetensors': {
+      const array = mergeSelector(spec, sel, opts.array, 'array') as string | undefined;
+      return { labels: toLabels(await readTensorFile(path, { array }), path) };
+    }
     case '.txt':
     case '.labels':
       return parseLabelsText(await readText(path), path, textOpts);
@@ -342,13 +481,16 @@ export async function readLabelsFile(path: string, opts: ReadLabelsOptions = {})
       return parseLabelsJson(await readText(path), path, textOpts);
     case '.csv': {
       const text = await readText(path);
-      let column = opts.column;
+      let column = mergeSelector(spec, sel, opts.column, 'column');
+      // A selector is a header name, or a 0-based index when it is all digits.
+      if (sel.selector !== undefined && /^\d+$/.test(sel.selector)) column = Number(sel.selector);
       if (column === undefined) {
         const firstLine = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
         if (firstLine.includes(',')) {
           throw new EmmsError(
             'INVALID_OPTION',
-            `${path}: has several columns (${firstLine}); say which one holds the labels.`,
+            `${path}: has several columns (${firstLine}); pick the one holding the labels as ` +
+              `'${path}:<column>' (path:column, a header name or 0-based index) or with the column option.`,
             { input: path },
           );
         }

@@ -4,6 +4,7 @@ import { encodeNpy, parseNpyHeader } from './npy';
 import { encodeNpz, parseNpz, parseNpzEntries } from './npz';
 import type { Tensor } from './tensor';
 import { dataBytes, expectEmmsError, expected } from './test-utils';
+import { centralDirectoryCrcs, crc32 } from './zip-directory';
 
 describe('parseNpz on archives written by numpy', () => {
   for (const name of ['stored.npz', 'compressed.npz']) {
@@ -94,5 +95,52 @@ describe('malformed .npz', () => {
       cd--;
     bytes[cd + 10] = 14;
     expectEmmsError(() => parseNpz(bytes), 'ZIP_CORRUPT');
+  });
+});
+
+describe('CRC-32 of .npz entries', () => {
+  // Both files are numpy's own archives altered by make_fixtures.py, which checks that numpy.load
+  // refuses them (zipfile.BadZipFile): a flipped data bit in a stored entry, a wrong recorded CRC
+  // in a deflated one.
+  for (const name of ['bad_crc_stored.npz', 'bad_crc_deflated.npz']) {
+    it(`refuses ${name}, naming the entry`, () => {
+      const e = expectEmmsError(() => parseNpz(dataBytes(name), name), 'ZIP_CORRUPT');
+      expect(e.message).toContain("entry 'features.npy'");
+      expect(e.message).toContain('CRC-32');
+      expect(e.input).toBe(name);
+      expect((e as { details?: unknown }).details).toMatchObject({ entry: 'features.npy' });
+    });
+  }
+
+  it('crc32 gives the standard check value and agrees with the archives numpy wrote', () => {
+    expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+    expect(crc32(new Uint8Array(0))).toBe(0);
+    // Every length mod 4, against a bitwise implementation written here.
+    const bitwise = (b: Uint8Array): number => {
+      let c = 0xffffffff;
+      for (const x of b) {
+        c ^= x;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+      }
+      return (c ^ 0xffffffff) >>> 0;
+    };
+    for (let n = 0; n < 13; n++) {
+      const b = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
+      expect(crc32(b)).toBe(bitwise(b));
+    }
+    const crcs = centralDirectoryCrcs(dataBytes('stored.npz'));
+    expect([...(crcs?.keys() ?? [])].sort()).toEqual(['features.npy', 'labels.npy']);
+  });
+
+  it('reads archives with a comment after the directory, and round-trips its own', () => {
+    const t: Tensor = { dtype: 'float64', shape: [3], data: Float64Array.of(1, 2, 3) };
+    const plain = encodeNpz({ x: t }, { compress: true });
+    // A zip comment: set the comment length of the end record and append the text.
+    const comment = new TextEncoder().encode('made by a test');
+    const withComment = new Uint8Array(plain.length + comment.length);
+    withComment.set(plain);
+    withComment.set(comment, plain.length);
+    new DataView(withComment.buffer).setUint16(plain.length - 2, comment.length, true);
+    expect(Array.from(parseNpz(withComment).x.data as Float64Array)).toEqual([1, 2, 3]);
   });
 });

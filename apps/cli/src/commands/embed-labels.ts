@@ -11,6 +11,7 @@ import {
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { type Cell, formatOption, type OutputFormat, renderJson, renderRows } from '../format';
+import { prepareOutDir } from '../output';
 import { progressRenderer } from '../progress';
 
 function str(v: unknown): string | undefined {
@@ -142,6 +143,7 @@ export const embedLabelsCommand: CliCommand = {
     if (!task) throw new UsageError('missing --task', 'embed-labels');
     const out = str(values.out);
     if (!out) throw new UsageError('missing --out DIR', 'embed-labels');
+    const outDir = prepareOutDir(out, io.cwd, '--out');
     const raw = values.embedder;
     const list = (Array.isArray(raw) ? raw : typeof raw === 'string' ? [raw] : ['use-lite'])
       .flatMap((s) => s.split(','))
@@ -158,7 +160,7 @@ export const embedLabelsCommand: CliCommand = {
       result = await embedLabels({
         task,
         embedders: list,
-        outDir: out,
+        outDir,
         pooling: str(values.pooling) as Pooling | undefined,
         family: str(values.family) as HfFamily | undefined,
         template: str(values.template),

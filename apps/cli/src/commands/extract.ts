@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import {
   extractFeatures,
   openDataset,
@@ -9,10 +10,30 @@ import {
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { formatOption, type OutputFormat, renderJson, renderRows } from '../format';
+import { prepareOutDir } from '../output';
 import { progressRenderer } from '../progress';
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
+}
+
+/** A file-name-safe form of a model id or dataset name. */
+function slug(s: string): string {
+  const safe = s
+    .replace(/\.(onnx|json)$/i, '')
+    .replace(/[^A-Za-z0-9._-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  return safe.slice(0, 80) || 'x';
+}
+
+/**
+ * The file stem of an extraction: model, dataset, split and limit, so that runs with another split
+ * or limit never overwrite (or get mistaken for) each other.
+ */
+export function extractStem(modelId: string, datasetName: string, split?: string, limit?: number): string {
+  const parts = [slug(basename(modelId)), slug(datasetName), slug(split ?? 'all')];
+  if (limit !== undefined) parts.push(`limit${limit}`);
+  return parts.join('__');
 }
 
 function positiveInt(v: unknown, flag: string): number | undefined {
@@ -50,16 +71,22 @@ export const extractCommand: CliCommand = {
       name: 'out',
       type: 'string',
       value: 'DIR',
-      description: 'Folder for <model>__<dataset>__<split>.npy, .labels.npy and .json.',
+      description:
+        'Folder for <model>__<dataset>__<split>[__limit<N>].npy, .labels.npy and .json (created when missing).',
     },
     {
       name: 'split',
       type: 'string',
       value: 'NAME',
       description:
-        'Split to extract; datasets without splits derive train/test (every fifth item per class is test).',
+        'Split to extract (default: every item, named "all"); datasets without splits derive train/test (every fifth item per class is test).',
     },
-    { name: 'limit', type: 'string', value: 'N', description: 'At most N items per class (the first ones).' },
+    {
+      name: 'limit',
+      type: 'string',
+      value: 'N',
+      description: 'At most N items per class (the first ones; default: all).',
+    },
     {
       name: 'batch',
       type: 'string',
@@ -85,7 +112,8 @@ export const extractCommand: CliCommand = {
       type: 'string',
       value: 'MODE',
       choices: POOL_MODES,
-      description: 'avg (spatial mean), cls (first token), mean (token mean), flatten, none.',
+      description:
+        "avg (spatial mean), cls (first token), mean (token mean), flatten, none. Default: the zoo entry's pooling; .onnx: none for an N×D output, else avg; hf:/local: cls for images, mean for text; tfjs: none.",
     },
     {
       name: 'size',
@@ -115,6 +143,7 @@ export const extractCommand: CliCommand = {
   ],
   details: [
     'A rerun with the same model, preprocessing, dataset items, split and limit reuses the saved file;',
+    'the split and the limit are part of the file name, so runs that differ in them keep their own files;',
     'an interrupted run (Ctrl-C, crash) resumes from its last finished batch.',
     '',
     'Examples:',
@@ -128,6 +157,9 @@ export const extractCommand: CliCommand = {
     if (!datasetSpec) throw new UsageError('missing --dataset', 'extract');
     if (!modelSpec) throw new UsageError('missing --model', 'extract');
     if (!out) throw new UsageError('missing --out DIR', 'extract');
+    const split = str(values.split);
+    const limit = positiveInt(values.limit, 'limit');
+    const outDir = prepareOutDir(out, io.cwd, '--out');
     const pool = str(values.pool) as PoolMode | undefined;
     if (pool !== undefined && !POOL_MODES.includes(pool)) {
       throw new UsageError(`--pool must be one of ${POOL_MODES.join(', ')}, got "${pool}"`, 'extract');
@@ -169,9 +201,10 @@ export const extractCommand: CliCommand = {
       result = await extractFeatures({
         dataset,
         model,
-        outDir: out.startsWith('/') ? out : `${io.cwd}/${out}`,
-        split: str(values.split),
-        limit: positiveInt(values.limit, 'limit'),
+        outDir,
+        name: extractStem(model.id, dataset.name, split, limit),
+        split,
+        limit,
         batchSize: positiveInt(values.batch, 'batch'),
         skipBad: values['skip-bad'] === true,
         force: values.force === true,

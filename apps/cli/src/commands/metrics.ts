@@ -1,7 +1,7 @@
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { formatOption, type OutputFormat, renderJson, renderRows } from '../format';
-import { loadRegistry } from '../registry';
+import { loadScorer } from '../registry';
 import { pluginOption } from './score';
 
 /** `emms metrics [ID]`: every registered score with its inputs, or one score's options. */
@@ -12,7 +12,7 @@ export const metricsCommand: CliCommand = {
   options: [pluginOption, formatOption],
   details: [
     'Inputs: features (--features), labels (--labels), flabels (--flabels), probs (--probs),',
-    "targets (--targets); optional inputs are in brackets. With an ID, lists that score's options",
+    "targets (--targets); optional inputs are in brackets. With an ID (any letter case), lists that score's options",
     '(set them with `emms score --option ID.name=value`). Plugins named in emms.config.json in the',
     'working directory are listed too.',
     '',
@@ -24,9 +24,10 @@ export const metricsCommand: CliCommand = {
   async run({ values, positionals }, io) {
     if (positionals.length > 1) throw new UsageError('give at most one metric ID', 'metrics');
     const format = values.format as OutputFormat;
-    const { registry, pluginOf } = await loadRegistry(io, (values.plugin as string[] | undefined) ?? []);
+    const scorer = await loadScorer(io, (values.plugin as string[] | undefined) ?? [], 'js');
+    const { registry, pluginOf } = scorer;
     const describe = (id: string) => {
-      const m = registry.get(id);
+      const m = registry.get(scorer.resolveId(id));
       return {
         id: m.id,
         description: m.description,
@@ -49,6 +50,10 @@ export const metricsCommand: CliCommand = {
         return 0;
       }
       if (format === 'table') io.stdout.write(`${one.id}: ${one.description}\n\n`);
+      if (one.options.length === 0 && format === 'table') {
+        io.stdout.write(`${one.id} has no options.\n`);
+        return 0;
+      }
       io.stdout.write(
         renderRows(
           format,

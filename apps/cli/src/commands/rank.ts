@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
 import { type RankResult, ResultCache, rankFeatures } from '@emms/harness';
-import { chooseBackend } from '../backend';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { type Cell, humanNumber, renderJson, renderRows } from '../format';
 import { progressRenderer } from '../progress';
-import { loadRegistry } from '../registry';
+import { loadScorer } from '../registry';
 import { pluginOption } from './score';
 
 function list(v: unknown): string[] {
@@ -99,10 +98,9 @@ export const rankCommand: CliCommand = {
     if (values['features-dir'] === undefined)
       throw new UsageError('missing required option --features-dir DIR', 'rank');
     if (values.labels === undefined) throw new UsageError('missing required option --labels FILE', 'rank');
-    const { registry } = await loadRegistry(io, (values.plugin as string[] | undefined) ?? []);
-    const metrics = list(values.metrics);
-    for (const id of metrics) registry.get(id);
-    await chooseBackend(io);
+    const scorer = await loadScorer(io, (values.plugin as string[] | undefined) ?? []);
+    const { registry, backend } = scorer;
+    const metrics = list(values.metrics).map((id) => scorer.resolveId(id));
     const progress = progressRenderer(io);
     let r: RankResult;
     try {
@@ -112,6 +110,7 @@ export const rankCommand: CliCommand = {
         flabels: list(values.flabels).map((f) => resolve(io.cwd, f)),
         ...(metrics.length ? { metrics } : {}),
         registry,
+        backend,
         ...(typeof values.cache === 'string'
           ? { cache: new ResultCache(resolve(io.cwd, values.cache)) }
           : {}),

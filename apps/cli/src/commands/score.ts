@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
-import type { Metric, MetricInputName, MetricInputs, MetricRegistry, ScoreReport } from '@emms/metrics';
-import { scoreMetrics } from '@emms/metrics';
-import { EmmsError, type Matrix } from '@emms/tensor-io';
+import type { MetricInputName, MetricInputs, ScoreReport } from '@emms/metrics';
+import type { Scorer } from '@emms/metrics/node';
+import { EmmsError, isEmmsError, type Matrix } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
-import { chooseBackend } from '../backend';
 import type { CliCommand, CliIo, CliOption } from '../command';
 import { UsageError } from '../command';
+import { errorSuffix, flagFor, flagOf, inputFlagNames } from '../flags';
 import { type Cell, formatOption, type OutputFormat, renderJson, renderRows } from '../format';
 import { progressRenderer } from '../progress';
-import { loadRegistry } from '../registry';
+import { loadScorer } from '../registry';
 
 /** `--plugin NAME`, shared with `emms metrics`. */
 export const pluginOption: CliOption = {
@@ -20,33 +20,35 @@ export const pluginOption: CliOption = {
     'Load extra metrics from this package (or ./path.js); also read from emms.config.json "plugins".',
 };
 
-const inputFlags: Record<MetricInputName, string> = {
-  features: '--features',
-  labels: '--labels',
-  flabels: '--flabels',
-  probs: '--probs',
-  targets: '--targets',
-};
-
 /** Files named on the command line, read into the inputs every metric takes. */
 interface LoadedInputs {
   readonly inputs: MetricInputs;
   readonly shapes: Record<string, number[] | number[][]>;
 }
 
+/** Reads one input file; a reader's error is re-labelled with the input it was for (so the CLI names the flag). */
+async function readInput<T>(input: MetricInputName, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    if (!isEmmsError(e)) throw e;
+    throw new EmmsError(e.code, e.message, { input, details: e.details, cause: e });
+  }
+}
+
 async function loadInputs(values: Record<string, unknown>, cwd: string): Promise<LoadedInputs> {
   const path = (flag: string) => resolve(cwd, values[flag] as string);
   const shapes: Record<string, number[] | number[][]> = {};
   const shape = (m: Matrix) => [m.rows, m.cols];
-  const features = await readMatrixFile(path('features'));
+  const features = await readInput('features', () => readMatrixFile(path('features')));
   shapes.features = shape(features);
   const inputs: { -readonly [K in keyof MetricInputs]: MetricInputs[K] } = { features };
   if (values.labels !== undefined) {
-    inputs.labels = (await readLabelsFile(path('labels'))).labels;
+    inputs.labels = (await readInput('labels', () => readLabelsFile(path('labels')))).labels;
     shapes.labels = [inputs.labels.length];
   }
   if (values.targets !== undefined) {
-    inputs.targets = await readMatrixFile(path('targets'));
+    inputs.targets = await readInput('targets', () => readMatrixFile(path('targets')));
     shapes.targets = shape(inputs.targets);
   }
   if (values.flabels !== undefined) {
@@ -57,21 +59,25 @@ async function loadInputs(values: Record<string, unknown>, cwd: string): Promise
     if (files.length === 0)
       throw new UsageError('--flabels needs at least one file (comma-separated)', 'score');
     const flabels: Matrix[] = [];
-    for (const f of files) flabels.push(await readMatrixFile(resolve(cwd, f)));
+    for (const f of files) flabels.push(await readInput('flabels', () => readMatrixFile(resolve(cwd, f))));
     inputs.flabels = flabels;
     shapes.flabels = flabels.map(shape);
   }
   if (values.probs !== undefined) {
-    inputs.probs = await readMatrixFile(path('probs'));
+    inputs.probs = await readInput('probs', () => readMatrixFile(path('probs')));
     shapes.probs = shape(inputs.probs);
   }
   return { inputs, shapes };
 }
 
-/** Turns `metric.key=value` strings into typed per-metric options, checked against each metric's spec. */
+/**
+ * Turns `metric.key=value` strings into typed per-metric options, checked against each metric's
+ * declared options. Metric ids match case-insensitively. A malformed spec, a boolean that is not
+ * true/false, or a per-metric "relabel" (a run-level flag) is bad usage (UsageError, exit 2).
+ */
 export function parseMetricOptions(
   specs: readonly string[],
-  registry: MetricRegistry,
+  scorer: Pick<Scorer, 'registry' | 'resolveId'>,
   scored: readonly string[],
 ): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
@@ -82,48 +88,51 @@ export function parseMetricOptions(
         `--option must look like metric.key=value (e.g. nleep.seed=3), got "${spec}"`,
         'score',
       );
-    const [, id, key, raw] = m;
-    const metric: Metric = registry.get(id);
+    const [, given, key, raw] = m;
+    const id = scorer.resolveId(given);
+    const metric = scorer.registry.get(id);
     if (!scored.includes(id)) {
       throw new EmmsError(
         'INVALID_OPTION',
         `--option ${spec}: metric "${id}" is not among the metrics scored`,
         {
-          input: '--option',
+          input: `${id}.${key}`,
         },
       );
     }
     const option = metric.options.find((o) => o.name === key);
     let value: unknown = raw;
-    if (option?.type === 'number' || option?.type === 'integer') {
+    if (!option && key === 'relabel') {
+      throw new UsageError(
+        `--option ${spec}: relabelling is not a per-metric option; give the --relabel flag (it applies to every metric)`,
+        'score',
+      );
+    }
+    if (!option) {
+      const known = metric.options.map((o) => o.name).join(', ') || 'none';
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `--option ${spec}: metric "${id}" has no option "${key}" (options: ${known})`,
+        { input: `${id}.${key}` },
+      );
+    }
+    if (option.type === 'number' || option.type === 'integer') {
       value = raw.trim() === '' ? Number.NaN : Number(raw);
       if (!Number.isFinite(value as number) || (option.type === 'integer' && !Number.isInteger(value))) {
         throw new EmmsError(
           'INVALID_OPTION',
           `--option ${spec}: "${key}" of "${id}" must be ${option.type === 'integer' ? 'an integer' : 'a number'}`,
-          {
-            input: '--option',
-          },
+          { input: `${id}.${key}` },
         );
       }
-    } else if (option?.type === 'boolean') {
-      if (!['true', 'false', '1', '0'].includes(raw)) {
-        throw new EmmsError('INVALID_OPTION', `--option ${spec}: "${key}" of "${id}" must be true or false`, {
-          input: '--option',
-        });
+    } else if (option.type === 'boolean') {
+      if (raw !== 'true' && raw !== 'false') {
+        throw new UsageError(
+          `--option ${spec}: "${key}" of "${id}" is a boolean: write true or false`,
+          'score',
+        );
       }
-      value = raw === 'true' || raw === '1';
-    } else if (!option && key !== 'relabel') {
-      const known = metric.options.map((o) => o.name).join(', ') || 'none';
-      throw new EmmsError(
-        'INVALID_OPTION',
-        `--option ${spec}: metric "${id}" has no option "${key}" (options: ${known})`,
-        {
-          input: '--option',
-        },
-      );
-    } else if (key === 'relabel') {
-      value = raw === 'true' || raw === '1';
+      value = raw === 'true';
     }
     out[id] = { ...out[id], [key]: value };
   }
@@ -187,26 +196,26 @@ export const scoreCommand: CliCommand = {
   name: 'score',
   summary: "Score a candidate model's features on a task with EMMS and the baselines.",
   usage: [
-    '--features X [--labels y] [--targets T] [--flabels Z1,Z2,...] [--probs P]',
+    '--features X [--labels y] [--targets T] [--flabels Z1,Z2,...] [--probs P] [--relabel]',
     '--metrics emms,logme,... | --all  [--plugin NAME]... [--option metric.key=value]... [--format FORMAT]',
   ].join('\n'),
   options: [
     {
       name: 'features',
       type: 'string',
-      value: 'FILE',
-      description: 'N×D features of the candidate model (required).',
+      value: 'FILE[:NAME]',
+      description: 'N×D features of the candidate model (required); X.npz:NAME picks one array of a .npz.',
     },
     {
       name: 'labels',
       type: 'string',
-      value: 'FILE',
-      description: 'N integer class labels (.npy, .txt, .csv, .json).',
+      value: 'FILE[:COL]',
+      description: 'N integer class labels (.npy, .txt, .csv, .json); labels.csv:COLUMN picks a CSV column.',
     },
     {
       name: 'targets',
       type: 'string',
-      value: 'FILE',
+      value: 'FILE[:NAME]',
       description: 'N×T regression target for logme (e.g. one F-label).',
     },
     {
@@ -218,14 +227,20 @@ export const scoreCommand: CliCommand = {
     {
       name: 'probs',
       type: 'string',
-      value: 'FILE',
+      value: 'FILE[:NAME]',
       description: 'N×Cs source-model class probabilities (leep, nce).',
+    },
+    {
+      name: 'relabel',
+      type: 'boolean',
+      description:
+        'Labels with unused class ids (e.g. 0, 3, 7): renumber the classes present to 0..C-1 instead of failing with MISSING_CLASSES. Applies to every metric.',
     },
     {
       name: 'metrics',
       type: 'string',
       value: 'IDS',
-      description: 'Comma-separated metric ids; see `emms metrics`.',
+      description: 'Comma-separated metric ids (any letter case); see `emms metrics`.',
     },
     {
       name: 'all',
@@ -240,22 +255,26 @@ export const scoreCommand: CliCommand = {
       value: 'metric.key=value',
       multiple: true,
       description:
-        'Set a metric option, e.g. nleep.seed=3 or emms.iterations=converge; `emms metrics ID` lists them.',
+        'Set a metric option, e.g. nleep.seed=3 or emms.iterations=converge (booleans: true or false); `emms metrics ID` lists them.',
     },
     formatOption,
   ],
   details: [
-    'Every input may be .npy, .npz (one array), .safetensors (one tensor) or text/CSV/JSON labels.',
+    'Every input may be .npy, .npz, .safetensors or text/CSV/JSON labels. A file holding several',
+    'arrays needs FILE:NAME (e.g. --features feats.npz:layer4); a CSV with several columns needs',
+    'FILE:COLUMN (e.g. --labels meta.csv:label). Each single-valued flag may be given once.',
     'A metric whose inputs are missing or invalid is reported as an error naming the input; the',
     'other metrics still run and print, and the exit code is 1.',
     '',
     'Linear algebra: EMMS_LINALG=js|openblas picks the backend; unset, OpenBLAS is used when it',
-    'loads and the portable JS backend otherwise. The backend used is part of the output.',
+    'loads and the portable JS backend otherwise (EMMS_OPENBLAS_LIB names the library file). The',
+    'backend used is part of the output.',
     '',
     'Examples:',
     '  emms score --features X.npy --labels y.npy --metrics logme,sfda',
     '  emms score --features X.npy --labels y.npy --flabels Z_bert.npy,Z_clip.npy --metrics emms --format json',
     '  emms score --features X.npy --targets Z_bert.npy --metrics logme',
+    '  emms score --features feats.npz:pooled --labels meta.csv:class --relabel --metrics LogME',
   ].join('\n'),
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'score');
@@ -268,38 +287,35 @@ export const scoreCommand: CliCommand = {
       throw new UsageError('give either --metrics or --all, not both', 'score');
     }
     const format = values.format as OutputFormat;
-    const { registry } = await loadRegistry(io, (values.plugin as string[] | undefined) ?? []);
+    const scorer = await loadScorer(io, (values.plugin as string[] | undefined) ?? []);
     let ids: string[];
     if (values.all === true) {
-      const given = new Set(
-        (Object.keys(inputFlags) as MetricInputName[]).filter((k) => values[k] !== undefined),
-      );
+      const given = new Set<MetricInputName>(inputFlagNames.filter((k) => values[k] !== undefined));
       ids = [];
-      for (const m of registry.list()) {
+      for (const m of scorer.registry.list()) {
         const missing = m.inputs.required.filter((i) => !given.has(i));
         if (missing.length === 0) ids.push(m.id);
-        else
-          io.stderr.write(`emms: skipping ${m.id}: needs ${missing.map((i) => inputFlags[i]).join(', ')}\n`);
+        else io.stderr.write(`emms: skipping ${m.id}: needs ${missing.map((i) => flagOf[i]).join(', ')}\n`);
       }
     } else {
-      ids = [
-        ...new Set(
-          (values.metrics as string)
-            .split(',')
-            .map((s) => s.trim())
-            .filter((s) => s.length > 0),
-        ),
-      ];
-      if (ids.length === 0) throw new UsageError('--metrics needs at least one metric id', 'score');
-      for (const id of ids) registry.get(id); // unknown ids fail before any file is read
+      const typed = (values.metrics as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0);
+      if (typed.length === 0) throw new UsageError('--metrics needs at least one metric id', 'score');
+      // unknown ids fail (with a suggestion) before any file is read
+      ids = [...new Set(typed.map((id) => scorer.resolveId(id)))];
     }
-    const options = parseMetricOptions((values.option as string[] | undefined) ?? [], registry, ids);
-    const backend = await chooseBackend(io);
+    const options = parseMetricOptions((values.option as string[] | undefined) ?? [], scorer, ids);
     const { inputs, shapes } = await loadInputs(values, io.cwd);
     const progress = progressRenderer(io);
     let report: ScoreReport;
     try {
-      report = await scoreMetrics(inputs, ids, { registry, backend, options, onProgress: progress.listener });
+      report = await scorer.score(inputs, ids, {
+        options,
+        relabel: values.relabel === true,
+        onProgress: progress.listener,
+      });
     } finally {
       progress.finish();
     }
@@ -307,17 +323,23 @@ export const scoreCommand: CliCommand = {
       // --all: a metric that lacks an input it needs (e.g. one of labels/flabels) is skipped, not failed.
       for (const [id, err] of Object.entries(report.errors)) {
         if (err.code !== 'MISSING_INPUT') continue;
-        io.stderr.write(`emms: skipping ${id}: ${err.message}\n`);
+        io.stderr.write(`emms: skipping ${id}: ${err.message}${errorSuffix(err)}\n`);
         delete report.errors[id];
         delete report.seconds[id];
         delete report.details[id];
         ids = ids.filter((i) => i !== id);
       }
     }
-    const out: ScoreOutput = { ...report, inputs: shapes };
+    const errors: Record<string, ScoreReport['errors'][string] & { flag?: string }> = {};
+    for (const [id, err] of Object.entries(report.errors)) {
+      const flag = flagFor(err.input);
+      errors[id] = flag ? { ...err, flag } : err;
+    }
+    const out: ScoreOutput = { ...report, errors, inputs: shapes };
     printReport(format, out, ids, io);
     const failed = Object.entries(report.errors);
-    for (const [id, err] of failed) io.stderr.write(`emms: ${id} failed: ${err.message} [${err.code}]\n`);
+    for (const [id, err] of failed)
+      io.stderr.write(`emms: ${id} failed: ${err.message} [${err.code}]${errorSuffix(err)}\n`);
     return failed.length > 0 ? 1 : 0;
   },
 };

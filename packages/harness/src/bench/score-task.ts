@@ -1,4 +1,5 @@
 // Scores every candidate of one task with a list of scores, each (model, score) pair isolated and cached.
+import type { LinalgBackend } from '@emms/linalg';
 import {
   defaultRegistry,
   type MetricInputs,
@@ -43,6 +44,8 @@ export interface ScoreCandidatesInput {
   readonly scores: readonly ScoreRequest[];
   /** Where score ids are looked up (default: the built-in scores). */
   readonly registry?: MetricRegistry;
+  /** Linear-algebra backend of the scores (default: the current one of `@emms/linalg`). */
+  readonly backend?: LinalgBackend;
   /** Preprocessing applied by the score runner ("none", "pca:K", "auto"); part of every cache key. */
   readonly reduce?: string;
   readonly cache?: ResultCache;
@@ -197,6 +200,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       try {
         const r = await scoreMetrics(inputs, [metric.id], {
           registry,
+          ...(input.backend ? { backend: input.backend } : {}),
           options: { [metric.id]: given },
           signal: input.signal,
           ...(reduce !== 'none' ? { reduce } : {}),

@@ -120,6 +120,7 @@ export async function scoreScatterSvg(
         scale: true,
         ...x,
         axisLabel: { formatter: (v: number) => fmtValue(v), hideOverlap: true },
+        axisLine: { onZero: false },
         splitLine: { lineStyle: { color: '#eee' } },
       },
       yAxis: {
@@ -130,6 +131,7 @@ export async function scoreScatterSvg(
         scale: true,
         ...y,
         axisLabel: { formatter: (v: number) => fmtValue(v), hideOverlap: true },
+        axisLine: { onZero: false },
         splitLine: { lineStyle: { color: '#eee' } },
       },
       series: [

@@ -53,10 +53,11 @@ main { max-width: 1100px; margin: 0 auto; padding: 16px 24px 48px; background: #
 h1 { font-size: 1.6em; margin: 0.4em 0; }
 h2 { font-size: 1.3em; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 2em; }
 h3 { font-size: 1.08em; margin-top: 1.6em; }
-table { border-collapse: collapse; margin: 8px 0 12px; font-size: 13px; }
+table { border-collapse: collapse; margin: 8px 0 12px; font-size: 13px; display: block; max-width: 100%; overflow-x: auto; }
+svg { max-width: 100%; height: auto; }
 th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
-td.n { text-align: right; font-variant-numeric: tabular-nums; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.baseline td { color: #666; font-style: italic; }
 tr.failed td { color: #999; }
 .bad { color: #b03a22; font-weight: 600; }
@@ -184,7 +185,14 @@ async function taskSection(task: TaskReport, index: number): Promise<string> {
   // Agreement per ground truth: table, bar chart with error bars, scatters.
   for (const tid of truthIds) {
     const truth = task.groundTruth[tid]!;
-    out.push(`<h3>Agreement with ${e(tid)}</h3><p class="meta">${e(truth.description)}</p>`);
+    const about = [
+      truth.description,
+      truth.unit ? `unit: ${truth.unit}` : '',
+      truth.source ? `source: ${truth.source}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    out.push(`<h3>Agreement with ${e(tid)}</h3><p class="meta">${e(about)}</p>`);
     const rows = agreementRows(task, tid);
     if (rows.length === 0) {
       out.push('<p>No agreement figures (fewer than two models with both a score and a ground truth).</p>');

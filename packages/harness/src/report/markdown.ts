@@ -143,7 +143,14 @@ function taskSection(task: TaskReport): string {
   for (const tid of truthIds) {
     const truth = task.groundTruth[tid]!;
     const rows = agreementRows(task, tid);
-    out.push(`### Agreement with ${mdEscape(tid)}\n\n${mdEscape(truth.description)}`);
+    const about = [
+      truth.description,
+      truth.unit ? `unit: ${truth.unit}` : '',
+      truth.source ? `source: ${truth.source}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ');
+    out.push(`### Agreement with ${mdEscape(tid)}\n\n${mdEscape(about)}`);
     if (rows.length === 0) {
       out.push('_No agreement figures (fewer than two models with both a score and a ground truth)._');
       continue;

@@ -139,6 +139,8 @@ export const GroundTruthInfo = z
     kind: z
       .enum(['measured', 'published', 'user'])
       .describe('measured here, a shipped table, or a user table'),
+    unit: z.string().optional().describe('what the values are, e.g. "top-1 accuracy, %"'),
+    source: z.string().optional().describe('where a published or user table comes from (paper, file)'),
     higherIsBetter: z.boolean().default(true).describe('a larger value is a better transfer result'),
     values: modelValues('ground-truth value (e.g. test accuracy)'),
     seconds: z.record(z.string().min(1), seconds).optional().describe('seconds per model to measure it'),

@@ -256,6 +256,9 @@ describe('report.md', () => {
     expect(md).toContain('- efficientnet-lite4 left out of the default run');
     expect(md).toContain('## Task paper-cnn/cifar10 (dataset cifar10)');
     expect(md).toContain('- ⚠ emms: only 3 models: rel@3 is 1 by construction');
+    expect(md).toContain(
+      'published fine-tuning accuracy (shipped table); unit: top-1 accuracy, %; source: published with the EMMS code',
+    );
   });
 });
 
@@ -399,12 +402,35 @@ describe('writeReports failures', () => {
 
   it('names the file it cannot replace, and leaves neither temporary files nor a partial set', async () => {
     const out = join(dir, 'blocked');
-    await mkdir(join(out, 'report.json', 'inside'), { recursive: true });
+    // A folder where report.csv (the first rename) should go.
+    await mkdir(join(out, 'report.csv', 'inside'), { recursive: true });
     await expect(writeReports(sampleReport(), out)).rejects.toSatisfy(
       (e: unknown) =>
-        isEmmsError(e, 'FILE_UNWRITABLE') && (e as { input?: string }).input === join(out, 'report.json'),
+        isEmmsError(e, 'FILE_UNWRITABLE') && (e as { input?: string }).input === join(out, 'report.csv'),
     );
-    expect(await readdir(out)).toEqual(['report.json']);
+    expect(await readdir(out)).toEqual(['report.csv']);
+  });
+
+  it('renames report.json last, so an old report.json survives a failure on another file', async () => {
+    const out = join(dir, 'json-last');
+    await mkdir(join(out, 'report.html', 'inside'), { recursive: true });
+    await writeFile(join(out, 'report.json'), 'old');
+    await expect(writeReports(sampleReport(), out)).rejects.toSatisfy((e: unknown) =>
+      isEmmsError(e, 'FILE_UNWRITABLE'),
+    );
+    expect(await readFile(join(out, 'report.json'), 'utf8')).toBe('old');
+    expect((await readdir(out)).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
+  });
+
+  it('rejects a maxItemChars that is not a count, naming the option', async () => {
+    for (const bad of [-1, Number.NaN]) {
+      await expect(
+        writeReports(sampleReport(), join(dir, 'bad-option'), { maxItemChars: bad }),
+      ).rejects.toSatisfy(
+        (e: unknown) =>
+          isEmmsError(e, 'INVALID_OPTION') && (e as { input?: string }).input === 'maxItemChars',
+      );
+    }
   });
 
   it('leaves per-item correctness out above maxItemChars and says so', async () => {

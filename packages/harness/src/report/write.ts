@@ -64,8 +64,9 @@ function trimItems(report: BenchReport, maxItemChars: number): BenchReport {
 /**
  * Validates a bench report and writes `report.json`, `report.csv`, `report.md` and `report.html` into
  * `outDir` (created when missing). Each file is first written to a temporary file in the same folder and
- * renamed into place only after all four were written, so a failure leaves no half-written report and no
- * temporary file behind.
+ * renamed into place only after all four were written, so no file is ever half-written and no temporary
+ * file is left behind. The renames go csv, md, html, then json: if one fails, the files after it keep
+ * their previous content, so a report.json newer than the run's start means the whole set is new.
  *
  * - report.json: the validated report (defaults filled in), 2-space indented.
  * - report.csv: tidy rows typed by a `kind` column, see {@link reportToCsv}.
@@ -76,7 +77,8 @@ function trimItems(report: BenchReport, maxItemChars: number): BenchReport {
  * @param outDir - output folder.
  * @param opts - see {@link WriteReportsOptions}.
  * @returns the absolute paths of the four files.
- * @throws EmmsError `REPORT_INVALID` when the report does not match the schema (nothing is written);
+ * @throws EmmsError `INVALID_OPTION` (input `maxItemChars`) for a negative or non-finite limit;
+ *   `REPORT_INVALID` when the report does not match the schema (nothing is written);
  *   `FILE_UNWRITABLE` naming the folder or file when it cannot be created or written.
  * @example
  * ```ts
@@ -89,7 +91,15 @@ export async function writeReports(
   outDir: string,
   opts: WriteReportsOptions = {},
 ): Promise<ReportPaths> {
-  const valid = trimItems(parseReport(report), opts.maxItemChars ?? 2_000_000);
+  const maxItemChars = opts.maxItemChars ?? 2_000_000;
+  if (!Number.isFinite(maxItemChars) || maxItemChars < 0) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `maxItemChars: ${maxItemChars} is not a character count; give a number ≥ 0 (0 leaves the per-item results out)`,
+      { input: 'maxItemChars' },
+    );
+  }
+  const valid = trimItems(parseReport(report), maxItemChars);
   const dir = resolve(outDir);
   const contents: Record<keyof ReportPaths, string> = {
     json: `${JSON.stringify(valid, null, 2)}\n`,
@@ -113,9 +123,11 @@ export async function writeReports(
     );
   }
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  // report.json goes last: when it is new, the other three are new too.
+  const keys: (keyof ReportPaths)[] = ['csv', 'md', 'html', 'json'];
   const temps: string[] = [];
   try {
-    for (const key of Object.keys(paths) as (keyof ReportPaths)[]) {
+    for (const key of keys) {
       const tmp = join(dir, `.report.${key}.${tag}.tmp`);
       temps.push(tmp);
       try {
@@ -128,7 +140,6 @@ export async function writeReports(
         );
       }
     }
-    const keys = Object.keys(paths) as (keyof ReportPaths)[];
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       try {

@@ -1,4 +1,5 @@
 import type { Dense } from '../backend';
+import { assertSquare } from '../checks';
 import { gemmNT } from './gemm';
 
 /** Block size of the blocked factorisation and substitutions. */
@@ -12,7 +13,7 @@ const NB = 32;
  */
 export function cholesky(a: Dense): Dense | null {
   const n = a.rows;
-  if (a.cols !== n) throw new RangeError(`cholesky: matrix must be square, got ${a.rows}×${a.cols}`);
+  assertSquare(a, 'a', 'cholesky');
   const src = a.data;
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -108,17 +109,4 @@ export function backSubstitute(l: Float64Array, ldl: number, r: number, b: Float
     if (i1 < r) gemmNT(-1, lt, i0 * r + i1, r, xt, i1, r, i1 - i0, m, r - i1, b, i0 * m, m);
     for (let i = i1 - 1; i >= i0; i--) substituteRow(lt, i * r, i + 1, i1, i, b, m, xt, r);
   }
-}
-
-/** Solves a X = b for symmetric positive definite a; throws when a is not positive definite. */
-export function solveSpd(a: Dense, b: Dense): Dense {
-  if (b.rows !== a.rows) {
-    throw new RangeError(`solveSpd: a is ${a.rows}×${a.cols} but b has ${b.rows} rows`);
-  }
-  const l = cholesky(a);
-  if (!l) throw new RangeError('solveSpd: matrix is not positive definite');
-  const x = Float64Array.from(b.data);
-  forwardSubstitute(l.data, a.rows, a.rows, x, b.cols);
-  backSubstitute(l.data, a.rows, a.rows, x, b.cols);
-  return { rows: b.rows, cols: b.cols, data: x };
 }

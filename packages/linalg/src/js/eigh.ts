@@ -1,5 +1,6 @@
-import type { Matrix } from '@emms/tensor-io';
+import { EmmsError, type Matrix } from '@emms/tensor-io';
 import type { Dense, EighResult } from '../backend';
+import { assertFiniteLower, assertSquare, assertSystem, LINALG_ERRORS } from '../checks';
 import { gemmNT } from './gemm';
 import { BLOCK, rotationKernel } from './rotations';
 import { type WasmTiles, wasmTiles } from './wasm-tiles';
@@ -14,7 +15,8 @@ import { type WasmTiles, wasmTiles } from './wasm-tiles';
  */
 export function eigh(a: Dense): EighResult {
   const n = a.rows;
-  if (a.cols !== n) throw new RangeError(`eigh: matrix must be square, got ${a.rows}×${a.cols}`);
+  assertSquare(a, 'a', 'eigh');
+  assertFiniteLower(a, 'a', 'eigh');
   if (n === 0)
     return { values: new Float64Array(0), vectors: { rows: 0, cols: 0, data: new Float64Array(0) } };
   const d = new Float64Array(n);
@@ -43,8 +45,8 @@ export function eigh(a: Dense): EighResult {
  */
 export function eighProject(a: Dense, b: Matrix): { values: Float64Array; projected: Dense } {
   const n = a.rows;
-  if (a.cols !== n) throw new RangeError(`eighProject: matrix must be square, got ${a.rows}×${a.cols}`);
-  if (b.rows !== n) throw new RangeError(`eighProject: b has ${b.rows} rows, the matrix is ${n}×${n}`);
+  assertSystem(a, 'a', b, 'b', 'eighProject');
+  assertFiniteLower(a, 'a', 'eighProject');
   const m = b.cols;
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -407,7 +409,12 @@ function implicitQl(d: Float64Array, e: Float64Array, vt: Float64Array, n: numbe
     if (m > l) {
       let iterations = 0;
       do {
-        if (++iterations > 60) throw new Error('eigh: QL iterations did not converge');
+        if (++iterations > 60)
+          throw new EmmsError(
+            LINALG_ERRORS.NO_CONVERGENCE,
+            'eigh: the QL iterations did not converge in 60 steps',
+            { input: 'a' },
+          );
         // Shift from the leading 2×2 block.
         let g = d[l];
         let p = (d[l + 1] - g) / (2 * e[l]);

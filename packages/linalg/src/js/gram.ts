@@ -1,5 +1,6 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense } from '../backend';
+import { assertMatrix, assertSameRows } from '../checks';
 import { pack4, packColumns } from './pack';
 import { tile4x4 } from './tile';
 import { wasmTiles } from './wasm-tiles';
@@ -30,6 +31,7 @@ function unpad(buf: Float64Array, ld: number, rows: number, cols: number, copy =
 
 /** AᵀA in float64: row panels packed per column, 4×4 register tiles, upper triangle then mirrored. */
 export function gram(a: Matrix): Dense {
+  assertMatrix(a, 'a', 'gram');
   const d = a.cols;
   const dp = pack4(d);
   const rb = ROW_BLOCK;
@@ -61,9 +63,7 @@ export function gram(a: Matrix): Dense {
 
 /** AᵀB in float64 for a and b with the same rows. */
 export function crossProduct(a: Matrix, b: Matrix): Dense {
-  if (a.rows !== b.rows) {
-    throw new RangeError(`crossProduct: a has ${a.rows} rows but b has ${b.rows}`);
-  }
+  assertSameRows(a, b, 'crossProduct');
   const da = pack4(a.cols);
   const db = pack4(b.cols);
   const rb = ROW_BLOCK;

@@ -1,12 +1,11 @@
 import type { Matrix } from '@emms/tensor-io';
 import type { Dense } from '../backend';
+import { assertMultipliable } from '../checks';
 import { gemmNT } from './gemm';
 
 /** AB in float64: B is transposed once so that the tiled kernel reads both operands along rows. */
 export function matmul(a: Matrix, b: Matrix): Dense {
-  if (a.cols !== b.rows) {
-    throw new RangeError(`matmul: a is ${a.rows}×${a.cols} but b is ${b.rows}×${b.cols}`);
-  }
+  assertMultipliable(a, b, 'matmul');
   const n = a.rows;
   const m = a.cols;
   const p = b.cols;

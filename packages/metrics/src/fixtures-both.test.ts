@@ -1,11 +1,11 @@
 import { readdirSync } from 'node:fs';
 import { jsBackend, type LinalgBackend } from '@emms/linalg';
-import { defaultRegistry, type MetricInputs, scoreMetrics } from '@emms/metrics';
+import { openblasBackend } from '@emms/linalg-openblas';
 import type { Matrix } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { fixtureNames, fixturePath } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
-import { openblasBackend } from './index';
+import { defaultRegistry, type MetricInputs, scoreMetrics } from './index';
 
 // Every registered score on every reference fixture gives the same value on the native and the
 // portable backend, to 1e-9 relative. Values that are round-off of an exact zero (EMMS when

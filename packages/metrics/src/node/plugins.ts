@@ -3,37 +3,6 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EmmsError } from '@emms/tensor-io';
 
-/** The config file read from the working directory. */
-export const configFileName = 'emms.config.json';
-
-/** Plugin names listed in `emms.config.json` in `cwd` (none when the file is absent). */
-export function configPlugins(cwd: string): string[] {
-  const path = join(cwd, configFileName);
-  if (!existsSync(path)) return [];
-  let config: unknown;
-  try {
-    config = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `${path} is not valid JSON (${(e as Error).message}); fix or remove it`,
-      {
-        input: path,
-      },
-    );
-  }
-  const plugins = (config as { plugins?: unknown } | null)?.plugins;
-  if (plugins === undefined) return [];
-  if (!Array.isArray(plugins) || !plugins.every((p) => typeof p === 'string' && p.length > 0)) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `${path}: "plugins" must be a list of package names, e.g. { "plugins": ["@emms/metric-pactran"] }`,
-      { input: path },
-    );
-  }
-  return plugins as string[];
-}
-
 /** The ESM entry of a package.json `exports` value for the "." subpath. */
 function exportsEntry(exports: unknown): string | undefined {
   if (typeof exports === 'string') return exports;
@@ -68,10 +37,17 @@ function packageEntry(pkgDir: string): string {
 }
 
 /**
- * Finds package `name` in node_modules folders from `dir` upwards and returns the file URL of its
- * ESM entry, or undefined when no such package is installed there.
+ * Finds package `name` in node_modules folders from `dir` upwards.
+ *
+ * @param name - a package name, e.g. "@emms/metric-pactran".
+ * @param dir - the folder the search starts from.
+ * @returns the file URL of the package's ESM entry, or undefined when it is not installed there.
+ * @example
+ * ```ts
+ * const url = resolvePackageFrom('@emms/metric-pactran', process.cwd());
+ * ```
  */
-export function resolveFrom(name: string, dir: string): string | undefined {
+export function resolvePackageFrom(name: string, dir: string): string | undefined {
   let current = resolve(dir);
   for (;;) {
     const pkgDir = join(current, 'node_modules', name);
@@ -87,10 +63,19 @@ function isPathLike(name: string): boolean {
 }
 
 /**
- * Imports a plugin module: a path relative to `cwd` (a module file, or a package folder), else a
- * package found in node_modules from `cwd` upwards, else one found from the CLI's own location. Any failure is a PLUGIN_LOAD error naming the plugin.
+ * Imports a plugin module: a path (relative to `cwd`) of a module file or of a package folder,
+ * else a package installed in node_modules from `cwd` upwards, else one this package can import.
+ *
+ * @param name - package name, folder or file.
+ * @param cwd - where relative paths and the node_modules search start.
+ * @returns the module namespace (pass it to `loadPlugin`).
+ * @throws EmmsError PLUGIN_LOAD naming the plugin and why it did not load.
+ * @example
+ * ```ts
+ * const mod = await importPluginModule('@emms/metric-pactran', process.cwd());
+ * ```
  */
-export async function importPlugin(name: string, cwd: string): Promise<unknown> {
+export async function importPluginModule(name: string, cwd: string): Promise<unknown> {
   try {
     if (isPathLike(name)) {
       const path = resolve(cwd, name);
@@ -100,14 +85,14 @@ export async function importPlugin(name: string, cwd: string): Promise<unknown> 
         throw new Error(`${path} is a folder without a package.json`);
       return await import(packageEntry(path));
     }
-    const fromCwd = resolveFrom(name, cwd);
+    const fromCwd = resolvePackageFrom(name, cwd);
     if (fromCwd) return await import(fromCwd);
     return await import(name);
   } catch (e) {
     throw new EmmsError(
       'PLUGIN_LOAD',
-      `could not load metric plugin "${name}": ${(e as Error).message}. ` +
-        `Install it where emms runs (npm install ${name}) or check the name in --plugin / ${configFileName}`,
+      `could not load metric plugin "${name}": ${(e as Error).message}. Install it where the program runs ` +
+        `(npm install ${name}) or check the name in the "plugins" option or emms.config.json`,
       { input: name, cause: e },
     );
   }
