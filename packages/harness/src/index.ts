@@ -54,6 +54,7 @@ export {
   paperSuiteSpec,
 } from './bench/defaults';
 export { type FolderModel, listFeatureFiles, readFeaturesFolder, readLabels } from './bench/features-dir';
+export { modelParameterCount, onnxParameterCount } from './bench/params';
 export { balancedSplit, type RunBenchOptions, type RunBenchResult, runBench } from './bench/run';
 export {
   matrixKey,

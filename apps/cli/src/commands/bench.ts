@@ -33,6 +33,13 @@ function positiveInt(v: unknown, flag: string): number | undefined {
   return n;
 }
 
+function integer(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n)) throw new UsageError(`${flag} must be an integer, got "${v}"`, 'bench');
+  return n;
+}
+
 const f3 = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(3)));
 
 function rankOf(values: Record<string, number>, id: string, higherIsBetter: boolean): number | undefined {
@@ -216,7 +223,7 @@ export const benchCommand: CliCommand = {
       name: 'spec',
       type: 'string',
       value: 'FILE',
-      description: 'Run a bench spec (JSON; see the harness README).',
+      description: 'Run a bench spec (JSON; fields in packages/harness/docs/bench-and-rank.md).',
     },
     {
       name: 'suite',
@@ -283,7 +290,7 @@ export const benchCommand: CliCommand = {
         metrics: list(values.metrics),
         trainPerClass: positiveInt(values['train-per-class'], '--train-per-class'),
         testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
-        seed: values.seed === undefined ? undefined : Number(values.seed),
+        seed: integer(values.seed, '--seed'),
         reduce: values.reduce as string | undefined,
         out: values.out as string | undefined,
         cache,

@@ -145,6 +145,7 @@ describe('emms bench', () => {
   it('bad usage exits 2', async () => {
     expect((await run(['bench', '--suite', 'paper-cnn'])).code).toBe(2);
     expect((await run(['bench', '--train-per-class', '0'])).code).toBe(2);
+    expect((await run(['bench', '--seed', '1.5'])).code).toBe(2);
     expect((await run(['bench', '--suite', 'paper-xyz', '--features-dir', '.'])).code).toBe(2);
   });
 });

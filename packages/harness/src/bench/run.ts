@@ -39,6 +39,7 @@ import { type ReportPaths, writeReports } from '../report/write';
 import type { BenchSpec, TaskSpec } from '../spec';
 import { BENCH_CODES } from './codes';
 import { readFeaturesFolder, readLabels } from './features-dir';
+import { modelParameterCount } from './params';
 import { matrixKey, type ScoreCandidate, type ScoreTable, scoreCandidates } from './score-task';
 
 /** Options of {@link runBench}. */
@@ -170,7 +171,8 @@ async function prepareDatasetTask(
   opts: RunBenchOptions,
 ): Promise<Prepared> {
   const log = opts.log ?? (() => undefined);
-  const ds = balancedSplit(openDataset(task.dataset), task.trainPerClass, task.testPerClass, task.seed);
+  const where = task.dataset === 'mnist' ? 'mnist' : resolve(opts.cwd ?? '.', task.dataset);
+  const ds = balancedSplit(openDataset(where), task.trainPerClass, task.testPerClass, task.seed);
   const trainItems = ds.items.filter((i) => i.split === 'train');
   const testItems = ds.items.filter((i) => i.split === 'test');
   const trainLabels = Int32Array.from(trainItems, (i) => i.label);
@@ -207,7 +209,8 @@ async function prepareDatasetTask(
           { input: c.features },
         );
       }
-      const model = await openModel(c.model, { output: c.output, pool: c.pool });
+      const local = /\.onnx$/i.test(c.model) ? resolve(opts.cwd ?? '.', c.model) : c.model;
+      const model = await openModel(local, { output: c.output, pool: c.pool });
       let tr: Awaited<ReturnType<typeof extractFeatures>>;
       let te: Awaited<ReturnType<typeof extractFeatures>>;
       try {
@@ -262,8 +265,9 @@ async function prepareDatasetTask(
       const fileBytes = zoo
         ? zooSizeBytes(zoo)
         : c.model.toLowerCase().endsWith('.onnx')
-          ? statSync(resolve(opts.cwd ?? '.', c.model)).size
+          ? statSync(local).size
           : undefined;
+      const params = modelParameterCount(local);
       train.set(c.id, {
         id: c.id,
         features: tr.features,
@@ -285,6 +289,7 @@ async function prepareDatasetTask(
               : 'onnx',
         featureDim: tr.features.cols,
         ...(fileBytes ? { fileBytes } : {}),
+        ...(params !== undefined ? { params } : {}),
         extractSeconds: seconds,
         cached,
       });
@@ -304,6 +309,10 @@ async function prepareDatasetTask(
       log(`${taskId}: ${c.id} failed (${err.code}): ${err.message}`);
     }
   }
+  const withProbs = [...train.values()].filter((c) => c.probs).map((c) => c.id);
+  notes.push(
+    `LEEP and NCE need the source-class probabilities of a model's own classifier: ${withProbs.length ? withProbs.join(', ') : 'no candidate'} ${withProbs.length === 1 ? 'gives' : 'give'} them (ppocr-cls: its 2-way direction softmax; ppocr-rec: its 6,625-character CTC softmax averaged over time steps); for the other candidates they are reported as NOT_APPLICABLE (detectors and raw pixels have no classifier; the nsfwjs models' 5-way head would need a second extraction pass, left out for time)`,
+  );
   // F-labels: every embedder × template
   const flabels: Matrix[] = [];
   const used: string[] = [];

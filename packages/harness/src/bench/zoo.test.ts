@@ -62,6 +62,7 @@ describe('the default benchmark on real zoo models, a few digits', () => {
     expect(t.baselines['file-size']!.values['ppocr-rec']).toBeGreaterThan(
       t.baselines['file-size']!.values['ppocr-cls']!,
     );
+    expect(Object.keys(t.baselines.params!.values)).toEqual(['ppocr-cls', 'ppocr-rec', 'blazeface-front']);
     expect(t.notes.join(' ')).toContain('zero, one, two');
     expect([...tasks]).toEqual(expect.arrayContaining(['extract', 'score', 'linear-probe', 'knn']));
 
