@@ -159,6 +159,7 @@ describe('queued bench runs against a real Redis', () => {
     cleanups.push(() => void w.stop());
     const queue = openQueue(r);
     await waitFor(async () => ((await queue.getCompletedCount()) >= 1 ? true : undefined));
+    expect(await queue.getJobState(`${runId}-report`)).not.toBe('completed'); // really mid-run
     await queue.close();
     await r.stop({ keepDir: true });
     await new Promise((res) => setTimeout(res, 500));
