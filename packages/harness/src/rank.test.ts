@@ -63,6 +63,37 @@ describe('rankFeatures', () => {
     expect(r.warnings.some((w) => w.startsWith('narrow'))).toBe(false);
   });
 
+  it('ties: values equal up to rounding tie, a tie for first names no top model', async () => {
+    const dir = tmp();
+    await writeTask(dir, { a: { d: 3, signal: 1 }, b: { d: 4, signal: 1 }, c: { d: 5, signal: 1 } });
+    const metric = (id: string, f: (cols: number) => number): Metric => ({
+      specificationVersion: 'v1',
+      id,
+      description: 'test score',
+      inputs: { required: ['features'] },
+      higherIsBetter: true,
+      options: [],
+      compute: (inputs) => ({ value: f(inputs.features!.cols) }),
+    });
+    const registry = createRegistry([
+      ...builtinMetrics,
+      metric('flat', (d) => 9 + d * 1e-15), // saturated: 9 for every model, up to rounding
+      metric('pair', (d) => Math.min(d, 4)), // b and c tie for first
+    ]);
+    const r = await rankFeatures({
+      featuresDir: dir,
+      labels: join(dir, 'labels.npy'),
+      metrics: ['flat', 'pair'],
+      registry,
+    });
+    expect(r.top).toEqual({});
+    expect(r.warnings).toContain(
+      'flat: every model has the same score (9.000000000000004); it cannot rank them',
+    );
+    expect(r.warnings).toContain('pair: 2 models tie for first (b, c)');
+    expect(r.recommendation).toBe('No score could rank these models; see the warnings.');
+  });
+
   it('names a score that cannot run on these inputs', async () => {
     const dir = tmp();
     await writeTask(dir, { a: { d: 3, signal: 1 }, b: { d: 3, signal: 2 } });

@@ -64,11 +64,13 @@ function ranksOf(values: Record<string, number>, higherIsBetter: boolean): Recor
     higherIsBetter ? values[b]! - values[a]! : values[a]! - values[b]!,
   );
   const out: Record<string, number> = {};
-  // ties share the average rank
+  // ties (equal up to rounding: 1e-9 of the largest magnitude) share the average rank
+  const scale = Math.max(1e-300, ...Object.values(values).map(Math.abs));
+  const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * scale;
   let i = 0;
   while (i < ids.length) {
     let j = i;
-    while (j + 1 < ids.length && values[ids[j + 1]!] === values[ids[i]!]) j++;
+    while (j + 1 < ids.length && same(values[ids[j + 1]!]!, values[ids[i]!]!)) j++;
     for (let k = i; k <= j; k++) out[ids[k]!] = (i + j) / 2 + 1;
     i = j + 1;
   }
@@ -180,11 +182,18 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     for (const [m, c] of failed)
       warnings.push(`${id} failed on ${m} (${c.error!.code}): ${c.error!.message}`);
     perScoreRanks[id] = ranksOf(values, higherIsBetter[id]!);
-    const best = Object.entries(perScoreRanks[id]!).sort((a, b) => a[1] - b[1])[0];
-    if (best) top[id] = best[0];
+    const sorted = Object.entries(perScoreRanks[id]!).sort((a, b) => a[1] - b[1]);
+    const firsts = sorted.filter(([, r]) => r === sorted[0]?.[1]).map(([m]) => m);
+    if (firsts.length === 1) top[id] = firsts[0]!;
+    else if (firsts.length > 1 && firsts.length < sorted.length) {
+      warnings.push(`${id}: ${firsts.length} models tie for first (${firsts.join(', ')})`);
+    }
     const sat = Object.entries(cells).filter(([, c]) => c.warning);
     for (const [m, c] of sat) warnings.push(`${id} on ${m}: ${c.warning}`);
-    if (Object.keys(values).length === models.length && new Set(Object.values(values)).size === 1) {
+    if (
+      Object.keys(values).length === models.length &&
+      new Set(Object.values(perScoreRanks[id]!)).size === 1
+    ) {
       warnings.push(
         `${id}: every model has the same score (${Object.values(values)[0]}); it cannot rank them`,
       );

@@ -111,14 +111,16 @@ export function taskSummary(t: TaskReport): string {
       ),
     );
   }
-  const na = Object.entries(t.scores)
-    .filter(([, s]) => Object.keys(s.errors).length > 0)
-    .map(
-      ([id, s]) =>
-        `${id}: ${Object.entries(s.errors)
-          .map(([m, e]) => `${m} ${e.code}`)
-          .join(', ')}`,
-    );
+  // per score, the failed models grouped by error code (e.g. "leep: NOT_APPLICABLE for 9 models (a, b, …)")
+  const na: string[] = [];
+  for (const [id, sc] of Object.entries(t.scores)) {
+    const byCode = new Map<string, string[]>();
+    for (const [m, e] of Object.entries(sc.errors)) byCode.set(e.code, [...(byCode.get(e.code) ?? []), m]);
+    for (const [code, ms] of byCode) {
+      const names = ms.length > 3 ? `${ms.slice(0, 3).join(', ')}, …` : ms.join(', ');
+      na.push(`${id}: ${code} for ${ms.length} model${ms.length === 1 ? '' : 's'} (${names})`);
+    }
+  }
   if (na.length) out.push(`not scored: ${na.join('; ')}`);
   if (t.speed?.emmsOverLogme !== undefined)
     out.push(

@@ -321,27 +321,40 @@ async function prepareDatasetTask(
     ds.classes.every((c, i) => c === String(i)) && ds.classes.length <= 10
       ? DIGIT_WORDS.slice(0, ds.classes.length)
       : [...ds.classes];
-  for (const e of spec.flabels.embedders) {
-    const { id, optional } = typeof e === 'string' ? { id: e, optional: false } : e;
-    let embedder: Awaited<ReturnType<typeof createEmbedder>>;
-    try {
-      embedder = await createEmbedder(id, { cwd: opts.cwd });
-    } catch (err) {
-      if (!optional) throw err;
-      notes.push(`F-label embedder ${id} is not installed; left out (${errorInfo(err).code})`);
-      continue;
+  // USE-lite brings its own copy of tfjs: once a zoo tfjs model has registered the WASM kernels, it warns
+  // once per kernel that it is "already registered" (harmless; both copies share the registry). Only those
+  // lines are held back while the embedders load and run.
+  const warn = console.warn;
+  const harmless = /already registered|Platform node has already been set/;
+  console.warn = (...args: unknown[]) => {
+    if (typeof args[0] === 'string' && harmless.test(args[0])) return;
+    warn(...args);
+  };
+  try {
+    for (const e of spec.flabels.embedders) {
+      const { id, optional } = typeof e === 'string' ? { id: e, optional: false } : e;
+      let embedder: Awaited<ReturnType<typeof createEmbedder>>;
+      try {
+        embedder = await createEmbedder(id, { cwd: opts.cwd });
+      } catch (err) {
+        if (!optional) throw err;
+        notes.push(`F-label embedder ${id} is not installed; left out (${errorInfo(err).code})`);
+        continue;
+      }
+      used.push(id);
+      for (const template of spec.flabels.templates) {
+        const f = await classificationFLabels(embedder, { classNames, labels: trainLabels }, { template });
+        flabels.push(f.matrix);
+        dims.push(f.matrix.cols);
+      }
+      opts.onProgress?.({
+        task: `flabels:${id}`,
+        done: spec.flabels.templates.length,
+        total: spec.flabels.templates.length,
+      });
     }
-    used.push(id);
-    for (const template of spec.flabels.templates) {
-      const f = await classificationFLabels(embedder, { classNames, labels: trainLabels }, { template });
-      flabels.push(f.matrix);
-      dims.push(f.matrix.cols);
-    }
-    opts.onProgress?.({
-      task: `flabels:${id}`,
-      done: spec.flabels.templates.length,
-      total: spec.flabels.templates.length,
-    });
+  } finally {
+    console.warn = warn;
   }
   log(
     `${taskId}: ${flabels.length} F-labels (${used.join(', ')} × ${spec.flabels.templates.length} templates)`,
