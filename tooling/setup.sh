@@ -9,6 +9,8 @@ export TURBO_TELEMETRY_DISABLED=1 ONNXRUNTIME_NODE_INSTALL=skip
 apt_packages=(libopenblas0-pthread)
 # Debian's chromium: the docs site's browser tests drive it headless through playwright-core.
 apt_packages+=(chromium)
+# Debian's redis-server: @emms/queue's tests start their own instances on loopback.
+apt_packages+=(redis-server)
 # `tooling/setup.sh --bench` also installs numpy, scipy and scikit-learn: the references `pnpm bench` measures against.
 if [ "${1:-}" = "--bench" ]; then apt_packages+=(python3-numpy python3-scipy python3-sklearn); fi
 missing=()

@@ -14,6 +14,7 @@ import { UsageError } from '../command';
 import { type Cell, renderJson, renderTable } from '../format';
 import { progressRenderer } from '../progress';
 import { loadScorer } from '../registry';
+import { queueOptions, runOnQueue } from './queue-bench';
 import { pluginOption } from './score';
 
 function list(v: unknown): string[] | undefined {
@@ -255,6 +256,7 @@ export const benchCommand: CliCommand = {
       description: 'With --suite: folder of <dataset>/<model>.npy + <dataset>/labels.npy.',
     },
     pluginOption,
+    ...queueOptions, // hook: run on a Redis queue of workers (@emms/queue, see queue-bench.ts)
     {
       name: 'format',
       type: 'string',
@@ -327,6 +329,7 @@ export const benchCommand: CliCommand = {
         ),
       };
     }
+    if (values.queue !== undefined) return runOnQueue(spec, values, io, 'bench'); // hook: see queue-bench.ts
     const bar = progressRenderer(io);
     const onProgress = bar.listener ?? plainProgress(io);
     const log = (line: string) => {

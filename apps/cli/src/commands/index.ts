@@ -5,8 +5,10 @@ import { embedLabelsCommand } from './embed-labels';
 import { extractCommand } from './extract';
 import { inspectCommand } from './inspect';
 import { metricsCommand } from './metrics';
+import { queueBenchCommand } from './queue-bench';
 import { rankCommand } from './rank';
 import { scoreCommand } from './score';
+import { workerCommand } from './worker';
 import { zooCommand } from './zoo';
 
 /**
@@ -23,4 +25,6 @@ export const commands: readonly CliCommand[] = [
   agreementCommand,
   benchCommand,
   rankCommand,
+  workerCommand,
+  queueBenchCommand,
 ];

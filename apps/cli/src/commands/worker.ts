@@ -1,0 +1,90 @@
+import { isAbsolute, resolve } from 'node:path';
+import { ArtifactStore, parseQueueUrl, runWorker } from '@emms/queue';
+import type { CliCommand } from '../command';
+import { UsageError } from '../command';
+
+/** `emms worker`: take bench jobs from a Redis queue until stopped (SIGTERM/SIGINT finish the current job). */
+export const workerCommand: CliCommand = {
+  name: 'worker',
+  summary: 'Take benchmark jobs (extraction, F-labels, scores, reports) from a Redis queue until stopped.',
+  usage: '--queue redis://HOST:PORT[/DB] [--store DIR] [--allow-path DIR]... [--concurrency N]',
+  options: [
+    {
+      name: 'queue',
+      type: 'string',
+      value: 'URL',
+      description:
+        'Redis address: redis://HOST:PORT[/DB] or rediss:// (TLS); the password from the URL or EMMS_REDIS_PASSWORD.',
+    },
+    {
+      name: 'store',
+      type: 'string',
+      value: 'DIR',
+      description: 'Shared artifact folder, the same on every worker and the client (default .emms-store).',
+    },
+    {
+      name: 'allow-path',
+      type: 'string',
+      multiple: true,
+      value: 'DIR',
+      description: 'A folder jobs may name datasets, .onnx models and files in (repeatable; default none).',
+    },
+    {
+      name: 'concurrency',
+      type: 'string',
+      value: 'N',
+      description: 'Jobs at once in this process (default 1).',
+    },
+    {
+      name: 'lock-ms',
+      type: 'string',
+      value: 'MS',
+      description: 'Job lock time; a dead worker’s job is taken over after it (default 30000).',
+    },
+  ],
+  details: [
+    'Jobs name zoo models, mnist, or files inside --allow-path folders; anything else is refused',
+    '(JOB_NOT_ALLOWED) and never loaded. SIGTERM stops the worker after its current job.',
+    '',
+    'Example:',
+    '  EMMS_REDIS_PASSWORD=… emms worker --queue rediss://queue.lan:6380/0 --store /mnt/emms-store',
+  ].join('\n'),
+  async run({ values, positionals }, io) {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'worker');
+    if (typeof values.queue !== 'string') throw new UsageError('--queue URL is required', 'worker');
+    const conn = parseQueueUrl(values.queue, io.env);
+    const num = (v: unknown, flag: string) => {
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1)
+        throw new UsageError(`${flag} must be a positive integer, got "${v}"`, 'worker');
+      return n;
+    };
+    const stop = new AbortController();
+    const onSignal = () => {
+      io.stderr.write('stopping after the current job\n');
+      stop.abort();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+    const storeDir = (values.store as string | undefined) ?? '.emms-store';
+    try {
+      await runWorker({
+        connection: conn.options,
+        store: new ArtifactStore(isAbsolute(storeDir) ? storeDir : resolve(io.cwd, storeDir)),
+        allowedPaths: (values['allow-path'] as string[] | undefined) ?? [],
+        baseDir: io.cwd,
+        concurrency: num(values.concurrency, '--concurrency'),
+        lockDuration: num(values['lock-ms'], '--lock-ms'),
+        signal: stop.signal,
+        log: (line) => io.stderr.write(`${line}\n`),
+        onReady: () => io.stderr.write(`worker ${process.pid} taking jobs from ${conn.display}\n`),
+      });
+    } finally {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    }
+    io.stderr.write('worker stopped\n');
+    return 0;
+  },
+};
