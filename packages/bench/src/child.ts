@@ -24,8 +24,8 @@ import {
   scoreMetrics,
 } from '@emms/metrics';
 import type { Matrix } from '@emms/tensor-io';
+import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { Rng } from './generate';
-import { readNpy } from './npy';
 
 /** What a child prints. */
 export interface ChildResult {
@@ -48,17 +48,14 @@ export interface ChildResult {
   error?: string;
 }
 
-function readMatrix(path: string): Matrix {
-  const a = readNpy(path);
-  if (a.shape.length !== 2 || a.data instanceof BigInt64Array)
-    throw new Error(`${path}: expected a 2-d float array`);
-  return { rows: a.shape[0]!, cols: a.shape[1]!, data: a.data };
+/** Features, F-labels or probabilities from a generated .npy (tensor-io's reader, float32 kept). */
+function readMatrix(path: string): Promise<Matrix> {
+  return readMatrixFile(path);
 }
 
-function readLabels(path: string): Int32Array {
-  const a = readNpy(path);
-  if (!(a.data instanceof BigInt64Array)) throw new Error(`${path}: expected int64 labels`);
-  return Int32Array.from(a.data, (v) => Number(v));
+/** The int64 labels of a generated task as Int32Array. */
+async function readLabels(path: string): Promise<Int32Array> {
+  return (await readLabelsFile(path)).labels;
 }
 
 function flabelFiles(dir: string): string[] {
@@ -177,10 +174,13 @@ async function main(): Promise<void> {
       out.cpu_seconds = cpuSince(c1);
       out.value = g.data[0];
     } else {
-      const features = readMatrix(join(dir, 'X.npy'));
-      const labels = readLabels(join(dir, 'y.npy'));
-      const flabels = task === 'emms' || task === 'logme-flabels' ? flabelFiles(dir).map(readMatrix) : [];
-      const probs = task === 'leep' || task === 'nce' ? readMatrix(join(dir, 'P.npy')) : undefined;
+      const features = await readMatrix(join(dir, 'X.npy'));
+      const labels = await readLabels(join(dir, 'y.npy'));
+      const flabels =
+        task === 'emms' || task === 'logme-flabels'
+          ? await Promise.all(flabelFiles(dir).map(readMatrix))
+          : [];
+      const probs = task === 'leep' || task === 'nce' ? await readMatrix(join(dir, 'P.npy')) : undefined;
       const inputs: TaskInputs = { features, labels, flabels, ...(probs ? { probs } : {}) };
       if (warm === 'warm') {
         const w0 = performance.now();

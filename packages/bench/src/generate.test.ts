@@ -1,9 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ALL_SIZES, generateInputs, Rng, SIZES } from './generate';
-import { readNpy } from './npy';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -16,7 +16,7 @@ const fresh = () => {
 };
 
 describe('synthetic inputs', () => {
-  it('are deterministic per seed and have the declared shapes and dtypes', () => {
+  it('are deterministic per seed and have the declared shapes and dtypes', async () => {
     const size = SIZES.tiny!;
     const a = generateInputs(fresh(), size, 5);
     const b = generateInputs(fresh(), size, 5);
@@ -25,29 +25,28 @@ describe('synthetic inputs', () => {
     expect(readFileSync(a.flabels[2]!)).toEqual(readFileSync(b.flabels[2]!));
     expect(readFileSync(a.features)).not.toEqual(readFileSync(c.features));
 
-    const x = readNpy(a.features);
-    expect(x.dtype).toBe('float32');
-    expect(x.shape).toEqual([size.n, size.d]);
-    const y = readNpy(a.labels);
-    expect(y.dtype).toBe('int64');
-    expect(y.shape).toEqual([size.n]);
+    const x = await readMatrixFile(a.features);
+    expect(x.data).toBeInstanceOf(Float32Array);
+    expect([x.rows, x.cols]).toEqual([size.n, size.d]);
+    const y = (await readLabelsFile(a.labels)).labels;
+    expect(y.length).toBe(size.n);
     const counts = new Array(size.c).fill(0);
-    for (const v of y.data as BigInt64Array) counts[Number(v)]++;
+    for (const v of y) counts[v]++;
     expect(counts).toEqual(new Array(size.c).fill(size.n / size.c));
     expect(a.flabels).toHaveLength(size.k);
-    const z = readNpy(a.flabels[0]!);
-    expect(z.shape).toEqual([size.n, size.l]);
+    const z = await readMatrixFile(a.flabels[0]!);
+    expect([z.rows, z.cols]).toEqual([size.n, size.l]);
     // npy v1 header: magic, version 1.0, data aligned to 64 bytes
     const head = readFileSync(a.features).subarray(0, 10);
     expect(head.toString('latin1', 0, 6)).toBe('\x93NUMPY');
     expect((10 + head.readUInt16LE(8)) % 64).toBe(0);
   });
 
-  it('give F-labels that track the class: same-class rows are closer than other-class rows', () => {
+  it('give F-labels that track the class: same-class rows are closer than other-class rows', async () => {
     const size = SIZES.tiny!;
     const inp = generateInputs(fresh(), size, 1);
-    const y = Array.from(readNpy(inp.labels).data as BigInt64Array, Number);
-    const z = readNpy(inp.flabels[0]!).data as Float32Array;
+    const y = Array.from((await readLabelsFile(inp.labels)).labels);
+    const z = (await readMatrixFile(inp.flabels[0]!)).data;
     const dist = (i: number, j: number) => {
       let s = 0;
       for (let t = 0; t < size.l; t++) s += (z[i * size.l + t]! - z[j * size.l + t]!) ** 2;
@@ -71,17 +70,17 @@ describe('synthetic inputs', () => {
     expect(same / ns).toBeLessThan((0.5 * other) / no);
   });
 
-  it('write source probabilities for the --all sizes: rows on the simplex, leaning on the class', () => {
+  it('write source probabilities for the --all sizes: rows on the simplex, leaning on the class', async () => {
     const size = ALL_SIZES.tiny!;
     const inp = generateInputs(fresh(), size, 2);
     expect(inp.probs).toBeDefined();
     expect(generateInputs(fresh(), SIZES.tiny!, 2).probs).toBeUndefined();
-    const p = readNpy(inp.probs!);
-    expect(p.dtype).toBe('float32');
-    expect(p.shape).toEqual([size.n, size.cs]);
+    const p = await readMatrixFile(inp.probs!);
+    expect(p.data).toBeInstanceOf(Float32Array);
+    expect([p.rows, p.cols]).toEqual([size.n, size.cs]);
     const cs = size.cs!;
-    const data = p.data as Float32Array;
-    const y = Array.from(readNpy(inp.labels).data as BigInt64Array, Number);
+    const data = p.data;
+    const y = Array.from((await readLabelsFile(inp.labels)).labels);
     for (let i = 0; i < size.n; i++) {
       let sum = 0;
       for (let j = 0; j < cs; j++) {

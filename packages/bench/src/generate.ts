@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { normalFrom, seededRandom } from '@emms/tensor-io';
 import { writeNpy } from './npy';
 
 /** Problem sizes: N samples, D feature dims, L F-label width, K F-labels, C classes. */
@@ -36,45 +37,14 @@ export const ALL_SIZES: Readonly<Record<string, BenchSize>> = {
   wide: { name: 'wide', n: 1000, d: 2048, l: 512, k: 3, c: 10, cs: 100, separation: 0.25 },
 };
 
-/** A small fast seeded generator (sfc32) with standard normal draws (Box-Muller, both values used). */
+/** Seeded uniform and standard normal draws from the repository's one generator (@emms/tensor-io). */
 export class Rng {
-  private a: number;
-  private b: number;
-  private c: number;
-  private d: number;
-  private spare = Number.NaN;
+  readonly uniform: () => number;
+  readonly normal: () => number;
 
   constructor(seed: number) {
-    this.a = 0x9e3779b9;
-    this.b = 0x243f6a88;
-    this.c = 0xb7e15162;
-    this.d = seed >>> 0;
-    for (let i = 0; i < 15; i++) this.uniform();
-  }
-
-  /** Uniform in [0, 1). */
-  uniform(): number {
-    const t = (((this.a + this.b) | 0) + this.d) | 0;
-    this.d = (this.d + 1) | 0;
-    this.a = this.b ^ (this.b >>> 9);
-    this.b = (this.c + (this.c << 3)) | 0;
-    this.c = (this.c << 21) | (this.c >>> 11);
-    this.c = (this.c + t) | 0;
-    return (t >>> 0) / 4294967296;
-  }
-
-  /** Standard normal. */
-  normal(): number {
-    if (!Number.isNaN(this.spare)) {
-      const s = this.spare;
-      this.spare = Number.NaN;
-      return s;
-    }
-    const u = 1 - this.uniform();
-    const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    this.uniform = seededRandom(seed);
+    this.normal = normalFrom(this.uniform);
   }
 }
 

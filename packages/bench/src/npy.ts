@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 /** The few dtypes the benchmark writes and reads. */
 export type BenchDType = 'float32' | 'float64' | 'int64';
@@ -42,43 +42,3 @@ export function writeNpy(
 }
 
 /** A .npy array read back: its dtype, shape and a typed-array view over the file's bytes. */
-export interface NpyArray {
-  readonly dtype: BenchDType;
-  readonly shape: number[];
-  readonly data: Float32Array | Float64Array | BigInt64Array;
-}
-
-/**
- * Read a .npy file this module wrote (C order, little-endian f4/f8/i8). The data is a view over
- * the file buffer, not a copy, so memory use is one copy of the file.
- */
-export function readNpy(path: string): NpyArray {
-  const buf = readFileSync(path);
-  if (buf.toString('latin1', 0, 6) !== '\x93NUMPY') throw new Error(`${path}: not a .npy file`);
-  const major = buf[6]!;
-  const hlen = major === 1 ? buf.readUInt16LE(8) : buf.readUInt32LE(8);
-  const start = major === 1 ? 10 : 12;
-  const dict = buf.toString('latin1', start, start + hlen);
-  const descr = /'descr':\s*'([^']+)'/.exec(dict)?.[1];
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(dict)?.[1] ?? '';
-  if (/'fortran_order':\s*True/.test(dict)) throw new Error(`${path}: Fortran order is not supported here`);
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
-  let bytes: Uint8Array = buf;
-  let offset = buf.byteOffset + start + hlen;
-  if (offset % 8 !== 0) {
-    // a small file in Node's shared pool may sit at an odd offset: copy to align it
-    bytes = Uint8Array.from(buf);
-    offset = start + hlen;
-  }
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (descr === '<f4')
-    return { dtype: 'float32', shape, data: new Float32Array(bytes.buffer, offset, count) };
-  if (descr === '<f8')
-    return { dtype: 'float64', shape, data: new Float64Array(bytes.buffer, offset, count) };
-  if (descr === '<i8') return { dtype: 'int64', shape, data: new BigInt64Array(bytes.buffer, offset, count) };
-  throw new Error(`${path}: dtype ${descr} is not supported here`);
-}

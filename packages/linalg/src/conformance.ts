@@ -1,4 +1,4 @@
-import type { Matrix } from '@emms/tensor-io';
+import { type Matrix, mulberry32 } from '@emms/tensor-io';
 import { type Dense, kernelsOf, type LinalgBackend, OPTIONAL_KERNELS } from './backend';
 
 /**
@@ -36,20 +36,8 @@ function dense(rows: number, cols: number, values: ArrayLike<number>): Dense {
   return { rows, cols, data: Float64Array.from(values) };
 }
 
-/** mulberry32: a tiny seeded generator, written here so the suite needs nothing but the backend. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function random(rows: number, cols: number, seed: number, f32 = false): Matrix {
-  const r = uniform(seed);
+  const r = mulberry32(seed);
   const data = f32 ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
   for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
   return { rows, cols, data };
