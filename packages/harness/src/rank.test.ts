@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinMetrics, createRegistry, type Metric } from '@emms/metrics';
+import { builtinMetrics, createRegistry, type MetricV1 } from '@emms/metrics';
 import { writeNpyFile } from '@emms/tensor-io/node';
 import { describe, expect, it } from 'vitest';
 import { makeFeatures, makeLabels, writeTask } from './bench/fixtures.test-helper';
@@ -40,7 +40,7 @@ describe('rankFeatures', () => {
       { perClass: 20 },
     );
     // two test scores that prefer opposite ends: one ranks by width, the other by narrowness
-    const byWidth = (id: string, sign: number): Metric => ({
+    const byWidth = (id: string, sign: number): MetricV1 => ({
       specificationVersion: 'v1',
       id,
       description: 'test score',
@@ -68,7 +68,7 @@ describe('rankFeatures', () => {
   it('ties: values equal up to rounding tie, a tie for first names no top model', async () => {
     const dir = tmp();
     await writeTask(dir, { a: { d: 3, signal: 1 }, b: { d: 4, signal: 1 }, c: { d: 5, signal: 1 } });
-    const metric = (id: string, f: (cols: number) => number): Metric => ({
+    const metric = (id: string, f: (cols: number) => number): MetricV1 => ({
       specificationVersion: 'v1',
       id,
       description: 'test score',

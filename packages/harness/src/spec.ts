@@ -22,6 +22,12 @@ export const DatasetTaskSpec = z
     trainPerClass: positiveInt.default(40).describe('train (scoring) items per class'),
     testPerClass: positiveInt.default(20).describe('held-out test items per class (ground truth)'),
     seed: z.number().int().default(0).describe('seed of the class-balanced split'),
+    sweep: z
+      .array(positiveInt)
+      .optional()
+      .describe(
+        'train sizes per class (each below trainPerClass) at which every score is recomputed on the first items of each class of the train split, against the same ground truth: how each score holds up as N shrinks below D',
+      ),
   })
   .describe('a dataset task');
 

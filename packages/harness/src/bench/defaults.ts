@@ -64,6 +64,8 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
         trainPerClass: o.trainPerClass ?? 40,
         testPerClass: o.testPerClass ?? 20,
         seed: o.seed ?? 0,
+        // the D ≥ N study: every score again on 5, 10 and 20 of the train digits per class
+        sweep: [5, 10, 20].filter((s) => s < (o.trainPerClass ?? 40)),
       },
     ],
     candidates: [...candidates],

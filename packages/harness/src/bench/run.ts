@@ -48,7 +48,13 @@ import type { BenchSpec, TaskSpec } from '../spec';
 import { BENCH_CODES } from './codes';
 import { readFeaturesFolder, readLabels } from './features-dir';
 import { modelParameterCount } from './params';
-import { matrixKey, type ScoreCandidate, type ScoreTable, scoreCandidates } from './score-task';
+import {
+  matrixKey,
+  type ScoreCandidate,
+  type ScoreRequest,
+  type ScoreTable,
+  scoreCandidates,
+} from './score-task';
 
 /** Options of {@link runBench}. */
 export interface RunBenchOptions {
@@ -635,6 +641,97 @@ function agreementRows(
   return markBeatsBaselines(rows);
 }
 
+/** The first `perClass` rows of each class, in train order (the split is a seeded shuffle within each class). */
+function firstPerClass(labels: Int32Array, perClass: number): number[] {
+  const seen = new Map<number, number>();
+  const rows: number[] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const n = seen.get(labels[i]!) ?? 0;
+    if (n < perClass) rows.push(i);
+    seen.set(labels[i]!, n + 1);
+  }
+  return rows;
+}
+
+function pickRows(m: Matrix, rows: readonly number[]): Matrix {
+  const out = new (m.data instanceof Float32Array ? Float32Array : Float64Array)(rows.length * m.cols);
+  rows.forEach((r, i) => {
+    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
+  });
+  return { rows: rows.length, cols: m.cols, data: out };
+}
+
+/**
+ * The train-size sweep (the D ≥ N study): every score recomputed on the first `size` train items of each
+ * class, for each size below the task's train size, and its weighted τ (with the bootstrap interval) against
+ * the first measured ground truth, which stays the one trained on the whole train split. The full train size
+ * is the last point.
+ */
+async function trainSizeSweep(
+  sizes: readonly number[],
+  trainPerClass: number,
+  p: Prepared,
+  ok: readonly string[],
+  groundTruth: Record<string, GroundTruthInfo>,
+  scoreIds: readonly ScoreRequest[],
+  c: {
+    registry: MetricRegistry;
+    spec: BenchSpec;
+    preset: Preset;
+    reduce: string;
+    cache: ResultCache;
+    reps: number;
+    taskId: string;
+    opts: RunBenchOptions;
+  },
+): Promise<TaskReport['sweep']> {
+  const truthId = Object.keys(groundTruth)[0];
+  if (!truthId) return undefined;
+  const truth = groundTruth[truthId]!;
+  const points: NonNullable<TaskReport['sweep']>['points'] = [];
+  const all = [...new Set([...sizes.filter((s) => s < trainPerClass), trainPerClass])].sort((a, b) => a - b);
+  for (const size of all) {
+    const rows = firstPerClass(p.trainLabels, size);
+    const table = await scoreCandidates({
+      task: `${c.taskId}@${size}`,
+      labels: Int32Array.from(rows, (r) => p.trainLabels[r]!),
+      flabels: p.flabels.map((f) => pickRows(f, rows)),
+      candidates: ok.map((id) => {
+        const cand = p.train.get(id)!;
+        return {
+          id,
+          features: pickRows(cand.features, rows),
+          ...(cand.probs ? { probs: pickRows(cand.probs, rows) } : {}),
+        };
+      }),
+      scores: scoreIds,
+      registry: c.registry,
+      ...(c.opts.backend ? { backend: c.opts.backend } : {}),
+      preset: c.preset,
+      reduce: c.reduce,
+      cache: c.cache,
+      onProgress: c.opts.onProgress,
+      signal: c.opts.signal,
+    });
+    const infos = scoreInfos(table, c.registry, c.spec);
+    const agreementRowsAt = agreementRows(truth, infos, {}, c.reps, 0);
+    const scores: Record<
+      string,
+      { weightedTau: number; weightedTauInterval?: AgreementInfo['weightedTauInterval'] }
+    > = {};
+    for (const [id, a] of Object.entries(agreementRowsAt)) {
+      scores[id] = {
+        weightedTau: a.weightedTau,
+        ...(a.weightedTauInterval ? { weightedTauInterval: a.weightedTauInterval } : {}),
+      };
+    }
+    points.push({ trainPerClass: size, nTrain: rows.length, scores });
+    c.opts.log?.(`${c.taskId}: sweep at ${size} per class (N = ${rows.length}) done`);
+  }
+  const maxFeatureDim = Math.max(...ok.map((id) => p.train.get(id)!.features.cols));
+  return { truth: truthId, maxFeatureDim, points };
+}
+
 /**
  * EMMS's speed-up over LogME on the same F-labels: EMMS takes the K F-labels at once; LogME, a regression
  * score, is run with each F-label in turn as its target (the way one would rank with LogME given label
@@ -823,6 +920,19 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       agreementByTruth[tid] = agreementRows(truth, scores, baselines, reps, 0);
     }
     const speed = await measureSpeed(scores, p, ok, registry, cache, preset, reduce, opts);
+    const sweep =
+      'dataset' in t && t.sweep && t.sweep.length > 0
+        ? await trainSizeSweep(t.sweep, t.trainPerClass, p, ok, groundTruth, scoreIds, {
+            registry,
+            spec,
+            preset,
+            reduce,
+            cache,
+            reps,
+            taskId,
+            opts,
+          })
+        : undefined;
     const excluded = spec.excluded.map((e) => `${e.id} left out of the candidates: ${e.reason}`);
     tasks.push({
       id: taskId,
@@ -836,6 +946,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       baselines,
       agreement: agreementByTruth,
       ...(speed ? { speed } : {}),
+      ...(sweep ? { sweep } : {}),
       notes: [...excluded, ...p.notes],
     } as TaskReport);
   }

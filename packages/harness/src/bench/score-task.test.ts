@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as metrics from '@emms/metrics';
-import { builtinMetrics, createRegistry, type Metric } from '@emms/metrics';
+import { builtinMetrics, createRegistry, type MetricV1 } from '@emms/metrics';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { ResultCache } from '../cache';
@@ -23,7 +23,7 @@ const candidates = [
 ];
 
 /** A test score that counts its calls, fails with a typed error on 7 columns and crashes on 5. */
-function countingMetric(calls: string[]): Metric {
+function countingMetric(calls: string[]): MetricV1 {
   return {
     specificationVersion: 'v1',
     id: 'mean-abs',
@@ -39,7 +39,7 @@ function countingMetric(calls: string[]): Metric {
       if (x.cols === 5) throw new Error('boom');
       let s = 0;
       for (const v of x.data) s += Math.abs(v);
-      return { value: ((options.scale as number) * s) / x.data.length };
+      return { value: (((options?.scale as number) ?? 1) * s) / x.data.length };
     },
   };
 }
