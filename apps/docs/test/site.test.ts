@@ -15,7 +15,9 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { writeReports } from '@emms/harness';
 import { agreement } from '@emms/harness/agreement';
+import { sampleReport } from '@emms/harness/testing';
 import { referenceDir } from '@emms/testing';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -329,6 +331,29 @@ describe('the built docs site in chromium', () => {
     await page.locator('[data-test="run"]').click();
     await page.waitForSelector('[data-test="results"]');
     await expect(page.locator('[data-test="file-error"]').count()).resolves.toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('opens the harness report.html offline with its charts visible and no console errors', async () => {
+    const out = join(work, 'report');
+    const paths = await writeReports(sampleReport(), out);
+    const { page, errors } = await openPage();
+    const requests: string[] = [];
+    await page.route(/^https?:/, (route) => {
+      requests.push(route.request().url());
+      return route.abort();
+    });
+    await page.goto(`file://${paths.html}`, { waitUntil: 'load' });
+    const charts = page.locator('svg');
+    const count = await charts.count();
+    expect(count).toBeGreaterThan(3);
+    for (let i = 0; i < count; i++) {
+      const box = await charts.nth(i).boundingBox();
+      expect(box && box.width > 50 && box.height > 50, `chart ${i} is visible`).toBe(true);
+    }
+    await screenshot(page, 'report');
+    expect(requests).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });
