@@ -1,27 +1,14 @@
 // Test-only helpers: read the reference fixtures. Not part of the package's public surface.
 import { readFileSync } from 'node:fs';
-import type { Matrix } from '@emms/tensor-io';
+import { type Matrix, parseNpy, toLabels, toMatrix } from '@emms/tensor-io';
 import { fixturePath } from '@emms/testing';
 
-/** Minimal .npy reader for the fixtures: version 1.0, little-endian float32/float64/int64, C order. */
+/** A fixture .npy file through tensor-io's reader: its shape and its values (int64 labels as Int32Array). */
 export function readNpy(path: string): { shape: number[]; data: Float32Array | Float64Array | Int32Array } {
-  const buf = readFileSync(path);
-  const headerLen = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + headerLen).toString('latin1');
-  const descr = /'descr':\s*'([^']+)'/.exec(header)![1];
-  const shape = /'shape':\s*\(([^)]*)\)/
-    .exec(header)![1]
-    .split(',')
-    .filter((s) => s.trim() !== '')
-    .map((s) => Number(s));
-  if (/'fortran_order':\s*True/.test(header)) throw new Error(`${path}: Fortran order not supported`);
-  const start = 10 + headerLen;
-  const bytes = new Uint8Array(buf.buffer.slice(buf.byteOffset + start, buf.byteOffset + buf.length));
-  if (descr === '<f4') return { shape, data: new Float32Array(bytes.buffer) };
-  if (descr === '<f8') return { shape, data: new Float64Array(bytes.buffer) };
-  if (descr === '<i8')
-    return { shape, data: Int32Array.from(new BigInt64Array(bytes.buffer), (v) => Number(v)) };
-  throw new Error(`${path}: dtype ${descr} not supported by the test reader`);
+  const t = parseNpy(new Uint8Array(readFileSync(path)), path);
+  if (t.shape.length === 1) return { shape: [...t.shape], data: toLabels(t, path) };
+  const m = toMatrix(t, path);
+  return { shape: [...t.shape], data: m.data as Float32Array | Float64Array };
 }
 
 /** A fixture matrix file as a Matrix. */
