@@ -746,11 +746,13 @@ async function measureSpeed(
   preset: Preset,
   reduce: string,
   opts: RunBenchOptions,
-): Promise<TaskReport['speed'] | undefined> {
+): Promise<{ speed?: TaskReport['speed']; logmeFlabels?: ScoreInfo }> {
   const emms = scores.emms;
-  if (!emms || !registry.has('logme') || p.flabels.length === 0) return undefined;
+  if (!emms || !registry.has('logme') || p.flabels.length === 0) return {};
   const timed = ok.filter((m) => emms.values[m] !== undefined);
-  if (timed.length === 0) return undefined;
+  if (timed.length === 0) return {};
+  const values: Record<string, number> = {};
+  const perModel: Record<string, number> = {};
   const flabelKeys = p.flabels.map(matrixKey);
   let logmeSeconds = 0;
   let done = 0;
@@ -758,15 +760,17 @@ async function measureSpeed(
     const c = p.train.get(id)!;
     const key = contentKey({
       kind: 'logme-on-flabels',
-      v: 1,
+      v: 2,
       features: c.featuresKey ?? matrixKey(c.features),
       flabels: flabelKeys,
       preset,
       reduce,
     });
-    let secs = cache.get<number>(key);
-    if (secs === undefined) {
-      secs = 0;
+    let hit = cache.get<{ secs: number; value?: number }>(key);
+    if (hit === undefined) {
+      let secs = 0;
+      let sum = 0;
+      let n = 0;
       for (const f of p.flabels) {
         const r = await scoreMetrics({ features: c.features, targets: f }, ['logme'], {
           registry,
@@ -776,19 +780,42 @@ async function measureSpeed(
           reduce,
         });
         secs += r.seconds.logme ?? 0;
+        if (r.scores.logme !== undefined) {
+          sum += r.scores.logme;
+          n++;
+        }
       }
-      cache.put(key, secs);
+      hit = { secs, ...(n === p.flabels.length ? { value: sum / n } : {}) };
+      cache.put(key, hit);
     }
-    logmeSeconds += secs;
+    logmeSeconds += hit.secs;
+    perModel[id] = hit.secs;
+    if (hit.value !== undefined) values[id] = hit.value;
     opts.onProgress?.({ task: 'speed:logme-on-flabels', done: ++done, total: timed.length, message: id });
   }
   const emmsSeconds = timed.reduce((a, m) => a + (emms.seconds[m] ?? 0), 0);
-  if (!(emmsSeconds > 0) || !(logmeSeconds > 0)) return undefined;
+  // LogME on the same F-labels as a ranking of its own: the mean over the K F-labels of its evidence.
+  const logmeFlabels: ScoreInfo | undefined =
+    Object.keys(values).length >= 3
+      ? ({
+          description: `LogME (${preset} preset) with each of the K=${p.flabels.length} F-labels as its regression target, averaged: the baseline EMMS is compared with on the same F-labels`,
+          higherIsBetter: true,
+          preset,
+          values,
+          seconds: Object.fromEntries(Object.keys(values).map((m) => [m, perModel[m]!])),
+          warnings: {},
+          errors: {},
+        } as ScoreInfo)
+      : undefined;
+  if (!(emmsSeconds > 0) || !(logmeSeconds > 0)) return { ...(logmeFlabels ? { logmeFlabels } : {}) };
   return {
-    emmsSeconds,
-    logmeSeconds,
-    emmsOverLogme: logmeSeconds / emmsSeconds,
-    note: `EMMS on the K=${p.flabels.length} F-labels at once vs LogME run with each F-label as its regression target, summed over ${timed.length} models (each time from its first computation; cached results keep it)`,
+    speed: {
+      emmsSeconds,
+      logmeSeconds,
+      emmsOverLogme: logmeSeconds / emmsSeconds,
+      note: `EMMS on the K=${p.flabels.length} F-labels at once vs LogME run with each F-label as its regression target, summed over ${timed.length} models (each time from its first computation; cached results keep it)`,
+    },
+    ...(logmeFlabels ? { logmeFlabels } : {}),
   };
 }
 
@@ -915,11 +942,12 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
     const scores = scoreInfos(table, registry, spec);
     opts.log?.(`${taskId}: ${scoreIds.length} scores × ${ok.length} models done`);
     const baselines = staticBaselines(p.models.filter((m) => !m.error));
+    const { speed, logmeFlabels } = await measureSpeed(scores, p, ok, registry, cache, preset, reduce, opts);
+    if (logmeFlabels) scores['logme-flabels'] = logmeFlabels;
     const agreementByTruth: TaskReport['agreement'] = {};
     for (const [tid, truth] of Object.entries(groundTruth)) {
       agreementByTruth[tid] = agreementRows(truth, scores, baselines, reps, 0);
     }
-    const speed = await measureSpeed(scores, p, ok, registry, cache, preset, reduce, opts);
     const sweep =
       'dataset' in t && t.sweep && t.sweep.length > 0
         ? await trainSizeSweep(t.sweep, t.trainPerClass, p, ok, groundTruth, scoreIds, {
