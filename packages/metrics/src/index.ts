@@ -42,7 +42,8 @@ export { assertMetric, builtinMetrics, createRegistry, defaultRegistry, loadPlug
 export type { ScoreError, ScoreOptions, ScoreReport } from './run';
 export { resolveOptions, scoreMetrics } from './run';
 export type { EmmsDetails, EmmsOptions } from './scores/emms';
-export { emmsMetric, emmsScore, oneHot } from './scores/emms';
+export { emmsMetric, emmsScore } from './scores/emms';
+export { oneHot } from './scores/emms/standardise';
 export type { GbcResult } from './scores/gbc';
 export { gbcMetric, gbcScore } from './scores/gbc';
 export type { HScoreResult } from './scores/hscore';

@@ -1,4 +1,6 @@
 // @emms/testing: shared helpers for the tests of every package (never imported by library code).
+
+export { collectExamples, type Example, loadBuiltApi, runExample } from './examples';
 export { type ModelFolder, type WordLevelOptions, wordLevelTokenizer, writeModelFolder } from './hf-folder';
 export {
   type Dims,

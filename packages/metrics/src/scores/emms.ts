@@ -4,7 +4,7 @@ import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
 import { featureRoute } from './emms/feature-route';
 import type { EmmsProblem } from './emms/problem';
 import { sampleRoute } from './emms/sample-route';
-import { columnScaling } from './emms/standardise';
+import { columnScaling, oneHot } from './emms/standardise';
 import { fitWeights } from './emms/weights';
 
 /** Options of {@link emmsScore}. */
@@ -61,34 +61,6 @@ export type EmmsDetails = {
   /** Feature columns that were constant (standardised to zero). */
   readonly constantColumns: number;
 };
-
-/**
- * The N×C one-hot matrix of integer labels (C = max + 1): EMMS's stand-in F-label when none is given.
- *
- * @param labels - N integers ≥ 0.
- * @returns an N×C float64 matrix with one 1 per row.
- * @throws EmmsError LABEL_OUT_OF_RANGE for a negative label.
- * @example
- * ```ts
- * const y = oneHot(Int32Array.from([1, 0]));
- * console.assert(y.cols === 2 && y.data[1] === 1 && y.data[2] === 1);
- * ```
- */
-export function oneHot(labels: Int32Array): Matrix<Float64Array> {
-  let c = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const y = labels[i];
-    if (!Number.isInteger(y) || y < 0) {
-      throw new EmmsError('LABEL_OUT_OF_RANGE', `labels[${i}] is ${y}; labels must be integers ≥ 0`, {
-        input: 'labels',
-      });
-    }
-    if (y + 1 > c) c = y + 1;
-  }
-  const data = new Float64Array(labels.length * c);
-  for (let i = 0; i < labels.length; i++) data[i * c + labels[i]] = 1;
-  return { rows: labels.length, cols: c, data };
-}
 
 /**
  * EMMS (Meng et al., "Foundation Model is Efficient Multimodal Multitask Model Selector", 2023)

@@ -114,7 +114,18 @@ export function columnMeans(m: Matrix, input: string): { mean: Float64Array; con
   return { mean, constant: constantColumns(m) };
 }
 
-/** The N×C one-hot matrix of integer labels (C = max + 1). */
+/**
+ * The N×C one-hot matrix of integer labels (C = max + 1): EMMS's stand-in F-label when none is given.
+ *
+ * @param labels - N integers ≥ 0.
+ * @returns an N×C float64 matrix with one 1 per row.
+ * @throws EmmsError LABEL_OUT_OF_RANGE for a negative label.
+ * @example
+ * ```ts
+ * const y = oneHot(Int32Array.from([1, 0]));
+ * console.assert(y.cols === 2 && y.data[1] === 1 && y.data[2] === 1);
+ * ```
+ */
 export function oneHot(labels: Int32Array): Matrix<Float64Array> {
   let c = 0;
   for (let i = 0; i < labels.length; i++) {
