@@ -27,6 +27,36 @@ export interface LogmeSpectrum {
 }
 
 /**
+ * The LogME spectrum from the eigenvalues of a Gram matrix: the indices of the values kept, in
+ * descending order of |λ|, and σ = |λ| for each. With `floorAndCut` (XᵀX, N > D) values below
+ * machine precision relative to the largest are taken at ε·σ_max, the level an SVD of XᵀX returns for
+ * exact null directions (e.g. a dead column), and those with √σ ≤ 1e-10 are dropped, as the reference
+ * does; without it (XXᵀ, N ≤ D) every value is kept.
+ */
+export function keptSpectrum(
+  values: Float64Array,
+  floorAndCut: boolean,
+): { kept: number[]; sigma: Float64Array } {
+  const order = Array.from({ length: values.length }, (_, i) => i).sort(
+    (a, b) => Math.abs(values[b]) - Math.abs(values[a]),
+  );
+  if (!floorAndCut) return { kept: order, sigma: Float64Array.from(order, (i) => Math.abs(values[i])) };
+  let top = 0;
+  for (let i = 0; i < values.length; i++) top = Math.max(top, Math.abs(values[i]));
+  const floor = 2 ** -52 * top;
+  const kept: number[] = [];
+  const sig: number[] = [];
+  for (const i of order) {
+    const v = Math.max(Math.abs(values[i]), floor);
+    if (Math.sqrt(v) > 1e-10) {
+      kept.push(i);
+      sig.push(v);
+    }
+  }
+  return { kept, sigma: Float64Array.from(sig) };
+}
+
+/**
  * Eigendecomposition for LogME, once per features matrix: XᵀX (D × D) when N > D, keeping the
  * values with √σ > 1e-10 (values below ε·σ_max taken at ε·σ_max, as an SVD of XᵀX reports exact
  * null directions); else XXᵀ (N × N), keeping all N values.
@@ -60,21 +90,7 @@ export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBack
   }
   if (n > d) {
     const { values, vectors } = backend.eigh(backend.gram(features));
-    let top = 0;
-    for (let i = 0; i < d; i++) top = Math.max(top, Math.abs(values[i]));
-    const order = Array.from({ length: d }, (_, i) => i).sort(
-      (a, b) => Math.abs(values[b]) - Math.abs(values[a]),
-    );
-    const floor = 2 ** -52 * top;
-    const kept: number[] = [];
-    const sig: number[] = [];
-    for (const i of order) {
-      const s = Math.max(Math.abs(values[i]), floor);
-      if (Math.sqrt(s) > 1e-10) {
-        kept.push(i);
-        sig.push(s);
-      }
-    }
+    const { kept, sigma: sig } = keptSpectrum(values, true);
     const k = kept.length;
     const basis = new Float64Array(d * k);
     const v = vectors.data;
@@ -86,7 +102,7 @@ export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBack
     return {
       rows: n,
       cols: d,
-      sigma: Float64Array.from(sig),
+      sigma: sig,
       basis: { rows: d, cols: k, data: basis },
       throughFeatures: true,
       features,
@@ -96,9 +112,7 @@ export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBack
   const xt = new Float64Array(d * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xt[j * n + i] = features.data[i * d + j];
   const { values, vectors } = backend.eigh(backend.gram({ rows: d, cols: n, data: xt }));
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => Math.abs(values[b]) - Math.abs(values[a]),
-  );
+  const { kept: order, sigma } = keptSpectrum(values, false);
   const basis = new Float64Array(n * n);
   const v = vectors.data;
   for (let a = 0; a < n; a++) {
@@ -108,7 +122,7 @@ export function logmeSpectrum(features: Matrix, backend: LinalgBackend = getBack
   return {
     rows: n,
     cols: d,
-    sigma: Float64Array.from(order, (i) => Math.abs(values[i])),
+    sigma,
     basis: { rows: n, cols: n, data: basis },
     throughFeatures: false,
     features,

@@ -2,6 +2,7 @@ import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/l
 import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import { columnEvidence, LOGME_VARIANTS, type LogmeVariant } from './logme-evidence';
+import { keptSpectrum } from './logme-spectrum';
 
 /** Options of {@link logmeCompute}. */
 export interface LogmeOptions {
@@ -60,32 +61,15 @@ function spectrum(
       { rows: d, cols: columns, data: xt },
       { backend },
     );
-    let top = 0;
-    for (let i = 0; i < d; i++) top = Math.max(top, Math.abs(values[i]));
-    // Descending order of |λ|; values below machine precision relative to the largest are taken at
-    // ε·σ_max, the level an SVD of XᵀX returns for exact null directions (e.g. a dead column),
-    // so that the reference's √σ > 1e-10 test keeps or drops them as it does.
-    const order = Array.from({ length: d }, (_, i) => i).sort(
-      (a, b) => Math.abs(values[b]) - Math.abs(values[a]),
-    );
-    const floor = 2 ** -52 * top;
-    const kept: number[] = [];
-    const sig: number[] = [];
-    for (const i of order) {
-      const s = Math.max(Math.abs(values[i]), floor);
-      if (Math.sqrt(s) > 1e-10) {
-        kept.push(i);
-        sig.push(s);
-      }
-    }
+    const { kept, sigma } = keptSpectrum(values, true);
     const k = kept.length;
     const proj = new Float64Array(columns * k);
     for (let a = 0; a < k; a++) {
-      const inv = 1 / Math.sqrt(sig[a]);
+      const inv = 1 / Math.sqrt(sigma[a]);
       const row = kept[a] * columns;
       for (let c = 0; c < columns; c++) proj[c * k + a] = projected.data[row + c] * inv;
     }
-    return { sigma: Float64Array.from(sig), proj };
+    return { sigma, proj };
   }
   // Thin SVD through X Xᵀ = U diag(s²) Uᵀ (N×N), keeping all N values; Uᵀt directly.
   const xt = new Float64Array(d * n);
@@ -93,10 +77,7 @@ function spectrum(
   const { values, projected } = eighProject(backend.gram({ rows: d, cols: n, data: xt }), targetMatrix(), {
     backend,
   });
-  const order = Array.from({ length: n }, (_, i) => i).sort(
-    (a, b) => Math.abs(values[b]) - Math.abs(values[a]),
-  );
-  const sigma = Float64Array.from(order, (i) => Math.abs(values[i]));
+  const { kept: order, sigma } = keptSpectrum(values, false);
   const proj = new Float64Array(columns * n);
   for (let a = 0; a < n; a++) {
     const row = order[a] * columns;
