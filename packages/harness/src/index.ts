@@ -55,7 +55,13 @@ export {
 } from './bench/defaults';
 export { type FolderModel, listFeatureFiles, readFeaturesFolder, readLabels } from './bench/features-dir';
 export { modelParameterCount, onnxParameterCount } from './bench/params';
-export { balancedSplit, type RunBenchOptions, type RunBenchResult, runBench } from './bench/run';
+export {
+  balancedSplit,
+  CLASSIFIER_OUTPUTS,
+  type RunBenchOptions,
+  type RunBenchResult,
+  runBench,
+} from './bench/run';
 export {
   matrixKey,
   type ScoreCandidate,

@@ -6,6 +6,7 @@ import {
   type BenchReport,
   type BenchReportInput,
   balancedSplit,
+  CLASSIFIER_OUTPUTS,
   contentKey,
   parseReport,
   publishedTruth,
@@ -31,15 +32,6 @@ import {
   type WorkerPolicy,
 } from './jobs';
 import type { ArtifactStore } from './store';
-
-/**
- * Classifier outputs read for LEEP/NCE, exactly as the harness runner reads them (packages/harness
- * src/bench/run.ts keeps this table private; the two must stay equal so extraction names and keys match).
- */
-const CLASSIFIER_OUTPUTS: Record<string, { output: string; pool: 'none' | 'mean' }> = {
-  'ppocr-cls': { output: 'softmax_0.tmp_0', pool: 'none' },
-  'ppocr-rec': { output: 'softmax_11.tmp_0', pool: 'mean' },
-};
 
 /** Context of a job handler. */
 export interface HandlerContext {

@@ -85,8 +85,11 @@ export interface RunBenchResult {
 /** Digit class names as words, for label embedders (an embedding of "7" says little). */
 const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 
-/** Candidates whose own classifier gives source-class probabilities (LEEP, NCE): output tensor and pooling. */
-const CLASSIFIER_OUTPUTS: Record<string, { output: string; pool: 'none' | 'mean' }> = {
+/**
+ * Candidates whose own classifier gives source-class probabilities (LEEP, NCE): output tensor and pooling.
+ * The queue's extraction jobs read the same outputs, so their file names and cache keys match a local run.
+ */
+export const CLASSIFIER_OUTPUTS: Readonly<Record<string, { output: string; pool: 'none' | 'mean' }>> = {
   'ppocr-cls': { output: 'softmax_0.tmp_0', pool: 'none' },
   'ppocr-rec': { output: 'softmax_11.tmp_0', pool: 'mean' },
 };
