@@ -23,7 +23,7 @@ import {
   type MetricRegistry,
   scoreMetrics,
 } from '@emms/metrics';
-import type { Matrix } from '@emms/tensor-io';
+import { firstPerClass, type Matrix, takeRows } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { Rng } from './generate';
 
@@ -88,28 +88,6 @@ async function score(
   if (err) throw new Error(`${id}: ${err.code} ${err.message}`);
   if (out) out.details = report.details[id] as Record<string, unknown> | undefined;
   return report.scores[id]!;
-}
-
-/** Rows 0..: the first `per` rows of each class, in file order. */
-function fewPerClass(labels: Int32Array, per: number): Int32Array {
-  const seen = new Map<number, number>();
-  const rows: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    const c = seen.get(labels[i]!) ?? 0;
-    if (c < per) {
-      rows.push(i);
-      seen.set(labels[i]!, c + 1);
-    }
-  }
-  return Int32Array.from(rows);
-}
-
-function pickRows(m: Matrix, rows: Int32Array): Matrix {
-  const data = new Float64Array(rows.length * m.cols);
-  rows.forEach((r, i) => {
-    data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
-  });
-  return { rows: rows.length, cols: m.cols, data };
 }
 
 interface TaskInputs {
@@ -184,12 +162,12 @@ async function main(): Promise<void> {
       const inputs: TaskInputs = { features, labels, flabels, ...(probs ? { probs } : {}) };
       if (warm === 'warm') {
         const w0 = performance.now();
-        const rows = fewPerClass(labels, 6);
+        const rows = firstPerClass(labels, 6);
         const few: TaskInputs = {
-          features: pickRows(features, rows),
+          features: takeRows(features, rows),
           labels: Int32Array.from(rows, (r) => labels[r]!),
-          flabels: flabels.map((z) => pickRows(z, rows)),
-          ...(probs ? { probs: pickRows(probs, rows) } : {}),
+          flabels: flabels.map((z) => takeRows(z, rows)),
+          ...(probs ? { probs: takeRows(probs, rows) } : {}),
         };
         try {
           await runTask(task, few, backend, { ...out });

@@ -60,6 +60,7 @@ export {
 export { encodeNpz, type NpzEntry, type NpzWriteOptions, parseNpz, parseNpzEntries } from './npz';
 export * from './progress';
 export { mulberry32, normalFrom, seededRandom } from './random';
+export { firstPerClass, takeRows } from './rows';
 export {
   decodeSafetensorsEntry,
   encodeSafetensors,

@@ -23,7 +23,15 @@ import {
   type Preset,
   scoreMetrics,
 } from '@emms/metrics';
-import { EmmsError, isEmmsError, type Matrix, type ProgressListener, seededRandom } from '@emms/tensor-io';
+import {
+  EmmsError,
+  firstPerClass,
+  isEmmsError,
+  type Matrix,
+  type ProgressListener,
+  seededRandom,
+  takeRows,
+} from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { agreement, bootstrapWeightedTau } from '../agreement';
 import { contentKey, ResultCache, sha256File } from '../cache';
@@ -644,26 +652,6 @@ function agreementRows(
   return markBeatsBaselines(rows);
 }
 
-/** The first `perClass` rows of each class, in train order (the split is a seeded shuffle within each class). */
-function firstPerClass(labels: Int32Array, perClass: number): number[] {
-  const seen = new Map<number, number>();
-  const rows: number[] = [];
-  for (let i = 0; i < labels.length; i++) {
-    const n = seen.get(labels[i]!) ?? 0;
-    if (n < perClass) rows.push(i);
-    seen.set(labels[i]!, n + 1);
-  }
-  return rows;
-}
-
-function pickRows(m: Matrix, rows: readonly number[]): Matrix {
-  const out = new (m.data instanceof Float32Array ? Float32Array : Float64Array)(rows.length * m.cols);
-  rows.forEach((r, i) => {
-    out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols);
-  });
-  return { rows: rows.length, cols: m.cols, data: out };
-}
-
 /**
  * The train-size sweep (the D ≥ N study): every score recomputed on the first `size` train items of each
  * class, for each size below the task's train size, and its weighted τ (with the bootstrap interval) against
@@ -694,17 +682,17 @@ async function trainSizeSweep(
   const points: NonNullable<TaskReport['sweep']>['points'] = [];
   const all = [...new Set([...sizes.filter((s) => s < trainPerClass), trainPerClass])].sort((a, b) => a - b);
   for (const size of all) {
-    const rows = firstPerClass(p.trainLabels, size);
+    const rows = firstPerClass(p.trainLabels, size); // the split is a seeded shuffle within each class
     const table = await scoreCandidates({
       task: `${c.taskId}@${size}`,
       labels: Int32Array.from(rows, (r) => p.trainLabels[r]!),
-      flabels: p.flabels.map((f) => pickRows(f, rows)),
+      flabels: p.flabels.map((f) => takeRows(f, rows)),
       candidates: ok.map((id) => {
         const cand = p.train.get(id)!;
         return {
           id,
-          features: pickRows(cand.features, rows),
-          ...(cand.probs ? { probs: pickRows(cand.probs, rows) } : {}),
+          features: takeRows(cand.features, rows),
+          ...(cand.probs ? { probs: takeRows(cand.probs, rows) } : {}),
         };
       }),
       scores: scoreIds,
