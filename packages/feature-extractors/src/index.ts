@@ -29,7 +29,14 @@ export {
   type FeatureSidecar,
 } from './extract';
 export { loadPixels, loadRgb, upscaleBilinear } from './image';
-export { type ModelSpecOptions, openModel } from './models';
+export {
+  type ModelRef,
+  type ModelSpecOptions,
+  modelRefText,
+  openModel,
+  type ParseModelRefOptions,
+  parseModelRef,
+} from './models';
 export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
 export { type OutputTensor, POOL_MODES, type PooledRows, type PoolMode, pool } from './pooling';
 export { prepareTensorBatch, type SkippedItem, type TensorBatch } from './prep';

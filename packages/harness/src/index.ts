@@ -56,11 +56,11 @@ export {
 export { type FolderModel, listFeatureFiles, readFeaturesFolder, readLabels } from './bench/features-dir';
 export { modelParameterCount, onnxParameterCount } from './bench/params';
 export {
-  balancedSplit,
-  CLASSIFIER_OUTPUTS,
   type RunBenchOptions,
   type RunBenchResult,
   runBench,
+  runSettings,
+  scoreRequests,
 } from './bench/run';
 export {
   matrixKey,
@@ -71,7 +71,9 @@ export {
   type ScoreTable,
   scoreCandidates,
 } from './bench/score-task';
-export { type CacheCounts, contentKey, ResultCache, sha256File, stableJson } from './cache';
+export { contentKey, ResultCache, sha256File, stableJson } from './cache';
+export { type EnsureFolderOptions, ensureFolder } from './folders';
+export * from './pipeline/index';
 export { type RankedModel, type RankOptions, type RankResult, rankFeatures, regimeWarnings } from './rank';
 export {
   type BenchSpec,
@@ -81,4 +83,5 @@ export {
   readBenchSpec,
   type TaskSpec,
 } from './spec';
+export { ArtifactStore, type CacheCounts, type StoreOptions } from './store';
 // end bench

@@ -3,3 +3,4 @@
  * previews. Not part of the main entry.
  */
 export { sampleReport } from './report/testing';
+export { withoutTimings } from './report/timings';
