@@ -42,8 +42,11 @@ export {
 } from './report/schema';
 export { summarizeAgreement } from './report/summary';
 export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
+
 // end report
 
+// the one model-reference parser (of @emms/feature-extractors), for packages that depend on the harness only
+export { type ModelRef, modelRefText, parseModelRef } from '@emms/feature-extractors';
 // bench, spec, cache, rank (owner: harness-bench)
 export { BENCH_CODES } from './bench/codes';
 export {

@@ -17,6 +17,8 @@ export interface StartRedisOptions {
   readonly dir?: string;
   /** The redis-server executable (default `redis-server` on PATH). */
   readonly executable?: string;
+  /** A password clients must give (`--requirepass`); default none. */
+  readonly requirePass?: string;
 }
 
 /** A running private Redis. */
@@ -56,7 +58,8 @@ function ping(port: number): Promise<boolean> {
     s.setTimeout(500, () => done(false));
     s.once('error', () => done(false));
     s.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
-    s.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    // a server that wants a password answers NOAUTH: it is up
+    s.once('data', (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())));
   });
 }
 
@@ -97,6 +100,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
     '',
     '--loglevel',
     'warning',
+    ...(opts.requirePass ? ['--requirepass', opts.requirePass] : []),
   ];
   const child: ChildProcess = spawn(opts.executable ?? 'redis-server', args, {
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -8,7 +8,7 @@ import { EmmsError, type ProgressListener } from '@emms/tensor-io';
 import { ensureFolder } from '../folders';
 import { inProcessExecutor } from '../pipeline/executors/inprocess';
 import { threadsExecutor } from '../pipeline/executors/threads';
-import { buildReport, somethingScored } from '../pipeline/report';
+import { assertSomethingScored, buildReport } from '../pipeline/report';
 import { runPipeline } from '../pipeline/run-pipeline';
 import { registryWithPlugins, type ScorerRecipe } from '../pipeline/scorer';
 import type { Executor } from '../pipeline/types';
@@ -17,7 +17,6 @@ import type { BenchReport } from '../report/schema';
 import { type ReportPaths, writeReports } from '../report/write';
 import type { BenchSpec } from '../spec';
 import { ArtifactStore } from '../store';
-import { BENCH_CODES } from './codes';
 import type { ScoreRequest } from './score-task';
 
 /** Options of {@link runBench}. */
@@ -155,13 +154,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       counts,
     });
     const paths = out ? await writeReports(report, out) : undefined;
-    if (!somethingScored(report)) {
-      throw new EmmsError(
-        BENCH_CODES.NOTHING_SCORED,
-        `no score could be computed for any model${paths ? ` (see ${paths.md} for each pair's error)` : ''}; check the scores' inputs (e.g. LEEP and NCE need a classifier output) or choose other scores`,
-        { input: 'scores', details: { paths } },
-      );
-    }
+    assertSomethingScored(report, paths);
     return { report, ...(paths ? { paths } : {}) };
   } finally {
     await Promise.all(executors.map((e) => e.close()));

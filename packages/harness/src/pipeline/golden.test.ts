@@ -1,19 +1,18 @@
 // The redesign changed where the steps run, not what they compute: the report of a small real bench equals,
 // timings aside, the one the code before the pipeline produced (test-data/golden-report.json, made by main at
 // 48191af with `EMMS_LINALG=js emms bench --spec golden-spec.json`), on every executor.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jsBackend } from '@emms/linalg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from '../bench/run';
-import { parseReport } from '../report/schema';
 import { withoutTimings } from '../report/timings';
 import { parseBenchSpec } from '../spec';
+import { goldenBench } from './golden';
 
-const here = join(__dirname, 'test-data');
-const golden = parseReport(readFileSync(join(here, 'golden-report.json'), 'utf8'));
-const spec = parseBenchSpec(JSON.parse(readFileSync(join(here, 'golden-spec.json'), 'utf8')));
+const { spec: input, report: golden } = goldenBench();
+const spec = parseBenchSpec(input);
 const root = mkdtempSync(join(tmpdir(), 'emms-golden-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 

@@ -19,7 +19,7 @@ export {
   type PlanContext,
   type TaskKind,
 } from './kinds';
-export { buildReport, type RunFacts, somethingScored } from './report';
+export { assertSomethingScored, buildReport, type RunFacts } from './report';
 export { type PipelineResult, type RunPipelineOptions, runPipeline } from './run-pipeline';
 export { registryWithPlugins, type ScorerRecipe, type ScorerSource, scorerFrom } from './scorer';
 export { type AgreementResult, agreementRows, agreementStep } from './steps/agreement';

@@ -1,8 +1,11 @@
 // The last piece of a run: the report around the tasks' sections (run facts, summaries over tasks).
 import { availableParallelism, cpus, totalmem } from 'node:os';
+import { EmmsError } from '@emms/tensor-io';
+import { BENCH_CODES } from '../bench/codes';
 import { publishedTruth } from '../published-truth';
 import { type BenchReport, type BenchReportInput, parseReport, type TaskReport } from '../report/schema';
 import { summarizeAgreement } from '../report/summary';
+import type { ReportPaths } from '../report/write';
 import type { BenchSpec } from '../spec';
 import type { CacheCounts } from '../store';
 
@@ -72,9 +75,18 @@ export function buildReport(spec: BenchSpec, tasks: readonly TaskReport[], facts
 }
 
 /**
- * True when some task has a score value for some model: a run where every (model, score) pair failed
- * answers nothing and must not pass for a result.
+ * Throws when no task has a score value for any model: a run where every (model, score) pair failed
+ * answers nothing and must not pass for a result (the reports, already written, show each pair's error).
+ *
+ * @param report - the run's report.
+ * @param paths - where its files were written, for the message.
+ * @throws EmmsError `NOTHING_SCORED`.
  */
-export function somethingScored(report: BenchReport): boolean {
-  return report.tasks.some((t) => Object.values(t.scores).some((s) => Object.keys(s.values).length > 0));
+export function assertSomethingScored(report: BenchReport, paths?: ReportPaths): void {
+  if (report.tasks.some((t) => Object.values(t.scores).some((s) => Object.keys(s.values).length > 0))) return;
+  throw new EmmsError(
+    BENCH_CODES.NOTHING_SCORED,
+    `no score could be computed for any model${paths ? ` (see ${paths.md} for each pair's error)` : ''}; check the scores' inputs (e.g. LEEP and NCE need a classifier output) or choose other scores`,
+    { input: 'scores', ...(paths ? { details: { paths } } : {}) },
+  );
 }

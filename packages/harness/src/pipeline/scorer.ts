@@ -1,6 +1,6 @@
 // Where steps get their scorer (registry + backend): given in memory, rebuilt from a recipe (worker threads,
 // queue workers), or the built-in scores plus the spec's plugins.
-import type { LinalgBackend } from '@emms/linalg';
+import { getBackend, type LinalgBackend } from '@emms/linalg';
 import {
   builtinMetrics,
   createRegistry,
@@ -71,10 +71,7 @@ export function scorerFrom(source: ScorerSource): (plugins: readonly string[]) =
   const built = new Map<string, Promise<StepScorer>>();
   return (plugins) => {
     if (source.registry) {
-      return Promise.resolve({
-        registry: source.registry,
-        ...(source.backend ? { backend: source.backend } : {}),
-      });
+      return Promise.resolve({ registry: source.registry, backend: source.backend ?? getBackend() });
     }
     const key = JSON.stringify(plugins);
     let s = built.get(key);
@@ -93,7 +90,7 @@ export function scorerFrom(source: ScorerSource): (plugins: readonly string[]) =
           })
         : registryWithPlugins(plugins).then((registry) => ({
             registry,
-            ...(source.backend ? { backend: source.backend } : {}),
+            backend: source.backend ?? getBackend(),
           }));
       built.set(key, s);
     }

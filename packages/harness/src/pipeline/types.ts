@@ -36,7 +36,7 @@ export type StepOutcome =
 /** The scorer a step uses: a registry (built-ins and plugins) and a linear-algebra backend. */
 export interface StepScorer {
   readonly registry: MetricRegistry;
-  readonly backend?: LinalgBackend;
+  readonly backend: LinalgBackend;
 }
 
 /** Everything a step may use besides its input. */

@@ -178,7 +178,9 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
     try {
       const clf = await openModel(ref, { ...head, ...(threads ? { threads } : {}) });
       try {
-        probsPath = (await run('train.probs', clf)).featuresPath;
+        const r = await run('train.probs', clf);
+        if (!r.reused) ctx.store.recordComputed('extract', r.sidecar.key);
+        probsPath = r.featuresPath;
       } finally {
         await clf.dispose();
       }
