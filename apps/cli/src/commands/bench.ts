@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { type BenchSpec, defaultBenchSpec, paperSuiteSpec, readBenchSpec, runBench } from '@emms/harness';
 import { redactSecrets } from '@emms/queue';
-import type { CliCommand, CliIo } from '../command';
+import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { renderJson } from '../format';
 import { progressRenderer } from '../progress';
