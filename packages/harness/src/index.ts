@@ -41,6 +41,17 @@ export {
   type TaskReport,
 } from './report/schema';
 export { summarizeAgreement } from './report/summary';
+export {
+  type Block,
+  type ChartRef,
+  type ReportView,
+  type Rich,
+  reportView,
+  type Span,
+  type SpanStyle,
+  type ViewSection,
+  type ViewTable,
+} from './report/view';
 export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
 
 // end report
