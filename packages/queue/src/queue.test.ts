@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactStore, parseBenchSpec } from '@emms/harness';
 import { goldenBench, withoutTimings } from '@emms/harness/testing';
 import { isEmmsError } from '@emms/tensor-io';
+import { writeNpyFile } from '@emms/tensor-io/node';
 import { Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRedis } from './connection';
-import { enqueueBench, waitForRun } from './enqueue';
+import { enqueueBench, runBenchOnQueue, waitForRun } from './enqueue';
 import { smallSpec, startWorker } from './helpers.test-util';
 import { runJobIdOf } from './jobs';
 import { freePort, startRedis, type TestRedis } from './testing';
@@ -223,6 +224,39 @@ describe('queued bench runs against a real Redis', () => {
     expect((err as Error).message).toContain('JOB_NOT_ALLOWED');
     expect((err as Error).message).toContain(`"${outside}" is not allowed by this worker`);
     expect((err as { details: { cause: { code: string } } }).details.cause.code).toBe('JOB_NOT_ALLOWED');
+  }, 120_000);
+
+  it('a run where nothing can be scored ends in NOTHING_SCORED, its reports written', async () => {
+    const r = await redis();
+    const storeDir = tmp('emms-store-');
+    const data = tmp('emms-data-');
+    const labels = Int32Array.from({ length: 30 }, (_, i) => i % 3);
+    await writeNpyFile(join(data, 'labels.npy'), { dtype: 'int32', shape: [30], data: labels });
+    for (const [i, m] of ['a', 'b', 'c'].entries()) {
+      const x = Float32Array.from(
+        { length: 90 },
+        (_, k) => Math.cos(k * (i + 2)) + labels[Math.floor(k / 3)]!,
+      );
+      await writeNpyFile(join(data, `${m}.npy`), { dtype: 'float32', shape: [30, 3], data: x });
+    }
+    writeFileSync(join(data, 'truth.json'), JSON.stringify({ a: 1, b: 2, c: 3 }));
+    const spec = parseBenchSpec({
+      tasks: [{ id: 'f', featuresDir: data, labels: join(data, 'labels.npy') }],
+      scores: ['leep'], // no model has source probabilities
+      groundTruth: { table: join(data, 'truth.json') },
+    });
+    const w = await startWorker(r.url, storeDir, ['--allow-path', data]);
+    cleanups.push(() => void w.stop());
+    const out = tmp('emms-out-');
+    const err = await runBenchOnQueue(spec, {
+      url: r.url,
+      store: storeDir,
+      cwd: out,
+      out,
+      pollMs: 100,
+    }).catch((e: unknown) => e);
+    expect(isEmmsError(err, 'NOTHING_SCORED')).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
   }, 120_000);
 
   it('an unknown run id is a typed error', async () => {
