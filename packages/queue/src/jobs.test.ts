@@ -111,7 +111,7 @@ describe('job payloads and the worker policy', () => {
       step: 'extract',
       input: {
         kind: 'model',
-        split: { dataset: 'mnist', trainPerClass: 1, testPerClass: 1, seed: 0, key: 'k' },
+        split: { key: 'k', items: { path: 'splits/k.dataset.json' } },
         candidate: { id: 'x', model },
       },
     });

@@ -224,11 +224,8 @@ export function checkStepCall(raw: unknown, policy: WorkerPolicy, store: Artifac
       for (const f of i.flabels as string[]) allowedPath(f, 'flabels', policy);
     }
   } else if (call.step === 'extract') {
-    if (i.kind === 'model') {
-      resolveDatasetRef((i.split as { dataset: string }).dataset, policy);
-      const model = (i.candidate as { model?: string }).model;
-      if (model) resolveModelRef(model, policy);
-    }
+    const model = (i.candidate as { model?: string } | undefined)?.model;
+    if (model) resolveModelRef(model, policy);
   } else if (call.step === 'flabels') resolveEmbedderRef(str(i.embedder)!, policy);
   else if (call.step === 'truth' && str(i.table)) allowedPath(str(i.table)!, 'groundTruth.table', policy);
   else if (call.step === 'score') checkPlugins(i.plugins as string[], policy);

@@ -1,5 +1,6 @@
 // References to what steps write into the store (matrices, labels, step records), and reading them back.
 import { mkdirSync, readFileSync } from 'node:fs';
+import type { Dataset } from '@emms/feature-extractors';
 import { EmmsError, isEmmsError, type Matrix } from '@emms/tensor-io';
 import { readMatrixFile, writeNpyFile } from '@emms/tensor-io/node';
 import { z } from 'zod';
@@ -78,6 +79,41 @@ export async function saveMatrix(store: ArtifactStore, folder: string, m: Matrix
   mkdirSync(store.path(folder), { recursive: true });
   await writeNpyFile(store.path(path), { dtype, shape: [m.rows, m.cols], data: m.data });
   return { path, key };
+}
+
+/**
+ * Writes a dataset's chosen items (a split) as JSON, in-memory pixels base64-encoded, under its content key:
+ * extraction reads this snapshot instead of opening the dataset again.
+ */
+export function saveDataset(store: ArtifactStore, ds: Dataset): ArtifactRef {
+  const text = JSON.stringify(ds, (_k, v: unknown) =>
+    v instanceof Uint8Array
+      ? { base64: Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64') }
+      : v,
+  );
+  const key = contentKey(new TextEncoder().encode(text));
+  const path = `splits/${key}.dataset.json`;
+  store.writeAtomic(path, text);
+  return { path, key };
+}
+
+/** Datasets read in this thread, by key (the same split is read by every extraction of a task). */
+const datasets = new Map<string, Dataset>();
+
+/** Reads a dataset written by {@link saveDataset}. */
+export function loadDataset(store: ArtifactStore, ref: ArtifactRef): Dataset {
+  const hit = ref.key ? datasets.get(ref.key) : undefined;
+  if (hit) return hit;
+  const ds = JSON.parse(readFileSync(store.path(ref.path), 'utf8'), (_k, v: unknown) =>
+    v && typeof v === 'object' && 'base64' in v && typeof (v as { base64: unknown }).base64 === 'string'
+      ? new Uint8Array(Buffer.from((v as { base64: string }).base64, 'base64'))
+      : v,
+  ) as Dataset;
+  if (ref.key) {
+    if (datasets.size >= 4) datasets.delete(datasets.keys().next().value!);
+    datasets.set(ref.key, ds);
+  }
+  return ds;
 }
 
 /** Labels of a split, as written by the split step. */

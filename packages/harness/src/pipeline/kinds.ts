@@ -103,17 +103,13 @@ export const datasetKind: TaskKind<DatasetTask> = {
     };
     return { step: 'split', input };
   },
-  features(task, split, ctx) {
-    const { kind: _kind, ...where } = datasetKind.split(task, ctx).input as Extract<
-      SplitInput,
-      { kind: 'dataset' }
-    >;
+  features(_task, split, ctx) {
     const candidates = ctx.spec.candidates.map((raw) => {
       const c = candidateOf(raw);
       const model = c.model ? modelRefText(parseModelRef(c.model, { cwd: ctx.cwd })) : undefined;
       const input: ExtractInput = {
         kind: 'model',
-        split: { ...where, key: split.key },
+        split: { key: split.key, items: split.items! },
         candidate: {
           id: c.id,
           ...(model ? { model } : {}),

@@ -1,4 +1,4 @@
-// The worker-thread executor: step calls on a pool of node:worker_threads, each thread running steps by name
+// The worker-thread executor: step calls on node:worker_threads, each thread running steps by name
 // (`runStep`, the same function the in-process executor calls), so independent calls use every core.
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -8,7 +8,8 @@ import { getBackend } from '@emms/linalg';
 import { EmmsError, type ProgressEvent } from '@emms/tensor-io';
 import { BENCH_CODES } from '../../bench/codes';
 import type { ArtifactStore } from '../../store';
-import type { ScorerRecipe } from '../scorer';
+import { type ScorerRecipe, scorerFrom } from '../scorer';
+import { runStep } from '../steps/index';
 import type { Executor, ExecutorHooks, StepCall, StepOutcome } from '../types';
 
 /** Options of {@link threadsExecutor}. */
@@ -17,11 +18,14 @@ export interface ThreadsExecutorOptions {
   readonly store: ArtifactStore;
   /** The folder relative paths resolve against. */
   readonly cwd: string;
-  /** Worker threads (default: the machine's available parallelism). */
+  /**
+   * Steps run at once (default: the machine's available parallelism). One of them runs in the calling
+   * thread, the others on worker threads, so 2 means this thread plus one worker thread.
+   */
   readonly threads?: number;
   /**
-   * onnxruntime intra-op threads per extraction (default: the cores divided by the worker threads, at least
-   * 1), so that parallel extractions do not oversubscribe the cores.
+   * onnxruntime intra-op threads per extraction (default: the cores divided by `threads`, at least 1), so
+   * that parallel extractions do not oversubscribe the cores.
    */
   readonly onnxThreads?: number;
   /** How each thread builds its scorer (default: built-in scores, the spec's plugins, this thread's backend). */
@@ -45,9 +49,8 @@ export type ThreadMessage =
 
 /** The built thread script: beside the bundle (dist), or the package's dist when running from source. */
 function threadScript(): string {
-  const here = import.meta.url;
   for (const rel of ['./step-thread.js', '../../../dist/step-thread.js']) {
-    const p = fileURLToPath(new URL(rel, here));
+    const p = fileURLToPath(new URL(rel, import.meta.url));
     if (existsSync(p)) return p;
   }
   throw new EmmsError(
@@ -57,22 +60,73 @@ function threadScript(): string {
   );
 }
 
-/** A thread and the call it holds (with where its messages go). */
+/** Runs one call somewhere; `stop` ends it at once. */
 interface Slot {
-  readonly worker: Worker;
-  busy?: {
-    readonly id: number;
-    readonly message: (m: ThreadMessage) => void;
-    readonly died: (why: string) => void;
+  run(call: StepCall, hooks: ExecutorHooks): Promise<StepOutcome>;
+  stop(): Promise<void>;
+}
+
+/** A worker thread that runs one call at a time; a thread that dies fails its call and is started again. */
+function workerSlot(script: string, data: ThreadData): Slot {
+  let worker: Worker | undefined;
+  let id = 0;
+  let current: { id: number; hooks: ExecutorHooks; done: (o: StepOutcome) => void; step: string } | undefined;
+  const start = () => {
+    const w = new Worker(script, { workerData: data });
+    w.on('message', (m: ThreadMessage) => {
+      if (!current || m.id !== current.id) return;
+      if (m.type === 'progress') current.hooks.onProgress?.(m.event);
+      else if (m.type === 'log') current.hooks.log?.(m.line);
+      else current.done(m.outcome);
+    });
+    const died = (why: string) => {
+      if (worker === w) worker = undefined;
+      const c = current;
+      if (!c) return;
+      const message = `the worker thread running step ${c.step} died (${why})`;
+      c.done({
+        ok: false,
+        error: { code: BENCH_CODES.EXECUTOR_FAILED, message },
+        counts: { hits: 0, misses: 0 },
+      });
+    };
+    w.on('error', (e) => died(e.message));
+    w.on('exit', (code) => died(`exit code ${code}`));
+    return w;
+  };
+  return {
+    run(call, hooks) {
+      worker ??= start();
+      const w = worker;
+      return new Promise<StepOutcome>((resolve) => {
+        current = {
+          id: ++id,
+          hooks,
+          step: call.step,
+          done: (o) => {
+            current = undefined;
+            resolve(o);
+          },
+        };
+        w.postMessage({ type: 'run', id: current.id, call });
+      });
+    },
+    async stop() {
+      const w = worker;
+      worker = undefined;
+      current = undefined;
+      await w?.terminate();
+    },
   };
 }
 
 /**
- * An executor that runs step calls on worker threads: a call per free thread, the next call as soon as one
- * finishes. Each thread opens the same store and builds its own scorer from the recipe; onnxruntime
- * sessions get `onnxThreads` intra-op threads. A thread that dies fails the call it held
- * (`EXECUTOR_FAILED`) and is replaced. Aborting stops every thread at once (interrupted extractions
- * resume from their finished batches on the next run).
+ * An executor that runs step calls on worker threads: one call per slot, the next as soon as one finishes;
+ * one slot is the calling thread itself, so `threads: 2` adds one worker thread. A stage with a single call
+ * runs in the calling thread. Each worker thread opens the same store and builds its own scorer from the
+ * recipe; onnxruntime sessions get `onnxThreads` intra-op threads. A thread that dies fails the call it held
+ * (`EXECUTOR_FAILED`) and is replaced. Aborting ends the threads at once (interrupted extractions resume from
+ * their finished batches on the next run).
  *
  * @param opts - {@link ThreadsExecutorOptions}.
  * @returns the {@link Executor}; `close()` ends the threads.
@@ -92,96 +146,58 @@ export function threadsExecutor(opts: ThreadsExecutorOptions): Executor {
     onnxThreads: opts.onnxThreads ?? Math.max(1, Math.floor(cores / size)),
     recipe: opts.scorer ?? { backend: getBackend().name === 'openblas' ? 'openblas' : 'js' },
   };
-  const slots: Slot[] = [];
-  let nextId = 0;
-  let script: string | undefined;
-  const spawn = (): Slot => {
-    script ??= threadScript();
-    const slot: Slot = { worker: new Worker(script, { workerData: data }) };
-    slot.worker.on('message', (m: ThreadMessage) => {
-      if (slot.busy && m.id === slot.busy.id) slot.busy.message(m);
-    });
-    const died = (why: string) => {
-      const i = slots.indexOf(slot);
-      if (i >= 0) slots.splice(i, 1);
-      const busy = slot.busy;
-      slot.busy = undefined;
-      busy?.died(why);
-    };
-    slot.worker.on('error', (e) => died(e.message));
-    slot.worker.on('exit', (code) => died(`exit code ${code}`));
-    slots.push(slot);
-    return slot;
+  const scorer = scorerFrom({ recipe: data.recipe });
+  const inline: Slot = {
+    run: (call, hooks) =>
+      runStep(call, {
+        store: opts.store,
+        cwd: opts.cwd,
+        scorer,
+        onnxThreads: data.onnxThreads,
+        signal: hooks.signal,
+        onProgress: hooks.onProgress,
+        log: hooks.log ?? (() => undefined),
+      }),
+    stop: async () => undefined,
   };
+  const workers: Slot[] = [];
   const close = async () => {
-    await Promise.all(slots.splice(0).map((s) => s.worker.terminate()));
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
   };
   return {
     name: 'threads',
     close,
-    run(calls: readonly StepCall[], hooks: ExecutorHooks): Promise<StepOutcome[]> {
+    async run(calls: readonly StepCall[], hooks: ExecutorHooks): Promise<StepOutcome[]> {
+      hooks.signal?.throwIfAborted();
+      const wanted = Math.min(size, calls.length) - 1;
+      if (wanted > workers.length) {
+        const script = threadScript();
+        while (workers.length < wanted) workers.push(workerSlot(script, data));
+      }
       const outcomes: StepOutcome[] = new Array(calls.length);
       let next = 0;
-      let finished = 0;
-      return new Promise<StepOutcome[]>((resolve, reject) => {
-        let stopped = false;
-        const stop = (e: unknown) => {
-          stopped = true;
-          hooks.signal?.removeEventListener('abort', onAbort);
-          reject(e);
-        };
-        const onAbort = () => {
-          stopped = true;
+      const drain = async (slot: Slot) => {
+        while (next < calls.length && !hooks.signal?.aborted) {
+          const i = next++;
+          outcomes[i] = await slot.run(calls[i]!, hooks);
+        }
+      };
+      let onAbort: (() => void) | undefined;
+      const aborted = new Promise<never>((_, reject) => {
+        onAbort = () => {
           void close();
           reject(hooks.signal?.reason ?? new Error('aborted'));
         };
-        if (hooks.signal?.aborted) return onAbort();
         hooks.signal?.addEventListener('abort', onAbort, { once: true });
-        const done = (index: number, outcome: StepOutcome) => {
-          outcomes[index] = outcome;
-          if (++finished === calls.length) {
-            hooks.signal?.removeEventListener('abort', onAbort);
-            resolve(outcomes);
-          }
-        };
-        const feed = (slot: Slot) => {
-          if (stopped || next >= calls.length) return;
-          const index = next++;
-          const call = calls[index]!;
-          slot.busy = {
-            id: nextId++,
-            message: (m) => {
-              if (m.type === 'progress') hooks.onProgress?.(m.event);
-              else if (m.type === 'log') hooks.log?.(m.line);
-              else {
-                slot.busy = undefined;
-                done(index, m.outcome);
-                feed(slot);
-              }
-            },
-            died: (why) => {
-              if (stopped) return;
-              const error = {
-                code: BENCH_CODES.EXECUTOR_FAILED,
-                message: `the worker thread running step ${call.step} died (${why})`,
-              };
-              done(index, { ok: false, error, counts: { hits: 0, misses: 0 } });
-              try {
-                feed(spawn());
-              } catch (e) {
-                stop(e);
-              }
-            },
-          };
-          slot.worker.postMessage({ type: 'run', id: slot.busy.id, call });
-        };
-        try {
-          while (slots.length < Math.min(size, calls.length)) spawn();
-          for (const s of slots) if (!s.busy) feed(s);
-        } catch (e) {
-          stop(e);
-        }
       });
+      aborted.catch(() => undefined);
+      try {
+        await Promise.race([Promise.all([inline, ...workers.slice(0, wanted)].map(drain)), aborted]);
+      } finally {
+        if (onAbort) hooks.signal?.removeEventListener('abort', onAbort);
+      }
+      hooks.signal?.throwIfAborted();
+      return outcomes;
     },
   };
 }

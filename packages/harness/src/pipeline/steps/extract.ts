@@ -16,10 +16,17 @@ import { BENCH_CODES } from '../../bench/codes';
 import { modelParameterCount } from '../../bench/params';
 import { contentKey, sha256File } from '../../cache';
 import type { ModelInfo } from '../../report/schema';
-import { type ArtifactRef, errorInfo, isAbort, saveMatrix } from '../artifacts';
+import {
+  type ArtifactRef,
+  ArtifactRefSchema,
+  errorInfo,
+  isAbort,
+  loadDataset,
+  saveMatrix,
+} from '../artifacts';
 import { CLASSIFIER_OUTPUTS, pixelFeatures } from '../dataset';
 import type { StepContext } from '../types';
-import { DatasetSplitSchema, openSplit, splitKey } from './split';
+import { splitKey } from './split';
 
 /** A candidate of a dataset task, as the spec gives it (model references resolved to absolute paths). */
 export const CandidateInputSchema = z.strictObject({
@@ -34,7 +41,8 @@ export const CandidateInputSchema = z.strictObject({
 export const ExtractInputSchema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('model'),
-    split: DatasetSplitSchema.extend({ key: z.string().min(1) }),
+    /** The split's content key and its items (written by the split step). */
+    split: z.strictObject({ key: z.string().min(1), items: ArtifactRefSchema }),
     candidate: CandidateInputSchema,
   }),
   z.strictObject({
@@ -100,7 +108,8 @@ async function fileFeatures(input: Extract<ExtractInput, { kind: 'file' }>): Pro
 }
 
 /**
- * The extract step. For a model: re-opens the task's split (checking its content key), runs the model over
+ * The extract step. For a model: reads the task's split (its items as the split step stored them, checked
+ * against the split's content key), runs the model over
  * the train and test items into `<store>/features` (reusing files whose inputs match, resuming interrupted
  * ones), reads the classifier output of models that have one (its failure is a note: LEEP/NCE then do not
  * apply), and records the model's facts (source, feature width, file size, parameter count, seconds).
@@ -115,12 +124,12 @@ async function fileFeatures(input: Extract<ExtractInput, { kind: 'file' }>): Pro
 export async function extractStep(input: ExtractInput, ctx: StepContext): Promise<ExtractResult> {
   if (input.kind === 'file') return fileFeatures(input);
   const { split, candidate: c } = input;
-  const ds = openSplit(split);
+  const ds = loadDataset(ctx.store, split.items);
   if (splitKey(ds) !== split.key) {
     throw new EmmsError(
       'DATASET_INVALID',
-      `dataset ${split.dataset} changed while the run was going on (its items differ from the split's); run again`,
-      { input: split.dataset },
+      `the items of split ${split.key} in the store do not match it; remove ${split.items.path} from the store and run again`,
+      { input: split.items.path },
     );
   }
   const started = performance.now();

@@ -6,7 +6,7 @@ import { readMatrixFile } from '@emms/tensor-io/node';
 import { z } from 'zod';
 import { listFeatureFiles, readLabels } from '../../bench/features-dir';
 import { contentKey, sha256File } from '../../cache';
-import { type ArtifactRef, saveLabels } from '../artifacts';
+import { type ArtifactRef, saveDataset, saveLabels } from '../artifacts';
 import { balancedSplit, embedderClassNames } from '../dataset';
 import type { StepContext } from '../types';
 
@@ -58,6 +58,8 @@ export function splitKey(ds: Dataset): string {
 export interface SplitResult {
   /** Content key of the chosen items in order (and of the class list): later steps are keyed by it. */
   readonly key: string;
+  /** Dataset tasks: the chosen items (a snapshot the extraction reads). */
+  readonly items?: ArtifactRef;
   /** `{ train, test? }` labels. */
   readonly labels: ArtifactRef;
   readonly nTrain: number;
@@ -114,6 +116,7 @@ export async function splitStep(input: SplitInput, ctx: StepContext): Promise<Sp
   );
   return {
     key,
+    items: saveDataset(ctx.store, ds),
     labels,
     nTrain: train.length,
     nTest: test.length,
