@@ -67,7 +67,13 @@ export {
   defaultBenchSpec,
   paperSuiteSpec,
 } from './bench/defaults';
-export { type FolderModel, listFeatureFiles, readFeaturesFolder, readLabels } from './bench/features-dir';
+export {
+  type FolderModel,
+  listFeatureFiles,
+  readFeaturesFolder,
+  readFolderModel,
+  readLabels,
+} from './bench/features-dir';
 export { modelParameterCount, onnxParameterCount } from './bench/params';
 export {
   type RunBenchOptions,

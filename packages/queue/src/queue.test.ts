@@ -60,30 +60,8 @@ async function waitFor<T>(f: () => Promise<T | undefined>, ms = 120_000): Promis
 const activeStep = (q: Queue, name: string) => async () => (await q.getActive()).find((j) => j.name === name);
 
 describe('queued bench runs against a real Redis', () => {
-  it('a worker killed with SIGKILL mid-extraction: another takes its job over; the report equals the local one (timings aside)', async () => {
-    const r = await redis();
-    const storeDir = tmp('emms-store-');
-    const { spec, report: golden } = goldenBench();
-    const { runId } = await enqueueBench(parseBenchSpec(spec), { connection: conn(r) });
-    const a = await startWorker(r.url, storeDir);
-    cleanups.push(() => void a.stop('SIGKILL'));
-    const queue = openQueue(r);
-    const victim = await waitFor(activeStep(queue, 'extract'));
-    a.child.kill('SIGKILL');
-    await a.stop();
-    const b = await startWorker(r.url, storeDir);
-    cleanups.push(() => void b.stop());
-    const report = await waitForRun(runId, {
-      connection: conn(r),
-      store: new ArtifactStore(storeDir),
-      pollMs: 100,
-    });
-    const taken = await Job.fromId(queue, victim.id!);
-    expect(taken?.returnvalue.pid).toBe(b.child.pid);
-    expect(withoutTimings(report)).toEqual(withoutTimings(golden));
-  }, 300_000);
-
-  it('SIGTERM stops a busy worker within seconds and hands its job back; the run still completes', async () => {
+  /** The golden bench enqueued, one worker started, and one of its extraction jobs running. */
+  async function goldenMidExtraction() {
     const r = await redis();
     const storeDir = tmp('emms-store-');
     const { spec, report: golden } = goldenBench();
@@ -92,6 +70,32 @@ describe('queued bench runs against a real Redis', () => {
     cleanups.push(() => void a.stop('SIGKILL'));
     const queue = openQueue(r);
     const busy = await waitFor(activeStep(queue, 'extract'));
+    /** A second worker finishes the run; its report. */
+    const finish = async () => {
+      const b = await startWorker(r.url, storeDir);
+      cleanups.push(() => void b.stop());
+      const report = await waitForRun(runId, {
+        connection: conn(r),
+        store: new ArtifactStore(storeDir),
+        pollMs: 100,
+      });
+      return { b, report };
+    };
+    return { golden, a, queue, busy, finish };
+  }
+
+  it('a worker killed with SIGKILL mid-extraction: another takes its job over; the report equals the local one (timings aside)', async () => {
+    const { golden, a, queue, busy, finish } = await goldenMidExtraction();
+    a.child.kill('SIGKILL');
+    await a.stop();
+    const { b, report } = await finish();
+    const taken = await Job.fromId(queue, busy.id!);
+    expect(taken?.returnvalue.pid).toBe(b.child.pid);
+    expect(withoutTimings(report)).toEqual(withoutTimings(golden));
+  }, 300_000);
+
+  it('SIGTERM stops a busy worker within seconds and hands its job back; the run still completes', async () => {
+    const { golden, a, queue, busy, finish } = await goldenMidExtraction();
     const t0 = Date.now();
     const code = await a.stop('SIGTERM');
     expect(Date.now() - t0).toBeLessThan(8000);
@@ -100,13 +104,7 @@ describe('queued bench runs against a real Redis', () => {
     const state = await queue.getJobState(busy.id!);
     expect(['waiting', 'wait', 'prioritized']).toContain(state); // back in the queue, no attempt spent
     expect((await Job.fromId(queue, busy.id!))?.attemptsMade).toBe(0);
-    const b = await startWorker(r.url, storeDir);
-    cleanups.push(() => void b.stop());
-    const report = await waitForRun(runId, {
-      connection: conn(r),
-      store: new ArtifactStore(storeDir),
-      pollMs: 100,
-    });
+    const { report } = await finish();
     expect(withoutTimings(report)).toEqual(withoutTimings(golden));
   }, 300_000);
 

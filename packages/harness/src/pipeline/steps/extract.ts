@@ -1,7 +1,6 @@
 // Step "extract": one candidate's features on one task's split (train, test and, for models with their own
 // classifier, its source-class probabilities), written to the store; or a feature file of the user, checked.
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import {
   extractFeatures,
   findZooEntry,
@@ -10,9 +9,9 @@ import {
   zooSizeBytes,
 } from '@emms/feature-extractors';
 import { EmmsError } from '@emms/tensor-io';
-import { readMatrixFile } from '@emms/tensor-io/node';
 import { z } from 'zod';
 import { BENCH_CODES } from '../../bench/codes';
+import { readFolderModel } from '../../bench/features-dir';
 import { modelParameterCount } from '../../bench/params';
 import { contentKey, sha256File } from '../../cache';
 import type { ModelInfo } from '../../report/schema';
@@ -76,33 +75,11 @@ function stem(id: string): string {
 }
 
 async function fileFeatures(input: Extract<ExtractInput, { kind: 'file' }>): Promise<ExtractResult> {
-  const { task, id, path, rows } = input;
-  const features = await readMatrixFile(path);
-  if (features.rows !== rows) {
-    throw new EmmsError(
-      'ROW_MISMATCH',
-      `task ${task}: model "${id}" has ${features.rows} feature rows in ${path} but there are ${rows} labels; ` +
-        'extract features and labels from the same items',
-      { input: path, details: { task, model: id, file: path, rows: features.rows, labels: rows } },
-    );
-  }
-  const probsPath = join(path, '..', `${id}.probs.npy`);
-  let probs: ArtifactRef | undefined;
-  if (existsSync(probsPath)) {
-    const p = await readMatrixFile(probsPath);
-    if (p.rows !== rows) {
-      throw new EmmsError(
-        'ROW_MISMATCH',
-        `task ${task}: model "${id}" has ${p.rows} rows of probabilities in ${probsPath} but there are ${rows} labels`,
-        { input: probsPath, details: { task, model: id, file: probsPath } },
-      );
-    }
-    probs = { path: probsPath };
-  }
+  const m = await readFolderModel(input.task, input.id, input.path, input.rows);
   return {
-    model: { id, source: 'features', featureDim: features.cols, extractSeconds: 0, cached: true },
-    train: { path, key: await sha256File(path) },
-    ...(probs ? { probs } : {}),
+    model: { id: m.id, source: 'features', featureDim: m.features.cols, extractSeconds: 0, cached: true },
+    train: { path: m.path, key: m.featuresKey },
+    ...(m.probsPath ? { probs: { path: m.probsPath } } : {}),
     notes: [],
   };
 }
