@@ -188,3 +188,34 @@ export function rowsOf(m: Dense, rows: ArrayLike<number>): Dense {
     out.set(m.data.subarray(rows[i] * m.cols, (rows[i] + 1) * m.cols), i * m.cols);
   return dense(out, rows.length, m.cols);
 }
+
+/**
+ * Solves A·X = B for a symmetric positive definite A (n×n) and B (n×m) by a Cholesky factorisation
+ * A = L Lᵀ (fixed order), then forward and back substitution. Returns null when A is not numerically
+ * positive definite (a pivot ≤ 0).
+ */
+export function choleskySolve(a: Dense, b: Dense): Dense | null {
+  const n = a.rows;
+  const m = b.cols;
+  const l = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const d = a.data[j * n + j] - dotAt(l, j * n, l, j * n, j);
+    if (!(d > 0)) return null;
+    const diag = Math.sqrt(d);
+    l[j * n + j] = diag;
+    for (let i = j + 1; i < n; i++) l[i * n + j] = (a.data[i * n + j] - dotAt(l, i * n, l, j * n, j)) / diag;
+  }
+  // columns of B as rows of Bᵀ, solved one at a time
+  const bt = transposed(b).data;
+  const z = new Float64Array(n);
+  for (let c = 0; c < m; c++) {
+    const o = c * n;
+    for (let i = 0; i < n; i++) z[i] = (bt[o + i] - dotAt(l, i * n, z, 0, i)) / l[i * n + i];
+    for (let i = n - 1; i >= 0; i--) {
+      let s = z[i];
+      for (let k = i + 1; k < n; k++) s -= l[k * n + i] * bt[o + k];
+      bt[o + i] = s / l[i * n + i];
+    }
+  }
+  return transposed(dense(bt, m, n));
+}
