@@ -13,9 +13,39 @@ const interval = z
   .refine(([low, high]) => low <= high, { message: 'low must not exceed high' })
   .describe('[low, high]');
 
+/**
+ * Per-item results of a measured ground truth in a report (the JSON form of `ItemTruth`), so that the
+ * bootstrap intervals and standard errors can be recomputed for every task kind: `mean` (per-item
+ * values: correctness, IoU, retrieval hits) or `r2` (per-item, per-column squared errors and the
+ * targets, rows × cols, row-major). Give `targets.data` to `Float64Array.from` before use.
+ */
+export const ItemTruthSchema = z
+  .discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('mean'),
+      values: z.record(z.string().min(1), z.array(finite)).describe('per model id, one value per test item'),
+    }),
+    z.strictObject({
+      kind: z.literal('r2'),
+      squaredError: z
+        .record(z.string().min(1), z.array(z.number().nonnegative()))
+        .describe('per model id, items × columns squared errors, row-major'),
+      targets: z.strictObject({
+        rows: z.number().int().positive(),
+        cols: z.number().int().positive(),
+        data: z.array(finite),
+      }),
+    }),
+  ])
+  .describe('per-item results of a measured ground truth');
+
 /** The precision of one measured ground truth on its test items (truthPrecision + testItemsNeeded). */
 export const TruthPrecisionSchema = z
   .strictObject({
+    values: z.record(z.string().min(1), finite).describe('per model id, the ground truth on all test items'),
+    order: z.array(z.string().min(1)).describe('model ids from best to worst by the ground truth'),
+    maxStandardError: z.number().nonnegative().describe('the largest standard error'),
+    separatedPairs: z.number().int().nonnegative().describe('neighbouring pairs the test set separates'),
     standardErrors: z
       .record(z.string().min(1), z.number().nonnegative())
       .describe('per model id, the bootstrap standard error of its ground truth'),
@@ -190,5 +220,7 @@ export const CrossTaskSchema = z
 
 /** A validated `crossTask` section. */
 export type CrossTaskInfo = z.output<typeof CrossTaskSchema>;
+/** Per-item results in a report. */
+export type ItemTruthInfo = z.output<typeof ItemTruthSchema>;
 /** A validated ground-truth precision. */
 export type TruthPrecisionInfo = z.output<typeof TruthPrecisionSchema>;

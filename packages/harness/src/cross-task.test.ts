@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { type CrossTaskInput, crossTaskStatistics, recommendScore } from './cross-task';
-import { CrossTaskSchema } from './cross-task-schema';
+import { CrossTaskSchema, ItemTruthSchema, TruthPrecisionSchema } from './cross-task-schema';
+import { itemTruthEvaluator } from './item-truth';
 import { emmsVsLogme, PAPER_HEADLINE } from './paper-headline';
+import { truthPrecision } from './precision';
 import { cliques, friedmanTest, nemenyiCriticalDifference, rankTable } from './rank-tests';
 import { cdDiagramOption, cdDiagramSvg } from './report/cd-diagram';
 
@@ -263,5 +265,25 @@ describe('browser safety of @emms/harness/stats', () => {
     const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
     expect(imports.length).toBeGreaterThan(0);
     for (const spec of imports) expect(spec).toMatch(/^(@emms\/tensor-io|jstat|zod|\.\/[\w-]+)$/);
+  });
+});
+
+describe('report schemas of per-item truth and precision', () => {
+  it('round-trips per-item R² results through JSON and validates a precision', () => {
+    const items = {
+      kind: 'r2' as const,
+      squaredError: { a: [0.1, 0.2, 0.0, 0.3], b: [0.4, 0.1, 0.2, 0.2], c: [0.9, 0.8, 0.7, 0.6] },
+      targets: { rows: 4, cols: 1, data: [1, 2, 3, 4] },
+    };
+    const parsed = ItemTruthSchema.parse(JSON.parse(JSON.stringify(items)));
+    if (parsed.kind !== 'r2') throw new Error('kind');
+    const truth = { ...parsed, targets: { ...parsed.targets, data: Float64Array.from(parsed.targets.data) } };
+    const out = new Float64Array(3);
+    itemTruthEvaluator(truth, ['a', 'b', 'c']).evaluate(null, out);
+    // SST = 5: R² = 1 − SSE/5
+    expect(Array.from(out)).toEqual([1 - 0.6 / 5, 1 - 0.9 / 5, 1 - 3 / 5].map((v) => expect.closeTo(v, 12)));
+    const p = truthPrecision(truth, { reps: 100 });
+    expect(TruthPrecisionSchema.parse({ ...p, testItemsNeeded: 10 })).toBeTruthy();
+    expect(() => ItemTruthSchema.parse({ kind: 'mean', values: { a: [Number.NaN] } })).toThrow();
   });
 });
