@@ -9,19 +9,49 @@ export {
 } from './backends/tfjs';
 export { openTransformersModel, type TransformersModelOptions } from './backends/transformers';
 export type { LoadedModel } from './backends/types';
+export { checkClassNames, readClassesFile, withClassNames } from './classes';
+export { DATASET_CODES } from './codes';
 export {
   type Dataset,
   type DatasetItem,
   fingerprintItems,
   type ItemSource,
-  openDataset,
   readIdx,
   readImageFolder,
-  readManifest,
   readMnistPackage,
   type Selection,
   selectItems,
 } from './dataset';
+export {
+  classPhrase,
+  DIGIT_WORDS,
+  type GreyImage,
+  INK_LEVEL,
+  type InkAttributes,
+  inkAttributes,
+  inkBox,
+  positionPhrase,
+  resizeGrey,
+} from './datasets/canvas';
+export {
+  CAPTION_THRESHOLDS,
+  type CaptionedDigitsOptions,
+  captionFor,
+  makeCaptionedDigits,
+} from './datasets/captioned-digits';
+export { type EmailTextOptions, emailToText, htmlToText } from './datasets/email';
+export { FASHION_MNIST_CLASSES, FASHION_MNIST_DIR, readFashionMnist } from './datasets/fashion-mnist';
+export {
+  makeReferringDigits,
+  REFERRING_SIZE_WORDS,
+  type ReferringDigitsOptions,
+} from './datasets/referring-digits';
+export {
+  readSpamAssassin,
+  SPAM_ASSASSIN_CLASSES,
+  SPAM_ASSASSIN_PACKAGE,
+  type SpamAssassinOptions,
+} from './datasets/spam-assassin';
 export {
   type ExtractOptions,
   type ExtractResult,
@@ -29,8 +59,10 @@ export {
   type FeatureSidecar,
 } from './extract';
 export { loadPixels, loadRgb, upscaleBilinear } from './image';
+export { type ManifestOptions, parseCsv, readManifest } from './manifest';
 export { type ModelSpecOptions, openModel } from './models';
 export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
+export { BUILTIN_DATASETS, type OpenDatasetOptions, openDataset } from './open-dataset';
 export { type OutputTensor, POOL_MODES, type PooledRows, type PoolMode, pool } from './pooling';
 export { prepareTensorBatch, type SkippedItem, type TensorBatch } from './prep';
 export {
