@@ -1,6 +1,6 @@
 // Class names given by the user (a list or a file) for datasets whose labels are numbers.
 import { existsSync, readFileSync } from 'node:fs';
-import { EmmsError } from '@emms/tensor-io';
+import { EmmsError, parseClassNames } from '@emms/tensor-io';
 import { DATASET_CODES } from './codes';
 import type { Dataset } from './dataset';
 
@@ -8,28 +8,13 @@ import type { Dataset } from './dataset';
  * Reads a class-names file: one name per line, line i naming class i (a trailing newline and trailing
  * blank lines are ignored; surrounding spaces are trimmed).
  *
- * @throws EmmsError `FILE_NOT_FOUND`, or `DATASET_INVALID` for an empty name in the middle of the file.
+ * @throws EmmsError `FILE_NOT_FOUND`, or `LABELS_PARSE` for an empty name in the middle of the file.
  */
 export function readClassesFile(file: string): string[] {
   if (!existsSync(file)) {
     throw new EmmsError('FILE_NOT_FOUND', `class-names file ${file} does not exist`, { input: file });
   }
-  const lines = readFileSync(file, 'utf8')
-    .split(/\r?\n/)
-    .map((l) => l.trim());
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const blank = lines.indexOf('');
-  if (blank >= 0) {
-    throw new EmmsError(
-      'DATASET_INVALID',
-      `class-names file ${file} line ${blank + 1} is empty; write one class name per line`,
-      { input: file },
-    );
-  }
-  if (lines.length === 0) {
-    throw new EmmsError('DATASET_INVALID', `class-names file ${file} holds no names`, { input: file });
-  }
-  return lines;
+  return parseClassNames(readFileSync(file, 'utf8'), file);
 }
 
 /**

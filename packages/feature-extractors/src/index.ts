@@ -59,7 +59,7 @@ export {
   type FeatureSidecar,
 } from './extract';
 export { loadPixels, loadRgb, upscaleBilinear } from './image';
-export { type ManifestOptions, parseCsv, readManifest } from './manifest';
+export { type ManifestOptions, readManifest } from './manifest';
 export { type ModelSpecOptions, openModel } from './models';
 export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
 export { BUILTIN_DATASETS, type OpenDatasetOptions, openDataset } from './open-dataset';

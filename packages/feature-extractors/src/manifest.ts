@@ -1,49 +1,9 @@
 // CSV/JSONL manifests: image paths or texts with labels, regression targets, or captions.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { EmmsError } from '@emms/tensor-io';
+import { EmmsError, parseCsvRows } from '@emms/tensor-io';
 import { DATASET_CODES } from './codes';
 import { type Dataset, type DatasetItem, fileKey, invalid, sha1 } from './dataset';
-
-/**
- * Parses CSV text (RFC 4180): fields separated by commas, double quotes around fields that hold commas,
- * quotes ("" inside) or line breaks. Rows that are entirely empty are skipped.
- */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cur = '';
-  let quoted = false;
-  let touched = false; // the current row has content (so a blank line is skipped, a lone "" is not)
-  const endRow = () => {
-    row.push(cur);
-    if (touched || row.length > 1 || row[0] !== '') rows.push(row);
-    row = [];
-    cur = '';
-    touched = false;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') {
-      quoted = true;
-      touched = true;
-    } else if (ch === ',') {
-      row.push(cur);
-      cur = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      endRow();
-    } else cur += ch;
-  }
-  if (cur !== '' || row.length > 0 || touched) endRow();
-  return rows;
-}
 
 /** Options of {@link readManifest}. */
 export interface ManifestOptions {
@@ -57,7 +17,7 @@ export interface ManifestOptions {
 function readRows(
   file: string,
   path: string,
-): { rows: Record<string, unknown>[]; lineOf: (i: number) => number } {
+): { rows: Record<string, unknown>[]; where: (i: number) => string } {
   const text = readFileSync(path, 'utf8');
   const rows: Record<string, unknown>[] = [];
   if (extname(path).toLowerCase() === '.jsonl') {
@@ -71,9 +31,10 @@ function readRows(
       }
       lines.push(i + 1);
     });
-    return { rows, lineOf: (i) => lines[i] };
+    return { rows, where: (i) => `row ${i + 1} (line ${lines[i]})` };
   }
-  const table = parseCsv(text);
+  // blank lines between rows are skipped; quoted fields may hold commas, quotes and line breaks
+  const table = parseCsvRows(text, file).filter((r) => r.length > 1 || r[0].trim() !== '');
   if (table.length < 2) throw invalid(file, `manifest ${file} needs a header row and at least one row`);
   const header = table[0].map((h) => h.trim());
   for (let i = 1; i < table.length; i++) {
@@ -86,7 +47,8 @@ function readRows(
     }
     rows.push(Object.fromEntries(header.map((h, k) => [h, f[k]])));
   }
-  return { rows, lineOf: (i) => i + 2 };
+  // CSV rows may span lines (quoted line breaks): rows are counted after the header
+  return { rows, where: (i) => `row ${i + 1}` };
 }
 
 function targetColumns(file: string, first: Record<string, unknown>, given?: readonly string[]): string[] {
@@ -109,13 +71,7 @@ function targetColumns(file: string, first: Record<string, unknown>, given?: rea
 }
 
 /** Reads one row's targets; a missing, NaN or infinite value is TARGET_NOT_FINITE naming the row and column. */
-function rowTargets(
-  file: string,
-  r: Record<string, unknown>,
-  cols: string[],
-  row: number,
-  line: number,
-): number[] {
+function rowTargets(file: string, r: Record<string, unknown>, cols: string[], where: string): number[] {
   const out: number[] = [];
   for (const c of cols) {
     const raw = r[c];
@@ -125,8 +81,8 @@ function rowTargets(
       if (!Number.isFinite(x)) {
         throw new EmmsError(
           DATASET_CODES.TARGET_NOT_FINITE,
-          `manifest ${file} row ${row} (line ${line}) has target ${c} = ${JSON.stringify(raw ?? null)}, not a finite number; fix or drop the row`,
-          { input: file, details: { row, line, column: c } },
+          `manifest ${file} ${where} has target ${c} = ${JSON.stringify(raw ?? null)}, not a finite number; fix or drop the row`,
+          { input: file, details: { where, column: c } },
         );
       }
       out.push(x);
@@ -152,7 +108,7 @@ export function readManifest(file: string, options: ManifestOptions = {}): Datas
   const path = resolve(file);
   if (!existsSync(path))
     throw new EmmsError('FILE_NOT_FOUND', `manifest ${file} does not exist`, { input: file });
-  const { rows, lineOf } = readRows(file, path);
+  const { rows, where } = readRows(file, path);
   if (rows.length === 0) throw invalid(file, `manifest ${file} has no rows`);
   if ('path' in rows[0] && ('caption' in rows[0] || 'captions' in rows[0]))
     return captionManifest(file, path, rows);
@@ -171,18 +127,18 @@ export function readManifest(file: string, options: ManifestOptions = {}): Datas
     if (typeof r[field] !== 'string' || missingLabel) {
       throw invalid(
         file,
-        `manifest ${file} row ${i + 1} (line ${lineOf(i)}) needs "${field}"${hasLabel ? ' and "label"' : ''} (columns ${field}${hasLabel ? ',label' : ''}[,split])`,
+        `manifest ${file} ${where(i)} needs "${field}"${hasLabel ? ' and "label"' : ''} (columns ${field}${hasLabel ? ',label' : ''}[,split])`,
       );
     }
     if (isText && (r.text as string).trim() === '') {
       throw new EmmsError(
         DATASET_CODES.EMPTY_TEXT,
-        `manifest ${file} row ${i + 1} (line ${lineOf(i)}) has an empty text; give it some text or drop the row`,
-        { input: file, details: { row: i + 1, line: lineOf(i) } },
+        `manifest ${file} ${where(i)} has an empty text; give it some text or drop the row`,
+        { input: file, details: { row: i + 1 } },
       );
     }
   });
-  const targets = tcols.length ? rows.map((r, i) => rowTargets(file, r, tcols, i + 1, lineOf(i))) : undefined;
+  const targets = tcols.length ? rows.map((r, i) => rowTargets(file, r, tcols, where(i))) : undefined;
   const width = targets?.[0].length ?? 0;
   targets?.forEach((t, i) => {
     if (t.length !== width) {
