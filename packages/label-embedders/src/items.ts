@@ -49,7 +49,7 @@ export async function referringItemFLabels(
     if (typeof it.text !== 'string' || it.text.trim() === '')
       throw missing(it, 'referring expression', 'empty-label');
     const t = it.target;
-    if (!t || t.length !== 4) throw missing(it, 'box target [x0, y0, x1, y1]', 'bad-box');
+    if (t?.length !== 4) throw missing(it, 'box target [x0, y0, x1, y1]', 'bad-box');
     // w, h capped so that x + w ≤ 1 survives rounding (x0 + (x1 − x0) can exceed x1 by one ulp)
     const box: [number, number, number, number] = [
       t[0],
