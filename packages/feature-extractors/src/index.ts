@@ -1,9 +1,12 @@
 export { type CaptionModelOptions, lastHiddenStateName, openCaptionModel } from './backends/captioning';
 export { listOnnxTensors, type OnnxModelOptions, openOnnxModel } from './backends/onnx';
+export { openPixelsModel, PIXELS_PREPROCESSING } from './backends/pixels';
+export { isTextCandidate, openTextCandidate, textEmbedderModel } from './backends/text';
 export {
   loadTf,
   openTfjsModel,
   readTfjsFolder,
+  readTfjsModelFile,
   type TfjsArtifacts,
   type TfjsModelOptions,
 } from './backends/tfjs';
