@@ -4,6 +4,7 @@ import { HashedBowEmbedder } from '@emms/label-embedders';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { PIXELS_PREPROCESSING } from './backends/pixels';
+import { listCandidates } from './candidates';
 import { readImageFolder, readMnistPackage, selectItems } from './dataset';
 import { makeReferringDigits } from './datasets/referring-digits';
 import { extractFeatures } from './extract';
@@ -85,5 +86,18 @@ describe('text candidates through openModel', () => {
     ).rejects.toMatchObject({
       code: 'DATASET_INVALID',
     });
+  });
+});
+
+describe('the candidate list', () => {
+  it('has at least 20 pretrained image candidates, 5 text candidates and a reference of each modality', () => {
+    const image = listCandidates('image');
+    const text = listCandidates('text');
+    expect(image.filter((c) => c.kind === 'pretrained').length).toBeGreaterThanOrEqual(20);
+    expect(text.filter((c) => c.kind === 'pretrained').length).toBeGreaterThanOrEqual(5);
+    expect(image.find((c) => c.kind === 'reference')?.id).toBe('pixels');
+    expect(text.find((c) => c.kind === 'reference')?.id).toBe('bow-hash');
+    expect([...image, ...text].every((c) => c.featureDim > 0)).toBe(true);
+    expect(text.find((c) => c.id === 'fasttext-lid')?.featureDim).toBe(16);
   });
 });

@@ -12,6 +12,7 @@ export {
 } from './backends/tfjs';
 export { openTransformersModel, type TransformersModelOptions } from './backends/transformers';
 export type { LoadedModel } from './backends/types';
+export { type CandidateInfo, listCandidates } from './candidates';
 export { checkClassNames, readClassesFile, withClassNames } from './classes';
 export { DATASET_CODES } from './codes';
 export {
