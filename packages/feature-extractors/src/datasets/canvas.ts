@@ -1,5 +1,5 @@
 // Grey-image helpers of the generated datasets: resampling, drawing, ink boxes and measured attributes.
-import { EmmsError } from '@emms/tensor-io';
+import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { type Dataset, type DatasetItem, invalid } from '../dataset';
 import { upscaleBilinear } from '../image';
 
@@ -183,6 +183,25 @@ export function fnv1a(s: string): number {
     h = Math.imul(h, 0x01000193);
   }
   return h >>> 0;
+}
+
+/** Checks a generator's cell sizes: integers with 4 ≤ min ≤ max ≤ the canvas side. */
+export function checkSizes(smin: number, smax: number, c: number): void {
+  if (!(Number.isInteger(smin) && Number.isInteger(smax) && smin >= 4 && smin <= smax && smax <= c)) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `sizes [${smin}, ${smax}] must be integers with 4 ≤ min ≤ max ≤ canvas (${c})`,
+      {
+        input: 'sizes',
+      },
+    );
+  }
+}
+
+/** Uniform integers in [lo, hi] from a generator seeded by the FNV-1a hash of `key` (one stream per item). */
+export function itemIntegers(key: string): (lo: number, hi: number) => number {
+  const rand = seededRandom(fnv1a(key));
+  return (lo, hi) => lo + Math.floor(rand() * (hi - lo + 1));
 }
 
 /** The source items of a generator: grey in-memory images, checked. */

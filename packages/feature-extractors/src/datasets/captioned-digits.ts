@@ -1,14 +1,14 @@
 // A captioning-style task: each digit's caption is built from attributes measured on its pixels.
-import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { type Dataset, type DatasetItem, readMnistPackage } from '../dataset';
 import {
+  checkSizes,
   classPhrase,
   drawMax,
   firstOfEachClass,
-  fnv1a,
   greySource,
   type InkAttributes,
   inkAttributes,
+  itemIntegers,
   positionPhrase,
   resizeGrey,
 } from './canvas';
@@ -83,22 +83,13 @@ export function makeCaptionedDigits(options: CaptionedDigitsOptions = {}): Datas
   const c = options.canvas ?? 56;
   const [smin, smax] = options.sizes ?? [20, 44];
   const seed = options.seed ?? 0;
-  if (!(Number.isInteger(smin) && Number.isInteger(smax) && smin >= 4 && smin <= smax && smax <= c)) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `sizes [${smin}, ${smax}] must be integers with 4 ≤ min ≤ max ≤ canvas (${c})`,
-      {
-        input: 'sizes',
-      },
-    );
-  }
+  checkSizes(smin, smax, c);
   const params = `captioned-digits/1:${c}:${smin}-${smax}:${seed}`;
   const chosen = firstOfEachClass(source, greySource(source), options.perClass ?? 100);
   const items: DatasetItem[] = [];
   let blank = 0;
   chosen.forEach((t) => {
-    const rand = seededRandom(fnv1a(`${params}:${t.key}`));
-    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const int = itemIntegers(`${params}:${t.key}`);
     const s = int(smin, smax);
     const canvas = new Uint8Array(c * c);
     drawMax(canvas, c, resizeGrey(t.source, s), int(0, c - s), int(0, c - s));

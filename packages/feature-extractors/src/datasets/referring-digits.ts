@@ -1,14 +1,15 @@
 // A referring-expression / localisation task built from MNIST-style digits on a larger canvas.
-import { EmmsError, seededRandom } from '@emms/tensor-io';
+import { EmmsError } from '@emms/tensor-io';
 import { type Dataset, type DatasetItem, readMnistPackage } from '../dataset';
 import {
+  checkSizes,
   classPhrase,
   drawMax,
   firstOfEachClass,
-  fnv1a,
   type GreyImage,
   greySource,
   inkBox,
+  itemIntegers,
   positionPhrase,
   resizeGrey,
 } from './canvas';
@@ -57,15 +58,7 @@ export function makeReferringDigits(options: ReferringDigitsOptions = {}): Datas
   const [smin, smax] = options.sizes ?? [16, 40];
   const [dmin, dmax] = options.distractors ?? [1, 2];
   const seed = options.seed ?? 0;
-  if (!(Number.isInteger(smin) && Number.isInteger(smax) && smin >= 4 && smin <= smax && smax <= c)) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `sizes [${smin}, ${smax}] must be integers with 4 ≤ min ≤ max ≤ canvas (${c})`,
-      {
-        input: 'sizes',
-      },
-    );
-  }
+  checkSizes(smin, smax, c);
   if (!(Number.isInteger(dmin) && Number.isInteger(dmax) && dmin >= 0 && dmin <= dmax)) {
     throw new EmmsError(
       'INVALID_OPTION',
@@ -79,8 +72,7 @@ export function makeReferringDigits(options: ReferringDigitsOptions = {}): Datas
   const targets = firstOfEachClass(source, pool, options.perClass ?? 100);
   const params = `referring-digits/1:${c}:${smin}-${smax}:${dmin}-${dmax}:${seed}`;
   const items = targets.map((t): DatasetItem => {
-    const rand = seededRandom(fnv1a(`${params}:${t.key}`));
-    const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+    const int = itemIntegers(`${params}:${t.key}`);
     const canvas = new Uint8Array(c * c);
     const s = int(smin, smax);
     const img = resizeGrey(t.source, s);
@@ -92,9 +84,9 @@ export function makeReferringDigits(options: ReferringDigitsOptions = {}): Datas
     const [l, tp, r, b] = [box[0] + x, box[1] + y, box[2] + x, box[3] + y];
     const n = int(dmin, dmax);
     for (let k = 0; k < n; k++) {
-      let other = pool[Math.floor(rand() * pool.length)];
+      let other = pool[int(0, pool.length - 1)];
       for (let tries = 0; other.label === t.label && tries < 100; tries++)
-        other = pool[Math.floor(rand() * pool.length)];
+        other = pool[int(0, pool.length - 1)];
       if (other.label === t.label) continue;
       const ds = int(smin, smax);
       for (let tries = 0; tries < 50; tries++) {
