@@ -28,7 +28,6 @@ export {
 } from './dataset';
 export {
   classPhrase,
-  DIGIT_WORDS,
   type GreyImage,
   INK_LEVEL,
   type InkAttributes,

@@ -1,4 +1,5 @@
 // Grey-image helpers of the generated datasets: resampling, drawing, ink boxes and measured attributes.
+import { labelWords } from '@emms/label-embedders';
 import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { type Dataset, type DatasetItem, invalid } from '../dataset';
 import { upscaleBilinear } from '../image';
@@ -142,24 +143,10 @@ export function inkAttributes(img: GreyImage): InkAttributes | undefined {
   };
 }
 
-/** Digit class names as words ("7" → "seven"). */
-export const DIGIT_WORDS: readonly string[] = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-];
-
 /** The noun phrase of a class in generated texts: "digit seven" for digit classes, else the lower-cased name. */
 export function classPhrase(classes: readonly string[], c: number): string {
   const digits = classes.length <= 10 && classes.every((n, i) => n === String(i));
-  return digits ? `digit ${DIGIT_WORDS[c]}` : classes[c].toLowerCase();
+  return digits ? `digit ${labelWords(classes)[c]}` : classes[c].toLowerCase();
 }
 
 /**
