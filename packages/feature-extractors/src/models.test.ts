@@ -40,7 +40,9 @@ describe('parseModelRef', () => {
     }
   });
 
-  it('openModel refuses pixels with a typed error (it is computed, not opened)', async () => {
-    await expect(openModel('pixels')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+  it('reads offline text models; openModel refuses an unknown name with a typed error', async () => {
+    expect(parseModelRef('use-lite', { cwd })).toEqual({ kind: 'text', id: 'use-lite' });
+    await expect(openModel('no-such-model')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND' });
+    expect((await openModel('pixels')).id).toBe('pixels');
   });
 });

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
 import { openCaptionModel } from './backends/captioning';
 import { openOnnxModel } from './backends/onnx';
+import { openPixelsModel } from './backends/pixels';
+import { isTextCandidate, openTextCandidate } from './backends/text';
 import { openTfjsModel, readTfjsFolder } from './backends/tfjs';
 import { openTransformersModel } from './backends/transformers';
 import type { LoadedModel } from './backends/types';
@@ -22,12 +24,18 @@ export interface ModelSpecOptions {
   readonly modality?: 'image' | 'text';
   /** Cache folder for hub downloads (transformers.js). */
   readonly cacheDir?: string;
+  /**
+   * Folder a text reference's relative paths resolve against, and packages looked up by name are resolved
+   * from (GloVe's vectors); default the working directory.
+   */
+  readonly cwd?: string;
 }
 
 /** What a model reference names, resolved against a working folder (JSON-serialisable). */
 export type ModelRef =
   | { readonly kind: 'zoo'; readonly id: string }
   | { readonly kind: 'pixels' }
+  | { readonly kind: 'text'; readonly id: string }
   | { readonly kind: 'onnx'; readonly path: string }
   | { readonly kind: 'hf'; readonly hubId: string }
   | { readonly kind: 'local'; readonly path: string }
@@ -43,8 +51,9 @@ export interface ParseModelRefOptions {
 const MODEL_PREFIXES = ['hf', 'local', 'tfjs', 'caption'] as const;
 
 /**
- * Parses a model reference: a zoo id, `pixels` (the raw pixel values of in-memory images), a path to a
- * .onnx file (or any existing file, read as ONNX), `hf:<hub id>`, `local:<folder>` (transformers.js),
+ * Parses a model reference: a zoo id, `pixels` (the raw-pixels reference), an offline text model (`use-lite`,
+ * `glove`, `bow-hash`…), a path to a .onnx file (or any existing file, read as ONNX), `hf:<hub id>`,
+ * `local:<folder>` (transformers.js),
  * `tfjs:<folder>` (model.json + weights) or `caption:<folder>` (vision-encoder-decoder). Paths are resolved
  * against `opts.cwd`. Whether a file or folder exists is not checked here, except to tell a path without
  * the .onnx extension from an unknown name.
@@ -62,6 +71,7 @@ const MODEL_PREFIXES = ['hf', 'local', 'tfjs', 'caption'] as const;
 export function parseModelRef(ref: string, opts: ParseModelRefOptions): ModelRef {
   if (ref === 'pixels') return { kind: 'pixels' };
   if (findZooEntry(ref)) return { kind: 'zoo', id: ref };
+  if (isTextCandidate(ref)) return { kind: 'text', id: ref };
   const prefix = MODEL_PREFIXES.find((p) => ref.startsWith(`${p}:`));
   if (prefix) {
     const rest = ref.slice(prefix.length + 1);
@@ -77,7 +87,7 @@ export function parseModelRef(ref: string, opts: ParseModelRefOptions): ModelRef
   }
   throw new EmmsError(
     'MODEL_NOT_FOUND',
-    `model "${ref}" is not a zoo id, pixels, an existing .onnx file, hf:<id>, local:<folder>, tfjs:<folder> or caption:<folder> (see "emms zoo")`,
+    `model "${ref}" is not a zoo id, pixels, an offline text model, an existing .onnx file, hf:<id>, local:<folder>, tfjs:<folder> or caption:<folder> (see "emms zoo")`,
     { input: ref },
   );
 }
@@ -96,6 +106,7 @@ export function parseModelRef(ref: string, opts: ParseModelRefOptions): ModelRef
 export function modelRefText(ref: ModelRef): string {
   switch (ref.kind) {
     case 'zoo':
+    case 'text':
       return ref.id;
     case 'pixels':
       return 'pixels';
@@ -109,28 +120,24 @@ export function modelRefText(ref: ModelRef): string {
 }
 
 /**
- * Opens a model from a reference (see {@link parseModelRef}): a zoo id, a .onnx file, `hf:<hub id>`
- * (transformers.js, online), `local:<folder>` (a transformers.js model folder, offline), `tfjs:<folder>`
- * (model.json + weights) or `caption:<folder>` (a vision-encoder-decoder folder: decoder states with each
- * caption fed in). A text reference's relative paths resolve against `opts.cwd` (default: the working
- * directory of the process).
+ * Opens a model from a reference (see {@link parseModelRef}): a zoo id, `pixels` (the raw-pixels reference,
+ * see {@link openPixelsModel}), an offline text model (see {@link isTextCandidate}), a .onnx file,
+ * `hf:<hub id>` (transformers.js, online), `local:<folder>` (a transformers.js model folder, offline),
+ * `tfjs:<folder>` (model.json + weights) or `caption:<folder>` (a vision-encoder-decoder folder: decoder
+ * states with each caption fed in). A text reference's relative paths resolve against `opts.cwd` (default:
+ * the working directory of the process).
  *
- * @throws EmmsError `MODEL_NOT_FOUND` (an unknown name, or `pixels`, which is not a model to open).
+ * @throws EmmsError `MODEL_NOT_FOUND` for an unknown name.
  */
-export async function openModel(
-  spec: string | ModelRef,
-  opts: ModelSpecOptions & { readonly cwd?: string } = {},
-): Promise<LoadedModel> {
+export async function openModel(spec: string | ModelRef, opts: ModelSpecOptions = {}): Promise<LoadedModel> {
   const ref = typeof spec === 'string' ? parseModelRef(spec, { cwd: opts.cwd ?? process.cwd() }) : spec;
   switch (ref.kind) {
     case 'zoo':
       return openZooModel(ref.id, opts);
     case 'pixels':
-      throw new EmmsError(
-        'MODEL_NOT_FOUND',
-        'model "pixels" is the raw pixel values of the images, not a model to open; the bench computes it',
-        { input: 'pixels' },
-      );
+      return openPixelsModel(opts.preprocessing);
+    case 'text':
+      return openTextCandidate(ref.id, opts.cwd);
     case 'hf':
       return openTransformersModel({ hubId: ref.hubId, ...opts });
     case 'local':

@@ -71,8 +71,9 @@ export { type ReportPaths, type WriteReportsOptions, writeReports } from './repo
 
 // end report
 
-// the one model-reference parser (of @emms/feature-extractors), for packages that depend on the harness only
-export { type ModelRef, modelRefText, parseModelRef } from '@emms/feature-extractors';
+// the one model-reference parser and the built-in dataset names (of @emms/feature-extractors), for packages
+// that depend on the harness only
+export { BUILTIN_DATASETS, type ModelRef, modelRefText, parseModelRef } from '@emms/feature-extractors';
 // bench, spec, cache, rank (owner: harness-bench)
 export { BENCH_CODES } from './bench/codes';
 export {

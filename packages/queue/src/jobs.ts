@@ -5,6 +5,7 @@ import {
   type ArtifactStore,
   type BenchSpec,
   BenchSpecSchema,
+  BUILTIN_DATASETS,
   contentKey,
   parseModelRef,
   parseStepCall,
@@ -121,9 +122,12 @@ export function resolveModelRef(model: string, policy: WorkerPolicy): string {
   }
 }
 
-/** Resolves a dataset of a job: `mnist` or a path inside the allowed paths. @throws EmmsError `JOB_NOT_ALLOWED`. */
+/**
+ * Resolves a dataset of a job: a built-in dataset (`mnist`, `fashion-mnist`, …) or a path inside the allowed
+ * paths. @throws EmmsError `JOB_NOT_ALLOWED`.
+ */
 export function resolveDatasetRef(dataset: string, policy: WorkerPolicy): string {
-  return dataset === 'mnist' ? dataset : allowedPath(dataset, 'dataset', policy);
+  return Object.hasOwn(BUILTIN_DATASETS, dataset) ? dataset : allowedPath(dataset, 'dataset', policy);
 }
 
 /** Resolves an embedder of a job. @throws EmmsError `JOB_NOT_ALLOWED`. */

@@ -12,26 +12,6 @@ export const CLASSIFIER_OUTPUTS: Readonly<Record<string, { output: string; pool:
   'ppocr-rec': { output: 'softmax_11.tmp_0', pool: 'mean' },
 };
 
-/** Digit class names as words, for label embedders (an embedding of "7" says little). */
-const DIGIT_WORDS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-
-/**
- * The class names given to label embedders: the words "zero" … "nine" for digit classes "0" … "9",
- * otherwise the dataset's own names.
- *
- * @param classes - the dataset's class names.
- * @returns the names to embed.
- * @example
- * ```ts
- * embedderClassNames(['0', '1', '2']); // ['zero', 'one', 'two']
- * ```
- */
-export function embedderClassNames(classes: readonly string[]): string[] {
-  return classes.every((c, i) => c === String(i)) && classes.length <= 10
-    ? DIGIT_WORDS.slice(0, classes.length)
-    : [...classes];
-}
-
 /**
  * A seeded, class-balanced split: in each class the items are shuffled with `seededRandom(seed)`, the first
  * `trainPerClass` are train and the next `testPerClass` test (disjoint).

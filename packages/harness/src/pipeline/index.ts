@@ -8,7 +8,7 @@ export {
   readRecord,
   stepKey,
 } from './artifacts';
-export { balancedSplit, CLASSIFIER_OUTPUTS, embedderClassNames, pixelFeatures } from './dataset';
+export { balancedSplit, CLASSIFIER_OUTPUTS, pixelFeatures } from './dataset';
 export { type InProcessExecutorOptions, inProcessExecutor } from './executors/inprocess';
 export { type ThreadsExecutorOptions, threadsExecutor } from './executors/threads';
 export {

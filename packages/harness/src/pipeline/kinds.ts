@@ -2,7 +2,7 @@
 // truth; scoring, agreement and assembly are shared. A new kind (regression, captioning, text) supplies
 // these three hooks and its description; the executors and the other steps stay as they are.
 import { resolve } from 'node:path';
-import { modelRefText, parseModelRef } from '@emms/feature-extractors';
+import { BUILTIN_DATASETS, modelRefText, parseModelRef } from '@emms/feature-extractors';
 import type { BenchSpec, TaskSpec } from '../spec';
 import type { ExtractInput, ExtractResult } from './steps/extract';
 import type { FlabelsInput } from './steps/flabels';
@@ -96,7 +96,7 @@ export const datasetKind: TaskKind<DatasetTask> = {
   split(task, ctx) {
     const input: SplitInput = {
       kind: 'dataset',
-      dataset: task.dataset === 'mnist' ? 'mnist' : resolve(ctx.cwd, task.dataset),
+      dataset: Object.hasOwn(BUILTIN_DATASETS, task.dataset) ? task.dataset : resolve(ctx.cwd, task.dataset),
       trainPerClass: task.trainPerClass,
       testPerClass: task.testPerClass,
       seed: task.seed,

