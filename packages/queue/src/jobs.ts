@@ -94,7 +94,7 @@ export function allowedPath(p: string, what: string, policy: WorkerPolicy): stri
 
 /**
  * Resolves a model reference of a job (parsed by `parseModelRef` of the harness, against the worker's base
- * folder) and decides whether it is allowed: a zoo id or `pixels` always; `hf:` only with `allowRemote`;
+ * folder) and decides whether it is allowed: a zoo id, `pixels` or an offline text model always; `hf:` only with `allowRemote`;
  * a `.onnx` file or a `local:` / `tfjs:` / `caption:` folder inside the allowed paths.
  *
  * @returns the reference to pass on (absolute paths).
@@ -111,6 +111,7 @@ export function resolveModelRef(model: string, policy: WorkerPolicy): string {
   switch (ref.kind) {
     case 'zoo':
     case 'pixels':
+    case 'text':
       return model;
     case 'hf':
       if (policy.allowRemote) return model;
