@@ -109,7 +109,12 @@ export function validateSpec(spec: BenchSpec, opts: ValidateSpecOptions): void {
           { input: id, details: { task: id, models: [...ids] } },
         );
       }
-      if (files && 'dataset' in t && !Object.hasOwn(BUILTIN_DATASETS, t.dataset) && !existsSync(at(t.dataset))) {
+      if (
+        files &&
+        'dataset' in t &&
+        !Object.hasOwn(BUILTIN_DATASETS, t.dataset) &&
+        !existsSync(at(t.dataset))
+      ) {
         throw new EmmsError('FILE_NOT_FOUND', `task ${id}: dataset ${at(t.dataset)} does not exist`, {
           input: at(t.dataset),
           details: { task: id },
