@@ -1,6 +1,7 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import { logmeDocs } from './docs/logme';
 import { columnEvidence, LOGME_VARIANTS, type LogmeVariant } from './logme-evidence';
 import { keptSpectrum } from './logme-spectrum';
 
@@ -240,6 +241,14 @@ export const logmeMetric = defineMetric({
   }),
   regime:
     'fixed-point (published): N > D, features used as given (their scale matters, as in the reference); for D ≥ N it omits (D − N)/2·log α and rewards wide features. corrected: any N and D, invariant to the feature scale.',
+  saturation: ({ samples: n, features: d }, { variant }) =>
+    variant === 'fixed-point' && d >= n
+      ? undefined // the computation reports this case itself
+      : variant !== 'corrected' && d >= n / 2
+        ? `D = ${d} ≥ N/2 = ${n / 2}: the published evidence depends on the feature scale and favours wide features here; use variant "corrected" or reduce the features`
+        : undefined,
+  presets: { rank: { variant: 'corrected' } },
+  docs: logmeDocs,
   compute({ features, labels, targets }, options, context) {
     const run = {
       backend: context.backend,
