@@ -13,6 +13,7 @@ export {
   scoreFunction,
   seededRandom,
   validateInputs,
+  z,
 } from '@emms/metric-spec';
 export type {
   Metric,

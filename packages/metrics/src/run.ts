@@ -89,6 +89,11 @@ export interface ScoreReducedOptions {
   readonly registry?: MetricRegistry;
   /** Linear-algebra backend (default: the current one from `@emms/linalg`). */
   readonly backend?: LinalgBackend;
+  /**
+   * Settings to score with instead of the reduction's own, e.g. with other per-metric options; they
+   * must ask for the same reduce stage (INVALID_OPTION otherwise).
+   */
+  readonly settings?: RunSettings;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -160,7 +165,7 @@ export function reduceInputs(
  *
  * @param reduced - from {@link reduceInputs}.
  * @param metricIds - ids such as `['emms', 'logme']`.
- * @param opts - registry, backend, onProgress, signal.
+ * @param opts - registry, backend, settings (other per-metric options, same reduce), onProgress, signal.
  * @returns the report, as {@link scoreMetrics}.
  * @throws EmmsError UNKNOWN_METRIC before anything runs; the signal's reason when aborted.
  * @example
@@ -178,7 +183,15 @@ export async function scoreReduced(
 ): Promise<ScoreReport> {
   const registry = opts.registry ?? defaultRegistry;
   const backend = opts.backend ?? getBackend();
-  const { settings, reduce } = reduced;
+  const { reduce } = reduced;
+  const settings = opts.settings ?? reduced.settings;
+  if (settings.reduce.text !== reduced.settings.reduce.text) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `the settings ask for reduce "${settings.reduce.text}" but the inputs were reduced with "${reduced.settings.reduce.text}"; reduce them again with reduceInputs`,
+      { input: 'settings' },
+    );
+  }
   const run = reduced.inputs;
   const metrics = metricIds.map((id) => registry.get(id));
   const report: ScoreReport = {
