@@ -325,6 +325,6 @@ function withRegime(
     classes: run.labels ? countClasses(run.labels) : 0,
   };
   const regime = metric.saturation(shape, given);
-  const warning = [own, regime].filter(Boolean).join('; ');
+  const warning = [own, regime === own ? undefined : regime].filter(Boolean).join('; ');
   return { ...details, ...(reduce?.applied === 'pca' ? { reduce } : {}), ...(warning ? { warning } : {}) };
 }
