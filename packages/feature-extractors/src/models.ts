@@ -20,8 +20,6 @@ export interface ModelSpecOptions {
   readonly threads?: number;
   /** "image" (default) or "text", for transformers.js models. */
   readonly modality?: 'image' | 'text';
-  /** Cache folder for hub downloads (transformers.js). */
-  readonly cacheDir?: string;
 }
 
 /**

@@ -102,7 +102,8 @@ function flag(raw: unknown, input: string, what: string): boolean | undefined {
 
 function path(raw: unknown, input: string, what: string): string | undefined {
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string') throw invalid(input, `${input} must be a path (${what}), got ${JSON.stringify(raw)}`);
+  if (typeof raw !== 'string')
+    throw invalid(input, `${input} must be a path (${what}), got ${JSON.stringify(raw)}`);
   const v = raw.trim();
   return v === '' ? undefined : v;
 }
@@ -145,7 +146,8 @@ export function readRuntimeConfig(opts: ReadRuntimeConfigOptions = {}): RuntimeC
     const fromOption = given[key] === undefined ? undefined : parse(given[key], key);
     const v = RUNTIME_ENV[key];
     const fromEnv = parse(env[v], v);
-    const useEnv = fromEnv !== undefined && (fromOption === undefined || (key === 'backend' && fromOption === 'auto'));
+    const useEnv =
+      fromEnv !== undefined && (fromOption === undefined || (key === 'backend' && fromOption === 'auto'));
     if (useEnv) {
       settings[key] = fromEnv;
       sources[key] = v;

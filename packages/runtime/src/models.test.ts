@@ -4,7 +4,9 @@ import { readRuntimeConfig } from './config';
 import { configureRuntime, runtimeConfig, type TransformersEnv, withTransformersEnv } from './models';
 
 function fakeLib(): { env: TransformersEnv } {
-  return { env: { allowRemoteModels: true, allowLocalModels: false, localModelPath: '/models/', cacheDir: null } };
+  return {
+    env: { allowRemoteModels: true, allowLocalModels: false, localModelPath: '/models/', cacheDir: null },
+  };
 }
 
 afterEach(() => configureRuntime(readRuntimeConfig()));
@@ -12,7 +14,10 @@ afterEach(() => configureRuntime(readRuntimeConfig()));
 describe('withTransformersEnv', () => {
   it('a folder loads offline by its name from its parent; env is restored after', async () => {
     const lib = fakeLib();
-    const seen = await withTransformersEnv(lib, { folder: '/data/m/bert' }, async (id) => ({ id, ...lib.env }));
+    const seen = await withTransformersEnv(lib, { folder: '/data/m/bert' }, async (id) => ({
+      id,
+      ...lib.env,
+    }));
     expect(seen).toEqual({
       id: 'bert',
       allowRemoteModels: false,
@@ -57,7 +62,9 @@ describe('withTransformersEnv', () => {
     await Promise.all([a, b]);
     expect(order).toEqual(['a:/a/', 'a-end:/a/', 'b:/b/']);
     // a failing load does not block the next one
-    await expect(withTransformersEnv(lib, { folder: '/x/y' }, async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    await expect(
+      withTransformersEnv(lib, { folder: '/x/y' }, async () => Promise.reject(new Error('no'))),
+    ).rejects.toThrow('no');
     expect(await withTransformersEnv(lib, { folder: '/x/z' }, async (id) => id)).toBe('z');
   });
 });

@@ -136,4 +136,3 @@ export function withTransformersEnv<T>(
   queue = run.catch(() => undefined);
   return run;
 }
-
