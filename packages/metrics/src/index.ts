@@ -77,5 +77,6 @@ export {
   type RunSettings,
   type RunSettingsInput,
   resolveRunSettings,
+  settingsOrLoose,
 } from './settings';
 export { sparsemax } from './sparsemax';

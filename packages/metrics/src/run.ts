@@ -11,7 +11,7 @@ import type { Metric, MetricInputs } from './metric';
 import type { Preset } from './presets';
 import { type ReduceInfo, reduceFeatures } from './reduce';
 import { defaultRegistry, type MetricRegistry } from './registry';
-import { givenOptions, type RunSettings, resolveRunSettings } from './settings';
+import { givenOptions, type RunSettings, resolveRunSettings, settingsOrLoose } from './settings';
 
 /** Options of {@link scoreMetrics}. */
 export interface ScoreOptions {
@@ -276,14 +276,7 @@ export async function scoreMetrics(
       },
     );
   }
-  const loose = [opts.preset, opts.reduce, opts.options, opts.relabel].some((v) => v !== undefined);
-  if (opts.settings && loose) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      'give either settings (from resolveRunSettings) or preset/reduce/options/relabel, not both',
-      { input: 'settings' },
-    );
-  }
+  settingsOrLoose(opts);
   const settings =
     opts.settings ??
     resolveRunSettings(

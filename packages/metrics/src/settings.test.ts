@@ -1,20 +1,11 @@
 import { defineMetric, type Matrix, type MetricInputs } from '@emms/metric-spec';
 import { isEmmsError } from '@emms/tensor-io';
+import { thrown } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { builtinMetrics, createRegistry, defaultRegistry } from './registry';
 import { reduceInputs, scoreMetrics, scoreReduced } from './run';
 import { isRunSettings, metricOptions, resolveRunSettings } from './settings';
 import { fixtureLabels, fixtureMatrix } from './testing/fixtures';
-
-function errorOf(f: () => unknown): { code: string; input?: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEmmsError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an EmmsError');
-}
 
 describe('resolveRunSettings', () => {
   it('fills the defaults once: published and none, or the preset given and its reduce', () => {
@@ -40,16 +31,16 @@ describe('resolveRunSettings', () => {
   });
 
   it('names the bad setting: preset, reduce, relabel, options, an unknown metric id', () => {
-    expect(errorOf(() => resolveRunSettings({ preset: 'best' }))).toMatchObject({
+    expect(thrown(() => resolveRunSettings({ preset: 'best' }))).toMatchObject({
       code: 'INVALID_OPTION',
       input: 'preset',
     });
-    expect(errorOf(() => resolveRunSettings({ reduce: 'pca:0' })).input).toBe('reduce');
-    expect(errorOf(() => resolveRunSettings({ reduce: 3 as never })).input).toBe('reduce');
-    expect(errorOf(() => resolveRunSettings({ relabel: 'yes' as never })).input).toBe('relabel');
-    expect(errorOf(() => resolveRunSettings({ options: [] as never })).input).toBe('options');
-    expect(errorOf(() => resolveRunSettings({ options: { nleep: 3 } as never })).input).toBe('nleep');
-    const unknown = errorOf(() => resolveRunSettings({ options: { lgme: { variant: 'icml' } } }));
+    expect(thrown(() => resolveRunSettings({ reduce: 'pca:0' })).input).toBe('reduce');
+    expect(thrown(() => resolveRunSettings({ reduce: 3 as never })).input).toBe('reduce');
+    expect(thrown(() => resolveRunSettings({ relabel: 'yes' as never })).input).toBe('relabel');
+    expect(thrown(() => resolveRunSettings({ options: [] as never })).input).toBe('options');
+    expect(thrown(() => resolveRunSettings({ options: { nleep: 3 } as never })).input).toBe('nleep');
+    const unknown = thrown(() => resolveRunSettings({ options: { lgme: { variant: 'icml' } } }));
     expect(unknown.code).toBe('UNKNOWN_METRIC');
     expect(unknown.message).toContain('did you mean "logme"?');
   });

@@ -182,3 +182,23 @@ export function metricOptions(settings: RunSettings, metric: Metric): Record<str
 export function givenOptions(settings: RunSettings, metric: Metric): Record<string, unknown> {
   return { ...(metric.presets[settings.preset] ?? {}), ...(settings.options[metric.id] ?? {}) };
 }
+
+/**
+ * Throws INVALID_OPTION when a call gives both resolved `settings` and any of the loose fields they
+ * replace (preset, reduce, options, relabel): one or the other, never a silent choice.
+ *
+ * @example
+ * ```ts
+ * settingsOrLoose({ preset: 'rank' }); // passes
+ * ```
+ */
+export function settingsOrLoose(call: RunSettingsInput & { readonly settings?: RunSettings }): void {
+  const loose = [call.preset, call.reduce, call.options, call.relabel].some((v) => v !== undefined);
+  if (call.settings && loose) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      'give either settings (resolved once) or preset/reduce/options/relabel, not both',
+      { input: 'settings' },
+    );
+  }
+}

@@ -1,16 +1,7 @@
 import { isEmmsError } from '@emms/tensor-io';
+import { thrown } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import { readRuntimeConfig, settingName } from './config';
-
-function errorOf(f: () => unknown): { code: string; input?: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isEmmsError(e)) return e;
-    throw e;
-  }
-  throw new Error('expected an EmmsError');
-}
 
 describe('readRuntimeConfig', () => {
   it('defaults without an environment (nothing is read unless given)', () => {
@@ -67,11 +58,11 @@ describe('readRuntimeConfig', () => {
       [{ EMMS_TFJS_BACKEND: 'webgl' }, 'EMMS_TFJS_BACKEND'],
       [{ EMMS_REMOTE_MODELS: '2' }, 'EMMS_REMOTE_MODELS'],
     ] as const) {
-      const e = errorOf(() => readRuntimeConfig({ env }));
+      const e = thrown(() => readRuntimeConfig({ env }));
       expect(e.code).toBe('INVALID_OPTION');
       expect(e.input).toBe(input);
       expect(e.message).toContain(input);
     }
-    expect(errorOf(() => readRuntimeConfig({ given: { backend: 'gpu' as never } })).input).toBe('backend');
+    expect(thrown(() => readRuntimeConfig({ given: { backend: 'gpu' as never } })).input).toBe('backend');
   });
 });

@@ -6,7 +6,7 @@ import type { Metric, MetricInputs, MetricPlugin } from '../metric';
 import type { Preset } from '../presets';
 import { builtinMetrics, createRegistry, loadPlugin, type MetricRegistry } from '../registry';
 import { type ScoreReport, scoreMetrics } from '../run';
-import { type RunSettings, resolveRunSettings } from '../settings';
+import { type RunSettings, resolveRunSettings, settingsOrLoose } from '../settings';
 import { type OpenblasImporter, selectBackend } from './backend';
 import { type BackendChoiceName, type EmmsConfig, parseEmmsConfig, readEmmsConfig } from './config';
 import { importPluginModule } from './plugins';
@@ -228,14 +228,7 @@ export async function createScorer(opts: CreateScorerOptions = {}): Promise<Scor
     resolveId: (id) => resolveMetricId(registry, id),
     async score(inputs, ids, run = {}) {
       const resolved = [...new Set(ids.map((id) => resolveMetricId(registry, id)))];
-      const loose = [run.preset, run.reduce, run.options, run.relabel].some((v) => v !== undefined);
-      if (run.settings && loose) {
-        throw new EmmsError(
-          'INVALID_OPTION',
-          'give either settings (from scorer.settings) or preset/reduce/options/relabel, not both',
-          { input: 'settings' },
-        );
-      }
+      settingsOrLoose(run);
       return scoreMetrics(inputs, resolved, {
         registry,
         backend,
