@@ -263,8 +263,9 @@ export async function scoreReduced(
 export async function scoreMetrics(
   inputs: MetricInputs,
   metricIds: readonly string[],
-  opts: ScoreOptions = {},
+  options: ScoreOptions = {},
 ): Promise<ScoreReport> {
+  const opts = options ?? {};
   const registry = opts.registry ?? defaultRegistry;
   checkInputTypes(inputs);
   if (!Array.isArray(metricIds)) {
