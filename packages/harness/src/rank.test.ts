@@ -65,7 +65,9 @@ describe('rankFeatures', () => {
     expect(r.warnings).toContain(
       'wide: feature dimension 70 ≥ 60 samples; wider, narrower saturate in this regime (use more samples or reduce the features, e.g. pca)',
     );
-    expect(r.warnings).toContain('half: feature dimension 31 ≥ N/2 = 30; wider, narrower are near saturation');
+    expect(r.warnings).toContain(
+      'half: feature dimension 31 ≥ N/2 = 30; wider, narrower are near saturation',
+    );
     expect(r.warnings.some((w) => w.startsWith('narrow:'))).toBe(false);
     expect(r.warnings).toContain('wider on wide: too wide');
   });

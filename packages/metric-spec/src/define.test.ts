@@ -176,8 +176,12 @@ describe('facts declared on the metric', () => {
       options: z.object({ k: z.number().int().min(1).default(1) }),
       compute: () => ({ value: 0 }),
     };
-    expect(() => defineMetric({ ...base, presets: { rank: { k: 0 } } })).toThrow(/presets\.rank: .*bad-preset\.k=0/);
-    expect(() => defineMetric({ ...base, presets: { best: { k: 2 } } as never })).toThrow(/presets\.best is not a preset/);
+    expect(() => defineMetric({ ...base, presets: { rank: { k: 0 } } })).toThrow(
+      /presets\.rank: .*bad-preset\.k=0/,
+    );
+    expect(() => defineMetric({ ...base, presets: { best: { k: 2 } } as never })).toThrow(
+      /presets\.best is not a preset/,
+    );
   });
 });
 

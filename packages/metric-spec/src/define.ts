@@ -191,7 +191,8 @@ function plainOptions(id: string, options: unknown): Record<string, unknown> {
 function checkedDocs(id: string, docs: MetricDocs | undefined): MetricDocs {
   if (docs === undefined) return Object.freeze({});
   const text = (v: unknown, what: string) => {
-    if (v !== undefined && typeof v !== 'string') throw new Error(`metric "${id}": docs.${what} must be text`);
+    if (v !== undefined && typeof v !== 'string')
+      throw new Error(`metric "${id}": docs.${what} must be text`);
   };
   text(docs.summary, 'summary');
   text(docs.formula, 'formula');
@@ -236,7 +237,9 @@ function runChecked<R extends MetricResult | Promise<MetricResult>>(
 ): R {
   const ctx = context ?? {};
   checkRelabel(ctx.relabel);
-  const checked = validateInputs(metric, inputs === undefined ? {} : inputs, { relabel: ctx.relabel === true });
+  const checked = validateInputs(metric, inputs === undefined ? {} : inputs, {
+    relabel: ctx.relabel === true,
+  });
   const full: MetricContext = { ...ctx, backend: ctx.backend ?? getBackend() };
   const r = run(checked, full);
   if (r && typeof (r as Promise<MetricResult>).then === 'function') {

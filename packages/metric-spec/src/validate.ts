@@ -65,7 +65,11 @@ export function checkInputTypes(inputs: unknown): asserts inputs is MetricInputs
     if (v === undefined) continue;
     if (name === 'labels') {
       if (!(v instanceof Int32Array)) {
-        throw invalidInput(name, v, 'an Int32Array of N class ids (toLabels of @emms/tensor-io converts other arrays)');
+        throw invalidInput(
+          name,
+          v,
+          'an Int32Array of N class ids (toLabels of @emms/tensor-io converts other arrays)',
+        );
       }
     } else if (name === 'flabels') {
       if (!Array.isArray(v)) throw invalidInput(name, v, `an array of F-label matrices (each ${MATRIX})`);

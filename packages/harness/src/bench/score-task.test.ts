@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as metrics from '@emms/metrics';
 import { defineMetric, z } from '@emms/metric-spec';
+import * as metrics from '@emms/metrics';
 import { builtinMetrics, createRegistry } from '@emms/metrics';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';

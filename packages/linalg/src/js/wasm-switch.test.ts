@@ -15,7 +15,8 @@ describe('setWasmKernels', () => {
       expect(wasmTiles()).toBeNull();
       expect(rotationKernel()).toBeNull();
       const without = jsBackend.gram(x);
-      for (let i = 0; i < without.data.length; i++) expect(without.data[i]).toBeCloseTo(withWasm.data[i]!, 12);
+      for (let i = 0; i < without.data.length; i++)
+        expect(without.data[i]).toBeCloseTo(withWasm.data[i]!, 12);
     } finally {
       setWasmKernels(true);
     }
