@@ -8,6 +8,7 @@ import {
   runBench,
   type TaskReport,
 } from '@emms/harness';
+import { PRESET_NAMES, type Preset } from '@emms/metrics';
 import type { ProgressListener } from '@emms/tensor-io';
 import type { CliCommand, CliIo } from '../command';
 import { UsageError } from '../command';
@@ -160,13 +161,6 @@ function plainProgress(io: CliIo): ProgressListener {
   };
 }
 
-/** The --preset value, or undefined; anything but rank/published is bad usage. */
-function preset(v: unknown): 'rank' | 'published' | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'rank' || v === 'published') return v;
-  throw new UsageError(`--preset must be rank or published, got "${String(v)}"`, 'bench');
-}
-
 /** `emms bench`: the benchmark of every score against measured or published ground truth. */
 export const benchCommand: CliCommand = {
   name: 'bench',
@@ -225,6 +219,7 @@ export const benchCommand: CliCommand = {
       name: 'preset',
       type: 'string',
       value: 'rank|published',
+      choices: PRESET_NAMES,
       description:
         'rank (default; published for --suite): the defaults that rank models best (reduce auto, LogME corrected); published: every score exactly as its reference implementation.',
     },
@@ -297,7 +292,7 @@ export const benchCommand: CliCommand = {
         cache,
         metrics: list(values.metrics),
         reduce: values.reduce as string | undefined,
-        preset: preset(values.preset),
+        preset: values.preset as Preset | undefined,
       });
     } else {
       if (values['features-dir'] !== undefined)
@@ -310,7 +305,7 @@ export const benchCommand: CliCommand = {
         testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
         seed: integer(values.seed, '--seed'),
         reduce: values.reduce as string | undefined,
-        preset: preset(values.preset),
+        preset: values.preset as Preset | undefined,
         out: values.out as string | undefined,
         cache,
       });

@@ -18,10 +18,12 @@ import {
   defaultRegistry,
   loadPlugin,
   type MetricRegistry,
-  PRESET_SETTINGS,
   PRESETS,
   type Preset,
-  scoreMetrics,
+  type RunSettings,
+  reduceInputs,
+  resolveRunSettings,
+  scoreReduced,
 } from '@emms/metrics';
 import {
   EmmsError,
@@ -335,8 +337,17 @@ async function prepareDatasetTask(
     }
   }
   const withProbs = [...train.values()].filter((c) => c.probs).map((c) => c.id);
+  // Which scores need a classifier's probabilities is a fact each metric declares (inputs.required).
+  const probsScores = (opts.registry ?? defaultRegistry)
+    .list()
+    .filter((m) => m.inputs.required.includes('probs'))
+    .map((m) => m.id.toUpperCase());
+  const needers =
+    probsScores.length > 1
+      ? `${probsScores.slice(0, -1).join(', ')} and ${probsScores.at(-1)}`
+      : (probsScores[0] ?? 'No score');
   notes.push(
-    `LEEP and NCE need the source-class probabilities of a model's own classifier: ${withProbs.length ? withProbs.join(', ') : 'no candidate'} ${withProbs.length === 1 ? 'gives' : 'give'} them (ppocr-cls: its 2-way direction softmax; ppocr-rec: its 6,625-character CTC softmax averaged over time steps); for the other candidates they are reported as NOT_APPLICABLE (detectors and raw pixels have no classifier; the nsfwjs models' 5-way head would need a second extraction pass, left out for time)`,
+    `${needers} need the source-class probabilities of a model's own classifier: ${withProbs.length ? withProbs.join(', ') : 'no candidate'} ${withProbs.length === 1 ? 'gives' : 'give'} them (ppocr-cls: its 2-way direction softmax; ppocr-rec: its 6,625-character CTC softmax averaged over time steps); for the other candidates they are reported as NOT_APPLICABLE (detectors and raw pixels have no classifier; the nsfwjs models' 5-way head would need a second extraction pass, left out for time)`,
   );
   // F-labels: every embedder × template
   const flabels: Matrix[] = [];
@@ -668,8 +679,7 @@ async function trainSizeSweep(
   c: {
     registry: MetricRegistry;
     spec: BenchSpec;
-    preset: Preset;
-    reduce: string;
+    settings: RunSettings;
     cache: ResultCache;
     reps: number;
     taskId: string;
@@ -698,8 +708,7 @@ async function trainSizeSweep(
       scores: scoreIds,
       registry: c.registry,
       ...(c.opts.backend ? { backend: c.opts.backend } : {}),
-      preset: c.preset,
-      reduce: c.reduce,
+      settings: c.settings,
       cache: c.cache,
       onProgress: c.opts.onProgress,
       signal: c.opts.signal,
@@ -734,10 +743,11 @@ async function measureSpeed(
   ok: readonly string[],
   registry: MetricRegistry,
   cache: ResultCache,
-  preset: Preset,
-  reduce: string,
+  settings: RunSettings,
   opts: RunBenchOptions,
 ): Promise<{ speed?: TaskReport['speed']; logmeFlabels?: ScoreInfo }> {
+  const preset: Preset = settings.preset;
+  const reduce = settings.reduce.text;
   const emms = scores.emms;
   if (!emms || !registry.has('logme') || p.flabels.length === 0) return {};
   const timed = ok.filter((m) => emms.values[m] !== undefined);
@@ -762,13 +772,14 @@ async function measureSpeed(
       let secs = 0;
       let sum = 0;
       let n = 0;
+      // The features are reduced once; LogME then runs with each F-label as its target.
+      const backend = opts.backend ? { backend: opts.backend } : {};
+      const reduced = reduceInputs({ features: c.features }, settings, backend);
       for (const f of p.flabels) {
-        const r = await scoreMetrics({ features: c.features, targets: f }, ['logme'], {
+        const r = await scoreReduced({ ...reduced, inputs: { ...reduced.inputs, targets: f } }, ['logme'], {
           registry,
-          ...(opts.backend ? { backend: opts.backend } : {}),
+          ...backend,
           signal: opts.signal,
-          preset,
-          reduce,
         });
         secs += r.seconds.logme ?? 0;
         if (r.scores.logme !== undefined) {
@@ -867,7 +878,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
     const taskId = t.id ?? ('dataset' in t ? t.dataset : 'task');
     const p =
       'dataset' in t
-        ? await prepareDatasetTask(spec, t, taskId, cache, { ...opts, cwd })
+        ? await prepareDatasetTask(spec, t, taskId, cache, { ...opts, cwd, registry })
         : await prepareFeaturesTask(t, { ...opts, cwd });
     const ok = p.models.filter((m) => !m.error).map((m) => m.id);
     if (ok.length < 3) {
@@ -914,8 +925,9 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       };
     }
     // scores
-    const preset = spec.preset;
-    const reduce = spec.preprocessing.reduce ?? PRESET_SETTINGS[preset].reduce;
+    const settings = resolveRunSettings({ preset: spec.preset, reduce: spec.preprocessing.reduce }, registry);
+    const { preset } = settings;
+    const reduce = settings.reduce.text;
     const table = await scoreCandidates({
       task: taskId,
       labels: p.trainLabels,
@@ -924,8 +936,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       scores: scoreIds,
       registry,
       ...(opts.backend ? { backend: opts.backend } : {}),
-      preset,
-      reduce,
+      settings,
       cache,
       onProgress: opts.onProgress,
       signal: opts.signal,
@@ -933,7 +944,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
     const scores = scoreInfos(table, registry, spec);
     opts.log?.(`${taskId}: ${scoreIds.length} scores × ${ok.length} models done`);
     const baselines = staticBaselines(p.models.filter((m) => !m.error));
-    const { speed, logmeFlabels } = await measureSpeed(scores, p, ok, registry, cache, preset, reduce, opts);
+    const { speed, logmeFlabels } = await measureSpeed(scores, p, ok, registry, cache, settings, opts);
     if (logmeFlabels) scores['logme-flabels'] = logmeFlabels;
     const agreementByTruth: TaskReport['agreement'] = {};
     for (const [tid, truth] of Object.entries(groundTruth)) {
@@ -944,8 +955,7 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
         ? await trainSizeSweep(t.sweep, t.trainPerClass, p, ok, groundTruth, scoreIds, {
             registry,
             spec,
-            preset,
-            reduce,
+            settings,
             cache,
             reps,
             taskId,
