@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import type { RuntimeConfig } from '@emms/runtime';
 
 /** Output streams and environment a command runs with; tests pass their own. */
 export interface CliIo {
@@ -6,6 +7,12 @@ export interface CliIo {
   readonly stderr: Writable;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /**
+   * The run-time configuration (backend, OpenBLAS library, WASM, tfjs, model cache, remote models),
+   * read from `env` once by the CLI entry before a command runs; commands pass it down and never
+   * read the environment themselves.
+   */
+  readonly runtime: RuntimeConfig;
   /** True when stderr is a terminal (progress bars are drawn only then). */
   readonly interactive: boolean;
 }

@@ -51,13 +51,15 @@ export const selectorHint =
 const AMBIGUOUS = new Set(['AMBIGUOUS_ARRAY', 'AMBIGUOUS_COLUMN', 'ARRAY_NOT_FOUND']);
 
 /**
- * The text after a library error's message on the command line: the flag that sets its input and,
- * for a file that holds several arrays or columns, the FILE:NAME syntax.
+ * The text after a library error's message on the command line: the flag that sets its input (and
+ * the file given to it, when the error carries `details.file`) and, for a file that holds several
+ * arrays or columns, the FILE:NAME syntax.
  */
-export function errorSuffix(e: Pick<EmmsError, 'code' | 'input'>): string {
+export function errorSuffix(e: Pick<EmmsError, 'code' | 'input'> & { details?: unknown }): string {
   const notes: string[] = [];
   const flag = flagFor(e.input);
-  if (flag) notes.push(`set with ${flag}`);
+  const file = (e.details as { file?: unknown } | undefined)?.file;
+  if (flag) notes.push(`set with ${flag}${typeof file === 'string' ? ` ${file}` : ''}`);
   if (AMBIGUOUS.has(e.code)) notes.push(selectorHint);
   return notes.length ? ` (${notes.join('; ')})` : '';
 }
@@ -73,6 +75,7 @@ export function errorObject(e: unknown): { error: Record<string, unknown> } {
         message: e.message,
         input: e.input ?? null,
         ...(flag ? { flag } : {}),
+        ...(typeof details?.file === 'string' ? { file: details.file } : {}),
         ...(details?.suggestion ? { suggestion: details.suggestion } : {}),
       },
     };

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PASSWORD_ENV, redactSecrets } from '@emms/queue';
-import { isEmmsError } from '@emms/tensor-io';
+import { configureRuntime, readRuntimeConfig } from '@emms/runtime';
+import { didYouMean, didYouMeanText, isEmmsError } from '@emms/tensor-io';
 import packageJson from '../package.json';
 import type { CliCommand, CliIo, CliOption } from './command';
 import { UsageError } from './command';
@@ -21,7 +22,8 @@ export { progressLine, progressRenderer } from './progress';
 /** The CLI's version, from its package.json. */
 export const version: string = packageJson.version;
 
-function defaultIo(partial: Partial<CliIo>): CliIo {
+/** The streams, folder and environment of a run; the run-time configuration is read later, once. */
+function defaultIo(partial: Partial<CliIo>): Omit<CliIo, 'runtime'> {
   const stderr = partial.stderr ?? process.stderr;
   return {
     stdout: partial.stdout ?? process.stdout,
@@ -30,29 +32,6 @@ function defaultIo(partial: Partial<CliIo>): CliIo {
     env: partial.env ?? process.env,
     interactive: partial.interactive ?? (partial.stderr === undefined && process.stderr.isTTY === true),
   };
-}
-
-/** Closest command name within two edits, for "did you mean". */
-function suggest(name: string): string | undefined {
-  const distance = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0];
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = row[j];
-        row[j] = next;
-      }
-    }
-    return row[b.length];
-  };
-  let best: { name: string; d: number } | undefined;
-  for (const c of commands) {
-    const d = distance(name, c.name);
-    if (d <= 2 && (!best || d < best.d)) best = { name: c.name, d };
-  }
-  return best?.name;
 }
 
 type ParsedArgs = Parameters<CliCommand['run']>[0];
@@ -73,8 +52,17 @@ function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
     if (!err.code?.startsWith('ERR_PARSE_ARGS_')) throw e;
     const option = /'([^']+)'/.exec(err.message)?.[1];
     if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const near = option?.startsWith('--')
+        ? didYouMean(
+            option.slice(2).split('=')[0]!,
+            all.map((o) => o.name),
+          )
+        : undefined;
       throw new UsageError(
-        `unknown option ${option ?? ''} for "emms ${cmd.name}"`.replace('  ', ' '),
+        `unknown option ${option ?? ''} for "emms ${cmd.name}"${near ? `; did you mean "--${near}"?` : ''}`.replace(
+          '  ',
+          ' ',
+        ),
         cmd.name,
       );
     }
@@ -118,7 +106,9 @@ function write(stream: CliIo['stdout'], text: string): void {
  * Streams, cwd and environment come from `io` (tests pass their own) or from the process.
  */
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
-  const full = defaultIo(io);
+  const base = defaultIo(io);
+  // Until the configuration is read, error reporting needs only the streams and the environment.
+  let full = base as CliIo;
   let json = false;
   try {
     const [first, ...rest] = argv;
@@ -145,8 +135,12 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
     if (first.startsWith('-')) throw new UsageError(`unknown option ${first} (options go after the command)`);
     const cmd = commands.find((c) => c.name === first);
     if (!cmd) {
-      const near = suggest(first);
-      throw new UsageError(`unknown command "${first}"${near ? `; did you mean "${near}"?` : ''}`);
+      throw new UsageError(
+        `unknown command "${first}"${didYouMeanText(
+          first,
+          commands.map((c) => c.name),
+        )}`,
+      );
     }
     const args = parseCommandArgs(cmd, rest);
     if (args.values.help === true) {
@@ -154,6 +148,11 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
       return 0;
     }
     json = args.values.format === 'json';
+    // The one place the CLI reads its run-time configuration from the environment; the model
+    // runtimes follow it from here on, and commands hand it to the library front door.
+    const runtime = io.runtime ?? readRuntimeConfig({ env: base.env });
+    configureRuntime(runtime);
+    full = { ...base, runtime };
     return await cmd.run(args, full);
   } catch (e) {
     return reportError(e, full, json, secretsOf(argv, full.env));

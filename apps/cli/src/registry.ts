@@ -3,8 +3,8 @@ import type { CliIo } from './command';
 
 /**
  * The CLI's scorer: the library front door with the plugins from `emms.config.json` in the cwd and
- * from `--plugin`, the environment of the run, and notices on stderr. `backend: 'js'` for commands
- * that only list metrics (no native library is loaded then).
+ * from `--plugin`, the run-time configuration the CLI entry read, and notices on stderr.
+ * `backend: 'js'` for commands that only list metrics (no native library is loaded then).
  */
 export function loadScorer(
   io: CliIo,
@@ -15,7 +15,7 @@ export function loadScorer(
     plugins,
     config: io.cwd,
     cwd: io.cwd,
-    env: io.env,
+    runtime: io.runtime,
     backend,
     onNotice: (m) => io.stderr.write(`${m}\n`),
   });

@@ -4,7 +4,7 @@
 // bench report.json, when one is present) and the sidebar. Everything written here is git-ignored.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateApi } from './api.mjs';
 import { renderCliPages } from './cli-pages.mjs';
 import { renderResultsPages } from './results-pages.mjs';
@@ -32,11 +32,22 @@ function writePages(folder, pages) {
 const started = Date.now();
 const sidebar = {};
 
-// One page per score, from the registry of @emms/metrics.
+// One page per score, from the facts each metric of @emms/metrics declares.
 const metrics = await import('@emms/metrics');
-const scores = renderScorePages(metrics.builtinMetrics, join(app, 'formulas'));
+const scores = renderScorePages(metrics.builtinMetrics);
 writePages('scores', scores.pages);
 sidebar.scores = scores.sidebar;
+
+// The files the scaffold writes for a metric plugin, which "Write a baseline package" shows.
+const scaffold = await import(pathToFileURL(join(repo, 'tooling', 'new-package.mjs')).href);
+const scaffoldDir = join(generated, 'scaffold');
+rmSync(scaffoldDir, { recursive: true, force: true });
+const example = {
+  name: '@emms/metric-class-share',
+  description: 'The share of the feature variance between class means.',
+};
+for (const [rel, text] of Object.entries(scaffold.packageFiles({ ...example, metric: true })))
+  writeAtomic(join(scaffoldDir, rel), text);
 
 // The CLI reference, from the command definitions the CLI itself parses and prints.
 const cli = await import('emms');

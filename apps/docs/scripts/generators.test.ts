@@ -2,34 +2,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { builtinMetrics, emmsMetric } from '@emms/metrics';
+import { builtinMetrics, defineMetric, emmsMetric } from '@emms/metrics';
 import * as cli from 'emms';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { renderCliPages } from './cli-pages.mjs';
 import { renderResultsPages } from './results-pages.mjs';
-import { optionRows, renderScorePages } from './score-pages.mjs';
+import { optionRows, renderScorePages, saturationRows } from './score-pages.mjs';
 
-const formulas = join(dirname(fileURLToPath(import.meta.url)), '..', 'formulas');
 const tmp = mkdtempSync(join(tmpdir(), 'emms-docs-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('score pages', () => {
-  it('reads a v1 option list as a plugin declares it', () => {
-    const v1 = {
-      specificationVersion: 'v1',
-      id: 'plugin-score',
-      options: [
-        { name: 'mode', type: 'string', default: 'fast', choices: ['fast', 'exact'], description: 'how' },
-        { name: 'seed', type: 'integer', default: 0, description: 'seed' },
-      ],
-    };
-    expect(optionRows(v1)).toEqual([
-      { name: 'mode', type: 'string', default: 'fast', allowed: '`fast`, `exact`', description: 'how' },
-      { name: 'seed', type: 'integer', default: 0, allowed: '', description: 'seed' },
-    ]);
-  });
-
   it("reads a defined metric's option descriptions, allowed values in words included", () => {
     const rows = optionRows(emmsMetric);
     expect(rows.map((r) => r.name)).toEqual(emmsMetric.options.map((o) => o.name));
@@ -69,10 +53,11 @@ describe('score pages', () => {
   });
 
   it('writes one page per built-in score with its formula, cost, references and every option', () => {
-    const { pages, sidebar } = renderScorePages(builtinMetrics, formulas);
+    const { pages, sidebar } = renderScorePages(builtinMetrics);
     for (const m of builtinMetrics) {
       const page = pages[`${m.id}.md`];
       expect(page, m.id).toContain('## Formula');
+      expect(page, m.id).toContain(m.docs.formula!.split('\n')[0]!);
       expect(page, m.id).toContain('## Cost in N, D, C');
       expect(page, m.id).toContain('## When the score is meaningful');
       expect(page, m.id).toContain('## Paper and reference implementation');
@@ -85,19 +70,42 @@ describe('score pages', () => {
     );
   });
 
-  it('prefers the regime and references a metric defines over the partial', () => {
-    const metric = {
-      ...emmsMetric,
+  it('shows the facts a metric declares: regime, references, docs, presets and where it saturates', () => {
+    const metric = defineMetric({
+      id: 'demo',
+      description: 'Demo: a declared score',
+      inputs: { required: ['features'] },
+      higherIsBetter: true,
+      options: z.object({ careful: z.boolean().default(false).describe('be careful') }),
       regime: 'Only when N exceeds D by a wide margin.',
       references: [
         { title: 'A paper', arxiv: '2308.06262', repository: 'example/repo', commit: 'abcdef1234567890' },
       ],
-    };
-    const page = renderScorePages([metric], formulas).pages['emms.md'];
+      saturation: ({ samples, features }, { careful }) =>
+        !careful && features >= samples / 2 ? `D = ${features} ≥ N/2` : undefined,
+      presets: { rank: { careful: true } },
+      docs: {
+        summary: 'A summary.',
+        formula: '$x$',
+        cost: 'O(N).',
+        notes: [{ title: 'A quirk', body: 'Kept.' }],
+      },
+      compute: () => ({ value: 1 }),
+    });
+    const page = renderScorePages([metric]).pages['demo.md'];
     expect(page).toContain('Only when N exceeds D by a wide margin.');
-    expect(page).not.toContain('Meaningful when N is well above D.');
     expect(page).toContain(
       '- *A paper*, arXiv:2308.06262, reference implementation: `example/repo`, commit `abcdef123456`',
+    );
+    expect(page).toContain('A summary.');
+    expect(page).toContain('## Cost in N, D, C\n\nO(N).');
+    expect(page).toContain('## A quirk\n\nKept.');
+    expect(page).toContain('Under the `rank` preset it runs with `careful` = `true` unless you set it.');
+    // published: warns from D = N/2; rank (careful): never
+    expect(page).toContain('| published | 1000 | 10 | 500 | D = 500 ≥ N/2 |');
+    expect(page).not.toMatch(/\| rank \| 1000/);
+    expect(saturationRows(emmsMetric).find((r) => r.preset === 'published' && r.samples === 1000)?.d).toBe(
+      500,
     );
   });
 });

@@ -1,8 +1,6 @@
-// One page per score, generated from the metric registry: description, formula and cost (a markdown
-// partial per score in ../formulas), references, regime, inputs and the options table taken from the
-// metric's own definition (a v1 option list, or a v2 zod schema with its descriptions).
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// One page per score, generated from the facts each metric declares in defineMetric: description,
+// summary, formula, cost and notes (`docs`), references, regime, inputs, the options table, what each
+// preset sets (`presets`) and where it saturates (`saturation`). A plugin's metric carries the same facts.
 import { z } from 'zod';
 
 /** Escapes a table cell. */
@@ -42,17 +40,15 @@ function jsonSchemaRange(p) {
 }
 
 /**
- * The rows of a metric's options table, read from whatever the metric defines: a plain description
- * list (v2 `optionsDescription`/`optionDocs` or the v1 `options` list) or the zod schema itself.
+ * The rows of a metric's options table: a defined metric's option descriptions (`options`, with
+ * the allowed values in words), or a zod schema itself.
  */
 export function optionRows(metric) {
-  const plain = [metric.optionsDescription, metric.optionDocs, metric.options].find(Array.isArray);
-  if (plain) {
-    return plain.map((o) => ({
+  if (Array.isArray(metric.options)) {
+    return metric.options.map((o) => ({
       name: o.name,
       type: o.type ?? '',
       default: o.default,
-      // v2 metrics describe the allowed values in words; v1 lists only the choices of strings.
       allowed:
         typeof o.allowed === 'string' ? o.allowed : o.choices ? o.choices.map((c) => code(c)).join(', ') : '',
       description: o.description ?? '',
@@ -71,21 +67,45 @@ export function optionRows(metric) {
   return [];
 }
 
-/** Splits a markdown partial into its `## ` sections (title -> body); text before the first is ''. */
-function sections(text) {
-  const out = new Map();
-  let title = '';
-  let body = [];
-  for (const line of text.split('\n')) {
-    const m = /^## (.+)$/.exec(line);
-    if (m) {
-      out.set(title, body.join('\n').trim());
-      title = m[1].trim();
-      body = [];
-    } else body.push(line);
+/** The shapes at which the saturation check is shown: N samples, C classes. */
+const SHAPES = [
+  { samples: 50, classes: 10 },
+  { samples: 1000, classes: 10 },
+];
+
+/**
+ * Where a metric's declared saturation check fires, found by asking it: for each preset (with the
+ * options the preset sets) and each shape of {@link SHAPES}, the smallest feature dimension D in
+ * 1..3N at which it warns, and the warning. Empty when it never warns there.
+ */
+export function saturationRows(metric) {
+  if (typeof metric.saturation !== 'function') return [];
+  const rows = [];
+  for (const preset of ['published', 'rank']) {
+    const options = metric.presets?.[preset] ?? {};
+    for (const { samples, classes } of SHAPES) {
+      let found;
+      for (let d = 1; d <= 3 * samples && !found; d++) {
+        const warning = metric.saturation({ samples, features: d, classes }, options);
+        if (warning) found = { d, warning };
+      }
+      if (found) rows.push({ preset, samples, classes, ...found });
+    }
   }
-  out.set(title, body.join('\n').trim());
-  return out;
+  return rows;
+}
+
+/** What each preset sets for the metric, as text ('' when nothing). */
+function presetText(metric) {
+  return Object.entries(metric.presets ?? {})
+    .map(([p, set]) => {
+      const kv = Object.entries(set ?? {}).map(([k, v]) => `\`${k}\` = ${code(v)}`);
+      return kv.length
+        ? `Under the \`${p}\` preset it runs with ${kv.join(', ')} unless you set ${kv.length > 1 ? 'them' : 'it'}.`
+        : '';
+    })
+    .filter(Boolean)
+    .join(' ');
 }
 
 function referenceLine(r) {
@@ -110,8 +130,8 @@ const INPUT_TEXT = {
   targets: 'regression targets (N×T)',
 };
 
-/** Renders one page per metric; returns `{ pages: {file: markdown}, sidebar }`. */
-export function renderScorePages(metrics, formulasDir) {
+/** Renders one page per metric from its declared facts; returns `{ pages: {file: markdown}, sidebar }`. */
+export function renderScorePages(metrics) {
   const pages = {};
   const sidebar = [];
   const index = [
@@ -123,8 +143,7 @@ export function renderScorePages(metrics, formulasDir) {
     '|---|---|---|---|',
   ];
   for (const m of metrics) {
-    const partialPath = join(formulasDir, `${m.id}.md`);
-    const partial = existsSync(partialPath) ? sections(readFileSync(partialPath, 'utf8')) : new Map();
+    const docs = m.docs ?? {};
     const [name, ...rest] = String(m.description).split(':');
     const title = rest.length > 0 && name.length < 20 ? name.trim() : m.id;
     const required = m.inputs?.required ?? [];
@@ -142,18 +161,33 @@ export function renderScorePages(metrics, formulasDir) {
       `**Direction:** ${m.higherIsBetter ? 'higher is better' : 'lower is better'}.`,
       '',
     );
-    if (partial.get('')) lines.push(partial.get(''), '');
-    if (partial.has('Formula')) lines.push('## Formula', '', partial.get('Formula'), '');
-    const regime = typeof m.regime === 'string' && m.regime ? m.regime : partial.get('Regime');
-    if (regime) lines.push('## When the score is meaningful', '', regime, '');
-    if (partial.has('Cost')) lines.push('## Cost in N, D, C', '', partial.get('Cost'), '');
+    if (docs.summary) lines.push(docs.summary, '');
+    if (docs.formula) lines.push('## Formula', '', docs.formula, '');
+    const regime = typeof m.regime === 'string' && m.regime ? m.regime : '';
+    const sat = saturationRows(m);
+    const presets = presetText(m);
+    if (regime || sat.length || presets) {
+      lines.push('## When the score is meaningful', '');
+      if (regime) lines.push(regime, '');
+      if (presets) lines.push(presets, '');
+      if (sat.length) {
+        lines.push(
+          "Where its declared saturation check warns (in `details.warning` and under the table), for N samples and C classes; D is the feature dimension after the run's reduce stage:",
+          '',
+          '| preset | N | C | warns from D = | warning |',
+          '|---|---|---|---|---|',
+          ...sat.map((r) => `| ${r.preset} | ${r.samples} | ${r.classes} | ${r.d} | ${cell(r.warning)} |`),
+          '',
+        );
+      } else {
+        lines.push('It declares no saturation regime.', '');
+      }
+    }
+    if (docs.cost) lines.push('## Cost in N, D, C', '', docs.cost, '');
     const refs = Array.isArray(m.references) ? m.references : [];
     lines.push('## Paper and reference implementation', '');
     if (refs.length) lines.push(...refs.map(referenceLine), '');
-    // The metric's own references win; the partial's text is the fallback for metrics without them.
-    if (!refs.length && partial.has('References')) lines.push(partial.get('References'), '');
-    if (!refs.length && !partial.has('References'))
-      lines.push('The metric definition lists no references.', '');
+    else lines.push('The metric definition lists no references.', '');
     const rows = optionRows(m);
     lines.push('## Options', '');
     if (rows.length === 0) lines.push('This score has no options.', '');
@@ -171,10 +205,7 @@ export function renderScorePages(metrics, formulasDir) {
         '',
       );
     }
-    for (const [t, body] of partial) {
-      if (['', 'Formula', 'Regime', 'Cost', 'References'].includes(t)) continue;
-      lines.push(`## ${t}`, '', body, '');
-    }
+    for (const note of docs.notes ?? []) lines.push(`## ${note.title}`, '', note.body, '');
     lines.push(
       '## Try it',
       '',

@@ -11,7 +11,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LinalgBackend } from '@emms/linalg';
-import { autoSelectBackend, openblasStatus } from '@emms/linalg-openblas';
+import { openblasStatus } from '@emms/linalg-openblas';
 import * as pactran from '@emms/metric-pactran';
 import {
   builtinMetrics,
@@ -23,6 +23,7 @@ import {
   type MetricRegistry,
   scoreMetrics,
 } from '@emms/metrics';
+import { selectBackend } from '@emms/metrics/node';
 import { firstPerClass, type Matrix, takeRows } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { Rng } from './generate';
@@ -125,7 +126,8 @@ async function runTask(
 async function main(): Promise<void> {
   const [task, dir, backendName, warm] = process.argv.slice(2);
   if (!task || !dir || !backendName) throw new Error('usage: child.js <task> <dir> <js|openblas>');
-  const { backend } = autoSelectBackend({ EMMS_LINALG: backendName });
+  if (backendName !== 'js' && backendName !== 'openblas') throw new Error('backend must be js or openblas');
+  const { backend } = await selectBackend(backendName);
   const out: ChildResult = { task, backend: backend.name, load_seconds: 0, seconds: 0, max_rss_kb: 0 };
   if (backend.name === 'openblas') {
     const s = openblasStatus();

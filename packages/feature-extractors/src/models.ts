@@ -22,8 +22,6 @@ export interface ModelSpecOptions {
   readonly threads?: number;
   /** "image" (default) or "text", for transformers.js models. */
   readonly modality?: 'image' | 'text';
-  /** Cache folder for hub downloads (transformers.js). */
-  readonly cacheDir?: string;
   /**
    * Folder a text reference's relative paths resolve against, and packages looked up by name are resolved
    * from (GloVe's vectors); default the working directory.

@@ -53,6 +53,7 @@ describe('published ground truth', () => {
     const e = await codeOf(() => publishedTruth('paper-rnn'));
     expect(e.code).toBe('UNKNOWN_TRUTH_TABLE');
     expect(e.message).toContain('paper-cnn');
+    expect((await codeOf(() => publishedTruth('paper-ssk'))).message).toContain('did you mean "paper-ssl"?');
   });
   it('picks one dataset', async () => {
     expect(truthForDataset(publishedTruth('paper-cnn').table, 'pets').resnet50).toBeTypeOf('number');

@@ -1,6 +1,6 @@
 // Published ground truth shipped as data, and the parser of user truth tables (browser-safe: no
 // Node imports; the JSON is bundled, and the same files ship under packages/harness/data).
-import { EmmsError } from '@emms/tensor-io';
+import { didYouMeanText, EmmsError } from '@emms/tensor-io';
 import captioning from '../data/captioning.json';
 import cnn from '../data/classification-cnn.json';
 import ssl from '../data/classification-ssl.json';
@@ -94,7 +94,7 @@ export function publishedTruth(id: string): PublishedTruth {
   if (!Object.hasOwn(PUBLISHED, id)) {
     throw new EmmsError(
       TRUTH_CODES.UNKNOWN_TRUTH_TABLE,
-      `no published ground-truth table "${id}"; known: ${PUBLISHED_TRUTH_IDS.join(', ')}`,
+      `no published ground-truth table "${id}"${didYouMeanText(id, PUBLISHED_TRUTH_IDS)} Known: ${PUBLISHED_TRUTH_IDS.join(', ')}`,
       { input: 'id', details: { known: PUBLISHED_TRUTH_IDS } },
     );
   }

@@ -1,7 +1,8 @@
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { builtinMetrics, createRegistry, type MetricV1 } from '@emms/metrics';
+import { defineMetric } from '@emms/metric-spec';
+import { builtinMetrics, createRegistry } from '@emms/metrics';
 import { writeNpyFile } from '@emms/tensor-io/node';
 import { describe, expect, it } from 'vitest';
 import { makeFeatures, makeLabels, writeTask } from './bench/fixtures.test-helper';
@@ -40,15 +41,16 @@ describe('rankFeatures', () => {
       { perClass: 20 },
     );
     // two test scores that prefer opposite ends: one ranks by width, the other by narrowness
-    const byWidth = (id: string, sign: number): MetricV1 => ({
-      specificationVersion: 'v1',
-      id,
-      description: 'test score',
-      inputs: { required: ['features'] },
-      higherIsBetter: true,
-      options: [],
-      compute: (inputs) => ({ value: sign * inputs.features!.cols }),
-    });
+    const byWidth = (id: string, sign: number) =>
+      defineMetric({
+        id,
+        description: 'test score',
+        inputs: { required: ['features'] },
+        higherIsBetter: true,
+        // the fact regimeWarnings reads: this score saturates from D ≥ N/2
+        saturation: ({ samples, features }) => (features >= samples / 2 ? 'too wide' : undefined),
+        compute: (inputs) => ({ value: sign * inputs.features!.cols }),
+      });
     const registry = createRegistry([...builtinMetrics, byWidth('wider', 1), byWidth('narrower', -1)]);
     const r = await rankFeatures({
       preset: 'published',
@@ -60,23 +62,27 @@ describe('rankFeatures', () => {
     expect(r.top).toEqual({ wider: 'wide', narrower: 'narrow' });
     expect(r.warnings[0]).toBe('the scores disagree about the top model: wide (wider); narrow (narrower)');
     expect(r.recommendation).toContain('the scores disagree, so check the runner-up too');
-    expect(r.warnings.some((w) => w.startsWith('wide: feature dimension 70 ≥ 60 samples'))).toBe(true);
-    expect(r.warnings.some((w) => w.startsWith('half: feature dimension 31 ≥ N/2 = 30'))).toBe(true);
-    expect(r.warnings.some((w) => w.startsWith('narrow'))).toBe(false);
+    expect(r.warnings).toContain(
+      'wide: feature dimension 70 ≥ 60 samples; wider, narrower saturate in this regime (use more samples or reduce the features, e.g. pca)',
+    );
+    expect(r.warnings).toContain(
+      'half: feature dimension 31 ≥ N/2 = 30; wider, narrower are near saturation',
+    );
+    expect(r.warnings.some((w) => w.startsWith('narrow:'))).toBe(false);
+    expect(r.warnings).toContain('wider on wide: too wide');
   });
 
   it('ties: values equal up to rounding tie, a tie for first names no top model', async () => {
     const dir = tmp();
     await writeTask(dir, { a: { d: 3, signal: 1 }, b: { d: 4, signal: 1 }, c: { d: 5, signal: 1 } });
-    const metric = (id: string, f: (cols: number) => number): MetricV1 => ({
-      specificationVersion: 'v1',
-      id,
-      description: 'test score',
-      inputs: { required: ['features'] },
-      higherIsBetter: true,
-      options: [],
-      compute: (inputs) => ({ value: f(inputs.features!.cols) }),
-    });
+    const metric = (id: string, f: (cols: number) => number) =>
+      defineMetric({
+        id,
+        description: 'test score',
+        inputs: { required: ['features'] },
+        higherIsBetter: true,
+        compute: (inputs) => ({ value: f(inputs.features!.cols) }),
+      });
     const registry = createRegistry([
       ...builtinMetrics,
       metric('flat', (d) => 9 + d * 1e-15), // saturated: 9 for every model, up to rounding
@@ -110,8 +116,14 @@ describe('rankFeatures', () => {
     expect(r.top.logme).toBe('b');
   });
 
-  it('regime warnings follow D ≥ N and D ≥ N/2', () => {
-    expect(regimeWarnings({ a: 100, b: 50, c: 49 }, 100).map((w) => w.split(':')[0])).toEqual(['a', 'b']);
+  it('regime warnings follow D ≥ N and D ≥ N/2, naming the scores whose declared regime holds', () => {
+    const w = regimeWarnings({ a: 100, b: 50, c: 49 }, 100);
+    expect(w.map((x) => x.split(':')[0])).toEqual(['a', 'b']);
+    // from the built-in metrics' own saturation facts (published options: LogME reports D ≥ N itself)
+    expect(w[0]).toBe(
+      'a: feature dimension 100 ≥ 100 samples; emms, sfda, transrate, hscore saturate in this regime (use more samples or reduce the features, e.g. pca)',
+    );
+    expect(w[1]).toBe('b: feature dimension 50 ≥ N/2 = 50; emms, logme, sfda, hscore are near saturation');
   });
 
   it('bad input: empty folder, rows that disagree with the labels, duplicate names, one model', async () => {

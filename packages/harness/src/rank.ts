@@ -1,7 +1,15 @@
 // `emms rank`: which of my models should I fine-tune? Scores every model of a features folder, ranks
 // them, recommends one and warns when the scores disagree or a score is in a regime where it saturates.
 import type { LinalgBackend } from '@emms/linalg';
-import { defaultRegistry, type MetricRegistry, PRESET_SETTINGS, type Preset } from '@emms/metrics';
+import {
+  defaultRegistry,
+  givenOptions,
+  type Metric,
+  type MetricRegistry,
+  type Preset,
+  type RunSettings,
+  resolveRunSettings,
+} from '@emms/metrics';
 import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { BENCH_CODES } from './bench/codes';
@@ -26,6 +34,8 @@ export interface RankOptions {
   readonly preset?: Preset;
   /** Preprocessing of the score runner ("none", "pca:K", "auto"; default: the preset's). */
   readonly reduce?: string;
+  /** The run settings already resolved (`resolveRunSettings` of @emms/metrics), instead of `preset` and `reduce`. */
+  readonly settings?: RunSettings;
   readonly cache?: ResultCache;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
@@ -81,28 +91,46 @@ function ranksOf(values: Record<string, number>, higherIsBetter: boolean): Recor
 
 /**
  * Saturation warnings of the regime: a feature dimension at or above the number of samples (least
- * squares fits exactly: EMMS, LogME, H-score and SFDA lose their meaning) or at or above half of it.
+ * squares fits exactly) or at or above half of it, naming the scores whose declared saturation
+ * regime (`metric.saturation`) holds at that dimension.
  *
  * @param dims - feature dimension per model id.
  * @param samples - N.
+ * @param metrics - the scores to ask (default: the built-in ones), each with the options it runs with.
+ * @param classes - C (0 when unknown).
  * @returns one warning per model in such a regime.
  * @example
  * ```ts
- * regimeWarnings({ big: 2048, small: 64 }, 500); // ['big: feature dimension 2048 ≥ 500 samples …']
+ * regimeWarnings({ big: 2048, small: 64 }, 500); // ['big: feature dimension 2048 ≥ 500 samples; emms, sfda, transrate, hscore saturate …']
  * ```
  */
-export function regimeWarnings(dims: Record<string, number>, samples: number): string[] {
+export function regimeWarnings(
+  dims: Record<string, number>,
+  samples: number,
+  metrics: readonly {
+    metric: Pick<Metric, 'id' | 'saturation'>;
+    options?: Record<string, unknown>;
+  }[] = defaultRegistry.list().map((metric) => ({ metric })),
+  classes = 0,
+): string[] {
   const out: string[] = [];
   for (const [id, d] of Object.entries(dims)) {
-    if (d >= samples) {
-      out.push(
-        `${id}: feature dimension ${d} ≥ ${samples} samples; regression-based scores (emms, logme, hscore, sfda) saturate in this regime (use more samples or reduce the features, e.g. pca)`,
-      );
-    } else if (d >= samples / 2) {
-      out.push(
-        `${id}: feature dimension ${d} ≥ N/2 = ${samples / 2}; regression-based scores are near saturation`,
-      );
-    }
+    if (d < samples / 2) continue;
+    const shape = { samples, features: d, classes };
+    const ids = metrics.filter(({ metric, options }) => {
+      try {
+        return metric.saturation(shape, options) !== undefined;
+      } catch {
+        return false; // options the metric refuses: its own cells say so
+      }
+    });
+    if (ids.length === 0) continue;
+    const which = ids.map(({ metric }) => metric.id).join(', ');
+    out.push(
+      d >= samples
+        ? `${id}: feature dimension ${d} ≥ ${samples} samples; ${which} saturate in this regime (use more samples or reduce the features, e.g. pca)`
+        : `${id}: feature dimension ${d} ≥ N/2 = ${samples / 2}; ${which} are near saturation`,
+    );
   }
   return out;
 }
@@ -124,6 +152,11 @@ export function regimeWarnings(dims: Record<string, number>, samples: number): s
  */
 export async function rankFeatures(options: RankOptions): Promise<RankResult> {
   const registry = options.registry ?? defaultRegistry;
+  const settings =
+    options.settings ??
+    resolveRunSettings({ preset: options.preset, reduce: options.reduce }, registry, {
+      defaultPreset: 'rank',
+    });
   const labels = await readLabels(options.labels);
   const task = options.featuresDir;
   const models = await readFeaturesFolder(options.featuresDir, labels.length, task);
@@ -162,8 +195,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     scores: requests,
     registry,
     ...(options.backend ? { backend: options.backend } : {}),
-    preset: options.preset ?? 'rank',
-    reduce: options.reduce,
+    settings,
     cache: options.cache,
     onProgress: options.onProgress,
     signal: options.signal,
@@ -232,9 +264,18 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     warnings.unshift(`the scores disagree about the top model: ${by}`);
   }
   // With a reduction the features the scores see are narrower: their own warnings (above) speak for them.
-  if ((options.reduce ?? PRESET_SETTINGS[options.preset ?? 'rank'].reduce) === 'none') {
+  if (settings.reduce.spec.mode === 'none') {
+    const asked = requests.map((r) => {
+      const metric = registry.get(r.id);
+      return { metric, options: { ...givenOptions(settings, metric), ...r.options } };
+    });
     warnings.push(
-      ...regimeWarnings(Object.fromEntries(models.map((m) => [m.id, m.features.cols])), labels.length),
+      ...regimeWarnings(
+        Object.fromEntries(models.map((m) => [m.id, m.features.cols])),
+        labels.length,
+        asked,
+        classCount(labels),
+      ),
     );
   }
   const best = ranked[0]!;
@@ -243,11 +284,9 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     tops.length === 0
       ? 'No score could rank these models; see the warnings.'
       : `Fine-tune ${best.id}: best mean rank (${best.meanRank.toFixed(1)}) over ${full.length} score(s), first by ${firstBy.length} of ${tops.length}${firstBy.length ? ` (${firstBy.join(', ')})` : ''}${distinctTops.length > 1 ? '; the scores disagree, so check the runner-up too' : ''}.`;
-  let classes = 0;
-  for (const y of labels) classes = Math.max(classes, y + 1);
   return {
     samples: labels.length,
-    classes,
+    classes: classCount(labels),
     models: ranked,
     scores,
     higherIsBetter,
@@ -255,4 +294,11 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     recommendation,
     warnings,
   };
+}
+
+/** C = max(label) + 1. */
+function classCount(labels: Int32Array): number {
+  let classes = 0;
+  for (const y of labels) classes = Math.max(classes, y + 1);
+  return classes;
 }

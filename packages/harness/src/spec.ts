@@ -1,15 +1,23 @@
 // The bench spec: a JSON file that says what to benchmark (tasks, candidates, F-labels, scores,
 // preprocessing, ground truth, output), validated with zod 4. Unknown fields are errors that name their path.
 import { readFile } from 'node:fs/promises';
+import { PRESET_NAMES, parseReduce } from '@emms/metrics';
 import { EmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
 import { BENCH_CODES } from './bench/codes';
 
 const positiveInt = z.number().int().positive();
+// Checked by the one reduce parser of @emms/metrics, so the spec accepts exactly what the runner does.
 const reduce = z
   .string()
-  .regex(/^(none|auto|pca:[1-9][0-9]*)$/, 'must be "none", "auto" or "pca:K" with K a positive integer')
-  .describe('feature reduction applied by the score runner before every score');
+  .superRefine((v, ctx) => {
+    try {
+      parseReduce(v);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+    }
+  })
+  .describe('feature reduction applied by the score runner before every score: "none", "auto" or "pca:K"');
 
 /** A dataset task: a dataset with a seeded, class-balanced train split and a disjoint test split. */
 export const DatasetTaskSpec = z
@@ -110,7 +118,7 @@ export const BenchSpecSchema = z
       .describe('scores to run (default: every built-in and plugin score)'),
     plugins: z.array(z.string().min(1)).default([]).describe('metric plugin packages to load'),
     preset: z
-      .enum(['rank', 'published'])
+      .enum(PRESET_NAMES)
       .default('rank')
       .describe(
         'rank: the defaults that rank models best (reduce "auto", LogME corrected); published: every score as its reference implementation',

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { withTransformersEnv } from '@emms/runtime';
 import { EmmsError } from '@emms/tensor-io';
 import { BaseEmbedder } from './embedder';
 import { l2NormaliseRows, type Pooling, poolHiddenStates } from './pooling';
@@ -96,9 +97,6 @@ export function checkModelFolder(
 
 type Transformers = typeof import('@huggingface/transformers');
 
-// transformers.js reads where models come from off one global `env`; loads are serialised here.
-let loadQueue: Promise<unknown> = Promise.resolve();
-
 /**
  * A @huggingface/transformers text model as an embedder: CLIP text encoders give their projected
  * text embedding (`text_embeds`); BERT-, GPT-2-style and sentence-transformer models give their last
@@ -143,28 +141,27 @@ export class HfEmbedder extends BaseEmbedder {
     };
   }
 
-  /** Loads tokenizer and model (online by id, or offline from a local folder). */
-  static load(options: HfEmbedderOptions): Promise<HfEmbedder> {
-    const run = loadQueue.then(() => HfEmbedder.loadNow(options));
-    loadQueue = run.catch(() => undefined);
-    return run;
-  }
-
-  private static async loadNow(options: HfEmbedderOptions): Promise<HfEmbedder> {
+  /**
+   * Loads tokenizer and model (online by id, or offline from a local folder); transformers.js's
+   * `env` is set by its one owner, `withTransformersEnv` of @emms/runtime, which also serialises loads.
+   */
+  static async load(options: HfEmbedderOptions): Promise<HfEmbedder> {
     const dtype = options.dtype ?? 'fp32';
     let family = options.family;
     if (options.local) family = checkModelFolder(options.model, dtype, options.family).family;
     const tf: Transformers = await import('@huggingface/transformers');
-    const { env } = tf;
-    const saved = { allowRemoteModels: env.allowRemoteModels, localModelPath: env.localModelPath };
-    let modelId = options.model;
-    if (options.local) {
-      env.allowRemoteModels = false;
-      env.localModelPath = dirname(resolve(options.model));
-      modelId = basename(resolve(options.model));
-    } else {
-      env.allowRemoteModels = true;
-    }
+    const source = options.local ? { folder: resolve(options.model) } : { hubId: options.model };
+    return withTransformersEnv(tf, source, (modelId) => HfEmbedder.loadNow(tf, modelId, family, options));
+  }
+
+  private static async loadNow(
+    tf: Transformers,
+    modelId: string,
+    given: HfFamily | undefined,
+    options: HfEmbedderOptions,
+  ): Promise<HfEmbedder> {
+    const dtype = options.dtype ?? 'fp32';
+    let family = given;
     try {
       if (family === undefined) {
         // Hub models: the family decides which class loads the weights, so read the config first.
@@ -200,9 +197,6 @@ export class HfEmbedder extends BaseEmbedder {
         `Could not load transformers model "${options.model}"${options.local ? ' from its folder' : ' (online models need network access)'}: ${(cause as Error).message}`,
         { input: options.model, cause },
       );
-    } finally {
-      env.allowRemoteModels = saved.allowRemoteModels;
-      env.localModelPath = saved.localModelPath;
     }
   }
 

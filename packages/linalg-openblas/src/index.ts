@@ -11,8 +11,6 @@
 export { createOpenblasBackend, type OpenblasBackendOptions } from './backend';
 export { candidateLibraries, type LoadResult, loadNativeBlas, type NativeBlas } from './library';
 export {
-  autoSelectBackend,
-  type BackendChoice,
   INSTALL_HINT,
   OPENBLAS_PRIORITY,
   type OpenblasOptions,

@@ -132,18 +132,21 @@ const openblasVariants = ['openblas-pthread', 'openblas-openmp', 'openblas-seria
  * Candidate library sets, most specific first. Each entry is the one library holding BLAS and
  * LAPACK, or a BLAS + LAPACK pair. Bare names go through the dynamic loader's search path
  * (which includes the Debian alternatives symlinks); full paths cover unusual loader setups.
+ * A `library` given explicitly is the only candidate: it must load (no silent fallback to the
+ * search).
  *
- * @param library a library path (or "blas:lapack" paths) to try first; the front door passes
- *   the EMMS_OPENBLAS_LIB environment variable here (this package reads no environment).
+ * @param library a library path (or "blas:lapack" paths) to use instead of the search; the front
+ *   door passes its `openblasLibrary` setting (EMMS_OPENBLAS_LIB) here (this package reads no
+ *   environment).
  * @example
  * ```ts
- * candidateLibraries('/opt/openblas/lib/libopenblas.so')[0]; // ['/opt/openblas/lib/libopenblas.so']
+ * candidateLibraries('/opt/openblas/lib/libopenblas.so'); // [['/opt/openblas/lib/libopenblas.so']]
  * ```
  */
 export function candidateLibraries(library?: string): string[][] {
   const out: string[][] = [];
   const custom = library?.trim();
-  if (custom) out.push(custom.split(':').filter((s) => s.length > 0));
+  if (custom) return [custom.split(':').filter((s) => s.length > 0)];
   out.push(['libopenblas.so.0'], ['libopenblas.so']);
   for (const dir of libDirs) {
     out.push([`${dir}/libopenblas.so.0`]);
@@ -236,9 +239,9 @@ export type LoadResult = { ok: true; blas: NativeBlas } | { ok: false; reason: s
 
 /**
  * Tries each candidate set of {@link candidateLibraries} in turn; the first that binds every
- * function wins.
+ * function wins. With `library` given, only that one is tried, and the reason names it.
  *
- * @param library a library path (or "blas:lapack" paths) to try first.
+ * @param library a library path (or "blas:lapack" paths) to use instead of the search.
  * @example
  * ```ts
  * const r = loadNativeBlas();
@@ -255,6 +258,9 @@ export function loadNativeBlas(library?: string): LoadResult {
     }
   }
   const first = failures[0] ?? 'no candidates';
+  if (library?.trim()) {
+    return { ok: false, reason: `the library ${library.trim()} could not be loaded (${first})` };
+  }
   return {
     ok: false,
     reason: `no OpenBLAS/LAPACK library could be loaded (tried ${failures.length} candidates; first: ${first})`,

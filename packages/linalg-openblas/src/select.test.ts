@@ -8,74 +8,8 @@ import {
   resolveBackend,
 } from '@emms/linalg';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  autoSelectBackend,
-  chooseBackend,
-  openblasBackend,
-  openblasStatus,
-  registerOpenblasBackend,
-} from './select';
-
-const fake: LinalgBackend = { ...jsBackend, name: 'openblas' };
-const present = () => fake;
-const absent = () => null;
-const why = () => 'no OpenBLAS/LAPACK library could be loaded (test)';
-
-afterEach(() => {
-  chooseBackend({ EMMS_LINALG: 'js' }, absent, why);
-});
-
-describe('chooseBackend', () => {
-  it('EMMS_LINALG=js forces the portable backend and makes it current', () => {
-    const c = chooseBackend({ EMMS_LINALG: 'js' }, present, why);
-    expect(c.backend).toBe(jsBackend);
-    expect(c.notice).toBeUndefined();
-    expect(getBackend()).toBe(jsBackend);
-  });
-
-  it('EMMS_LINALG=openblas uses the native backend, or throws BACKEND_UNAVAILABLE with an install hint', () => {
-    expect(chooseBackend({ EMMS_LINALG: 'openblas' }, present, why).backend).toBe(fake);
-    expect(getBackend()).toBe(fake);
-    let err: unknown;
-    try {
-      chooseBackend({ EMMS_LINALG: 'openblas' }, absent, why);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toMatchObject({ code: 'BACKEND_UNAVAILABLE', input: 'EMMS_LINALG' });
-    expect((err as Error).message).toMatch(/apt-get install -y libopenblas0-pthread/);
-  });
-
-  it('unset or auto picks openblas when present, else js with a one-line notice', () => {
-    expect(chooseBackend({}, present, why)).toEqual({ backend: fake });
-    expect(chooseBackend({ EMMS_LINALG: 'auto' }, present, why).backend).toBe(fake);
-    const fallback = chooseBackend({}, absent, why);
-    expect(fallback.backend).toBe(jsBackend);
-    expect(getBackend()).toBe(jsBackend);
-    expect(fallback.notice).toMatch(/OpenBLAS not found/);
-    expect(fallback.notice).not.toMatch(/\n/);
-  });
-
-  it('rejects an unknown EMMS_LINALG value', () => {
-    expect(() => chooseBackend({ EMMS_LINALG: 'cuda' }, present, why)).toThrow(
-      expect.objectContaining({ code: 'INVALID_OPTION' }),
-    );
-  });
-});
-
-describe('autoSelectBackend on this machine', () => {
-  it('agrees with whether the library loads', () => {
-    const c = autoSelectBackend({});
-    if (openblasBackend()) {
-      expect(c.backend.name).toBe('openblas');
-      expect(openblasStatus()).toMatchObject({ loaded: true });
-    } else {
-      expect(c.backend).toBe(jsBackend);
-      expect(openblasStatus().reason).toMatch(/could be loaded/);
-    }
-    expect(getBackend()).toBe(c.backend);
-  });
-});
+import { candidateLibraries } from './library';
+import { openblasBackend, openblasStatus, registerOpenblasBackend } from './select';
 
 describe('registerOpenblasBackend', () => {
   afterEach(() => resetBackendsForTesting());
@@ -94,12 +28,26 @@ describe('registerOpenblasBackend', () => {
     }
   });
 
-  it('a library path that does not load is tried first, then the default search; resolving changes no global state', async () => {
+  it('an explicit library is the only one tried: when it does not load, "openblas" fails naming it', async () => {
+    expect(candidateLibraries('/nonexistent/libopenblas-missing.so')).toEqual([
+      ['/nonexistent/libopenblas-missing.so'],
+    ]);
     registerOpenblasBackend({ library: '/nonexistent/libopenblas-missing.so' });
-    // The explicit path is tried first; the default search still follows it.
-    const { backend } = await resolveBackend('auto');
-    expect(backend.name).toBe(openblasBackend({}) ? 'openblas' : 'js');
+    await expect(resolveBackend('openblas')).rejects.toMatchObject({
+      code: 'BACKEND_UNAVAILABLE',
+      message: expect.stringContaining('/nonexistent/libopenblas-missing.so could not be loaded'),
+    });
+    // 'auto' passes over it with a notice (the front door turns an explicit library into an error)
+    const { backend, notice } = await resolveBackend('auto');
+    expect(backend).toBe(jsBackend);
+    expect(notice).toContain('/nonexistent/libopenblas-missing.so');
     expect(getBackend()).toBe(jsBackend); // resolving changes no global state
+  });
+
+  it('the status of the default search on this machine agrees with whether the library loads', () => {
+    registerOpenblasBackend();
+    if (openblasBackend()) expect(openblasStatus()).toMatchObject({ loaded: true });
+    else expect(openblasStatus().reason).toMatch(/could be loaded/);
   });
 
   it('an explicit "openblas" choice when nothing loads is BACKEND_UNAVAILABLE', async () => {

@@ -1,4 +1,4 @@
-import { jsBackend, type LinalgBackend, registerBackend, setBackend } from '@emms/linalg';
+import { type LinalgBackend, registerBackend } from '@emms/linalg';
 import { EmmsError } from '@emms/tensor-io';
 import { createOpenblasBackend } from './backend';
 import { type LoadResult, loadNativeBlas, type NativeBlas } from './library';
@@ -45,15 +45,17 @@ function native(): NativeBlas | null {
 /** Options of {@link openblasBackend} and {@link registerOpenblasBackend}. */
 export interface OpenblasOptions {
   /**
-   * A library path (or "blas:lapack" paths) to try before the default search. The front door
-   * passes the EMMS_OPENBLAS_LIB environment variable here; this package reads no environment.
+   * A library path (or "blas:lapack" paths) to use instead of the default search: only this one is
+   * tried, and when it does not load the backend is unavailable with the reason (never a silent
+   * fallback to another library). The front door passes its `openblasLibrary` setting
+   * (EMMS_OPENBLAS_LIB) here; this package reads no environment.
    */
   readonly library?: string;
 }
 
 /**
  * The OpenBLAS/LAPACK backend, or null when no library loads (see {@link openblasStatus} for why).
- * The library is looked for once per `library` option: that path first when given, then
+ * The library is looked for once per `library` option: only that path when given, else
  * libopenblas.so.0, libopenblas.so, the Debian openblas-pthread/openmp/serial folders, then a
  * libblas.so.3 + liblapack.so.3 pair.
  *
@@ -83,12 +85,13 @@ export const OPENBLAS_PRIORITY = 100;
  * loaded until a resolve asks for it. Calling it again (e.g. with another library) replaces the
  * registration.
  *
- * @param options `library`: a path to try first (the front door's EMMS_OPENBLAS_LIB).
+ * @param options `library`: the one library to use instead of the search (the front door's
+ *   EMMS_OPENBLAS_LIB); when it does not load, resolving "openblas" fails naming it.
  * @example
  * ```ts
  * import { resolveBackend } from '@emms/linalg';
  * import { registerOpenblasBackend } from '@emms/linalg-openblas';
- * registerOpenblasBackend({ library: process.env.EMMS_OPENBLAS_LIB });
+ * registerOpenblasBackend(); // or { library: '/opt/openblas/lib/libopenblas.so' }
  * const { backend, notice } = await resolveBackend('auto'); // openblas, or js with a notice
  * ```
  */
@@ -102,7 +105,9 @@ export function registerOpenblasBackend(options: OpenblasOptions = {}): void {
       const r = load(library);
       return r.ok
         ? undefined
-        : `${r.reason}; install it (${INSTALL_HINT}) or give its path as the library option`;
+        : library
+          ? r.reason
+          : `${r.reason}; install it (${INSTALL_HINT}) or give its path as the library option`;
     },
   });
 }
@@ -150,84 +155,4 @@ export function setOpenblasThreads(threads: number): boolean {
   if (!b?.setThreads) return false;
   b.setThreads(threads);
   return true;
-}
-
-/** The backend chosen by {@link autoSelectBackend}, with a one-line notice when it fell back. */
-export interface BackendChoice {
-  readonly backend: LinalgBackend;
-  /** Set when the choice deserves a word to the user (native library requested or expected but absent). */
-  readonly notice?: string;
-}
-
-/**
- * Chooses a backend from the given settings and makes it current with `setBackend`.
- * `EMMS_LINALG` "js" forces the portable backend, "openblas" the native one (BACKEND_UNAVAILABLE
- * when it does not load), unset or "auto" picks OpenBLAS when it loads; `EMMS_OPENBLAS_LIB` is
- * a library path to try first. The settings are passed in: this package never reads
- * `process.env`.
- *
- * @deprecated Use {@link registerOpenblasBackend} and `resolveBackend` from @emms/linalg (or the
- *   front door of @emms/metrics), which change no global state.
- * @throws EmmsError BACKEND_UNAVAILABLE, INVALID_OPTION
- * @example
- * ```ts
- * const { backend } = autoSelectBackend({ EMMS_LINALG: 'js' });
- * ```
- */
-export function autoSelectBackend(settings: {
-  EMMS_LINALG?: string;
-  EMMS_OPENBLAS_LIB?: string;
-}): BackendChoice {
-  const library = settings.EMMS_OPENBLAS_LIB;
-  return chooseBackend(
-    settings,
-    () => openblasBackend({ library }),
-    () => {
-      const r = load(library?.trim() ?? '');
-      return r.ok ? 'the library did not load' : r.reason;
-    },
-  );
-}
-
-/** {@link autoSelectBackend} over a given way to get the native backend (tests pass a stand-in). */
-export function chooseBackend(
-  settings: { EMMS_LINALG?: string },
-  openblas: () => LinalgBackend | null,
-  reason: () => string,
-): BackendChoice {
-  const env = settings;
-  const wanted = (env.EMMS_LINALG ?? '').trim().toLowerCase();
-  if (wanted === 'js') {
-    setBackend(jsBackend);
-    return { backend: jsBackend };
-  }
-  if (wanted === 'openblas') {
-    const b = openblas();
-    if (!b) {
-      throw new EmmsError(
-        'BACKEND_UNAVAILABLE',
-        `EMMS_LINALG=openblas but ${reason()}. Install it (${INSTALL_HINT}), point EMMS_OPENBLAS_LIB at the library, or unset EMMS_LINALG to use the portable backend`,
-        { input: 'EMMS_LINALG' },
-      );
-    }
-    setBackend(b);
-    return { backend: b };
-  }
-  if (wanted !== '' && wanted !== 'auto') {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `EMMS_LINALG must be "js", "openblas" or "auto", got "${env.EMMS_LINALG}"`,
-      { input: 'EMMS_LINALG' },
-    );
-  }
-  const b = openblas();
-  if (b) {
-    setBackend(b);
-    return { backend: b };
-  }
-  setBackend(jsBackend);
-  return {
-    backend: jsBackend,
-    notice: `emms: OpenBLAS not found, using the slower portable backend (install: ${INSTALL_HINT})`,
-  };
 }

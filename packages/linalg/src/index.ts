@@ -18,6 +18,7 @@ export {
   notPositiveDefinite,
 } from './checks';
 export { jsBackend } from './js/backend';
+export { setWasmKernels, wasmKernelsEnabled } from './js/wasm-switch';
 export type { PcaOptions, PcaResult } from './pca';
 export { pca } from './pca';
 export type { BackendFactory, RegisterBackendOptions, RegisteredBackend, ResolvedBackend } from './registry';

@@ -73,6 +73,8 @@ describe('backend registry', () => {
     const unknown = await resolveBackend('blis').catch((e: unknown) => e);
     expect(isEmmsError(unknown, 'BACKEND_UNAVAILABLE')).toBe(true);
     expect((unknown as Error).message).toMatch(/"blis" is not registered.*js, native|native, js/);
+    const typo = await resolveBackend('natve').catch((e: unknown) => e);
+    expect((typo as Error).message).toContain('did you mean "native"?');
   });
 
   it('explicit names are case-insensitive; js always resolves', async () => {

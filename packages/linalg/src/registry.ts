@@ -1,4 +1,4 @@
-import { EmmsError } from '@emms/tensor-io';
+import { didYouMeanText, EmmsError } from '@emms/tensor-io';
 import type { LinalgBackend } from './backend';
 import { jsBackend } from './js/backend';
 
@@ -200,7 +200,7 @@ export async function resolveBackend(choice = 'auto'): Promise<ResolvedBackend> 
   if (!entry) {
     throw new EmmsError(
       'BACKEND_UNAVAILABLE',
-      `backend "${choice}" is not registered; choose "auto" or one of: ${[...entries.keys()].join(', ')}`,
+      `backend "${choice}" is not registered${didYouMeanText(String(choice), [...entries.keys()])} Choose "auto" or one of: ${[...entries.keys()].join(', ')}`,
       { input: 'backend', details: { choice, registered: [...entries.keys()] } },
     );
   }

@@ -8,7 +8,7 @@
  * mean-field updates fit q(z | x_i, y_i); the value is the resulting bound per label entry
  * (divided by N·C). Lower is better.
  */
-import type { Matrix } from '@emms/tensor-io';
+import type { Matrix } from '@emms/metric-spec';
 import { digamma, logGamma, logSumExp } from './special';
 
 /** Options shared by {@link pactranDirichlet} and {@link pactranGamma}. */

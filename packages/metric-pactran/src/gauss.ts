@@ -15,10 +15,17 @@
  * The cross-entropy term also carries the reference's Σ y log(y + 1e-10) = log(1 + 1e-10) per
  * sample. Lower is better.
  */
-import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
-import { type LbfgsStop, minimizeLbfgs, type Objective } from '@emms/metric-spec';
-import type { Matrix } from '@emms/tensor-io';
-import { normalFrom, seededRandom } from '@emms/tensor-io';
+import {
+  type Dense,
+  getBackend,
+  type LbfgsStop,
+  type LinalgBackend,
+  type Matrix,
+  minimizeLbfgs,
+  normalFrom,
+  type Objective,
+  seededRandom,
+} from '@emms/metric-spec';
 
 /** Options of {@link pactranGauss}. */
 export interface GaussPactranOptions {

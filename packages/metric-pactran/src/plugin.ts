@@ -1,21 +1,26 @@
 /**
  * The three PACTran scores as {@link Metric}s (made with `defineMetric`), and the {@link MetricPlugin}
- * that registers them. Everything here goes through the public entry points of @emms/metric-spec,
- * @emms/linalg and @emms/tensor-io; @emms/metrics is not needed at run time.
+ * that registers them. Everything here comes from @emms/metric-spec, the one package a plugin
+ * depends on; @emms/metrics is not needed at run time.
  */
-import { type LinalgBackend, pca } from '@emms/linalg';
 import {
   defineMetric,
   degenerate,
+  EmmsError,
   fitGaussianMixture,
+  isEmmsError,
+  type LinalgBackend,
+  type Matrix,
   type Metric,
   type MetricContext,
   type MetricInputs,
   type MetricPlugin,
+  pca,
+  type RunShape,
   z,
 } from '@emms/metric-spec';
-import { EmmsError, isEmmsError, type Matrix } from '@emms/tensor-io';
 import { type DiscretePactranResult, pactranDirichlet, pactranGamma } from './discrete';
+import { dirichletDocs, gammaDocs, gaussDocs } from './docs';
 import { pactranGauss } from './gauss';
 
 /**
@@ -179,7 +184,23 @@ const pactranReference = {
   repository: 'github.com/google-research/pactran_metrics',
 };
 
-function discreteMetric(id: string, description: string, score: typeof pactranDirichlet) {
+/**
+ * The regime in which the mixture versions stop looking at the features: with N < 10 the reference
+ * rule gives one mixture component, every sample gets the same source assignment, and the bound is
+ * a function of the labels alone, the same for every model.
+ */
+function oneComponent({ samples: n, classes }: RunShape, o: DiscreteOptions): string | undefined {
+  return o.source === 'gmm' && o.components === 0 && referenceComponents(n, Math.max(2, classes)) === 1
+    ? `N = ${n} < 10: the reference rule fits one mixture component, so every model gets the same value; give at least 10 samples, set components, or use source "probs"`
+    : undefined;
+}
+
+function discreteMetric(
+  id: string,
+  description: string,
+  score: typeof pactranDirichlet,
+  docs: typeof dirichletDocs,
+) {
   return defineMetric({
     id,
     description,
@@ -189,6 +210,8 @@ function discreteMetric(id: string, description: string, score: typeof pactranDi
     references: [pactranReference],
     regime:
       'A bound on the fine-tuning loss: lower is better. Needs enough samples for the mixture (N ≥ 10 for the reference rule) or source-model probabilities (source "probs").',
+    saturation: oneComponent,
+    docs,
     compute(inputs, options, context) {
       const labels = inputs.labels!;
       const classes = classCount(labels);
@@ -229,6 +252,7 @@ export const pactranDirichletMetric: Metric = discreteMetric(
   'pactran-dirichlet',
   'PACTran-Dirichlet bound on Gaussian-mixture posteriors of PCA features (Ding et al. 2022); lower is better',
   pactranDirichlet,
+  dirichletDocs,
 );
 
 /**
@@ -247,6 +271,7 @@ export const pactranGammaMetric: Metric = discreteMetric(
   'pactran-gamma',
   'PACTran-Gamma bound on Gaussian-mixture posteriors of PCA features (Ding et al. 2022); lower is better',
   pactranGamma,
+  gammaDocs,
 );
 
 /**
@@ -310,6 +335,7 @@ export const pactranGaussMetric: Metric = defineMetric({
   references: [pactranReference],
   regime:
     'A bound on the fine-tuning loss: lower is better. Features as given (centred by default); its scale enters the bound, so compare models on the same data.',
+  docs: gaussDocs,
   compute(inputs, options, context) {
     const id = 'pactran-gauss';
     const labels = inputs.labels!;

@@ -1,8 +1,7 @@
 import { isEmmsError, listErrorCodes } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineMetric, fromV1Metric, scoreFunction } from './define';
-import type { MetricInputs, MetricV1 } from './types';
+import { defineMetric, scoreFunction } from './define';
 
 const features = { rows: 4, cols: 2, data: new Float64Array([1, 2, 3, 4, 5, 6, 7, 9]) };
 const labels = Int32Array.from([0, 1, 0, 1]);
@@ -139,52 +138,83 @@ describe('defineMetric', () => {
   });
 });
 
-describe('v1 metrics through the adapter', () => {
-  // Written exactly as a plugin against specification v1 would: options as a list, compute unchecked.
-  const v1: MetricV1 = {
-    specificationVersion: 'v1',
-    id: 'old-style',
-    description: 'rows plus an offset',
-    inputs: { required: ['features'], optional: ['labels'] },
-    higherIsBetter: false,
-    options: [
-      { name: 'offset', type: 'integer', default: 2, description: 'added' },
-      { name: 'flip', type: 'boolean', default: false, description: 'negate' },
-      { name: 'how', type: 'string', default: 'x', choices: ['x', 'y'], description: 'which' },
-    ],
-    compute(inputs: MetricInputs, o: Record<string, unknown>) {
-      const v = inputs.features!.rows + (o.offset as number);
-      return { value: o.flip ? -v : v, details: { how: o.how } };
-    },
-  };
-  const m = fromV1Metric(v1);
-
-  it('keeps working: defaults filled, options passed, v2 shape', async () => {
-    expect(m.specificationVersion).toBe('v2');
-    expect(m.higherIsBetter).toBe(false);
-    expect((await m.compute({ features })).value).toBe(6);
-    expect(await m.compute({ features }, { offset: 1, flip: true, how: 'y' })).toEqual({
-      value: -5,
-      details: { how: 'y' },
-    });
-    expect(m.options.map((o) => o.allowed)).toEqual(['a finite integer', 'true or false', 'one of "x", "y"']);
+describe('facts declared on the metric', () => {
+  const wide = defineMetric({
+    id: 'wide-toy',
+    description: 'a toy with facts',
+    inputs: { required: ['features'] },
+    higherIsBetter: true,
+    options: z.object({ mode: z.enum(['plain', 'careful']).default('plain').describe('how') }),
+    saturation: ({ samples, features: d }, { mode }) =>
+      mode === 'plain' && d >= samples ? `D = ${d} ≥ N = ${samples}` : undefined,
+    presets: { rank: { mode: 'careful' } },
+    docs: { formula: 'the sum', cost: 'O(ND)', notes: [{ title: 'Quirk', body: 'none' }] },
+    compute: () => ({ value: 1 }),
   });
 
-  it('checks options against the list: booleans only true/false, integers, choices', () => {
-    for (const [o, text] of [
-      [{ flip: 'banana' }, 'old-style.flip="banana"'],
-      [{ offset: 1.5 }, 'old-style.offset=1.5'],
-      [{ how: 'z' }, 'old-style.how="z"'],
+  it('saturation sees the run shape and the checked options', () => {
+    expect(wide.saturation({ samples: 10, features: 20, classes: 2 })).toBe('D = 20 ≥ N = 10');
+    expect(wide.saturation({ samples: 10, features: 20, classes: 2 }, { mode: 'careful' })).toBeUndefined();
+    expect(wide.saturation({ samples: 30, features: 20, classes: 2 })).toBeUndefined();
+    expect(toy.saturation({ samples: 1, features: 100, classes: 2 })).toBeUndefined();
+  });
+
+  it('presets and docs are frozen facts; a metric without them has empty ones', () => {
+    expect(wide.presets).toEqual({ rank: { mode: 'careful' } });
+    expect(Object.isFrozen(wide.presets) && Object.isFrozen(wide.docs)).toBe(true);
+    expect(wide.docs.notes?.[0]?.title).toBe('Quirk');
+    expect(toy.presets).toEqual({});
+    expect(toy.docs).toEqual({});
+  });
+
+  it('refuses preset options the schema rejects, and unknown presets, when the metric is defined', () => {
+    const base = {
+      id: 'bad-preset',
+      description: 'x',
+      inputs: { required: [] as never[] },
+      higherIsBetter: true,
+      options: z.object({ k: z.number().int().min(1).default(1) }),
+      compute: () => ({ value: 0 }),
+    };
+    expect(() => defineMetric({ ...base, presets: { rank: { k: 0 } } })).toThrow(
+      /presets\.rank: .*bad-preset\.k=0/,
+    );
+    expect(() => defineMetric({ ...base, presets: { best: { k: 2 } } as never })).toThrow(
+      /presets\.best is not a preset/,
+    );
+  });
+});
+
+describe('inputs of the wrong type are typed errors naming the input', () => {
+  it('null or non-matrix inputs', () => {
+    for (const [inputs, input] of [
+      [null, 'inputs'],
+      [{ features: null, labels }, 'features'],
+      [{ features, labels: null }, 'labels'],
+      [{ features, labels: [0, 1, 0, 1] }, 'labels'],
+      [{ features: { rows: 2, cols: 2, data: [1, 2, 3, 4] }, labels }, 'features'],
+      [{ features, labels, flabels: [features, null] }, 'flabels[1]'],
+      [{ features, labels, flabels: features }, 'flabels'],
     ] as const) {
-      const e = errorOf(() => m.compute({ features }, o));
-      expect(e.code).toBe('INVALID_OPTION');
-      expect(e.message).toContain(text);
+      const e = errorOf(() => toy.compute(inputs as never));
+      expect(e.code).toBe('INVALID_INPUT');
+      expect(e.input).toBe(input);
+      expect(e.message).toMatch(new RegExp(`^${input.replace(/[[\]]/g, '\\$&')} is `));
     }
   });
 
-  it('validates inputs and rejects a non-finite value of the v1 compute', async () => {
-    expect(errorOf(() => m.compute({})).code).toBe('MISSING_INPUT');
-    const inf = fromV1Metric({ ...v1, compute: () => ({ value: Number.POSITIVE_INFINITY }) });
-    await expect(inf.compute({ features })).rejects.toMatchObject({ code: 'NON_FINITE_SCORE' });
+  it('values whose squares overflow are VALUE_OVERFLOW naming the input; NaN stays NON_FINITE', () => {
+    const big = { rows: 4, cols: 2, data: new Float64Array([1, 2, 3, 4, 5, 6, 7, 1e300]) };
+    const e = errorOf(() => toy.compute({ features: big, labels }));
+    expect(e).toMatchObject({ code: 'VALUE_OVERFLOW', input: 'features' });
+    expect(e.message).toMatch(/1\.000e\+300.*rescale features/);
+    const nan = { rows: 4, cols: 2, data: new Float64Array([1, 2, 3, 4, 5, 6, 7, Number.NaN]) };
+    expect(errorOf(() => toy.compute({ features: nan, labels }))).toMatchObject({
+      code: 'NON_FINITE',
+      input: 'features',
+    });
+    // large but safe values pass
+    const ok = { rows: 4, cols: 2, data: new Float64Array([1, 2, 3, 4, 5, 6, 7, 1e150]) };
+    expect(() => toy.compute({ features: ok, labels })).not.toThrow();
   });
 });

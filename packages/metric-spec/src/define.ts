@@ -2,17 +2,18 @@ import { getBackend } from '@emms/linalg';
 import { EmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
 import { METRIC_ERROR_CODES } from './errors';
-import type {
-  AnyMetric,
-  Metric,
-  MetricContext,
-  MetricInputSpec,
-  MetricInputs,
-  MetricOptionInfo,
-  MetricOptionSpec,
-  MetricReference,
-  MetricResult,
-  MetricV1,
+import {
+  type Metric,
+  type MetricContext,
+  type MetricDocs,
+  type MetricInputSpec,
+  type MetricInputs,
+  type MetricOptionInfo,
+  type MetricReference,
+  type MetricResult,
+  PRESET_NAMES,
+  type Preset,
+  type RunShape,
 } from './types';
 import { validateInputs } from './validate';
 
@@ -35,6 +36,19 @@ export interface MetricDefinition<S extends z.ZodObject, R extends MetricResult 
   readonly references?: readonly MetricReference[];
   /** When the score is meaningful, in a sentence or two. */
   readonly regime?: string;
+  /**
+   * The regime in which the score saturates or stops measuring transferability, for a run of this
+   * shape (N, D after the run's reduce stage, C) and these (checked) options: a one-line warning
+   * that names the regime and the fix, or undefined. The runner adds it to `details.warning`.
+   */
+  readonly saturation?: (shape: RunShape, options: z.output<S>) => string | undefined;
+  /**
+   * Options a run-level preset sets for this metric unless the caller sets them, e.g.
+   * `{ rank: { variant: 'corrected' } }`. Checked against `options` when the metric is defined.
+   */
+  readonly presets?: { readonly [P in Preset]?: Partial<z.input<S>> };
+  /** Formula, cost and further notes the docs show (Markdown, TeX in `$…$`). */
+  readonly docs?: MetricDocs;
   /**
    * The computation. Receives validated inputs (only those declared), options checked and completed
    * with defaults, and a context with a backend. Throw `EmmsError` (DEGENERATE_INPUT, …) for inputs
@@ -104,13 +118,13 @@ export function describeOptions(schema: z.ZodObject): MetricOptionInfo[] {
         ? { ...raw.anyOf.find((b) => b.type !== 'null'), ...raw, anyOf: undefined }
         : raw;
     const t = Array.isArray(p.type) ? p.type[0] : p.type;
-    const type: MetricOptionSpec['type'] =
+    const type: MetricOptionInfo['type'] =
       t === 'integer' ? 'integer' : t === 'number' ? 'number' : t === 'boolean' ? 'boolean' : 'string';
     const safe = Number.MAX_SAFE_INTEGER;
     const base = {
       name,
       type,
-      default: p.default as MetricOptionSpec['default'],
+      default: p.default as MetricOptionInfo['default'],
       description: p.description ?? '',
       ...(p.enum ? { choices: p.enum.map(String) } : {}),
       ...(p.exclusiveMinimum !== undefined
@@ -173,6 +187,26 @@ function plainOptions(id: string, options: unknown): Record<string, unknown> {
   return out;
 }
 
+/** The docs facts as a frozen copy, each field checked to be Markdown text. */
+function checkedDocs(id: string, docs: MetricDocs | undefined): MetricDocs {
+  if (docs === undefined) return Object.freeze({});
+  const text = (v: unknown, what: string) => {
+    if (v !== undefined && typeof v !== 'string')
+      throw new Error(`metric "${id}": docs.${what} must be text`);
+  };
+  text(docs.summary, 'summary');
+  text(docs.formula, 'formula');
+  text(docs.cost, 'cost');
+  for (const n of docs.notes ?? []) {
+    text(n.title, 'notes[].title');
+    text(n.body, 'notes[].body');
+  }
+  return Object.freeze({
+    ...docs,
+    ...(docs.notes ? { notes: Object.freeze(docs.notes.map((n) => Object.freeze({ ...n }))) } : {}),
+  });
+}
+
 function checkedResult<R extends MetricResult>(id: string, r: R): R {
   if (typeof r !== 'object' || r === null || typeof r.value !== 'number' || !Number.isFinite(r.value)) {
     const got = typeof r === 'object' && r !== null ? (r as MetricResult).value : r;
@@ -203,7 +237,9 @@ function runChecked<R extends MetricResult | Promise<MetricResult>>(
 ): R {
   const ctx = context ?? {};
   checkRelabel(ctx.relabel);
-  const checked = validateInputs(metric, inputs ?? {}, { relabel: ctx.relabel === true });
+  const checked = validateInputs(metric, inputs === undefined ? {} : inputs, {
+    relabel: ctx.relabel === true,
+  });
   const full: MetricContext = { ...ctx, backend: ctx.backend ?? getBackend() };
   const r = run(checked, full);
   if (r && typeof (r as Promise<MetricResult>).then === 'function') {
@@ -219,10 +255,11 @@ function runChecked<R extends MetricResult | Promise<MetricResult>>(
  * computation, and turns a non-finite value into an error.
  *
  * @param def - id, description, inputs, higherIsBetter, options (a zod object schema), references,
- *   regime and compute.
+ *   regime, the facts the runner and the docs read (saturation, presets, docs) and compute.
  * @returns the {@link Metric}; its `compute(inputs, options?, context?)` returns what `def.compute`
  *   returns (sync or a promise).
- * @throws Error when `def.id` is not lower case letters, digits, - or _ (a programming mistake).
+ * @throws Error when `def.id` is not lower case letters, digits, - or _, or a preset's options do
+ *   not pass the schema (programming mistakes).
  *   Its compute throws EmmsError INVALID_OPTION (naming `<id>.<option>`, the range and the bad
  *   value), MISSING_INPUT, the input-validation codes, NON_FINITE_SCORE, and whatever the
  *   computation throws (e.g. DEGENERATE_INPUT).
@@ -269,6 +306,19 @@ export function defineMetric<
     }
     return r.data as z.output<S>;
   };
+  const presets: Partial<Record<Preset, Readonly<Record<string, unknown>>>> = {};
+  for (const [preset, given] of Object.entries(def.presets ?? {})) {
+    if (!PRESET_NAMES.includes(preset as Preset)) {
+      throw new Error(`metric "${def.id}": presets.${preset} is not a preset (${PRESET_NAMES.join(', ')})`);
+    }
+    try {
+      parseOptions(given as Record<string, unknown>);
+    } catch (e) {
+      throw new Error(`metric "${def.id}": presets.${preset}: ${(e as Error).message}`);
+    }
+    presets[preset as Preset] = Object.freeze({ ...(given as Record<string, unknown>) });
+  }
+  const saturation = def.saturation;
   return Object.freeze({
     specificationVersion: 'v2' as const,
     id: def.id,
@@ -278,6 +328,11 @@ export function defineMetric<
     options,
     references: def.references ?? [],
     regime: def.regime ?? '',
+    presets: Object.freeze(presets),
+    docs: checkedDocs(def.id, def.docs),
+    saturation(shape: RunShape, raw?: Readonly<Record<string, unknown>>): string | undefined {
+      return saturation ? saturation(shape, parseOptions(raw)) : undefined;
+    },
     parseOptions,
     compute(
       inputs: MetricInputs,
@@ -288,84 +343,6 @@ export function defineMetric<
       return runChecked(def, inputs, context, (checked, ctx) => def.compute(checked, parsed, ctx));
     },
   });
-}
-
-/**
- * Adapts a specification-v1 metric (options as a {@link MetricOptionSpec} list, unchecked compute)
- * to v2: options are checked against the list (type, choices; booleans only true/false) and
- * completed with defaults, inputs validated, the value checked finite.
- *
- * @param m - a v1 metric, e.g. from an older plugin package.
- * @returns the same metric as specification v2.
- * @example
- * ```ts
- * const v1 = {
- *   specificationVersion: 'v1' as const, id: 'rows', description: 'number of rows',
- *   inputs: { required: ['features' as const] }, higherIsBetter: true,
- *   options: [{ name: 'add', type: 'integer' as const, default: 0, description: 'added' }],
- *   compute: (inputs: MetricInputs, o: { add?: number }) => ({ value: inputs.features!.rows + (o.add ?? 0) }),
- * };
- * const m = fromV1Metric(v1);
- * const features = { rows: 3, cols: 1, data: new Float64Array(3) };
- * console.assert((await m.compute({ features }, { add: 1 })).value === 4);
- * ```
- */
-export function fromV1Metric(m: MetricV1): Metric {
-  const options: MetricOptionInfo[] = m.options.map((o) => ({ ...o, allowed: allowedText(o) }));
-  const byName = new Map(options.map((o) => [o.name, o]));
-  const parseOptions = (raw?: Readonly<Record<string, unknown>>): Record<string, unknown> => {
-    const given = plainOptions(m.id, raw);
-    const out: Record<string, unknown> = {};
-    for (const o of options) if (o.default !== undefined) out[o.name] = o.default;
-    for (const [name, value] of Object.entries(given)) {
-      const info = byName.get(name);
-      if (!info) throw unknownOption(m.id, name, options);
-      const ok =
-        info.type === 'boolean'
-          ? typeof value === 'boolean'
-          : info.type === 'string'
-            ? typeof value === 'string' && (!info.choices || info.choices.includes(value))
-            : typeof value === 'number' &&
-              Number.isFinite(value) &&
-              (info.type === 'number' || Number.isInteger(value));
-      if (!ok) throw badOption(m.id, info, value);
-      out[name] = value;
-    }
-    return out;
-  };
-  return Object.freeze({
-    specificationVersion: 'v2' as const,
-    id: m.id,
-    description: m.description,
-    inputs: m.inputs,
-    higherIsBetter: m.higherIsBetter,
-    options,
-    references: [],
-    regime: '',
-    parseOptions,
-    compute(inputs: MetricInputs, raw?: Readonly<Record<string, unknown>>, context?: Partial<MetricContext>) {
-      const parsed = parseOptions(raw);
-      return runChecked(m, inputs, context, (checked, ctx) =>
-        Promise.resolve(m.compute(checked, parsed, ctx)),
-      );
-    },
-  });
-}
-
-/**
- * A metric of either specification version as v2 (v1 through {@link fromV1Metric}).
- *
- * @param m - a v1 or v2 metric.
- * @returns `m` itself when it is v2, else the adapted metric.
- * @example
- * ```ts
- * const m = toMetric(defineMetric({ id: 'zero', description: 'always 0', inputs: { required: [] },
- *   higherIsBetter: true, compute: () => ({ value: 0 }) }));
- * console.assert(m.specificationVersion === 'v2');
- * ```
- */
-export function toMetric(m: AnyMetric): Metric {
-  return m.specificationVersion === 'v1' ? fromV1Metric(m) : m;
 }
 
 /** Run-time settings a built-in score function accepts beside the metric's own options. */

@@ -1,17 +1,31 @@
 /**
- * @emms/metric-spec: what a transferability-score package needs — the metric interface,
- * {@link defineMetric} with its zod option schema, input validation, the shared error codes and
- * numerical helpers (seeded random numbers, Gaussian mixture, k-means, L-BFGS).
+ * @emms/metric-spec: everything a transferability-score package needs, so that a plugin depends
+ * on this package alone — the metric interface, {@link defineMetric} with its zod option schema and
+ * the facts a metric declares (saturation regime, preset overrides, docs), input validation, the
+ * shared error type and codes, and the numerical helpers scores share (dense kernels through the
+ * backend interface, PCA, seeded random numbers, Gaussian mixture, k-means, L-BFGS).
  */
+
+// The linear-algebra surface a score uses: the backend interface (use `context.backend`) and PCA.
+export type { Dense, LinalgBackend, PcaOptions, PcaResult } from '@emms/linalg';
+export { getBackend, pca } from '@emms/linalg';
+// Matrices, the one error type, progress events and the seeded generators.
+export type { ErrorCode, Matrix, ProgressEvent, ProgressListener } from '@emms/tensor-io';
+export {
+  declareErrorCodes,
+  didYouMean,
+  EmmsError,
+  isEmmsError,
+  mulberry32,
+  normalFrom,
+} from '@emms/tensor-io';
 export { z } from 'zod';
 export {
   defineMetric,
   describeOptions,
-  fromV1Metric,
   type MetricDefinition,
   type ScoreCallOptions,
   scoreFunction,
-  toMetric,
 } from './define';
 export { degenerate } from './degenerate';
 export { METRIC_ERROR_CODES } from './errors';
@@ -24,20 +38,28 @@ export {
   minimizeLbfgs,
   type Objective,
 } from './lbfgs';
-export type {
-  AnyMetric,
-  Metric,
-  MetricContext,
-  MetricInputName,
-  MetricInputSpec,
-  MetricInputs,
-  MetricOptionInfo,
-  MetricOptionSpec,
-  MetricPlugin,
-  MetricReference,
-  MetricResult,
-  MetricV1,
+export {
+  type Metric,
+  type MetricContext,
+  type MetricDocs,
+  type MetricInputName,
+  type MetricInputSpec,
+  type MetricInputs,
+  type MetricOptionInfo,
+  type MetricPlugin,
+  type MetricReference,
+  type MetricResult,
+  PRESET_NAMES,
+  type Preset,
+  type RunShape,
 } from './types';
 export { checkAbort, seededRandom, toDense } from './util';
 export type { LabelCheck, ValidateOptions } from './validate';
-export { assertFiniteMatrix, assertProbabilities, checkLabelSet, validateInputs } from './validate';
+export {
+  assertFiniteMatrix,
+  assertNoOverflow,
+  assertProbabilities,
+  checkInputTypes,
+  checkLabelSet,
+  validateInputs,
+} from './validate';

@@ -44,21 +44,17 @@ export interface MetricContext {
   readonly relabel?: boolean;
 }
 
-/** One documented option of a v1 metric (the list form of specification v1). */
-export interface MetricOptionSpec {
+/**
+ * The plain description of one option of a defined metric, derived from its schema: what
+ * `emms metrics NAME` prints and the docs tabulate.
+ */
+export interface MetricOptionInfo {
   readonly name: string;
   readonly type: 'number' | 'integer' | 'boolean' | 'string';
   readonly default: number | boolean | string | undefined;
   readonly description: string;
   /** For string options: the allowed values. */
   readonly choices?: readonly string[];
-}
-
-/**
- * The plain description of one option of a defined metric, derived from its schema: what
- * `emms metrics NAME` prints and the docs tabulate.
- */
-export interface MetricOptionInfo extends MetricOptionSpec {
   /** Smallest allowed value (numbers). */
   readonly min?: number;
   /** Whether `min` itself is excluded. */
@@ -89,29 +85,39 @@ export interface MetricInputSpec {
   readonly optional?: readonly MetricInputName[];
 }
 
-/**
- * A metric written against specification v1: options as a {@link MetricOptionSpec} list and a
- * `compute` that receives them unchecked. Registries and plugins still accept it; it is adapted
- * with {@link fromV1Metric} (options checked against the list, inputs validated) on registration.
- */
-export interface MetricV1<O extends Record<string, unknown> = Record<string, unknown>> {
-  readonly specificationVersion: 'v1';
-  readonly id: string;
-  readonly description: string;
-  readonly inputs: MetricInputSpec;
-  readonly higherIsBetter: boolean;
-  readonly options: readonly MetricOptionSpec[];
-  compute(
-    inputs: MetricInputs,
-    options: Partial<O>,
-    context: MetricContext,
-  ): MetricResult | Promise<MetricResult>;
+/** The run-level presets: `published` (the reference implementations) and `rank` (what ranks best). */
+export type Preset = 'published' | 'rank';
+
+/** The preset names, in the order help texts list them. */
+export const PRESET_NAMES: readonly Preset[] = ['published', 'rank'];
+
+/** N, D (after any reduction) and C of a run: what a metric's saturation check looks at. */
+export interface RunShape {
+  /** Samples N. */
+  readonly samples: number;
+  /** Feature dimension D as the metric sees it (after the run's reduce stage). */
+  readonly features: number;
+  /** Classes C = max(label) + 1 (0 without labels). */
+  readonly classes: number;
+}
+
+/** What the docs show about a metric besides its options, references and regime (Markdown, TeX in `$…$`). */
+export interface MetricDocs {
+  /** A paragraph introducing the score, shown above its formula. */
+  readonly summary?: string;
+  /** What is computed, step by step. */
+  readonly formula?: string;
+  /** The cost in N, D and C. */
+  readonly cost?: string;
+  /** Further sections of the metric's page, in order. */
+  readonly notes?: readonly { readonly title: string; readonly body: string }[];
 }
 
 /**
- * A metric of specification v2, made by {@link defineMetric} (or adapted from v1). Its `compute`
- * checks the options and validates the inputs itself, so no caller can reach the computation with
- * unchecked values.
+ * A metric of specification v2, made by {@link defineMetric}. Its `compute` checks the options and
+ * validates the inputs itself, so no caller can reach the computation with unchecked values. Every
+ * fact the runner, the CLI and the docs need about it lives here, so a plugin carries the same
+ * facts as a built-in score.
  */
 export interface Metric<
   O extends Record<string, unknown> = Record<string, unknown>,
@@ -133,6 +139,19 @@ export interface Metric<
   /** When the score is meaningful (sample sizes, input kinds), in a sentence or two. */
   readonly regime: string;
   /**
+   * Options each run-level preset sets for this metric unless the caller sets them, e.g.
+   * `{ rank: { variant: 'corrected' } }` (checked against the option schema when defined).
+   */
+  readonly presets: Readonly<Partial<Record<Preset, Readonly<Record<string, unknown>>>>>;
+  /** Formula, cost and notes for the docs. */
+  readonly docs: MetricDocs;
+  /**
+   * Whether a run of this shape is in a regime where the score saturates or stops measuring
+   * transferability: a one-line warning (the runner adds it to `details.warning`), else undefined.
+   * `options` are the metric's options as given (checked and completed here).
+   */
+  saturation(shape: RunShape, options?: Readonly<Record<string, unknown>>): string | undefined;
+  /**
    * Checks raw options (INVALID_OPTION naming `<id>.<option>`, the allowed range and the bad value)
    * and returns them completed with defaults.
    */
@@ -148,15 +167,12 @@ export interface Metric<
   ): R;
 }
 
-/** Either specification version: what registries and plugin packages accept. */
-export type AnyMetric = Metric | MetricV1;
-
 /**
- * What a metric plugin package exports (as `default`, as `plugin`, or as a named `metrics` array).
- * `specificationVersion` 'v2' plugins may mix v1 and v2 metrics; 'v1' plugins hold v1 metrics.
+ * What a metric plugin package exports (as `default`, as `plugin`, or as a named `metrics` array):
+ * metrics made with {@link defineMetric}.
  */
 export interface MetricPlugin {
-  readonly specificationVersion: 'v1' | 'v2';
+  readonly specificationVersion: 'v2';
   readonly name: string;
-  readonly metrics: readonly AnyMetric[];
+  readonly metrics: readonly Metric[];
 }

@@ -7,7 +7,108 @@ import {
   type Matrix,
   relabelToPresent,
 } from '@emms/tensor-io';
+import { METRIC_ERROR_CODES } from './errors';
 import type { MetricInputName, MetricInputSpec, MetricInputs } from './types';
+
+/** Every input name, in the order messages list them. */
+const INPUT_NAMES: readonly MetricInputName[] = ['features', 'labels', 'flabels', 'probs', 'targets'];
+
+function typeName(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a plain array';
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name}`;
+  return typeof v === 'object' ? 'an object without rows, cols and a float data array' : `a ${typeof v}`;
+}
+
+function invalidInput(input: string, got: unknown, want: string): EmmsError {
+  return new EmmsError(
+    METRIC_ERROR_CODES.INVALID_INPUT,
+    `${input} is ${typeName(got)}; give ${want}, or leave ${input} out`,
+    { input, details: { got: typeName(got) } },
+  );
+}
+
+const MATRIX = 'a matrix { rows, cols, data } with data a Float64Array or Float32Array of rows·cols values';
+
+function isMatrixLike(m: unknown): m is Matrix {
+  if (typeof m !== 'object' || m === null) return false;
+  const { rows, cols, data } = m as Partial<Matrix>;
+  return (
+    Number.isSafeInteger(rows) &&
+    Number.isSafeInteger(cols) &&
+    (rows as number) >= 0 &&
+    (cols as number) >= 0 &&
+    (data instanceof Float64Array || data instanceof Float32Array) &&
+    data.length === (rows as number) * (cols as number)
+  );
+}
+
+/**
+ * Throws INVALID_INPUT unless `inputs` is an object whose given fields have the types the library
+ * takes: features, probs and targets matrices, labels an Int32Array, flabels an array of matrices.
+ * Fields left undefined are fine (whether a metric needs them is {@link validateInputs}' business).
+ *
+ * @param inputs - what a caller passed as the inputs of a score.
+ * @throws EmmsError INVALID_INPUT naming the input (`inputs`, `features`, `flabels[1]`…) and the type to give.
+ * @example
+ * ```ts
+ * checkInputTypes({ labels: Int32Array.from([0, 1]) }); // passes
+ * ```
+ */
+export function checkInputTypes(inputs: unknown): asserts inputs is MetricInputs {
+  if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+    throw invalidInput('inputs', inputs, `an object such as { features, labels }`);
+  }
+  const given = inputs as Record<string, unknown>;
+  for (const name of INPUT_NAMES) {
+    const v = given[name];
+    if (v === undefined) continue;
+    if (name === 'labels') {
+      if (!(v instanceof Int32Array)) {
+        throw invalidInput(
+          name,
+          v,
+          'an Int32Array of N class ids (toLabels of @emms/tensor-io converts other arrays)',
+        );
+      }
+    } else if (name === 'flabels') {
+      if (!Array.isArray(v)) throw invalidInput(name, v, `an array of F-label matrices (each ${MATRIX})`);
+      v.forEach((m, k) => {
+        if (!isMatrixLike(m)) throw invalidInput(`flabels[${k}]`, m, MATRIX);
+      });
+    } else if (!isMatrixLike(v)) {
+      throw invalidInput(name, v, MATRIX);
+    }
+  }
+}
+
+/**
+ * Throws VALUE_OVERFLOW when the values of `m` are finite but so large that N·max|v|² overflows
+ * float64 (e.g. 1e300): every score forms sums of squares or products of the values, which would
+ * become Infinity and NaN inside the computation. Call it after the finiteness check.
+ *
+ * @param m - an N×D matrix of finite values.
+ * @param input - the input's name for the message, e.g. "features".
+ * @throws EmmsError VALUE_OVERFLOW naming `input` and the largest magnitude.
+ * @example
+ * ```ts
+ * assertNoOverflow({ rows: 1, cols: 1, data: new Float64Array([1e10]) }, 'features'); // passes
+ * ```
+ */
+export function assertNoOverflow(m: Matrix, input: string): void {
+  let max = 0;
+  const { data } = m;
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]!);
+    if (a > max) max = a;
+  }
+  if (Number.isFinite(max * max * Math.max(1, m.rows))) return;
+  throw new EmmsError(
+    METRIC_ERROR_CODES.VALUE_OVERFLOW,
+    `${input} holds values up to ${max.toExponential(3)} in magnitude, whose squares overflow float64; rescale ${input} (e.g. standardise each column) before scoring`,
+    { input, details: { maxAbs: max } },
+  );
+}
 
 /** Options of {@link validateInputs}. */
 export interface ValidateOptions {
@@ -33,6 +134,12 @@ export interface ValidateOptions {
  */
 export function assertFiniteMatrix(m: Matrix, input: string): void {
   assertFinite(m, input);
+}
+
+/** Finite and without overflowing squares: what every matrix input of a score must be. */
+function assertUsableMatrix(m: Matrix, input: string): void {
+  assertFinite(m, input);
+  assertNoOverflow(m, input);
 }
 
 /** Result of {@link checkLabelSet}. */
@@ -116,8 +223,9 @@ function isPresent(inputs: MetricInputs, name: MetricInputName): boolean {
  * @param inputs - features N×D, labels N, flabels K × (N×L), probs N×Cs, targets N×T.
  * @param opts - `relabel` and the probability tolerance.
  * @returns the inputs the metric uses, checked.
- * @throws EmmsError (`input` naming the culprit) MISSING_INPUT, NON_FINITE, ROW_MISMATCH,
- *   LABEL_OUT_OF_RANGE, SINGLE_CLASS, MISSING_CLASSES, FLABEL_WIDTH_MISMATCH, PROBS_NOT_NORMALISED.
+ * @throws EmmsError (`input` naming the culprit) INVALID_INPUT, MISSING_INPUT, NON_FINITE,
+ *   VALUE_OVERFLOW, ROW_MISMATCH, LABEL_OUT_OF_RANGE, SINGLE_CLASS, MISSING_CLASSES,
+ *   FLABEL_WIDTH_MISMATCH, PROBS_NOT_NORMALISED.
  * @example
  * ```ts
  * const features = { rows: 4, cols: 1, data: new Float64Array([1, 2, 3, 4]) };
@@ -133,6 +241,7 @@ export function validateInputs(
   inputs: MetricInputs,
   opts: ValidateOptions = {},
 ): MetricInputs {
+  checkInputTypes(inputs);
   for (const name of metric.inputs.required) {
     if (!isPresent(inputs, name)) {
       throw new EmmsError(
@@ -157,7 +266,7 @@ export function validateInputs(
     } else if (name === 'flabels') {
       const fl = inputs.flabels!;
       fl.forEach((m, k) => {
-        assertFiniteMatrix(m, `flabels[${k}]`);
+        assertUsableMatrix(m, `flabels[${k}]`);
       });
       for (let k = 1; k < fl.length; k++) {
         if (fl[k].cols !== fl[0].cols) {
@@ -176,7 +285,7 @@ export function validateInputs(
       out.probs = p;
     } else {
       const m = inputs[name]!;
-      assertFiniteMatrix(m, name);
+      assertUsableMatrix(m, name);
       out[name] = m;
     }
   }

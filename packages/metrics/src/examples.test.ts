@@ -12,7 +12,14 @@ const examples = collectExamples(roots, ['node', 'testing']);
 describe('TSDoc @example blocks', () => {
   it('were found in the public API', () => {
     expect(examples.length).toBeGreaterThan(25);
-    for (const name of ['emmsScore', 'logmeScore', 'defineMetric', 'scoreMetrics', 'fromV1Metric']) {
+    for (const name of [
+      'emmsScore',
+      'logmeScore',
+      'defineMetric',
+      'scoreMetrics',
+      'resolveRunSettings',
+      'reduceInputs',
+    ]) {
       expect(
         examples.some((e) => e.code.includes(name)),
         name,

@@ -1,33 +1,34 @@
 export type { GaussianMixture, GaussianMixtureOptions, LabelCheck, ValidateOptions } from '@emms/metric-spec';
 export {
   assertFiniteMatrix,
+  assertNoOverflow,
   assertProbabilities,
+  checkInputTypes,
   checkLabelSet,
   defineMetric,
   fitGaussianMixture,
-  fromV1Metric,
   kmeans,
   METRIC_ERROR_CODES,
+  PRESET_NAMES,
   scoreFunction,
   seededRandom,
-  toMetric,
   validateInputs,
+  z,
 } from '@emms/metric-spec';
 export type {
-  AnyMetric,
   Metric,
   MetricContext,
+  MetricDocs,
   MetricInputName,
   MetricInputSpec,
   MetricInputs,
   MetricOptionInfo,
-  MetricOptionSpec,
   MetricPlugin,
   MetricReference,
   MetricResult,
-  MetricV1,
+  RunShape,
 } from './metric';
-export { PRESET_SETTINGS, PRESETS, type Preset, type RunShape, SATURATION } from './presets';
+export { PRESET_REDUCE, PRESETS, type Preset } from './presets';
 export {
   AUTO_MAX_COMPONENTS,
   autoComponents,
@@ -39,8 +40,8 @@ export {
 } from './reduce';
 export type { MetricRegistry } from './registry';
 export { assertMetric, builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
-export type { ScoreError, ScoreOptions, ScoreReport } from './run';
-export { resolveOptions, scoreMetrics } from './run';
+export type { ReducedInputs, ScoreError, ScoreOptions, ScoreReducedOptions, ScoreReport } from './run';
+export { reduceInputs, resolveOptions, scoreMetrics, scoreReduced } from './run';
 export type { EmmsDetails, EmmsOptions } from './scores/emms';
 export { emmsMetric, emmsScore } from './scores/emms';
 export { oneHot } from './scores/emms/standardise';
@@ -67,4 +68,15 @@ export { parcMetric, parcScore, stratifiedSubsample } from './scores/parc';
 export type { SfdaResult } from './scores/sfda';
 export { sfdaMetric, sfdaScore } from './scores/sfda';
 export { transrateMetric, transrateScore } from './scores/transrate';
+export {
+  givenOptions,
+  isRunSettings,
+  type MetricOptionsInput,
+  metricOptions,
+  type ReduceSetting,
+  type RunSettings,
+  type RunSettingsInput,
+  resolveRunSettings,
+  settingsOrLoose,
+} from './settings';
 export { sparsemax } from './sparsemax';

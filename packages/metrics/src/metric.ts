@@ -1,15 +1,14 @@
 // The metric interface lives in @emms/metric-spec; re-exported here so existing imports keep working.
 export type {
-  AnyMetric,
   Metric,
   MetricContext,
+  MetricDocs,
   MetricInputName,
   MetricInputSpec,
   MetricInputs,
   MetricOptionInfo,
-  MetricOptionSpec,
   MetricPlugin,
   MetricReference,
   MetricResult,
-  MetricV1,
+  RunShape,
 } from '@emms/metric-spec';

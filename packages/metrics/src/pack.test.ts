@@ -20,7 +20,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedOf, readNpy } from './testing/fixtures';
 
-const packages = ['tensor-io', 'linalg', 'metric-spec', 'metrics'];
+const packages = ['tensor-io', 'linalg', 'metric-spec', 'runtime', 'metrics'];
 const work = mkdtempSync(join(tmpdir(), 'emms-pack-'));
 const app = join(work, 'app');
 

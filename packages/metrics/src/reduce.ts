@@ -1,5 +1,6 @@
 // The runner's preprocessing stage: the same feature reduction before every score.
 import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
+import { assertFiniteMatrix, assertNoOverflow } from '@emms/metric-spec';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 
 /** `none`, `auto`, or `pca:K` with K a positive integer. */
@@ -85,12 +86,14 @@ export function autoComponents(n: number, d: number, classes: number): number {
 }
 
 /**
- * Applies a `reduce` option to N×D features: `none` returns them unchanged; `pca:K` projects them on
+ * Applies a `reduce` option (text or already parsed) to N×D features: `none` returns them unchanged; `pca:K` projects them on
  * their K leading principal components (exact, centred, each component's largest loading positive, so
  * the result is deterministic); `auto` does the same with K from {@link autoComponents}, and leaves
  * features with D ≤ K unchanged. `classes` is C (0 when unknown).
  *
- * @throws INVALID_OPTION for a malformed option or K > min(N, D); DEGENERATE_INPUT for `auto` with N < 3·C.
+ * @throws INVALID_OPTION for a malformed option or K > min(N, D); DEGENERATE_INPUT for `auto` with N < 3·C;
+ *   NON_FINITE or VALUE_OVERFLOW (input `features`) when the features hold NaN/±Infinity or values
+ *   whose squares overflow, before any projection is computed.
  *
  * @example
  * ```ts
@@ -101,10 +104,11 @@ export function autoComponents(n: number, d: number, classes: number): number {
  */
 export function reduceFeatures(
   x: Matrix,
-  reduce: string,
+  reduce: string | ReduceSpec,
   opts: { readonly classes?: number; readonly backend?: LinalgBackend } = {},
 ): { features: Matrix; info: ReduceInfo } {
-  const spec = parseReduce(reduce);
+  const spec = typeof reduce === 'string' ? parseReduce(reduce) : reduce;
+  if (typeof reduce !== 'string') reduce = spec.mode === 'pca' ? `pca:${spec.k}` : spec.mode;
   const n = x.rows;
   const d = x.cols;
   const unchanged = (rule?: string) => ({
@@ -128,6 +132,9 @@ export function reduceFeatures(
     rule = `K = min(D, ${AUTO_MAX_COMPONENTS}, max(C, floor(N/16))) = min(${d}, ${AUTO_MAX_COMPONENTS}, max(${opts.classes ?? 0}, ${Math.floor(n / 16)})) = ${k}`;
     if (d <= k) return unchanged(`${rule}; D ≤ K, features used as given`);
   }
+  // The covariance of NaN or huge values is garbage: say which input is at fault instead.
+  assertFiniteMatrix(x, 'features');
+  assertNoOverflow(x, 'features');
   const p = pca(x, { components: k, backend: opts.backend ?? getBackend() });
   let kept = 0;
   for (const r of p.explainedVarianceRatio) kept += r;

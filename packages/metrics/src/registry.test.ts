@@ -1,20 +1,21 @@
-import { fromV1Metric } from '@emms/metric-spec';
+import { defineMetric, z } from '@emms/metric-spec';
 import { type EmmsError, isEmmsError } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
-import type { MetricPlugin, MetricV1 } from './metric';
+import type { MetricPlugin } from './metric';
 import { builtinMetrics, createRegistry, defaultRegistry, loadPlugin } from './registry';
 import { resolveOptions, scoreMetrics } from './run';
 
-/** A plugin metric written against specification v1 (options as a list). */
-const constant: MetricV1 = {
-  specificationVersion: 'v1',
-  id: 'constant',
-  description: 'returns its option',
-  inputs: { required: ['features'] },
-  higherIsBetter: true,
-  options: [{ name: 'value', type: 'number', default: 7, description: 'the value' }],
-  compute: (_inputs, options) => ({ value: options.value as number, details: { seen: true } }),
-};
+/** A plugin metric as a plugin package defines it. */
+const constantOf = (id: string, value?: number) =>
+  defineMetric({
+    id,
+    description: 'returns its option',
+    inputs: { required: ['features'] },
+    higherIsBetter: true,
+    options: z.object({ value: z.number().default(7).describe('the value') }),
+    compute: (_inputs, options) => ({ value: value ?? options.value, details: { seen: true } }),
+  });
+const constant = constantOf('constant');
 const features = { rows: 2, cols: 1, data: Float64Array.from([1, 2]) };
 
 async function rejects(p: Promise<unknown> | (() => unknown)): Promise<EmmsError> {
@@ -45,10 +46,11 @@ describe('registry', () => {
     const r = createRegistry();
     r.register(constant);
     expect(r.has('constant')).toBe(true);
-    expect(r.get('constant').specificationVersion).toBe('v2'); // adapted from v1
     expect(r.list().map((m) => m.id)).toEqual(['constant']);
     expect((await rejects(() => r.register(constant))).code).toBe('INVALID_OPTION');
     r.register({ ...constant, description: 'again' }, { replace: true });
+    // only defined metrics register: anything else is refused naming it
+    expect((await rejects(() => r.register({ id: 'x' } as never))).code).toBe('PLUGIN_LOAD');
     expect(r.get('constant').description).toBe('again');
   });
 
@@ -83,10 +85,8 @@ describe('registry', () => {
   });
 
   it('loadPlugin accepts a default export, a named plugin, or a named metrics array', () => {
-    const plugin: MetricPlugin = { specificationVersion: 'v1', name: 'p', metrics: [constant] };
+    const plugin: MetricPlugin = { specificationVersion: 'v2', name: 'p', metrics: [constant] };
     expect(loadPlugin({ default: plugin }, 'pkg').metrics).toEqual([constant]);
-    const v2: MetricPlugin = { specificationVersion: 'v2', name: 'q', metrics: [fromV1Metric(constant)] };
-    expect(loadPlugin({ default: v2 }, 'pkg').metrics[0].specificationVersion).toBe('v2');
     expect(loadPlugin({ plugin }, 'pkg').name).toBe('p');
     expect(loadPlugin({ metrics: [constant] }, 'pkg').metrics[0].id).toBe('constant');
   });
@@ -118,13 +118,9 @@ describe('scoreMetrics', () => {
   });
 
   it('unknown or mistyped options: INVALID_OPTION', async () => {
-    expect((await rejects(() => resolveOptions(fromV1Metric(constant), { valu: 1 }))).code).toBe(
-      'INVALID_OPTION',
-    );
-    expect((await rejects(() => resolveOptions(fromV1Metric(constant), { value: 'x' }))).code).toBe(
-      'INVALID_OPTION',
-    );
-    expect(resolveOptions(fromV1Metric(constant), {})).toEqual({ value: 7 });
+    expect((await rejects(() => resolveOptions(constant, { valu: 1 }))).code).toBe('INVALID_OPTION');
+    expect((await rejects(() => resolveOptions(constant, { value: 'x' }))).code).toBe('INVALID_OPTION');
+    expect(resolveOptions(constant, {})).toEqual({ value: 7 });
     const r = await scoreMetrics({ features }, ['constant'], {
       registry: createRegistry([constant]),
       options: { constant: { value: Number.NaN } },
@@ -154,8 +150,8 @@ describe('scoreMetrics guards', () => {
   });
 
   it('a plugin metric that returns NaN or Infinity is an error entry (NON_FINITE_SCORE), never a number', async () => {
-    const nan: MetricV1 = { ...constant, id: 'nan', compute: () => ({ value: Number.NaN }) };
-    const inf: MetricV1 = { ...constant, id: 'inf', compute: () => ({ value: Number.NEGATIVE_INFINITY }) };
+    const nan = constantOf('nan', Number.NaN);
+    const inf = constantOf('inf', Number.NEGATIVE_INFINITY);
     const r = await scoreMetrics({ features }, ['nan', 'inf', 'constant'], {
       registry: createRegistry([nan, inf, constant]),
     });

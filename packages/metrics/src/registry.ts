@@ -1,6 +1,6 @@
-import { toMetric } from '@emms/metric-spec';
-import { EmmsError } from '@emms/tensor-io';
-import type { AnyMetric, Metric, MetricPlugin } from './metric';
+import { didYouMean, EmmsError } from '@emms/tensor-io';
+import type { Metric, MetricPlugin } from './metric';
+import { adaptV1Metric, isV1Metric } from './plugin-v1';
 import { emmsMetric } from './scores/emms';
 import { gbcMetric } from './scores/gbc';
 import { hscoreMetric } from './scores/hscore';
@@ -15,10 +15,10 @@ import { transrateMetric } from './scores/transrate';
 /** A set of metrics addressable by id (matched case-insensitively). */
 export interface MetricRegistry {
   /**
-   * Adds a metric (v1 metrics are adapted to v2 with `fromV1Metric`); throws INVALID_OPTION when its
-   * id is already taken, ignoring case (unless `replace`).
+   * Adds a metric made with `defineMetric`; throws PLUGIN_LOAD for anything else and INVALID_OPTION
+   * when its id is already taken, ignoring case (unless `replace`).
    */
-  register(metric: AnyMetric, options?: { replace?: boolean }): void;
+  register(metric: Metric, options?: { replace?: boolean }): void;
   /**
    * The metric with this id, matched case-insensitively; throws UNKNOWN_METRIC naming the known ids
    * and the nearest one (`details.suggestion`) when absent.
@@ -33,7 +33,7 @@ export interface MetricRegistry {
 const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
 
 /**
- * Throws PLUGIN_LOAD unless `m` looks like a metric of a specification version we know (v1 or v2).
+ * Throws PLUGIN_LOAD unless `m` is a metric of specification v2 (made with `defineMetric`).
  *
  * @param m - anything a plugin exported as a metric.
  * @param source - where it came from, for the message (a package name or path).
@@ -43,62 +43,35 @@ const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
  * assertMetric(builtinMetrics[0], 'built-in'); // passes
  * ```
  */
-export function assertMetric(m: unknown, source: string): asserts m is AnyMetric {
+export function assertMetric(m: unknown, source: string): asserts m is Metric {
   const bad = (why: string): never => {
     throw new EmmsError('PLUGIN_LOAD', `${source}: not a valid metric (${why})`, { input: source });
   };
   if (typeof m !== 'object' || m === null) bad('expected an object');
   const o = m as Record<string, unknown>;
-  if (o.specificationVersion !== 'v1' && o.specificationVersion !== 'v2') {
+  if (o.specificationVersion !== 'v2') {
     bad(
-      `specificationVersion is ${JSON.stringify(o.specificationVersion)}, this version of @emms/metrics supports "v1" and "v2"`,
+      `specificationVersion is ${JSON.stringify(o.specificationVersion)}; define it with defineMetric of @emms/metric-spec (specification "v2")`,
     );
   }
   if (typeof o.id !== 'string' || !ID_PATTERN.test(o.id))
     bad(`id must be lower case letters, digits, - or _`);
-  if (typeof o.compute !== 'function') bad(`metric "${String(o.id)}" has no compute function`);
+  for (const f of ['compute', 'parseOptions', 'saturation'] as const) {
+    if (typeof o[f] !== 'function')
+      bad(`metric "${String(o.id)}" has no ${f} function; define it with defineMetric`);
+  }
   const inputs = o.inputs as { required?: unknown } | undefined;
   if (!inputs || !Array.isArray(inputs.required)) bad(`metric "${String(o.id)}" has no inputs.required list`);
   if (!Array.isArray(o.options)) bad(`metric "${String(o.id)}" has no options list`);
-  if (o.specificationVersion === 'v2' && typeof o.parseOptions !== 'function') {
-    bad(`metric "${String(o.id)}" is v2 but has no parseOptions; define it with defineMetric`);
+  if (typeof o.presets !== 'object' || o.presets === null || typeof o.docs !== 'object' || o.docs === null) {
+    bad(`metric "${String(o.id)}" has no presets or docs; define it with defineMetric`);
   }
-}
-
-/** Edit distance (insertions, deletions, substitutions) between two short strings. */
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.length];
 }
 
 /**
- * The known id nearest to `id` by edit distance (ignoring case), when within a third of its length
- * (at least 2 edits), else undefined.
- */
-function nearestId(id: string, known: readonly string[]): string | undefined {
-  const wanted = id.trim().toLowerCase();
-  let best: { id: string; d: number } | undefined;
-  for (const k of known) {
-    const d = editDistance(wanted, k.toLowerCase());
-    if (!best || d < best.d) best = { id: k, d };
-  }
-  const limit = Math.max(2, Math.floor(wanted.length / 3));
-  return best && best.d <= limit ? best.id : undefined;
-}
-
-/**
- * A new registry holding `metrics` (none by default); v1 metrics are adapted to v2.
+ * A new registry holding `metrics` (none by default).
  *
- * @param metrics - metrics of either specification version.
+ * @param metrics - metrics made with `defineMetric`.
  * @returns a registry whose ids match case-insensitively.
  * @throws EmmsError PLUGIN_LOAD for something that is not a metric, INVALID_OPTION for a duplicate id.
  * @example
@@ -107,7 +80,7 @@ function nearestId(id: string, known: readonly string[]): string | undefined {
  * console.assert(registry.get('LogME').id === 'logme');
  * ```
  */
-export function createRegistry(metrics: readonly AnyMetric[] = []): MetricRegistry {
+export function createRegistry(metrics: readonly Metric[] = []): MetricRegistry {
   const byId = new Map<string, Metric>();
   const registry: MetricRegistry = {
     register(metric, options = {}) {
@@ -118,13 +91,13 @@ export function createRegistry(metrics: readonly AnyMetric[] = []): MetricRegist
           input: metric.id,
         });
       }
-      byId.set(key, toMetric(metric));
+      byId.set(key, metric);
     },
     get(id) {
       const m = typeof id === 'string' ? byId.get(id.trim().toLowerCase()) : undefined;
       if (!m) {
         const known = [...byId.values()].map((x) => x.id);
-        const suggestion = nearestId(String(id), known);
+        const suggestion = didYouMean(String(id), known);
         throw new EmmsError(
           'UNKNOWN_METRIC',
           `unknown metric "${id}"${suggestion ? `; did you mean "${suggestion}"?` : ''} Known metrics: ${known.join(', ')}`,
@@ -159,12 +132,13 @@ export const defaultRegistry: MetricRegistry = createRegistry(builtinMetrics);
 
 /**
  * Validates a loaded plugin module (`await import(name)`) and returns its {@link MetricPlugin}.
- * Accepts the plugin as the default export, as a named `plugin` export, or a named `metrics` array;
- * plugins of specification v1 and v2 (metrics of either version).
+ * Accepts the plugin as the default export, as a named `plugin` export, or a named `metrics` array.
+ * This is the plugin-loading boundary and the one place that still accepts plugins written against
+ * specification v1 (the first docs page taught it): their metrics are adapted to v2 here.
  *
  * @param mod - the imported module.
  * @param source - the package name or path, for messages.
- * @returns the plugin, its metrics as given (register them to adapt v1 ones).
+ * @returns the plugin (specification v2), its metrics ready to register.
  * @throws EmmsError PLUGIN_LOAD, naming `source`, when none is found or its specificationVersion is unknown.
  * @example
  * ```ts
@@ -195,7 +169,7 @@ export function loadPlugin(mod: unknown, source: string): MetricPlugin {
       { input: source },
     );
   }
-  const plugin = candidate as MetricPlugin;
+  const plugin = candidate as { specificationVersion: unknown; name?: unknown; metrics: readonly unknown[] };
   if (plugin.specificationVersion !== 'v1' && plugin.specificationVersion !== 'v2') {
     throw new EmmsError(
       'PLUGIN_LOAD',
@@ -203,10 +177,30 @@ export function loadPlugin(mod: unknown, source: string): MetricPlugin {
       { input: source },
     );
   }
-  for (const metric of plugin.metrics) assertMetric(metric, source);
+  const metrics = (plugin.metrics as readonly unknown[]).map((metric) => {
+    if (isV1Metric(metric)) {
+      assertV1Shape(metric as unknown as Record<string, unknown>, source);
+      return adaptV1Metric(metric, source);
+    }
+    assertMetric(metric, source);
+    return metric;
+  });
   return {
-    specificationVersion: plugin.specificationVersion,
+    specificationVersion: 'v2',
     name: typeof plugin.name === 'string' ? plugin.name : source,
-    metrics: plugin.metrics,
+    metrics,
   };
+}
+
+/** The fields a v1 metric must have before it is adapted. */
+function assertV1Shape(m: Record<string, unknown>, source: string): void {
+  const bad = (why: string): never => {
+    throw new EmmsError('PLUGIN_LOAD', `${source}: not a valid metric (${why})`, { input: source });
+  };
+  if (typeof m.id !== 'string' || !ID_PATTERN.test(m.id))
+    bad('id must be lower case letters, digits, - or _');
+  if (typeof m.compute !== 'function') bad(`metric "${String(m.id)}" has no compute function`);
+  const inputs = m.inputs as { required?: unknown } | undefined;
+  if (!inputs || !Array.isArray(inputs.required)) bad(`metric "${String(m.id)}" has no inputs.required list`);
+  if (!Array.isArray(m.options)) bad(`metric "${String(m.id)}" has no options list`);
 }

@@ -178,7 +178,8 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
           executor,
           cwd: base,
           scores: scoreRequests(spec, registry),
-          ...runSettings(spec),
+          registry,
+          ...runSettings(spec, registry),
           log: (line) => log(`${runId}: ${line}`),
         });
         const { backend } = await scorer(spec.plugins);

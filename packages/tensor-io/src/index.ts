@@ -70,6 +70,7 @@ export {
   type SafetensorsHeader,
   safetensorsStoredDtype,
 } from './safetensors';
+export { didYouMean, didYouMeanText, editDistance } from './suggest';
 export { summarize, type TensorSummary } from './summary';
 export * from './tensor';
 export { checkTensor } from './tensor-check';

@@ -1,5 +1,6 @@
 // @emms/testing: shared helpers for the tests of every package (never imported by library code).
 
+export { type ThrownError, thrown } from './errors';
 export { collectExamples, type Example, loadBuiltApi, runExample } from './examples';
 export { type ModelFolder, type WordLevelOptions, wordLevelTokenizer, writeModelFolder } from './hf-folder';
 export {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type BenchSpec, defaultBenchSpec, paperSuiteSpec, readBenchSpec, runBench } from '@emms/harness';
+import { PRESET_NAMES, type Preset } from '@emms/metrics';
 import { redactSecrets } from '@emms/queue';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
@@ -53,13 +54,6 @@ function refuse(values: Record<string, unknown>, flags: readonly string[], by: s
       'bench',
     );
   }
-}
-
-/** The --preset value, or undefined; anything but rank/published is bad usage. */
-function preset(v: unknown): 'rank' | 'published' | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'rank' || v === 'published') return v;
-  throw new UsageError(`--preset must be rank or published, got "${String(v)}"`, 'bench');
 }
 
 /** `emms bench`: the benchmark of every score against measured or published ground truth. */
@@ -120,6 +114,7 @@ export const benchCommand: CliCommand = {
       name: 'preset',
       type: 'string',
       value: 'rank|published',
+      choices: PRESET_NAMES,
       description:
         'rank (default; published for --suite): the defaults that rank models best (reduce auto, LogME corrected); published: every score exactly as its reference implementation.',
     },
@@ -219,7 +214,7 @@ export const benchCommand: CliCommand = {
         cache,
         metrics: list(values.metrics),
         reduce: values.reduce as string | undefined,
-        preset: preset(values.preset),
+        preset: values.preset as Preset | undefined,
       });
     } else {
       if (values['features-dir'] !== undefined)
@@ -232,7 +227,7 @@ export const benchCommand: CliCommand = {
         testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
         seed: integer(values.seed, '--seed'),
         reduce: values.reduce as string | undefined,
-        preset: preset(values.preset),
+        preset: values.preset as Preset | undefined,
         out: values.out as string | undefined,
         cache,
       });

@@ -33,6 +33,8 @@ export const metricsCommand: CliCommand = {
         description: m.description,
         inputs: { required: [...m.inputs.required], optional: [...(m.inputs.optional ?? [])] },
         higherIsBetter: m.higherIsBetter,
+        regime: m.regime,
+        presets: m.presets,
         options: m.options.map((o) => ({
           name: o.name,
           type: o.type,
@@ -52,7 +54,17 @@ export const metricsCommand: CliCommand = {
         io.stdout.write(renderJson(one));
         return 0;
       }
-      if (format === 'table') io.stdout.write(`${one.id}: ${one.description}\n\n`);
+      if (format === 'table') {
+        io.stdout.write(`${one.id}: ${one.description}\n\n`);
+        if (one.regime) io.stdout.write(`When it is meaningful: ${one.regime}\n`);
+        for (const [preset, set] of Object.entries(one.presets)) {
+          const text = Object.entries(set ?? {})
+            .map(([k, v]) => `${k}=${String(v)}`)
+            .join(', ');
+          if (text) io.stdout.write(`--preset ${preset} sets: ${text}\n`);
+        }
+        io.stdout.write('\n');
+      }
       if (one.options.length === 0 && format === 'table') {
         io.stdout.write(`${one.id} has no options.\n`);
         return 0;

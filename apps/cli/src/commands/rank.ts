@@ -1,11 +1,12 @@
 import { resolve } from 'node:path';
 import { type RankResult, ResultCache, rankFeatures } from '@emms/harness';
+import { PRESET_NAMES } from '@emms/metrics';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { type Cell, humanNumber, renderJson, renderRows } from '../format';
 import { progressRenderer } from '../progress';
 import { loadScorer } from '../registry';
-import { pluginOption } from './score';
+import { pluginOption, scoresNeeding } from './score';
 
 function list(v: unknown): string[] {
   return typeof v === 'string'
@@ -39,13 +40,6 @@ export function rankTable(r: RankResult, format: 'table' | 'csv'): string {
 }
 
 /** `emms rank`: which of my models should I fine-tune? */
-/** The --preset value; anything but rank/published is bad usage. */
-function rankPreset(v: unknown): 'rank' | 'published' {
-  if (v === undefined || v === 'rank') return 'rank';
-  if (v === 'published') return v;
-  throw new UsageError(`--preset must be rank or published, got "${String(v)}"`, 'rank');
-}
-
 export const rankCommand: CliCommand = {
   name: 'rank',
   summary: 'Rank the models of a features folder for one task, with a recommendation.',
@@ -80,6 +74,7 @@ export const rankCommand: CliCommand = {
       type: 'string',
       value: 'rank|published',
       default: 'rank',
+      choices: PRESET_NAMES,
       description:
         'rank: the defaults that rank models best (features reduced with --reduce auto, LogME corrected); published: every score exactly as its reference implementation.',
     },
@@ -110,7 +105,7 @@ export const rankCommand: CliCommand = {
     'Each (model, score) pair runs on its own: a score that fails for a model is shown as (CODE).',
     'A "!" marks a score that warned (saturation). Warnings go to stderr: scores that disagree about',
     'the top model, models whose feature dimension is at or above N (or N/2), failed scores.',
-    'leep/nce are scored when <model>.probs.npy (N×Cs source probabilities) sits beside <model>.npy.',
+    `${scoresNeeding('probs').join('/')} are scored when <model>.probs.npy (N×Cs source probabilities) sits beside <model>.npy.`,
     '',
     'Example:',
     '  emms rank --features-dir features --labels features/labels.npy --flabels z1.npy,z2.npy',
@@ -123,6 +118,11 @@ export const rankCommand: CliCommand = {
     const scorer = await loadScorer(io, (values.plugin as string[] | undefined) ?? []);
     const { registry, backend } = scorer;
     const metrics = list(values.metrics).map((id) => scorer.resolveId(id));
+    // preset and reduce resolved once, before any file is read
+    const settings = scorer.settings({
+      preset: values.preset as 'rank' | 'published',
+      reduce: values.reduce as string | undefined,
+    });
     const progress = progressRenderer(io);
     let r: RankResult;
     try {
@@ -131,8 +131,7 @@ export const rankCommand: CliCommand = {
         labels: resolve(io.cwd, values.labels as string),
         flabels: list(values.flabels).map((f) => resolve(io.cwd, f)),
         ...(metrics.length ? { metrics } : {}),
-        preset: rankPreset(values.preset),
-        ...(values.reduce !== undefined ? { reduce: values.reduce as string } : {}),
+        settings,
         registry,
         backend,
         ...(typeof values.cache === 'string'

@@ -1,5 +1,11 @@
 import { resolve } from 'node:path';
-import type { MetricInputName, MetricInputs, ScoreReport } from '@emms/metrics';
+import {
+  builtinMetrics,
+  type MetricInputName,
+  type MetricInputs,
+  PRESET_NAMES,
+  type ScoreReport,
+} from '@emms/metrics';
 import type { Scorer } from '@emms/metrics/node';
 import { EmmsError, isEmmsError, type Matrix } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
@@ -24,6 +30,37 @@ export const pluginOption: CliOption = {
 interface LoadedInputs {
   readonly inputs: MetricInputs;
   readonly shapes: Record<string, number[] | number[][]>;
+}
+
+/** The ids of the built-in scores that need `input`, from what each metric declares. */
+export function scoresNeeding(input: MetricInputName): string[] {
+  return builtinMetrics.filter((m) => m.inputs.required.includes(input)).map((m) => m.id);
+}
+
+/** Input name (features, flabels[1] …) → the file given for it on the command line. */
+function inputFiles(values: Record<string, unknown>): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const k of ['features', 'labels', 'targets', 'probs'] as const) {
+    if (typeof values[k] === 'string') files[k] = values[k] as string;
+  }
+  if (typeof values.flabels === 'string') {
+    const list = values.flabels
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0);
+    list.forEach((f, k) => {
+      files[`flabels[${k}]`] = f;
+    });
+    if (list.length === 1) files.flabels = list[0]!;
+  }
+  return files;
+}
+
+/** A library error about an input, with the file given for that input (for the message and JSON). */
+function withFile<E extends { input?: string; details?: unknown }>(e: E, files: Record<string, string>): E {
+  const file = e.input !== undefined && Object.hasOwn(files, e.input) ? files[e.input] : undefined;
+  if (file === undefined) return e;
+  return { ...e, details: { ...(e.details as Record<string, unknown> | undefined), file } };
 }
 
 /** Reads one input file; a reader's error is re-labelled with the input it was for (so the CLI names the flag). */
@@ -243,7 +280,7 @@ export const scoreCommand: CliCommand = {
       name: 'probs',
       type: 'string',
       value: 'FILE[:NAME]',
-      description: 'N×Cs source-model class probabilities (leep, nce).',
+      description: `N×Cs source-model class probabilities (${scoresNeeding('probs').join(', ')}).`,
     },
     {
       name: 'relabel',
@@ -268,6 +305,7 @@ export const scoreCommand: CliCommand = {
       type: 'string',
       value: 'published|rank',
       default: 'published',
+      choices: PRESET_NAMES,
       description:
         'published: every score exactly as its reference implementation (features as given); rank: the defaults `emms rank` and `emms bench` use (features reduced with --reduce auto, LogME with its corrected evidence).',
     },
@@ -297,8 +335,8 @@ export const scoreCommand: CliCommand = {
     'other metrics still run and print, and the exit code is 1.',
     '',
     'Linear algebra: EMMS_LINALG=js|openblas picks the backend; unset, OpenBLAS is used when it',
-    'loads and the portable JS backend otherwise (EMMS_OPENBLAS_LIB names the library file). The',
-    'backend used is part of the output.',
+    'loads and the portable JS backend otherwise. EMMS_OPENBLAS_LIB names the library file, which',
+    'must then load (else exit 1). The backend used is part of the output.',
     '',
     'Examples:',
     '  emms score --features X.npy --labels y.npy --metrics logme,sfda',
@@ -337,21 +375,29 @@ export const scoreCommand: CliCommand = {
       ids = [...new Set(typed.map((id) => scorer.resolveId(id)))];
     }
     const options = parseMetricOptions((values.option as string[] | undefined) ?? [], scorer, ids);
+    // preset, reduce, options and relabel resolved once, before any file is read
+    const settings = scorer.settings({
+      options,
+      preset: values.preset as 'published' | 'rank',
+      reduce: values.reduce as string | undefined,
+      relabel: values.relabel === true,
+    });
     const { inputs, shapes } = await loadInputs(values, io.cwd);
+    const files = inputFiles(values);
     const progress = progressRenderer(io);
     let report: ScoreReport;
     try {
-      const preset = (values.preset as string | undefined) ?? 'published';
-      if (preset !== 'published' && preset !== 'rank') {
-        throw new UsageError(`--preset must be published or rank, got "${preset}"`, 'score');
+      report = await scorer.score(inputs, ids, { settings, onProgress: progress.listener });
+    } catch (e) {
+      // e.g. features whose squares overflow under the rank preset: name the file as well as the flag
+      if (isEmmsError(e) && e.input !== undefined && Object.hasOwn(files, e.input)) {
+        throw new EmmsError(e.code, e.message, {
+          input: e.input,
+          details: withFile(e, files).details as never,
+          cause: e,
+        });
       }
-      report = await scorer.score(inputs, ids, {
-        options,
-        preset,
-        reduce: values.reduce as string | undefined,
-        relabel: values.relabel === true,
-        onProgress: progress.listener,
-      });
+      throw e;
     } finally {
       progress.finish();
     }
@@ -366,16 +412,19 @@ export const scoreCommand: CliCommand = {
         ids = ids.filter((i) => i !== id);
       }
     }
-    const errors: Record<string, ScoreReport['errors'][string] & { flag?: string }> = {};
+    const errors: Record<string, ScoreReport['errors'][string] & { flag?: string; file?: string }> = {};
     for (const [id, err] of Object.entries(report.errors)) {
       const flag = flagFor(err.input);
-      errors[id] = flag ? { ...err, flag } : err;
+      const file = err.input !== undefined && Object.hasOwn(files, err.input) ? files[err.input] : undefined;
+      errors[id] = { ...err, ...(flag ? { flag } : {}), ...(file ? { file } : {}) };
     }
     const out: ScoreOutput = { ...report, errors, inputs: shapes };
     printReport(format, out, ids, io);
     const failed = Object.entries(report.errors);
     for (const [id, err] of failed)
-      io.stderr.write(`emms: ${id} failed: ${err.message} [${err.code}]${errorSuffix(err)}\n`);
+      io.stderr.write(
+        `emms: ${id} failed: ${err.message} [${err.code}]${errorSuffix(withFile(err, files))}\n`,
+      );
     return failed.length > 0 ? 1 : 0;
   },
 };

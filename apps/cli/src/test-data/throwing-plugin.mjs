@@ -1,14 +1,14 @@
 // A metric plugin whose compute fails with a plain Error (a bug, not bad input), for the CLI tests.
+import { defineMetric } from '@emms/metrics';
+
 export const metrics = [
-  {
-    specificationVersion: 'v1',
+  defineMetric({
     id: 'crash',
     description: 'Always throws (a test plugin).',
     inputs: { required: ['features'] },
     higherIsBetter: true,
-    options: [],
     compute() {
       throw new TypeError('something internal went wrong');
     },
-  },
+  }),
 ];

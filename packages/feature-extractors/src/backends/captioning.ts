@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { prepareOnnxRuntime, withTransformersEnv } from '@emms/runtime';
 import { EmmsError } from '@emms/tensor-io';
 import * as ort from 'onnxruntime-node';
 import { sha256 } from '../hash';
@@ -56,18 +57,16 @@ export async function openCaptionModel(opts: CaptionModelOptions): Promise<Loade
     });
   }
   const t = await import('@huggingface/transformers');
-  t.env.allowRemoteModels = false;
-  t.env.allowLocalModels = true;
-  t.env.localModelPath = `${dirname(dir)}/`;
-  const id = basename(dir);
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as {
     decoder_start_token_id?: number;
     decoder?: { decoder_start_token_id?: number; bos_token_id?: number };
   };
   const start =
     config.decoder_start_token_id ?? config.decoder?.decoder_start_token_id ?? config.decoder?.bos_token_id;
-  const tokenizer = await t.AutoTokenizer.from_pretrained(id);
-  const processor = await t.AutoImageProcessor.from_pretrained(id);
+  const { tokenizer, processor } = await withTransformersEnv(t, { folder: dir }, async (id) => ({
+    tokenizer: await t.AutoTokenizer.from_pretrained(id),
+    processor: await t.AutoImageProcessor.from_pretrained(id),
+  }));
   const encBytes = readFileSync(join(dir, 'onnx/encoder_model.onnx'));
   let decBytes: Uint8Array = readFileSync(join(dir, 'onnx/decoder_model.onnx'));
   const fingerprint = sha256(Buffer.concat([encBytes, decBytes, readFileSync(join(dir, 'tokenizer.json'))]));
@@ -91,6 +90,7 @@ export async function openCaptionModel(opts: CaptionModelOptions): Promise<Loade
     logSeverityLevel: 3,
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
+  prepareOnnxRuntime();
   const enc = await ort.InferenceSession.create(encBytes, so);
   const dec = await ort.InferenceSession.create(decBytes, so);
   const encOut = enc.outputNames.includes('last_hidden_state') ? 'last_hidden_state' : enc.outputNames[0];

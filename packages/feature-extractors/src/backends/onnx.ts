@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { prepareOnnxRuntime } from '@emms/runtime';
 import { EmmsError } from '@emms/tensor-io';
 import * as ort from 'onnxruntime-node';
 import { sha256 } from '../hash';
@@ -76,6 +77,7 @@ export async function openOnnxModel(path: string, opts: OnnxModelOptions = {}): 
     interOpNumThreads: 1,
     ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
   };
+  prepareOnnxRuntime();
   try {
     session = await ort.InferenceSession.create(bytes, sessionOptions);
   } catch (e) {

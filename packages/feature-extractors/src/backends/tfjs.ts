@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { runtimeConfig, settingName } from '@emms/runtime';
 import { EmmsError } from '@emms/tensor-io';
 import { sha256 } from '../hash';
 import type { OutputTensor, PoolMode } from '../pooling';
@@ -37,14 +38,19 @@ export interface TfjsModelOptions {
 let tfPromise: Promise<{ tf: Tf; backend: string }> | undefined;
 
 /**
- * Loads @tensorflow/tfjs once and picks its WASM backend (binaries from the installed
- * @tensorflow/tfjs-backend-wasm package, no network), falling back to the pure-JS CPU backend.
- * EMMS_TFJS_BACKEND=cpu forces the CPU backend.
+ * Loads @tensorflow/tfjs once and picks its backend as the run's configuration says
+ * (`tfjsBackend` of @emms/runtime, set from EMMS_TFJS_BACKEND by the front door): `auto` takes the
+ * WASM backend (binaries from the installed @tensorflow/tfjs-backend-wasm package, no network) and
+ * falls back to the pure-JS CPU backend; `cpu` forces the CPU backend; `wasm` demands WASM.
+ *
+ * @throws EmmsError BACKEND_UNAVAILABLE when `wasm` was asked for and does not load, naming the setting.
  */
 export function loadTf(): Promise<{ tf: Tf; backend: string }> {
   tfPromise ??= (async () => {
     const tf = await import('@tensorflow/tfjs');
-    if (process.env.EMMS_TFJS_BACKEND !== 'cpu') {
+    const config = runtimeConfig();
+    if (config.tfjsBackend !== 'cpu') {
+      let reason = 'tf.setBackend("wasm") returned false';
       try {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         const require = createRequire(import.meta.url);
@@ -53,8 +59,18 @@ export function loadTf(): Promise<{ tf: Tf; backend: string }> {
           await tf.ready();
           return { tf, backend: 'wasm' };
         }
-      } catch {
-        // fall through to the CPU backend
+      } catch (e) {
+        reason = (e as Error).message.split('\n')[0] ?? String(e);
+      }
+      if (config.tfjsBackend === 'wasm') {
+        const name = settingName(config, 'tfjsBackend');
+        throw new EmmsError(
+          'BACKEND_UNAVAILABLE',
+          `${name}=wasm: the tfjs WebAssembly backend does not load here (${reason}); use "auto" or "cpu"`,
+          {
+            input: name,
+          },
+        );
       }
     }
     await tf.setBackend('cpu');

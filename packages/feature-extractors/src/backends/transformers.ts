@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { withTransformersEnv } from '@emms/runtime';
 import { EmmsError } from '@emms/tensor-io';
 import { sha256 } from '../hash';
 import type { OutputTensor, PoolMode } from '../pooling';
@@ -16,8 +17,6 @@ export interface TransformersModelOptions {
   readonly modality?: 'image' | 'text';
   /** Pooling of the hidden states [N,T,D]: "cls" (default for images) or "mean" (default for texts, padding masked). */
   readonly pool?: PoolMode;
-  /** Where hub downloads are cached. */
-  readonly cacheDir?: string;
 }
 
 type Transformers = typeof import('@huggingface/transformers');
@@ -31,13 +30,14 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 /**
- * Opens a @huggingface/transformers model as a feature extractor. A local folder is read with remote
- * models switched off (`env.allowRemoteModels = false`, `env.localModelPath` = its parent); a missing
- * folder or a folder without config.json or onnx/model.onnx gives MODEL_NOT_FOUND naming what is missing.
+ * Opens a @huggingface/transformers model as a feature extractor. The library's `env` is set by
+ * `withTransformersEnv` of @emms/runtime, its one owner: a local folder is read with remote models
+ * off; a hub id is fetched when the run's configuration allows remote models, into its model cache.
+ * A missing folder or a folder without config.json or onnx/model.onnx gives MODEL_NOT_FOUND naming
+ * what is missing.
  */
 export async function openTransformersModel(opts: TransformersModelOptions): Promise<LoadedModel> {
   const modality = opts.modality ?? 'image';
-  let modelId: string;
   let fingerprint: string;
   lib ??= import('@huggingface/transformers');
   const t = await lib;
@@ -63,19 +63,12 @@ export async function openTransformersModel(opts: TransformersModelOptions): Pro
         { input: dir, details: { missing } },
       );
     }
-    t.env.allowRemoteModels = false;
-    t.env.allowLocalModels = true;
-    t.env.localModelPath = `${dirname(dir)}/`;
-    modelId = basename(dir);
     const h = listFiles(dir)
       .sort()
       .map((f) => `${f}:${sha256(readFileSync(join(dir, f)))}`)
       .join('\n');
     fingerprint = sha256(h);
   } else if (opts.hubId) {
-    t.env.allowRemoteModels = true;
-    if (opts.cacheDir) t.env.cacheDir = opts.cacheDir;
-    modelId = opts.hubId;
     fingerprint = sha256(`hub:${opts.hubId}`);
   } else {
     throw new EmmsError('MISSING_INPUT', 'a transformers.js model needs a hub id or a local folder', {
@@ -87,9 +80,15 @@ export async function openTransformersModel(opts: TransformersModelOptions): Pro
   let pipe: ((input: unknown, o?: unknown) => Promise<{ dims: number[]; data: ArrayLike<number> }>) & {
     dispose(): Promise<void>;
   };
+  const source = opts.folder ? { folder: opts.folder } : { hubId: opts.hubId! };
+  let modelId = opts.hubId ?? opts.folder!;
   try {
-    pipe = (await t.pipeline(task, modelId, { dtype: 'fp32' } as never)) as unknown as typeof pipe;
+    pipe = (await withTransformersEnv(t, source, (id) => {
+      modelId = id;
+      return t.pipeline(task, id, { dtype: 'fp32' } as never);
+    })) as unknown as typeof pipe;
   } catch (e) {
+    if (e instanceof EmmsError) throw e;
     const where = opts.folder ?? `hub id ${modelId}`;
     throw new EmmsError(
       opts.folder ? 'MODEL_INVALID' : 'MODEL_NOT_FOUND',

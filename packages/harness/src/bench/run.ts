@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getBackend, type LinalgBackend } from '@emms/linalg';
-import { type MetricRegistry, PRESET_SETTINGS } from '@emms/metrics';
+import { type MetricRegistry, resolveRunSettings } from '@emms/metrics';
 import { EmmsError, type ProgressListener } from '@emms/tensor-io';
 import { ensureFolder } from '../folders';
 import { inProcessExecutor } from '../pipeline/executors/inprocess';
@@ -65,9 +65,16 @@ export function scoreRequests(spec: BenchSpec, registry: MetricRegistry): ScoreR
     : registry.list().map((m) => ({ id: m.id }));
 }
 
-/** The preset and the reduce option in effect for a spec. */
-export function runSettings(spec: BenchSpec): { preset: 'rank' | 'published'; reduce: string } {
-  return { preset: spec.preset, reduce: spec.preprocessing.reduce ?? PRESET_SETTINGS[spec.preset].reduce };
+/**
+ * The preset and the reduce option in effect for a spec, resolved once (`resolveRunSettings` of
+ * @emms/metrics), as the JSON the score steps take.
+ */
+export function runSettings(
+  spec: BenchSpec,
+  registry?: MetricRegistry,
+): { preset: 'rank' | 'published'; reduce: string } {
+  const s = resolveRunSettings({ preset: spec.preset, reduce: spec.preprocessing.reduce }, registry);
+  return { preset: s.preset, reduce: s.reduce.text };
 }
 
 /**
@@ -142,7 +149,8 @@ export async function runBench(spec: BenchSpec, opts: RunBenchOptions = {}): Pro
       executor,
       cwd,
       scores,
-      ...runSettings(spec),
+      registry,
+      ...runSettings(spec, registry),
       onProgress: opts.onProgress,
       log: opts.log,
       signal: opts.signal,

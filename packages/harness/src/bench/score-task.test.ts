@@ -1,8 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { defineMetric, z } from '@emms/metric-spec';
 import * as metrics from '@emms/metrics';
-import { builtinMetrics, createRegistry, type MetricV1 } from '@emms/metrics';
+import { builtinMetrics, createRegistry } from '@emms/metrics';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { describe, expect, it } from 'vitest';
 import { ResultCache } from '../cache';
@@ -23,14 +24,13 @@ const candidates = [
 ];
 
 /** A test score that counts its calls, fails with a typed error on 7 columns and crashes on 5. */
-function countingMetric(calls: string[]): MetricV1 {
-  return {
-    specificationVersion: 'v1',
+function countingMetric(calls: string[]) {
+  return defineMetric({
     id: 'mean-abs',
     description: 'mean absolute feature value (a test score)',
     inputs: { required: ['features', 'labels'] },
     higherIsBetter: true,
-    options: [{ name: 'scale', type: 'number', default: 1, description: 'multiplier' }],
+    options: z.object({ scale: z.number().default(1).describe('multiplier') }),
     compute(inputs, options) {
       const x = inputs.features!;
       calls.push(`${x.cols}:${x.data[0]}`);
@@ -39,9 +39,9 @@ function countingMetric(calls: string[]): MetricV1 {
       if (x.cols === 5) throw new Error('boom');
       let s = 0;
       for (const v of x.data) s += Math.abs(v);
-      return { value: (((options?.scale as number) ?? 1) * s) / x.data.length };
+      return { value: (options.scale * s) / x.data.length };
     },
-  };
+  });
 }
 
 describe('scoreCandidates', () => {
@@ -82,6 +82,42 @@ describe('scoreCandidates', () => {
     // every row has the same source distribution: LEEP = Σ_y p(y) log p(y) over the balanced labels = −log 3
     expect(table.leep!.clf!.value).toBeCloseTo(-Math.log(3), 10);
     expect(Number.isFinite(table.nce!.clf!.value)).toBe(true);
+  });
+
+  it('reduces each candidate once and shares the reduction with every score; a failed reduction fails its cells', async () => {
+    const seen: { score: string; features: Matrix }[] = [];
+    const probe = (id: string) =>
+      defineMetric({
+        id,
+        description: 'records the features it is given',
+        inputs: { required: ['features'], optional: ['labels'] },
+        higherIsBetter: true,
+        compute({ features }) {
+          seen.push({ score: id, features: features! });
+          return { value: features!.cols };
+        },
+      });
+    const registry = createRegistry([...builtinMetrics, probe('probe-a'), probe('probe-b')]);
+    const nan = model(6, 1, 8);
+    nan.data[3] = Number.NaN;
+    const table = await scoreCandidates({
+      task: 't',
+      labels,
+      candidates: [...candidates.slice(0, 2), { id: 'nan', features: nan }],
+      scores: [{ id: 'probe-a' }, { id: 'logme' }, { id: 'probe-b' }],
+      registry,
+      preset: 'rank',
+    });
+    // N = 45, C = 3: auto keeps K = max(C, floor(N/16)) = 3 components
+    expect(table['probe-a']!.good!.value).toBe(3);
+    expect(seen).toHaveLength(4);
+    const [aGood, aFair, bGood, bFair] = seen;
+    expect(aGood!.features).toBe(bGood!.features);
+    expect(aFair!.features).toBe(bFair!.features);
+    expect(aGood!.features).not.toBe(aFair!.features);
+    expect((table.logme!.good!.details as { reduce: { to: number } }).reduce.to).toBe(3);
+    for (const score of ['probe-a', 'logme', 'probe-b'])
+      expect(table[score]!.nan!.error).toMatchObject({ code: 'NON_FINITE', input: 'features' });
   });
 
   it('refuses two candidates with the same name', async () => {

@@ -4,11 +4,13 @@ import {
   defaultRegistry,
   type MetricInputs,
   type MetricRegistry,
-  PRESET_SETTINGS,
+  metricOptions,
   type Preset,
-  parseReduce,
-  resolveOptions,
-  scoreMetrics,
+  type ReducedInputs,
+  type RunSettings,
+  reduceInputs,
+  resolveRunSettings,
+  scoreReduced,
 } from '@emms/metrics';
 import { EmmsError, isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import { contentKey, type ResultCache } from '../cache';
@@ -56,6 +58,11 @@ export interface ScoreCandidatesInput {
   readonly preset?: Preset;
   /** Preprocessing applied by the score runner ("none", "pca:K", "auto"; default: the preset's); part of every cache key. */
   readonly reduce?: string;
+  /**
+   * The run settings already resolved with `resolveRunSettings` of @emms/metrics, instead of
+   * `preset` and `reduce` (a request's own options still apply to its score).
+   */
+  readonly settings?: RunSettings;
   readonly cache?: ResultCache;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
@@ -106,7 +113,9 @@ const noProbs = (model: string, score: string) =>
 
 /**
  * Scores every candidate with every score. Each (model, score) pair runs on its own: a typed failure
- * is recorded in that cell (with its code) and the rest completes. Each cell is cached by content:
+ * is recorded in that cell (with its code) and the rest completes. The run settings are resolved once
+ * and each candidate's features reduced once (`reduceInputs`), the reduction shared by every score of
+ * that candidate (and computed only when some cell is not in the cache). Each cell is cached by content:
  * the features digest, the labels, F-labels and probabilities digests, the score id, its resolved options
  * and the preprocessing; a rerun computes only the cells missing from the cache. Scores that need
  * source probabilities (LEEP, NCE) are `NOT_APPLICABLE` for candidates without a classifier.
@@ -144,9 +153,31 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     new Uint8Array(input.labels.buffer, input.labels.byteOffset, input.labels.byteLength),
   );
   const flabelsKey = contentKey((input.flabels ?? []).map(matrixKey));
-  const preset = input.preset ?? 'rank';
-  const reduce = input.reduce ?? PRESET_SETTINGS[preset].reduce;
-  parseReduce(reduce);
+  const settings =
+    input.settings ??
+    resolveRunSettings({ preset: input.preset, reduce: input.reduce }, registry, { defaultPreset: 'rank' });
+  const reduce = settings.reduce.text;
+  // One reduction per candidate, computed when a cell first needs it and shared by every score.
+  const reductions = new Map<string, ReducedInputs | EmmsError>();
+  const reducedOf = (c: ScoreCandidate): ReducedInputs | EmmsError => {
+    let r = reductions.get(c.id);
+    if (!r) {
+      const inputs: MetricInputs = {
+        features: c.features,
+        labels: input.labels,
+        ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
+        ...(c.probs ? { probs: c.probs } : {}),
+      };
+      try {
+        r = reduceInputs(inputs, settings, { ...(input.backend ? { backend: input.backend } : {}) });
+      } catch (e) {
+        if (!isEmmsError(e)) throw e;
+        r = e; // the same typed error for every score of this candidate
+      }
+      reductions.set(c.id, r);
+    }
+    return r;
+  };
   const out: ScoreTable = {};
   const progress = progressTracker(
     `score:${input.task}`,
@@ -158,8 +189,18 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     out[metric.id] = row;
     let resolved: Record<string, unknown> | undefined;
     let optionError: ScoreCell['error'];
+    // The request's own options over the run's, for this score only.
+    const cellSettings = resolveRunSettings(
+      {
+        preset: settings.preset,
+        reduce,
+        relabel: settings.relabel,
+        options: { ...settings.options, [metric.id]: { ...settings.options[metric.id], ...given } },
+      },
+      registry,
+    );
     try {
-      resolved = resolveOptions(metric, { ...(PRESET_SETTINGS[preset].options[metric.id] ?? {}), ...given });
+      resolved = metricOptions(cellSettings, metric);
     } catch (e) {
       if (!isEmmsError(e)) throw e;
       optionError = { code: e.code, message: e.message, input: e.input };
@@ -199,22 +240,16 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         progress.advance(1, `${metric.id} ${c.id} (cached)`);
         continue;
       }
-      const inputs: MetricInputs = {
-        features: c.features,
-        labels: input.labels,
-        ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
-        ...(c.probs ? { probs: c.probs } : {}),
-      };
       let cell: Omit<ScoreCell, 'cached'>;
       const t0 = performance.now();
       try {
-        const r = await scoreMetrics(inputs, [metric.id], {
+        const reduced = reducedOf(c);
+        if (reduced instanceof EmmsError) throw reduced;
+        const r = await scoreReduced(reduced, [metric.id], {
           registry,
           ...(input.backend ? { backend: input.backend } : {}),
-          options: { [metric.id]: resolved ?? given },
+          settings: cellSettings,
           signal: input.signal,
-          preset,
-          reduce,
         });
         const seconds = r.seconds[metric.id] ?? (performance.now() - t0) / 1000;
         const err = r.errors[metric.id];

@@ -3,6 +3,7 @@
 // these three hooks and its description; the executors and the other steps stay as they are.
 import { resolve } from 'node:path';
 import { BUILTIN_DATASETS, modelRefText, parseModelRef } from '@emms/feature-extractors';
+import { defaultRegistry, type MetricRegistry } from '@emms/metrics';
 import type { BenchSpec, TaskSpec } from '../spec';
 import type { ExtractInput, ExtractResult } from './steps/extract';
 import type { FlabelsInput } from './steps/flabels';
@@ -17,6 +18,8 @@ export interface PlanContext {
   readonly spec: BenchSpec;
   /** The folder relative paths of the spec resolve against. */
   readonly cwd: string;
+  /** The scores' registry (default: the built-in scores). */
+  readonly registry?: MetricRegistry;
 }
 
 /** One candidate's feature call, with the source the report shows when it fails. */
@@ -46,8 +49,8 @@ export interface TaskKind<T extends TaskSpec = TaskSpec> {
   ): { calls: StepCall[]; perCandidate: boolean };
   /** Whether a score applies to this kind (all of today's classification scores apply to both kinds). */
   applies(scoreId: string): boolean;
-  /** Notes that lead the task's notes, the task's split parameters and F-label templates for the report. */
-  describe(task: T, ctx: PlanContext): Pick<TaskInput['task'], 'split' | 'templates' | 'notes'>;
+  /** Notes that lead the task's notes, the task's split parameters, F-label templates, facts for the notes. */
+  describe(task: T, ctx: PlanContext): Pick<TaskInput['task'], 'split' | 'templates' | 'notes' | 'probsScores'>;
 }
 
 type DatasetTask = Extract<TaskSpec, { dataset: string }>;
@@ -140,6 +143,11 @@ export const datasetKind: TaskKind<DatasetTask> = {
       split: { seed: task.seed, trainPerClass: task.trainPerClass, testPerClass: task.testPerClass },
       templates: [...ctx.spec.flabels.templates],
       notes: ctx.spec.excluded.map((e) => `${e.id} left out of the candidates: ${e.reason}`),
+      // which scores need a classifier's probabilities is a fact each metric declares (inputs.required)
+      probsScores: (ctx.registry ?? defaultRegistry)
+        .list()
+        .filter((m) => m.inputs.required.includes('probs'))
+        .map((m) => m.id.toUpperCase()),
     };
   },
 };

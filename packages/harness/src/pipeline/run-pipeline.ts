@@ -1,6 +1,7 @@
 // The runner: plans each task's step calls from the spec and hands them to an executor stage by stage
 // (splits; extraction + F-labels; ground truth + scores; agreement; assembly), one batch per stage for all
 // tasks, identical calls (tasks sharing a split and a candidate) made once.
+import type { MetricRegistry } from '@emms/metrics';
 import { EmmsError } from '@emms/tensor-io';
 import { BENCH_CODES } from '../bench/codes';
 import type { ScoreRequest } from '../bench/score-task';
@@ -26,6 +27,8 @@ export interface RunPipelineOptions extends ExecutorHooks {
   /** Preset and reduce in effect. */
   readonly preset: 'rank' | 'published';
   readonly reduce: string;
+  /** The scores' registry, for the facts a report states about them (which need a classifier's output). */
+  readonly registry?: MetricRegistry;
 }
 
 /** What {@link runPipeline} gives back. */
@@ -75,7 +78,7 @@ interface TaskPlan {
  * @throws EmmsError `TASK_TOO_SMALL` (fewer than three candidates with features), the failing step's code.
  */
 export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Promise<PipelineResult> {
-  const ctx: PlanContext = { spec, cwd: opts.cwd };
+  const ctx: PlanContext = { spec, cwd: opts.cwd, ...(opts.registry ? { registry: opts.registry } : {}) };
   const log = opts.log ?? (() => undefined);
   let hits = 0;
   let misses = 0;
@@ -213,7 +216,7 @@ function taskInput(p: TaskPlan, spec: BenchSpec, opts: RunPipelineOptions): Task
       id: p.id,
       dataset: 'dataset' in p.spec ? p.spec.dataset : p.spec.featuresDir,
       kind: p.kind.id,
-      ...p.kind.describe(p.spec, { spec, cwd: opts.cwd }),
+      ...p.kind.describe(p.spec, { spec, cwd: opts.cwd, ...(opts.registry ? { registry: opts.registry } : {}) }),
     },
     split: record(p.splitCall),
     candidates: p.candidates!.map((c) =>

@@ -1,8 +1,12 @@
 // Runs the built probes in a worker thread (see probe-reproducible.test.ts): the ground truth must be
 // the same in a worker, with the WebAssembly kernels off, as in the main thread on any backend.
+// The worker is its own front door: it reads EMMS_LINALG_WASM and switches the kernels, which never
+// read the environment themselves.
 import { parentPort, workerData } from 'node:worker_threads';
+import { setWasmKernels, wasmKernelsEnabled } from '@emms/linalg';
 import { knnAccuracy, linearProbe } from '../../dist/index.js';
 
+setWasmKernels(process.env.EMMS_LINALG_WASM !== '0');
 const { train, test } = workerData;
 const probe = linearProbe(train, test);
 const knn = knnAccuracy(train, test, { k: 5 });
@@ -13,5 +17,5 @@ parentPort.postMessage({
   predictions: Array.from(probe.predictions),
   correct: Array.from(probe.correct),
   knn: Array.from(knn.predictions),
-  wasm: process.env.EMMS_LINALG_WASM ?? 'on',
+  wasm: wasmKernelsEnabled() ? 'on' : '0',
 });

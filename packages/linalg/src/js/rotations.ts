@@ -41,6 +41,7 @@ import {
   V128_ZERO,
   vec,
 } from './wasm-asm';
+import { wasmKernelsEnabled } from './wasm-switch';
 
 /** Columns per block. */
 export const BLOCK = 16;
@@ -227,12 +228,11 @@ let cached: RotationKernel | null | undefined;
 
 /** The WebAssembly rotation kernel, or null where it cannot run. */
 export function rotationKernel(): RotationKernel | null {
+  if (!wasmKernelsEnabled()) return null;
   if (cached !== undefined) return cached;
   cached = null;
   try {
     if (typeof WebAssembly === 'undefined') return null;
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    if (env?.EMMS_LINALG_WASM === '0') return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
     cached = {

@@ -34,6 +34,7 @@ import {
   V128_ZERO,
   vec,
 } from './wasm-asm';
+import { wasmKernelsEnabled } from './wasm-switch';
 
 // Opcodes used only here.
 const MUL = [0x6c];
@@ -235,13 +236,11 @@ export function setWasmTilesEnabled(on: boolean): void {
 
 /** The WebAssembly kernel, or null where it cannot run (then use the JavaScript kernel). */
 export function wasmTiles(): WasmTiles | null {
-  if (!enabled) return null;
+  if (!enabled || !wasmKernelsEnabled()) return null;
   if (cached !== undefined) return cached;
   cached = null;
   try {
     if (typeof WebAssembly === 'undefined') return null;
-    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    if (env?.EMMS_LINALG_WASM === '0') return null;
     const instance = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes()), {});
     const memory = instance.exports.memory as WebAssembly.Memory;
     const tiles = instance.exports.tiles as WasmTiles['tiles'];

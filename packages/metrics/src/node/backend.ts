@@ -1,10 +1,6 @@
-import * as linalg from '@emms/linalg';
-import { jsBackend, type LinalgBackend } from '@emms/linalg';
+import { jsBackend, type LinalgBackend, resolveBackend as registryResolve } from '@emms/linalg';
+import { type BackendChoice, type RuntimeConfig, readRuntimeConfig, settingName } from '@emms/runtime';
 import { EmmsError, isEmmsError } from '@emms/tensor-io';
-import type { BackendChoiceName } from './config';
-
-/** Environment variables as the front door reads them (process.env by default). */
-export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The backend a scorer got, with a one-line notice when it fell back to the portable one. */
 export interface BackendSelection {
@@ -13,15 +9,9 @@ export interface BackendSelection {
   readonly notice?: string;
 }
 
-/**
- * What {@link selectBackend} uses of the optional native package: either the registration API
- * (`registerOpenblasBackend`, picked with `resolveBackend` of @emms/linalg) or the older direct one
- * (`loadNativeBlas` + `createOpenblasBackend`).
- */
+/** What {@link selectBackend} uses of the optional native package: its registration with @emms/linalg. */
 export interface OpenblasModule {
-  registerOpenblasBackend?(options?: { library?: string }): void;
-  loadNativeBlas?(env: never): { ok: true; blas: unknown } | { ok: false; reason: string };
-  createOpenblasBackend?(blas: never): LinalgBackend;
+  registerOpenblasBackend(options?: { library?: string }): void;
   readonly INSTALL_HINT?: string;
 }
 
@@ -33,15 +23,17 @@ export type BackendResolver = (choice: string) => Promise<BackendSelection>;
 
 /** Options of {@link selectBackend}. */
 export interface SelectBackendOptions {
-  /** Environment variables (default process.env). */
-  readonly env?: Environment;
   /** Imports the native package (tests pass a stand-in). */
   readonly importOpenblas?: OpenblasImporter;
-  /** Resolves registered backends (default: `resolveBackend` of @emms/linalg, where it exists). */
+  /** Resolves registered backends (default: `resolveBackend` of @emms/linalg). */
   readonly resolveBackend?: BackendResolver;
 }
 
+/** The backend settings of a run's configuration. */
+export type BackendSettings = Pick<RuntimeConfig, 'backend' | 'openblasLibrary' | 'sources'>;
+
 const openblasPackage = '@emms/linalg-openblas';
+const INSTALL = 'apt-get install -y libopenblas0-pthread';
 
 /** Imports the optional @emms/linalg-openblas (a variable specifier keeps bundlers from inlining it). */
 export const importOpenblas: OpenblasImporter = async () => {
@@ -49,123 +41,88 @@ export const importOpenblas: OpenblasImporter = async () => {
   return (await import(specifier)) as OpenblasModule;
 };
 
-/** The registry's resolver when this version of @emms/linalg has one. */
-function linalgResolver(): BackendResolver | undefined {
-  const resolve = (linalg as unknown as { resolveBackend?: BackendResolver }).resolveBackend;
-  return typeof resolve === 'function' ? resolve : undefined;
-}
-
-type NativeOutcome = { backend?: LinalgBackend; reason?: string; hint?: string };
-
-// One native backend per library setting: loading the shared library is costly, and a backend object
-// holds no state of a run, so scorers asking for the same library share it.
-const nativeCache = new Map<string, NativeOutcome>();
-
-/** The older direct API: load the library (EMMS_OPENBLAS_LIB first) and wrap it. */
-function loadDirect(mod: OpenblasModule, env: Environment, cache: boolean): NativeOutcome {
-  const key = env.EMMS_OPENBLAS_LIB ?? '';
-  const cached = cache ? nativeCache.get(key) : undefined;
-  if (cached) return cached;
-  let outcome: NativeOutcome;
-  if (!mod.loadNativeBlas || !mod.createOpenblasBackend) {
-    outcome = { reason: `${openblasPackage} has neither registerOpenblasBackend nor loadNativeBlas` };
-  } else {
-    const r = mod.loadNativeBlas(env as never);
-    outcome = r.ok
-      ? { backend: mod.createOpenblasBackend(r.blas as never), hint: mod.INSTALL_HINT }
-      : { reason: r.reason, hint: mod.INSTALL_HINT };
-  }
-  if (cache) nativeCache.set(key, outcome);
-  return outcome;
-}
-
 /**
- * Chooses a linear-algebra backend without making it the global one of `@emms/linalg`.
- * The one place the front door reads EMMS_LINALG (js | openblas | auto), which refines `choice`
- * when it is 'auto', and EMMS_OPENBLAS_LIB (a library path, or "blas:lapack" paths), which is
- * handed to the native package.
+ * Chooses a linear-algebra backend from a run's configuration, the one way backends are chosen,
+ * without making it the global one of `@emms/linalg`: OpenBLAS is registered with the backend
+ * registry (with the configured library) and the choice resolved there, so any other registered
+ * backend takes part in 'auto'. Nothing here reads the environment: the front door read it into
+ * the configuration ({@link readRuntimeConfig}).
  *
- * An adapter over two generations of the backend API: with `registerOpenblasBackend` and
- * `resolveBackend` (the backend registry) it registers OpenBLAS and resolves through the registry,
- * so any other registered backend takes part in 'auto'; otherwise it loads OpenBLAS directly.
+ * An OpenBLAS library given explicitly (`openblasLibrary`, from EMMS_OPENBLAS_LIB or an option)
+ * must load: a missing or broken file is an error naming the setting, never a silent fallback.
  *
- * @param choice - 'auto' (the best backend that loads, else the portable one with a notice),
- *   'js', 'openblas', or a backend object (returned as is).
- * @param opts - env (default process.env), and stand-ins for the native package and the resolver.
- * @returns the backend and, when it fell back, a notice for the user.
- * @throws EmmsError INVALID_OPTION when EMMS_LINALG (or `choice`) holds another value;
- *   BACKEND_UNAVAILABLE when 'openblas' was asked for and does not load.
+ * @param config - the backend settings of the run (`backend`, `openblasLibrary`, and where they
+ *   came from), a choice by name, or a backend object (returned as is).
+ * @param opts - stand-ins for the native package and the resolver (tests).
+ * @returns the backend and, when 'auto' fell back to the portable one, a notice for the user.
+ * @throws EmmsError BACKEND_UNAVAILABLE naming the setting (e.g. EMMS_LINALG or
+ *   EMMS_OPENBLAS_LIB) when OpenBLAS was asked for, or a library given, and it does not load.
  * @example
  * ```ts
- * const { backend, notice } = await selectBackend('auto', { env: process.env });
+ * const { backend, notice } = await selectBackend(readRuntimeConfig({ env: process.env }));
  * if (notice) console.warn(notice);
  * ```
  */
 export async function selectBackend(
-  choice: BackendChoiceName | LinalgBackend = 'auto',
+  config: BackendSettings | BackendChoice | LinalgBackend = 'auto',
   opts: SelectBackendOptions = {},
 ): Promise<BackendSelection> {
-  if (typeof choice === 'object') return { backend: choice };
-  const env = opts.env ?? process.env;
-  let wanted: string = choice;
-  let source = 'backend';
-  if (choice === 'auto') {
-    const fromEnv = (env.EMMS_LINALG ?? '').trim().toLowerCase();
-    if (fromEnv !== '' && fromEnv !== 'auto' && fromEnv !== 'js' && fromEnv !== 'openblas') {
-      throw new EmmsError(
-        'INVALID_OPTION',
-        `EMMS_LINALG must be "js", "openblas" or "auto", got "${env.EMMS_LINALG}"`,
-        { input: 'EMMS_LINALG' },
-      );
-    }
-    if (fromEnv !== '') {
-      wanted = fromEnv;
-      source = 'EMMS_LINALG';
-    }
-  } else if (choice !== 'js' && choice !== 'openblas') {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `backend must be "auto", "js", "openblas" or a backend object, got "${String(choice)}"`,
-      { input: 'backend' },
-    );
-  }
-  if (wanted === 'js') return { backend: jsBackend };
-
-  const load = opts.importOpenblas ?? importOpenblas;
-  let mod: OpenblasModule | undefined;
-  let reason = '';
+  if (typeof config === 'object' && 'gram' in config) return { backend: config };
+  const settings: BackendSettings =
+    typeof config === 'string' ? readRuntimeConfig({ given: { backend: config } }) : config;
+  if (settings.backend === 'js') return { backend: jsBackend };
+  const library = settings.openblasLibrary;
+  const strict = settings.backend === 'openblas' || library !== undefined;
+  const asked =
+    library !== undefined
+      ? `${settingName(settings as RuntimeConfig, 'openblasLibrary')}=${library}`
+      : `${settingName(settings as RuntimeConfig, 'backend')}=openblas`;
+  const input =
+    library !== undefined
+      ? settingName(settings as RuntimeConfig, 'openblasLibrary')
+      : settingName(settings as RuntimeConfig, 'backend');
+  const fix =
+    library !== undefined
+      ? `point ${input} at an existing OpenBLAS library file (or "blas.so:lapack.so"), or leave it unset to use the system's library`
+      : `install OpenBLAS (${INSTALL}), or use "auto" or "js"`;
+  let mod: OpenblasModule;
   try {
-    mod = await load();
+    mod = await (opts.importOpenblas ?? importOpenblas)();
   } catch (e) {
-    reason = `${openblasPackage} could not be imported (${(e as Error).message.split('\n')[0]})`;
-  }
-  const resolver = opts.resolveBackend ?? linalgResolver();
-  if (mod?.registerOpenblasBackend && resolver) {
-    mod.registerOpenblasBackend({ library: env.EMMS_OPENBLAS_LIB });
-    try {
-      const r = await resolver(wanted);
-      return r.notice ? { backend: r.backend, notice: `emms: ${r.notice}` } : { backend: r.backend };
-    } catch (e) {
-      if (!isEmmsError(e, 'BACKEND_UNAVAILABLE')) throw e;
+    const reason = `${openblasPackage} could not be imported (${(e as Error).message.split('\n')[0]})`;
+    if (strict) {
       throw new EmmsError(
         'BACKEND_UNAVAILABLE',
-        `${source === 'EMMS_LINALG' ? 'EMMS_LINALG=openblas' : 'backend "openblas"'}: ${e.message}; point EMMS_OPENBLAS_LIB at the library, or use "auto" or "js"`,
-        { input: source, details: e.details, cause: e },
+        `${asked}: ${reason}; install ${openblasPackage}, or ${fix}`,
+        {
+          input,
+          details: { reason },
+        },
       );
     }
+    return {
+      backend: jsBackend,
+      notice: `emms: OpenBLAS not available (${reason}); using the slower portable backend`,
+    };
   }
-  const native: NativeOutcome = mod ? loadDirect(mod, env, load === importOpenblas) : { reason };
-  if (native.backend) return { backend: native.backend };
-  const install = native.hint ? `install it (${native.hint}), ` : `install ${openblasPackage} and OpenBLAS, `;
-  if (wanted === 'openblas') {
+  mod.registerOpenblasBackend(library !== undefined ? { library } : {});
+  const resolve = opts.resolveBackend ?? registryResolve;
+  if (!strict) {
+    const r = await resolve('auto');
+    return r.notice ? { backend: r.backend, notice: `emms: ${r.notice}` } : { backend: r.backend };
+  }
+  try {
+    return { backend: (await resolve('openblas')).backend };
+  } catch (e) {
+    if (!isEmmsError(e, 'BACKEND_UNAVAILABLE')) throw e;
     throw new EmmsError(
       'BACKEND_UNAVAILABLE',
-      `the openblas backend was asked for (${source}) but ${native.reason}; ${install}point EMMS_OPENBLAS_LIB at the library, or use "auto" or "js"`,
-      { input: source, details: { reason: native.reason } },
+      `${asked}: ${e.message.replace(/\.? Choose "auto".*$/, '')}; ${fix}`,
+      {
+        input,
+        details: e.details,
+        cause: e,
+      },
     );
   }
-  return {
-    backend: jsBackend,
-    notice: `emms: OpenBLAS not available (${native.reason}); using the slower portable backend (${install.replace(/, $/, '')})`,
-  };
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { BACKEND_CHOICES, type BackendChoice } from '@emms/runtime';
 import { EmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
 

@@ -3,10 +3,19 @@
  * the fastest available linear-algebra backend, plugins and `emms.config.json` resolved, without
  * global state. The browser entry (`@emms/metrics`) holds no Node built-ins; this one does.
  */
+
+export {
+  type Environment,
+  RUNTIME_ENV,
+  RUNTIME_ENV_HELP,
+  type RuntimeConfig,
+  type RuntimeSettings,
+  readRuntimeConfig,
+} from '@emms/runtime';
 export {
   type BackendResolver,
   type BackendSelection,
-  type Environment,
+  type BackendSettings,
   importOpenblas,
   type OpenblasImporter,
   type OpenblasModule,

@@ -1,8 +1,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getBackend, jsBackend, type LinalgBackend } from '@emms/linalg';
+import { readRuntimeConfig } from '@emms/runtime';
 import { EmmsError, isEmmsError } from '@emms/tensor-io';
+import { repoRoot } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
 import type { Metric } from '../metric';
 import { builtinMetrics, createRegistry, type MetricRegistry } from '../registry';
@@ -11,17 +14,31 @@ import { selectBackend } from './backend';
 import { readEmmsConfig } from './config';
 import { createScorer, resolveMetricId } from './scorer';
 
-/** A folder with a v1 plugin module file whose metric `id` returns `value`. */
-function pluginFile(dir: string, file: string, id: string, value: number): string {
+/** The built entry of @emms/metric-spec, which a plugin module in a temporary folder imports by URL. */
+const specUrl = pathToFileURL(join(repoRoot, 'packages/metric-spec/dist/index.js')).href;
+
+/** A plugin module file whose metric `id` returns `value` (v1: written against the first interface). */
+function pluginFile(
+  dir: string,
+  file: string,
+  id: string,
+  value: number,
+  version: 'v1' | 'v2' = 'v2',
+): string {
   const path = join(dir, file);
-  writeFileSync(
-    path,
-    `export default { specificationVersion: 'v1', name: '${id}-plugin', metrics: [{
-      specificationVersion: 'v1', id: '${id}', description: 'test metric', higherIsBetter: true,
-      inputs: { required: ['features'] }, options: [],
-      compute(inputs, _o, ctx) { return { value: ${value}, details: { backend: ctx.backend.name } }; },
-    }] };\n`,
-  );
+  const body =
+    version === 'v2'
+      ? `import { defineMetric } from '${specUrl}';
+export default { specificationVersion: 'v2', name: '${id}-plugin', metrics: [defineMetric({
+  id: '${id}', description: 'test metric', higherIsBetter: true, inputs: { required: ['features'] },
+  compute(inputs, _o, ctx) { return { value: ${value}, details: { backend: ctx.backend.name } }; },
+})] };\n`
+      : `export default { specificationVersion: 'v1', name: '${id}-plugin', metrics: [{
+  specificationVersion: 'v1', id: '${id}', description: 'test metric', higherIsBetter: true,
+  inputs: { required: ['features'] }, options: [],
+  compute(inputs, _o, ctx) { return { value: ${value}, details: { backend: ctx.backend.name } }; },
+}] };\n`;
+  writeFileSync(path, body);
   return path;
 }
 
@@ -36,98 +53,100 @@ async function rejection(p: Promise<unknown>): Promise<unknown> {
 
 const features = { rows: 4, cols: 1, data: new Float64Array([1, 2, 3, 4]) };
 const fakeNative: LinalgBackend = { ...jsBackend, name: 'fake-native' };
-const nativeOk = async () => ({
-  loadNativeBlas: () => ({ ok: true as const, blas: {} }),
-  createOpenblasBackend: () => fakeNative,
-});
-const nativeMissing = async () => ({
-  loadNativeBlas: () => ({ ok: false as const, reason: 'libopenblas.so.0: not found' }),
-  createOpenblasBackend: () => fakeNative,
-  INSTALL_HINT: 'apt-get install -y libopenblas0-pthread',
-});
 const notInstalled = async () => {
   throw new Error("Cannot find package '@emms/linalg-openblas'");
 };
 
+/** A stand-in native package and registry: records what was registered and asked for. */
+function standIn(loads: boolean) {
+  const registered: (string | undefined)[] = [];
+  const asked: string[] = [];
+  return {
+    registered,
+    asked,
+    importOpenblas: async () => ({
+      registerOpenblasBackend: (o?: { library?: string }) => {
+        registered.push(o?.library);
+      },
+    }),
+    resolveBackend: async (choice: string) => {
+      asked.push(choice);
+      if (loads) return { backend: fakeNative };
+      if (choice === 'openblas') {
+        throw new EmmsError(
+          'BACKEND_UNAVAILABLE',
+          `backend "openblas" is not available: ${registered.at(-1) ?? 'libopenblas.so.0'} could not be loaded. Choose "auto" to fall back to the portable backend`,
+        );
+      }
+      return { backend: jsBackend, notice: 'openblas backend not available (gone); using the js backend' };
+    },
+  };
+}
+
 describe('selectBackend', () => {
   it('auto takes the native backend when it loads, else the portable one with a notice', async () => {
-    expect((await selectBackend('auto', { env: {}, importOpenblas: nativeOk })).backend.name).toBe(
-      'fake-native',
-    );
-    const fallback = await selectBackend('auto', { env: {}, importOpenblas: nativeMissing });
+    const ok = standIn(true);
+    expect((await selectBackend(readRuntimeConfig(), ok)).backend).toBe(fakeNative);
+    expect(ok.asked).toEqual(['auto']);
+    const fallback = await selectBackend(readRuntimeConfig(), standIn(false));
     expect(fallback.backend).toBe(jsBackend);
-    expect(fallback.notice).toMatch(/libopenblas\.so\.0: not found.*portable backend.*apt-get/);
-    const absent = await selectBackend('auto', { env: {}, importOpenblas: notInstalled });
+    expect(fallback.notice).toBe('emms: openblas backend not available (gone); using the js backend');
+    const absent = await selectBackend('auto', { importOpenblas: notInstalled });
     expect(absent.backend).toBe(jsBackend);
     expect(absent.notice).toMatch(/could not be imported/);
   });
 
-  it('EMMS_LINALG refines auto; an explicit choice wins over it', async () => {
-    expect(
-      (await selectBackend('auto', { env: { EMMS_LINALG: 'js' }, importOpenblas: nativeOk })).backend,
-    ).toBe(jsBackend);
-    expect(
-      (await selectBackend('js', { env: { EMMS_LINALG: 'openblas' }, importOpenblas: nativeOk })).backend,
-    ).toBe(jsBackend);
-    expect(
-      (await selectBackend('auto', { env: { EMMS_LINALG: ' OpenBLAS ' }, importOpenblas: nativeOk })).backend
-        .name,
-    ).toBe('fake-native');
-  });
-
-  it('a bad EMMS_LINALG or an unavailable openblas is a typed error', async () => {
-    const bad = await rejection(
-      selectBackend('auto', { env: { EMMS_LINALG: 'cuda' }, importOpenblas: nativeOk }),
+  it('js never loads the native package; a backend object is used as it is', async () => {
+    const s = standIn(true);
+    expect((await selectBackend(readRuntimeConfig({ env: { EMMS_LINALG: 'js' } }), s)).backend).toBe(
+      jsBackend,
     );
-    expect(isEmmsError(bad, 'INVALID_OPTION')).toBe(true);
-    expect((bad as Error).message).toContain('"cuda"');
-    const missing = await rejection(selectBackend('openblas', { env: {}, importOpenblas: nativeMissing }));
-    expect(isEmmsError(missing, 'BACKEND_UNAVAILABLE')).toBe(true);
-    expect((missing as Error).message).toContain('EMMS_OPENBLAS_LIB');
+    expect(s.registered).toEqual([]);
+    expect((await selectBackend(fakeNative)).backend).toBe(fakeNative);
   });
 
-  it('hands EMMS_OPENBLAS_LIB from the env option to the native loader', async () => {
-    let seen: unknown;
-    await selectBackend('auto', {
-      env: { EMMS_OPENBLAS_LIB: '/opt/lib.so' },
-      importOpenblas: async () => ({
-        loadNativeBlas: (env: { EMMS_OPENBLAS_LIB?: string }) => {
-          seen = env.EMMS_OPENBLAS_LIB;
-          return { ok: false as const, reason: 'nope' };
-        },
-        createOpenblasBackend: () => fakeNative,
-      }),
-    });
-    expect(seen).toBe('/opt/lib.so');
-  });
-
-  it('with the backend registry: registers OpenBLAS with EMMS_OPENBLAS_LIB, then resolves the choice', async () => {
-    const registered: unknown[] = [];
-    const asked: string[] = [];
-    const registry = {
-      importOpenblas: async () => ({
-        registerOpenblasBackend: (o?: { library?: string }) => {
-          registered.push(o?.library);
-        },
-      }),
-      resolveBackend: async (choice: string) => {
-        asked.push(choice);
-        if (choice === 'openblas')
-          throw new EmmsError('BACKEND_UNAVAILABLE', 'backend "openblas" is not available: gone');
-        return { backend: fakeNative, notice: 'openblas backend not available (gone); using the js backend' };
-      },
-    };
-    const auto = await selectBackend('auto', { env: { EMMS_OPENBLAS_LIB: '/x.so' }, ...registry });
-    expect(auto.backend).toBe(fakeNative);
-    expect(auto.notice).toBe('emms: openblas backend not available (gone); using the js backend');
-    expect(registered).toEqual(['/x.so']);
-    const forced = await rejection(selectBackend('auto', { env: { EMMS_LINALG: 'openblas' }, ...registry }));
+  it('openblas asked for and absent is BACKEND_UNAVAILABLE naming the setting it came from', async () => {
+    const forced = await rejection(
+      selectBackend(readRuntimeConfig({ env: { EMMS_LINALG: 'openblas' } }), standIn(false)),
+    );
     expect(isEmmsError(forced, 'BACKEND_UNAVAILABLE')).toBe(true);
     expect((forced as EmmsError).input).toBe('EMMS_LINALG');
-    expect(asked).toEqual(['auto', 'openblas']);
-    // js never loads the native package
-    expect((await selectBackend('js', registry)).backend).toBe(jsBackend);
-    expect(registered).toHaveLength(2);
+    expect((forced as Error).message).toMatch(/^EMMS_LINALG=openblas: .*apt-get install/);
+    const missing = await rejection(selectBackend('openblas', { importOpenblas: notInstalled }));
+    expect(isEmmsError(missing, 'BACKEND_UNAVAILABLE') && (missing as EmmsError).input === 'backend').toBe(
+      true,
+    );
+  });
+
+  it('an explicit OpenBLAS library is handed to the package and must load: no silent fallback', async () => {
+    const s = standIn(false);
+    const config = readRuntimeConfig({ env: { EMMS_OPENBLAS_LIB: '/opt/missing/libopenblas.so' } });
+    const e = await rejection(selectBackend(config, s));
+    expect(s.registered).toEqual(['/opt/missing/libopenblas.so']);
+    expect(s.asked).toEqual(['openblas']);
+    expect(isEmmsError(e, 'BACKEND_UNAVAILABLE')).toBe(true);
+    expect((e as EmmsError).input).toBe('EMMS_OPENBLAS_LIB');
+    expect((e as Error).message).toMatch(
+      /^EMMS_OPENBLAS_LIB=\/opt\/missing\/libopenblas\.so: .*point EMMS_OPENBLAS_LIB at an existing OpenBLAS library file.*or leave it unset/,
+    );
+    expect((e as Error).message).not.toContain('Choose "auto"');
+  });
+});
+
+describe('createScorer with a real OpenBLAS package', () => {
+  it('EMMS_OPENBLAS_LIB naming a file that does not exist, or does not load, is a typed error', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emms-blas-'));
+    const notALibrary = join(dir, 'libopenblas.so');
+    writeFileSync(notALibrary, 'not a shared library');
+    for (const library of [join(dir, 'nowhere.so'), notALibrary]) {
+      const e = await rejection(createScorer({ env: { EMMS_OPENBLAS_LIB: library } }));
+      expect(isEmmsError(e, 'BACKEND_UNAVAILABLE'), String(e)).toBe(true);
+      expect((e as EmmsError).input).toBe('EMMS_OPENBLAS_LIB');
+      expect((e as Error).message).toContain(library);
+      // the option form names the option
+      const o = await rejection(createScorer({ env: {}, openblasLibrary: library }));
+      expect((o as EmmsError).input).toBe('openblasLibrary');
+    }
   });
 });
 
@@ -174,6 +193,36 @@ describe('createScorer', () => {
     expect(rb).toMatchObject({ scores: { two: 2 }, backend: 'js' });
   });
 
+  it('a plugin package written against specification v1 still loads (adapted at the boundary)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emms-scorer-'));
+    pluginFile(dir, 'old.mjs', 'old', 5, 'v1');
+    const s = await createScorer({ plugins: ['./old.mjs'], cwd: dir, backend: 'js' });
+    expect(s.registry.get('old').specificationVersion).toBe('v2');
+    expect((await s.score({ features }, ['old'])).scores).toEqual({ old: 5 });
+  });
+
+  it('settings() resolves a call once over the config defaults; score takes them', async () => {
+    const s = await createScorer({
+      backend: 'js',
+      config: { options: { nleep: { seed: 3 } }, relabel: true },
+    });
+    const settings = s.settings({ preset: 'rank', options: { NLEEP: { varianceRatio: 0.5 } } });
+    expect(settings).toMatchObject({
+      preset: 'rank',
+      relabel: true,
+      options: { nleep: { seed: 3, varianceRatio: 0.5 } },
+    });
+    const x = { rows: 40, cols: 3, data: Float64Array.from({ length: 120 }, (_, i) => Math.sin(i * 1.3)) };
+    const labels = Int32Array.from({ length: 40 }, (_, i) => i % 2);
+    const r = await s.score({ features: x, labels }, ['logme'], { settings });
+    expect((r.details.logme as { variant: string }).variant).toBe('corrected');
+    await expect(
+      s.score({ features: x, labels }, ['logme'], { settings, preset: 'rank' }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+    });
+  });
+
   it('reads plugins from emms.config.json relative to its folder, and its default options', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emms-scorer-'));
     mkdirSync(join(dir, 'plugins'));
@@ -197,6 +246,7 @@ describe('createScorer', () => {
   it('falls back to the portable backend with one notice', async () => {
     const notices: string[] = [];
     const s = await createScorer({ importOpenblas: notInstalled, env: {}, onNotice: (m) => notices.push(m) });
+    expect(s.runtime.backend).toBe('auto');
     expect(s.backend).toBe(jsBackend);
     expect(notices).toHaveLength(1);
     expect(s.notice).toBe(notices[0]);

@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
-import type { LinalgBackend } from '@emms/linalg';
-import { EmmsError, type ProgressListener } from '@emms/tensor-io';
+import { type LinalgBackend, setWasmKernels } from '@emms/linalg';
+import { type Environment, type RuntimeConfig, readRuntimeConfig } from '@emms/runtime';
+import { didYouMean, EmmsError, type ProgressListener } from '@emms/tensor-io';
 import type { Metric, MetricInputs, MetricPlugin } from '../metric';
 import type { Preset } from '../presets';
 import { builtinMetrics, createRegistry, loadPlugin, type MetricRegistry } from '../registry';
 import { type ScoreReport, scoreMetrics } from '../run';
-import { type Environment, type OpenblasImporter, selectBackend } from './backend';
+import { type RunSettings, resolveRunSettings, settingsOrLoose } from '../settings';
+import { type OpenblasImporter, selectBackend } from './backend';
 import { type BackendChoiceName, type EmmsConfig, parseEmmsConfig, readEmmsConfig } from './config';
 import { importPluginModule } from './plugins';
 
@@ -16,8 +18,27 @@ export interface CreateScorerOptions {
    * `cwd`), or an already imported plugin object. Loaded after the config's plugins.
    */
   readonly plugins?: readonly (string | MetricPlugin)[];
-  /** 'auto' (default: OpenBLAS when it loads, else the portable backend), 'js', 'openblas' or a backend object. */
+  /**
+   * 'auto' (default: OpenBLAS when it loads, else the portable backend; EMMS_LINALG refines it),
+   * 'js', 'openblas' or a backend object. Wins over the config's `backend`.
+   */
   readonly backend?: BackendChoiceName | LinalgBackend;
+  /**
+   * An OpenBLAS library file to use instead of the system search (default: EMMS_OPENBLAS_LIB). When
+   * given, it must load: otherwise createScorer fails with BACKEND_UNAVAILABLE naming it.
+   */
+  readonly openblasLibrary?: string;
+  /**
+   * The WebAssembly kernels of the portable backend (default: EMMS_LINALG_WASM, else on). A
+   * process-wide switch: set only when given.
+   */
+  readonly wasm?: boolean;
+  /**
+   * The run-time configuration a front door already read with `readRuntimeConfig` of
+   * @emms/runtime (the CLI does); then `env` is not read. `backend`, `openblasLibrary` and `wasm`
+   * given here still win.
+   */
+  readonly runtime?: RuntimeConfig;
   /**
    * An `emms.config.json`: its path, a folder that may hold one, or the config object itself.
    * Omitted: no config is read.
@@ -25,7 +46,10 @@ export interface CreateScorerOptions {
   readonly config?: string | EmmsConfig;
   /** Where relative plugin paths and the node_modules search start (default process.cwd()). */
   readonly cwd?: string;
-  /** Environment variables (EMMS_LINALG, EMMS_OPENBLAS_LIB); default process.env. */
+  /**
+   * Environment variables, read once into the run-time configuration (EMMS_LINALG,
+   * EMMS_OPENBLAS_LIB, EMMS_LINALG_WASM; see `RUNTIME_ENV` of @emms/runtime); default process.env.
+   */
   readonly env?: Environment;
   /** Register the built-in scores (default true). */
   readonly builtins?: boolean;
@@ -39,6 +63,8 @@ export interface CreateScorerOptions {
 export interface ScorerRunOptions {
   /** Per-metric options, e.g. `{ nleep: { seed: 3 } }` (over the config's `options`). */
   readonly options?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** The settings already resolved with {@link Scorer.settings}, instead of preset/reduce/options/relabel. */
+  readonly settings?: RunSettings;
   /** Relabel sparse class ids to the classes present instead of failing with MISSING_CLASSES. */
   readonly relabel?: boolean;
   /** Feature preprocessing before every score: `none`, `pca:K` or `auto` (default: the preset's). */
@@ -63,6 +89,14 @@ export interface Scorer {
   readonly pluginOf: ReadonlyMap<string, string>;
   /** The config in effect (empty when none was read). */
   readonly config: EmmsConfig;
+  /** The run-time configuration the scorer was made with (backend settings and where they came from). */
+  readonly runtime: RuntimeConfig;
+  /**
+   * The run settings of a scoring call, resolved once with this scorer's registry, over the
+   * config's default `options` and `relabel` (see `resolveRunSettings`).
+   * @throws EmmsError INVALID_OPTION, UNKNOWN_METRIC as `resolveRunSettings`.
+   */
+  settings(run?: Omit<ScorerRunOptions, 'onProgress' | 'signal' | 'settings'>): RunSettings;
   /**
    * The registered id for `id`, matched case-insensitively.
    * @throws EmmsError UNKNOWN_METRIC listing the known ids and naming the nearest one.
@@ -74,21 +108,6 @@ export interface Scorer {
    * @throws EmmsError UNKNOWN_METRIC before anything runs when an id is unknown.
    */
   score(inputs: MetricInputs, ids: readonly string[], opts?: ScorerRunOptions): Promise<ScoreReport>;
-}
-
-/** Edit distance between two short strings. */
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const next = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = row[j];
-      row[j] = next;
-    }
-  }
-  return row[b.length];
 }
 
 /**
@@ -108,18 +127,14 @@ export function resolveMetricId(registry: MetricRegistry, id: string): string {
   // A registry may itself match ids loosely (case-insensitively): return the id it registered.
   if (registry.has(id)) return registry.get(id).id;
   const known = registry.list().map((m) => m.id);
-  const wanted = id.trim().toLowerCase();
+  const wanted = String(id).trim().toLowerCase();
   const same = known.find((k) => k.toLowerCase() === wanted);
   if (same) return same;
-  let best: { id: string; d: number } | undefined;
-  for (const k of known) {
-    const d = distance(wanted, k.toLowerCase());
-    if (d <= 2 && (!best || d < best.d)) best = { id: k, d };
-  }
+  const best = didYouMean(id, known);
   throw new EmmsError(
     'UNKNOWN_METRIC',
-    `unknown metric "${id}"${best ? `; did you mean "${best.id}"?` : ''} Known metrics: ${known.join(', ')}`,
-    { input: id, details: { known, ...(best ? { suggestion: best.id } : {}) } },
+    `unknown metric "${id}"${best ? `; did you mean "${best}"?` : ''} Known metrics: ${known.join(', ')}`,
+    { input: String(id), details: { known, ...(best ? { suggestion: best } : {}) } },
   );
 }
 
@@ -132,11 +147,13 @@ function defaultNotice(message: string): void {
  * scores, the plugins and the config resolved. Each scorer has its own registry and backend, so
  * two scorers never see each other's plugins or backend, and nothing global changes.
  *
- * @param opts - plugins, backend, config, cwd, env (see {@link CreateScorerOptions}).
+ * @param opts - plugins, backend, openblasLibrary, wasm, config, cwd, runtime or env (see
+ *   {@link CreateScorerOptions}).
  * @returns a {@link Scorer}.
  * @throws EmmsError PLUGIN_LOAD (a plugin did not load or is not a valid plugin), INVALID_OPTION
- *   (bad config or EMMS_LINALG value), BACKEND_UNAVAILABLE ('openblas' asked for but absent),
- *   FILE_NOT_FOUND (a config file path that does not exist).
+ *   (bad config, or an environment variable such as EMMS_LINALG with a value not allowed),
+ *   BACKEND_UNAVAILABLE ('openblas' asked for, or an OpenBLAS library given, that does not load;
+ *   naming the setting), FILE_NOT_FOUND (a config file path that does not exist).
  * @example
  * ```ts
  * import { createScorer } from '@emms/metrics/node';
@@ -147,7 +164,6 @@ function defaultNotice(message: string): void {
  */
 export async function createScorer(opts: CreateScorerOptions = {}): Promise<Scorer> {
   const cwd = resolve(opts.cwd ?? process.cwd());
-  const env = opts.env ?? process.env;
   let config: EmmsConfig = {};
   let configDir = cwd;
   if (typeof opts.config === 'string') {
@@ -181,36 +197,80 @@ export async function createScorer(opts: CreateScorerOptions = {}): Promise<Scor
     add(loadPlugin(await importPluginModule(name, from), name), name);
   }
 
-  const choice = opts.backend ?? config.backend ?? 'auto';
-  const { backend, notice } = await selectBackend(choice, { env, importOpenblas: opts.importOpenblas });
+  const runtime = runtimeOf(opts, config);
+  if (runtime.sources.wasm !== undefined) setWasmKernels(runtime.wasm);
+  const { backend, notice } =
+    typeof opts.backend === 'object'
+      ? { backend: opts.backend, notice: undefined }
+      : await selectBackend(runtime, { importOpenblas: opts.importOpenblas });
   if (notice) (opts.onNotice ?? defaultNotice)(notice);
-
+  const settings: Scorer['settings'] = (run = {}) => {
+    const options: Record<string, Record<string, unknown>> = {};
+    for (const [id, o] of Object.entries(config.options ?? {}))
+      options[resolveMetricId(registry, id)] = { ...o };
+    for (const [id, o] of Object.entries(run.options ?? {})) {
+      const key = resolveMetricId(registry, id);
+      options[key] = { ...options[key], ...o };
+    }
+    return resolveRunSettings(
+      { preset: run.preset, reduce: run.reduce, options, relabel: run.relabel ?? config.relabel },
+      registry,
+    );
+  };
   return {
     registry,
     backend,
     notice,
     pluginOf,
     config,
+    runtime,
+    settings,
     resolveId: (id) => resolveMetricId(registry, id),
     async score(inputs, ids, run = {}) {
       const resolved = [...new Set(ids.map((id) => resolveMetricId(registry, id)))];
-      const options: Record<string, Record<string, unknown>> = {};
-      for (const [id, o] of Object.entries(config.options ?? {}))
-        options[resolveMetricId(registry, id)] = { ...o };
-      for (const [id, o] of Object.entries(run.options ?? {})) {
-        const key = resolveMetricId(registry, id);
-        options[key] = { ...options[key], ...o };
-      }
+      settingsOrLoose(run);
       return scoreMetrics(inputs, resolved, {
         registry,
         backend,
-        options,
-        relabel: run.relabel ?? config.relabel,
-        reduce: run.reduce,
-        preset: run.preset,
+        settings: run.settings ?? settings(run),
         onProgress: run.onProgress,
         signal: run.signal,
       });
     },
   };
+}
+
+/**
+ * The scorer's run-time configuration: the one a front door read (`runtime`) or the environment
+ * read now, with the backend chosen by precedence — an explicit `backend` option, then the config
+ * file's `backend`, then EMMS_LINALG, then auto — and `openblasLibrary`/`wasm` options over both.
+ */
+function runtimeOf(opts: CreateScorerOptions, config: EmmsConfig): RuntimeConfig {
+  const base = opts.runtime ?? readRuntimeConfig({ env: opts.env ?? process.env });
+  const explicit =
+    typeof opts.backend === 'string' && opts.backend !== 'auto'
+      ? { backend: opts.backend, source: 'backend' }
+      : config.backend && config.backend !== 'auto'
+        ? { backend: config.backend, source: 'emms.config.json "backend"' }
+        : undefined;
+  const given = readRuntimeConfig({
+    given: {
+      ...(explicit ? { backend: explicit.backend } : {}),
+      ...(opts.openblasLibrary !== undefined ? { openblasLibrary: opts.openblasLibrary } : {}),
+      ...(opts.wasm !== undefined ? { wasm: opts.wasm } : {}),
+    },
+  });
+  const over = (k: 'backend' | 'openblasLibrary' | 'wasm') => given.sources[k] !== undefined;
+  return Object.freeze({
+    ...base,
+    ...(over('backend') ? { backend: given.backend } : {}),
+    ...(over('openblasLibrary') ? { openblasLibrary: given.openblasLibrary } : {}),
+    ...(over('wasm') ? { wasm: given.wasm } : {}),
+    sources: Object.freeze({
+      ...base.sources,
+      ...(explicit ? { backend: explicit.source } : {}),
+      ...(over('openblasLibrary') ? { openblasLibrary: 'openblasLibrary' } : {}),
+      ...(over('wasm') ? { wasm: 'wasm' } : {}),
+    }),
+  });
 }

@@ -1,6 +1,7 @@
 import { getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
+import { emmsDocs } from './docs/emms';
 import { featureRoute } from './emms/feature-route';
 import type { EmmsProblem } from './emms/problem';
 import { sampleRoute } from './emms/sample-route';
@@ -241,6 +242,13 @@ export const emmsMetric = defineMetric({
   ],
   regime:
     'Any N ≥ 2 and D ≥ 1, including N ≤ D (then the projection is exact and the score is 0). Needs F-labels (or labels for the one-hot stand-in) of one width; compare models on the same data set only.',
+  saturation: ({ samples: n, features: d }) =>
+    d >= n - 1
+      ? `D = ${d} ≥ N − 1 = ${n - 1}: the least squares fits any F-label exactly, so EMMS is 0 for every model; reduce the features (reduce "auto" or "pca:K")`
+      : d >= n / 2
+        ? `D = ${d} ≥ N/2 = ${n / 2}: the fit approaches interpolation and EMMS rewards wide features; reduce the features (reduce "auto")`
+        : undefined,
+  docs: emmsDocs,
   compute(inputs, options, context) {
     const flabels = inputs.flabels ?? [];
     if (flabels.length === 0 && !inputs.labels) {

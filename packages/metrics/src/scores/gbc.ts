@@ -2,6 +2,7 @@ import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
 import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { classCounts, classMeans, classResiduals, numClasses } from '../util';
+import { gbcDocs } from './docs/gbc';
 
 /** GBC with its diagnostics. */
 export interface GbcResult {
@@ -80,6 +81,7 @@ export const gbcMetric = defineMetric({
   ],
   regime:
     'A few samples per class at least (class variances are floored at 1e-4); values in [−C(C−1), 0], 0 when the classes are far apart.',
+  docs: gbcDocs,
   compute({ features, labels }, { dims }, { backend }) {
     const r = gbcCompute(features!, labels!, { dims, backend });
     return { value: r.value, details: { pcaDims: r.pcaDims } };

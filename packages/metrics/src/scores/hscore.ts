@@ -2,6 +2,7 @@ import { getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { centred, classCounts, classMeans, columnMeans, numClasses } from '../util';
+import { hscoreDocs } from './docs/hscore';
 
 /** H-score with its diagnostics. */
 export interface HScoreResult {
@@ -79,6 +80,11 @@ export const hscoreMetric = defineMetric({
   ],
   regime:
     'N > D for a well-conditioned covariance; with N ≤ D the pseudo-inverse makes the score saturate at C − 1 (it then ranks nothing).',
+  saturation: ({ samples: n, features: d, classes: c }) =>
+    d >= n / 2
+      ? `D = ${d} ≥ N/2 = ${n / 2}: the feature covariance is (nearly) singular and H-score approaches its maximum C − 1 = ${c - 1}; reduce the features`
+      : undefined,
+  docs: hscoreDocs,
   compute({ features, labels }, { rcond }, { backend }) {
     const r = hscoreCompute(features!, labels!, { rcond, backend });
     const details: Record<string, unknown> = { rank: r.rank };

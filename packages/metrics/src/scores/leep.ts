@@ -1,6 +1,7 @@
 import { defineMetric, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { numClasses } from '../util';
+import { leepDocs } from './docs/leep';
 
 /**
  * LEEP (Nguyen et al., ICML 2020) from source-model probabilities `probs` (N×Cs) and labels:
@@ -67,6 +68,7 @@ export const leepMetric = defineMetric({
   ],
   regime:
     "Needs the source model's class probabilities (rows summing to 1) for every target sample; any N ≥ 2. Values are ≤ 0.",
+  docs: leepDocs,
   compute({ probs, labels }) {
     return { value: leepValue(probs!, labels!), details: {} };
   },

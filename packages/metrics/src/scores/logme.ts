@@ -1,6 +1,7 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import { logmeDocs } from './docs/logme';
 import { columnEvidence, LOGME_VARIANTS, type LogmeVariant } from './logme-evidence';
 import { keptSpectrum } from './logme-spectrum';
 
@@ -200,14 +201,16 @@ export function logmeCompute(
       'rescale the features (e.g. standardise them) before scoring',
     );
   }
-  const warning =
-    variant === 'fixed-point' && d > n
-      ? `D = ${d} > N = ${n}: the published fixed-point evidence leaves out (D − N)/2·log α and grows with D and the feature scale; use variant "corrected" (or reduce the features) to compare models`
-      : undefined;
+  const warning = variant === 'fixed-point' && d > n ? fixedPointWarning(d, n) : undefined;
   return {
     value: sum / columns,
     details: { mode, evidence, iterations, rank: k, variant, ...(warning ? { warning } : {}) },
   };
+}
+
+/** What the published fixed-point evidence does for D > N: the warning of its details and its saturation regime. */
+function fixedPointWarning(d: number, n: number): string {
+  return `D = ${d} > N = ${n}: the published fixed-point evidence leaves out (D − N)/2·log α and grows with D and the feature scale; use variant "corrected" (or reduce the features) to compare models`;
 }
 
 /**
@@ -240,6 +243,16 @@ export const logmeMetric = defineMetric({
   }),
   regime:
     'fixed-point (published): N > D, features used as given (their scale matters, as in the reference); for D ≥ N it omits (D − N)/2·log α and rewards wide features. corrected: any N and D, invariant to the feature scale.',
+  saturation: ({ samples: n, features: d }, { variant }) =>
+    variant === 'fixed-point' && d >= n
+      ? d > n
+        ? fixedPointWarning(d, n) // the computation reports it too: the runner keeps one copy
+        : undefined
+      : variant !== 'corrected' && d >= n / 2
+        ? `D = ${d} ≥ N/2 = ${n / 2}: the published evidence depends on the feature scale and favours wide features here; use variant "corrected" or reduce the features`
+        : undefined,
+  presets: { rank: { variant: 'corrected' } },
+  docs: logmeDocs,
   compute({ features, labels, targets }, options, context) {
     const run = {
       backend: context.backend,

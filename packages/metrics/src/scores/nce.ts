@@ -1,6 +1,7 @@
 import { defineMetric, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { numClasses } from '../util';
+import { nceDocs } from './docs/nce';
 
 /**
  * NCE (Tran et al., ICCV 2019) from source-model probabilities: z_i = argmax_z P_iz (first on ties),
@@ -53,6 +54,7 @@ export const nceMetric = defineMetric({
   ],
   regime:
     'Needs source-model probabilities; uses only their argmax. Values are ≤ 0; 0 when the source classes determine the target labels.',
+  docs: nceDocs,
   compute({ probs, labels }) {
     return { value: nceValue(probs!, labels!), details: {} };
   },

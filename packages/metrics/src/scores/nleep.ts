@@ -2,6 +2,7 @@ import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
 import { defineMetric, degenerate, fitGaussianMixture, scoreFunction, z } from '@emms/metric-spec';
 import { isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
 import { numClasses } from '../util';
+import { nleepDocs } from './docs/nleep';
 import { empiricalPrediction } from './leep';
 
 /** NLEEP with its diagnostics. */
@@ -110,6 +111,11 @@ export const nleepMetric = defineMetric({
   ],
   regime:
     'Enough samples for componentsPerClass × C full-covariance Gaussians in the PCA space (hundreds of samples or more); values in (0, 1].',
+  saturation: ({ samples: n, classes: c }) =>
+    n < 5 * c * 2
+      ? `N = ${n} < 10·C: the mixture has 5·C components for ${n} samples, about two per component; NLEEP is noisy here`
+      : undefined,
+  docs: nleepDocs,
   compute({ features, labels }, options, context) {
     const { value, ...details } = nleepCompute(features!, labels!, {
       ...options,

@@ -2,6 +2,7 @@ import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
 import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { checkAbort, classCounts, numClasses, selectRows, standardise } from '../util';
+import { parcDocs } from './docs/parc';
 
 /** PARC with its diagnostics. */
 export interface ParcResult {
@@ -231,6 +232,7 @@ export const parcMetric = defineMetric({
   ],
   regime:
     'At least two samples of some class; memory and time grow as N², so above maxSamples a stratified subsample is scored. Values in [−100, 100].',
+  docs: parcDocs,
   compute({ features, labels }, { dims, maxSamples }, { backend, signal }) {
     const r = parcCompute(features!, labels!, { dims, maxSamples, backend, signal });
     return {

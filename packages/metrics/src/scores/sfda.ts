@@ -3,6 +3,7 @@ import { defineMetric, degenerate, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { solveSpdSafe } from '../kernels';
 import { classCounts, classMeans, classResiduals, matVec, numClasses, softmaxRows, toDense } from '../util';
+import { sfdaDocs } from './docs/sfda';
 
 /** SFDA with its diagnostics. */
 export interface SfdaResult {
@@ -167,6 +168,11 @@ export const sfdaMetric = defineMetric({
   ],
   regime:
     'Features that vary within classes; the shrinkage depends on the feature scale (exp(−5λ̂)), as in the reference. Values in (0, 1].',
+  saturation: ({ samples: n, features: d }) =>
+    d >= n / 2
+      ? `D = ${d} ≥ N/2 = ${n / 2}: the classes become linearly separable on the training samples and SFDA saturates towards 1; reduce the features`
+      : undefined,
+  docs: sfdaDocs,
   compute({ features, labels }, _options, { backend }) {
     const r = sfdaCompute(features!, labels!, { backend });
     return { value: r.value, details: { shrinkage: r.shrinkage, largestEigenvalue: r.largestEigenvalue } };

@@ -3,6 +3,7 @@ import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { logDetSpd } from '../kernels';
 import { centred, numClasses, selectRows, transpose } from '../util';
+import { transrateDocs } from './docs/transrate';
 
 /**
  * Coding rate R(A) = ½ log det(I + AᵀA/(n·eps)), n the rows of A. Uses the n×n form
@@ -62,6 +63,11 @@ export const transrateMetric = defineMetric({
   ],
   regime:
     'Any N ≥ 2; grows with the feature scale relative to eps, so compare models whose features are on similar scales. Constant features score 0.',
+  saturation: ({ samples: n, features: d }) =>
+    d >= n
+      ? `D = ${d} ≥ N = ${n}: the coding rates are limited by N, not by the features, so TransRate stops separating models; reduce the features`
+      : undefined,
+  docs: transrateDocs,
   compute({ features, labels }, { eps }, { backend }) {
     const value = transrateValue(features!, labels!, { eps, backend });
     return { value, details: { eps } };

@@ -16,10 +16,12 @@ function notesOf(input: AssembleInput, t: CollectedTask): string[] {
   if (input.task.kind !== 'dataset') return [...input.task.notes];
   const probs = [...t.extracts.values()].flatMap((r) => r.notes);
   const withProbs = [...t.extracts.entries()].filter(([, r]) => r.probs).map(([id]) => id);
+  const need = input.task.probsScores ?? ['LEEP', 'NCE'];
+  const needers = need.length > 1 ? `${need.slice(0, -1).join(', ')} and ${need.at(-1)}` : (need[0] ?? 'No score');
   return [
     ...input.task.notes,
     ...probs,
-    `LEEP and NCE need the source-class probabilities of a model's own classifier: ${withProbs.length ? withProbs.join(', ') : 'no candidate'} ${withProbs.length === 1 ? 'gives' : 'give'} them (ppocr-cls: its 2-way direction softmax; ppocr-rec: its 6,625-character CTC softmax averaged over time steps); for the other candidates they are reported as NOT_APPLICABLE (detectors and raw pixels have no classifier; the nsfwjs models' 5-way head would need a second extraction pass, left out for time)`,
+    `${needers} need the source-class probabilities of a model's own classifier: ${withProbs.length ? withProbs.join(', ') : 'no candidate'} ${withProbs.length === 1 ? 'gives' : 'give'} them (ppocr-cls: its 2-way direction softmax; ppocr-rec: its 6,625-character CTC softmax averaged over time steps); for the other candidates they are reported as NOT_APPLICABLE (detectors and raw pixels have no classifier; the nsfwjs models' 5-way head would need a second extraction pass, left out for time)`,
     ...t.flabels
       .filter((f) => f.missing)
       .map((f) => `F-label embedder ${f.embedder} is not installed; left out (${f.missing!.code})`),

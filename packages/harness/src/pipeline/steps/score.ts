@@ -2,8 +2,7 @@
 // same on the first items of each class for the train-size sweep, and LogME on each F-label for the speed
 // comparison with EMMS.
 import type { LinalgBackend } from '@emms/linalg';
-import type { MetricRegistry } from '@emms/metrics';
-import { scoreMetrics } from '@emms/metrics';
+import { type MetricRegistry, type RunSettings, reduceInputs, resolveRunSettings, scoreReduced } from '@emms/metrics';
 import { firstPerClass, type Matrix, takeRows } from '@emms/tensor-io';
 import { z } from 'zod';
 import { matrixKey, type ScoreCell, scoreCandidates } from '../../bench/score-task';
@@ -56,7 +55,7 @@ async function logmeOnFlabels(
   featuresKey: string,
   flabels: readonly Matrix[],
   registry: MetricRegistry,
-  input: ScoreInput,
+  settings: RunSettings,
   ctx: StepContext,
   backend: { readonly backend?: LinalgBackend },
 ): Promise<{ secs: number; value?: number }> {
@@ -65,21 +64,21 @@ async function logmeOnFlabels(
     v: 2,
     features: featuresKey,
     flabels: flabels.map(matrixKey),
-    preset: input.preset,
-    reduce: input.reduce,
+    preset: settings.preset,
+    reduce: settings.reduce.text,
   });
   const hit = ctx.store.get<{ secs: number; value?: number }>(key);
   if (hit !== undefined) return hit;
   let secs = 0;
   let sum = 0;
   let n = 0;
+  // the features are reduced once; LogME then runs with each F-label as its target
+  const reduced = reduceInputs({ features }, settings, backend);
   for (const f of flabels) {
-    const r = await scoreMetrics({ features, targets: f }, ['logme'], {
+    const r = await scoreReduced({ ...reduced, inputs: { ...reduced.inputs, targets: f } }, ['logme'], {
       ...backend,
       registry,
       signal: ctx.signal,
-      preset: input.preset,
-      reduce: input.reduce,
     });
     secs += r.seconds.logme ?? 0;
     if (r.scores.logme !== undefined) {
@@ -105,6 +104,7 @@ async function logmeOnFlabels(
  */
 export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<ScoreResult> {
   const { registry, backend } = await ctx.scorer(input.plugins);
+  const settings = resolveRunSettings({ preset: input.preset, reduce: input.reduce }, registry);
   const labels = loadLabels(ctx.store, input.labels).train;
   const features = await loadMatrix(ctx.store, input.candidate.train);
   const probs = input.candidate.probs ? await loadMatrix(ctx.store, input.candidate.probs) : undefined;
@@ -113,8 +113,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
     scores: input.scores,
     registry,
     ...(backend ? { backend } : {}),
-    preset: input.preset,
-    reduce: input.reduce,
+    settings,
     cache: ctx.store,
     onProgress: ctx.onProgress,
     signal: ctx.signal,
@@ -166,7 +165,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
         input.candidate.train.key ?? matrixKey(features),
         flabels,
         registry,
-        input,
+        settings,
         ctx,
         backend ? { backend } : {},
       )

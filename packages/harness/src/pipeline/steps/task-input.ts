@@ -24,6 +24,8 @@ export const TaskInputSchema = z.strictObject({
     templates: z.array(z.string()).default([]),
     /** Notes that lead the task's notes (e.g. candidates left out on purpose). */
     notes: z.array(z.string()).default([]),
+    /** Dataset tasks: the scores that need a classifier's probabilities (for the notes), e.g. LEEP, NCE. */
+    probsScores: z.array(z.string()).optional(),
   }),
   split: RecordRefSchema,
   /** Every candidate in order: its extraction record, or why it has no features. */

@@ -1,6 +1,8 @@
-## Formula
+import type { MetricDocs } from '@emms/metric-spec';
 
-Self-challenging Fisher discriminant analysis: a regularised linear discriminant
+/** What the docs show about SFDA: formula, cost and notes (Markdown, TeX in `$…$`). */
+export const sfdaDocs: MetricDocs = {
+  formula: String.raw`Self-challenging Fisher discriminant analysis: a regularised linear discriminant
 $S_{w,s} = (1-s) S_w + s\,\frac{\mathrm{tr} S_w}{D} I$ with shrinkage $s = \max(e^{-5\hat\lambda}, 10^{-10})$
 ($\hat\lambda$ from three power steps on $S_w$); class scores
 $X S_{w,s}^{-1} M^\top - \tfrac12 \mathrm{diag}(M S_{w,s}^{-1} M^\top) + \log\pi$, turned into
@@ -10,18 +12,6 @@ refitted on the mixed features, and
 
 $$
 \mathrm{SFDA} = \frac1N \sum_i p(y_i \mid \tilde x_i).
-$$
-
-## Regime
-
-Needs a within-class scatter estimate that is not dominated by the shrinkage: N per class well
-above D. With N < D the shrinkage sets the answer.
-
-## Cost
-
-O(N D²) for the scatter matrices, O(D³) for the Cholesky solve, twice.
-
-## References
-
-Shao et al., *Not All Models Are Equal: Predicting Model Transferability in a Self-challenging
-Fisher Space*, ECCV 2022; reference implementation TencentARC/SFDA.
+$$`,
+  cost: String.raw`O(N D²) for the scatter matrices, O(D³) for the Cholesky solve, twice.`,
+};

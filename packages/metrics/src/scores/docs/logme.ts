@@ -1,6 +1,8 @@
-## Formula
+import type { MetricDocs } from '@emms/metric-spec';
 
-For each target column t (the indicator of class c, or a column of a regression target), LogME
+/** What the docs show about LogME: formula, cost and notes (Markdown, TeX in `$…$`). */
+export const logmeDocs: MetricDocs = {
+  formula: String.raw`For each target column t (the indicator of class c, or a column of a regression target), LogME
 maximises the evidence of Bayesian linear regression $t = X w + \varepsilon$ with prior
 $w \sim \mathcal N(0, \alpha^{-1} I)$ and noise $\varepsilon \sim \mathcal N(0, \beta^{-1} I)$.
 With $\sigma_i$ the eigenvalues of $X^\top X$ and $x = U^\top t$ in its eigenbasis, a fixed-point
@@ -18,19 +20,7 @@ $$
 - \tfrac\beta2\|t - Xm\|^2 - \tfrac\alpha2 m^\top m - \tfrac N2 \log 2\pi\Big].
 $$
 
-Features and targets are used as given (no centring or scaling), as the reference does.
-
-## Regime
-
-Needs N comfortably above D for the evidence to separate models; with N ≤ D every target is fitted
-exactly and the evidence is driven by the prior.
-
-## Cost
-
-One eigendecomposition of the D×D Gram (O(N D² + D³)), or a thin SVD of X when N ≤ D; then
-O(k C) per fixed-point pass for C target columns.
-
-## References
-
-You et al., *LogME: Practical Assessment of Pre-trained Models for Transfer Learning*, ICML 2021;
-reference implementation thuml/LogME (fixed-point version).
+Features and targets are used as given (no centring or scaling), as the reference does.`,
+  cost: String.raw`One eigendecomposition of the D×D Gram (O(N D² + D³)), or a thin SVD of X when N ≤ D; then
+O(k C) per fixed-point pass for C target columns.`,
+};

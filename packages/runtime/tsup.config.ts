@@ -1,0 +1,3 @@
+import { libraryConfig } from '../../tooling/tsup-preset';
+
+export default libraryConfig(['index']);
