@@ -1,6 +1,7 @@
 // The script of each worker thread of the threads executor: runs the step calls it is sent, by name, with
 // the same `runStep` as the in-process executor, and sends back progress, log lines and the outcome.
 import { parentPort, workerData } from 'node:worker_threads';
+import { configureRuntime } from '@emms/runtime';
 import { errorInfo } from './pipeline/artifacts';
 import type { ThreadData, ThreadMessage } from './pipeline/executors/threads';
 import { scorerFrom } from './pipeline/scorer';
@@ -11,6 +12,7 @@ import { ArtifactStore } from './store';
 const port = parentPort;
 if (port) {
   const data = workerData as ThreadData;
+  configureRuntime(data.runtime); // the model runtimes of this thread follow the calling thread's settings
   const store = new ArtifactStore(data.storeDir, { reuse: data.reuse });
   const scorer = scorerFrom({ recipe: data.recipe });
   const send = (m: ThreadMessage) => port.postMessage(m);

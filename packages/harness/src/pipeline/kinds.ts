@@ -50,7 +50,10 @@ export interface TaskKind<T extends TaskSpec = TaskSpec> {
   /** Whether a score applies to this kind (all of today's classification scores apply to both kinds). */
   applies(scoreId: string): boolean;
   /** Notes that lead the task's notes, the task's split parameters, F-label templates, facts for the notes. */
-  describe(task: T, ctx: PlanContext): Pick<TaskInput['task'], 'split' | 'templates' | 'notes' | 'probsScores'>;
+  describe(
+    task: T,
+    ctx: PlanContext,
+  ): Pick<TaskInput['task'], 'split' | 'templates' | 'notes' | 'probsScores'>;
 }
 
 type DatasetTask = Extract<TaskSpec, { dataset: string }>;

@@ -216,7 +216,11 @@ function taskInput(p: TaskPlan, spec: BenchSpec, opts: RunPipelineOptions): Task
       id: p.id,
       dataset: 'dataset' in p.spec ? p.spec.dataset : p.spec.featuresDir,
       kind: p.kind.id,
-      ...p.kind.describe(p.spec, { spec, cwd: opts.cwd, ...(opts.registry ? { registry: opts.registry } : {}) }),
+      ...p.kind.describe(p.spec, {
+        spec,
+        cwd: opts.cwd,
+        ...(opts.registry ? { registry: opts.registry } : {}),
+      }),
     },
     split: record(p.splitCall),
     candidates: p.candidates!.map((c) =>

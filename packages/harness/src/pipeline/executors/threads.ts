@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { getBackend } from '@emms/linalg';
+import { type RuntimeConfig, runtimeConfig } from '@emms/runtime';
 import { EmmsError, type ProgressEvent } from '@emms/tensor-io';
 import { BENCH_CODES } from '../../bench/codes';
 import type { ArtifactStore } from '../../store';
@@ -39,6 +40,8 @@ export interface ThreadData {
   readonly cwd: string;
   readonly onnxThreads: number;
   readonly recipe: ScorerRecipe;
+  /** The run-time configuration of the calling thread (model cache, tfjs backend, …), applied in each thread. */
+  readonly runtime: RuntimeConfig;
 }
 
 /** Messages a thread sends. */
@@ -124,7 +127,8 @@ function workerSlot(script: string, data: ThreadData): Slot {
  * An executor that runs step calls on worker threads: one call per slot, the next as soon as one finishes;
  * one slot is the calling thread itself, so `threads: 2` adds one worker thread. A stage with a single call
  * runs in the calling thread. Each worker thread opens the same store and builds its own scorer from the
- * recipe; onnxruntime sessions get `onnxThreads` intra-op threads. A thread that dies fails the call it held
+ * recipe and follows the calling thread's run-time configuration (`configureRuntime` of @emms/runtime);
+ * onnxruntime sessions get `onnxThreads` intra-op threads. A thread that dies fails the call it held
  * (`EXECUTOR_FAILED`) and is replaced. Aborting ends the threads at once (interrupted extractions resume from
  * their finished batches on the next run).
  *
@@ -145,6 +149,7 @@ export function threadsExecutor(opts: ThreadsExecutorOptions): Executor {
     cwd: opts.cwd,
     onnxThreads: opts.onnxThreads ?? Math.max(1, Math.floor(cores / size)),
     recipe: opts.scorer ?? { backend: getBackend().name === 'openblas' ? 'openblas' : 'js' },
+    runtime: runtimeConfig(),
   };
   const scorer = scorerFrom({ recipe: data.recipe });
   const inline: Slot = {

@@ -17,7 +17,8 @@ function notesOf(input: AssembleInput, t: CollectedTask): string[] {
   const probs = [...t.extracts.values()].flatMap((r) => r.notes);
   const withProbs = [...t.extracts.entries()].filter(([, r]) => r.probs).map(([id]) => id);
   const need = input.task.probsScores ?? ['LEEP', 'NCE'];
-  const needers = need.length > 1 ? `${need.slice(0, -1).join(', ')} and ${need.at(-1)}` : (need[0] ?? 'No score');
+  const needers =
+    need.length > 1 ? `${need.slice(0, -1).join(', ')} and ${need.at(-1)}` : (need[0] ?? 'No score');
   return [
     ...input.task.notes,
     ...probs,

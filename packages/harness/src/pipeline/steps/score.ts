@@ -2,7 +2,13 @@
 // same on the first items of each class for the train-size sweep, and LogME on each F-label for the speed
 // comparison with EMMS.
 import type { LinalgBackend } from '@emms/linalg';
-import { type MetricRegistry, type RunSettings, reduceInputs, resolveRunSettings, scoreReduced } from '@emms/metrics';
+import {
+  type MetricRegistry,
+  type RunSettings,
+  reduceInputs,
+  resolveRunSettings,
+  scoreReduced,
+} from '@emms/metrics';
 import { firstPerClass, type Matrix, takeRows } from '@emms/tensor-io';
 import { z } from 'zod';
 import { matrixKey, type ScoreCell, scoreCandidates } from '../../bench/score-task';
