@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@emms/queue/testing';
+import { freePort, startRedis } from '@emms/queue/testing';
 import { writeNpyFile } from '@emms/tensor-io/node';
 import { describe, expect, it } from 'vitest';
 import { run } from '../test-helpers';
@@ -43,12 +43,17 @@ function cli(
   });
   child.stderr.on('data', (d) => {
     err += d;
+    if (signal && sentAt === undefined && signal.after(err)) {
+      sentAt = Date.now();
+      child.kill(signal.send);
+    }
   });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   return new Promise((res) =>
     child.once('exit', (code) => {
       clearTimeout(timer);
-      res({ code, out, err, ms: Date.now() - t0 });
+      const now = Date.now();
+      res({ code, out, err, ms: now - t0, ...(sentAt ? { stoppedIn: now - sentAt } : {}) });
     }),
   );
 }
@@ -131,6 +136,52 @@ describe('emms bench: what the spec decides, folders, nothing scored', () => {
     },
     60_000,
   );
+
+  it.each(['SIGINT', 'SIGTERM'] as const)('a local run stops within seconds on %s (exit 130)', async (send) => {
+    const dir = tmp('emms-stop-');
+    const r = await cli(
+      [
+        'bench',
+        '--models',
+        'ppocr-det,ppocr-cls,pixels',
+        '--train-per-class',
+        '20',
+        '--test-per-class',
+        '5',
+        '--out',
+        join(dir, 'out'),
+        '--cache',
+        join(dir, 'cache'),
+      ],
+      {},
+      { after: (err) => err.includes('extract:'), send },
+    );
+    expect(r.code).toBe(130);
+    expect(r.err).toContain('interrupted');
+    expect(r.stoppedIn).toBeLessThan(10_000);
+  }, 120_000);
+
+  it('--attach stops following within seconds on SIGTERM; the run stays in the queue', async () => {
+    const redis = await startRedis();
+    const dir = tmp('emms-attach-');
+    try {
+      const common = ['--queue', redis.url, '--store', join(dir, 'store')];
+      const detached = await cli(['bench', ...common, '--models', 'ppocr-cls,ppocr-rec,pixels', '--detach']);
+      expect(detached.code).toBe(0);
+      const runId = detached.out.trim();
+      expect(runId).toMatch(/^[0-9a-f]{20}$/);
+      // no worker: the run waits; attaching follows it until the signal
+      const r = await cli(['bench', ...common, '--attach', runId, '--out', join(dir, 'out')], {}, {
+        after: (err) => err.includes(`run ${runId}`),
+        send: 'SIGTERM',
+      });
+      expect(r.code).toBe(130);
+      expect(r.err).toContain('the run goes on on the workers');
+      expect(r.stoppedIn).toBeLessThan(5_000);
+    } finally {
+      await redis.stop();
+    }
+  }, 120_000);
 
   it('--queue with Redis down: one typed error after the retries, no dump, no hang', async () => {
     const port = await freePort();
