@@ -26,6 +26,7 @@ export const flagOf: Readonly<Record<string, string>> = {
   EMMS_LINALG: 'EMMS_LINALG',
   EMMS_OPENBLAS_LIB: 'EMMS_OPENBLAS_LIB',
   config: 'emms.config.json',
+  maxEntryBytes: '--max-entry-size',
 };
 
 /** The input flags of `emms score`, in the order help lists them. */
@@ -52,13 +53,23 @@ const AMBIGUOUS = new Set(['AMBIGUOUS_ARRAY', 'AMBIGUOUS_COLUMN', 'ARRAY_NOT_FOU
 
 /**
  * The text after a library error's message on the command line: the flag that sets its input and,
- * for a file that holds several arrays or columns, the FILE:NAME syntax.
+ * for a file that holds several arrays or columns, the FILE:NAME syntax; for a .npz entry above
+ * the size limit, the flag that raises it; for a folder given as --features, the command that
+ * takes a folder.
  */
-export function errorSuffix(e: Pick<EmmsError, 'code' | 'input'>): string {
+export function errorSuffix(
+  e: Pick<EmmsError, 'code' | 'input'> & { readonly details?: Readonly<Record<string, unknown>> },
+): string {
   const notes: string[] = [];
   const flag = flagFor(e.input);
   if (flag) notes.push(`set with ${flag}`);
   if (AMBIGUOUS.has(e.code)) notes.push(selectorHint);
+  if (e.code === 'ZIP_ENTRY_TOO_LARGE') {
+    notes.push(`raise the limit with ${flagOf.maxEntryBytes} SIZE, e.g. 2GiB (emms inspect, emms score)`);
+  }
+  if (e.code === 'NOT_A_FILE' && e.details?.kind === 'folder' && e.input === 'features') {
+    notes.push('for a folder of per-model feature files (<model>.npy), use emms rank --features-dir DIR');
+  }
   return notes.length ? ` (${notes.join('; ')})` : '';
 }
 

@@ -1,17 +1,21 @@
 // Node entry: file reading and writing on top of the browser-safe parsers.
+
+import { constants as bufferConstants } from 'node:buffer';
+import { constants, type Stats } from 'node:fs';
 import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises';
+import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import { toLabels, toMatrix } from './convert';
 import { allocate, dtypeInfo, HOST_LITTLE_ENDIAN, swapBytesInPlace, widenHalf } from './dtype';
 import { EmmsError } from './errors';
 import {
   ARRAY_EXTENSIONS,
+  type ArrayFile,
   type ArrayFormat,
   extensionOf,
   type FileInspection,
   fileStem,
-  inspectArrays,
   inspectNpy,
-  parseArrays,
+  openArrays,
   requireArrayFormat,
 } from './formats';
 import {
@@ -22,13 +26,13 @@ import {
   parseLabelsText,
 } from './labels';
 import { encodeNpyHeader, type NpyHeader, type NpyWriteOptions, parseNpyHeader, reorder } from './npy';
-import { encodeNpz } from './npz';
+import { encodeNpz, type RawInflater } from './npz';
 import { type ProgressListener, progressTracker } from './progress';
 import { encodeSafetensors } from './safetensors';
 import type { Matrix, Tensor, TypedArray } from './tensor';
-import { checkTensor } from './tensor-check';
+import { checkTensor, setOwn } from './tensor-check';
 
-export type { ArrayFormat, ArrayInspection, FileInspection } from './formats';
+export type { ArrayFile, ArrayFormat, ArrayInspection, FileInspection } from './formats';
 
 /** Bytes read per system call; large files are filled in pieces of this size. */
 const CHUNK = 64 * 1024 * 1024;
@@ -41,6 +45,12 @@ export interface ReadOptions {
   onProgress?: ProgressListener;
   /** Bytes per read call (default 64 MiB). */
   chunkBytes?: number;
+  /**
+   * The most bytes one compressed .npz entry may unpack to (default 512 MiB), checked against the
+   * archive's headers before inflating; above it the read fails with ZIP_ENTRY_TOO_LARGE. Only
+   * the entries asked for are inflated. See NpzReadOptions.
+   */
+  maxEntryBytes?: number;
 }
 
 /** Options of {@link readTensorFile}. */
@@ -74,16 +84,76 @@ function fsError(path: string, e: unknown): never {
   );
 }
 
-async function openForRead(path: string): Promise<{ fh: FileHandle; size: number }> {
+/** What the readers ask for, for messages about a path that is not a regular file. */
+const ARRAY_FILE = `an array file (${ARRAY_EXTENSIONS.join(', ')})`;
+const LABEL_FILE = 'a label file (.npy, .npz, .safetensors, .txt, .csv or .json)';
+const A_FILE = 'a regular file';
+
+/** The kind of a path that is not a regular file, or undefined for a regular file. */
+function specialKind(st: Stats): 'folder' | 'fifo' | 'socket' | 'device' | 'special file' | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'folder';
+  if (st.isFIFO()) return 'fifo';
+  if (st.isSocket()) return 'socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'device';
+  return 'special file';
+}
+
+function refuseSpecial(path: string, st: Stats, what: string): void {
+  const kind = specialKind(st);
+  if (kind === undefined) return;
+  const message =
+    kind === 'folder'
+      ? `${path}: is a folder, not a file; give ${what}.`
+      : `${path}: is a ${kind === 'fifo' ? 'named pipe (FIFO)' : kind}, not a regular file, and reading it could ` +
+        `block or never end; save the data to a file and give ${what}.`;
+  throw new EmmsError('NOT_A_FILE', message, { input: path, details: { kind } });
+}
+
+/**
+ * Checks that `path` is a regular file (following symbolic links) without opening it, so that a
+ * named pipe, a socket or a device is refused before anything can block on it.
+ *
+ * @param path the file.
+ * @param what what the caller reads, for the message ("a spec file (.json)").
+ * @throws EmmsError FILE_NOT_FOUND, NOT_A_FILE (details.kind: folder, fifo, socket, device), FILE_UNREADABLE.
+ * @example
+ * ```ts
+ * await requireRegularFile('bench.json', 'a bench spec (.json)');
+ * ```
+ */
+export async function requireRegularFile(path: string, what = A_FILE): Promise<void> {
+  let st: Stats;
+  try {
+    st = await stat(path);
+  } catch (e) {
+    fsError(path, e);
+  }
+  refuseSpecial(path, st, what);
+}
+
+/**
+ * Refuses a path that exists and is not a regular file, before its extension is looked at (a
+ * folder named "feats" is a folder, not an unknown file type); a missing path is left for the
+ * reader to report, after the extension.
+ */
+async function refuseIfSpecial(path: string, what: string): Promise<void> {
+  const st = await stat(path).catch(() => undefined);
+  if (st) refuseSpecial(path, st, what);
+}
+
+async function openForRead(path: string, what = A_FILE): Promise<{ fh: FileHandle; size: number }> {
+  await requireRegularFile(path, what);
   let fh: FileHandle;
   try {
-    fh = await open(path, 'r');
+    // Non-blocking: should the path have become a pipe since the check, opening it cannot hang.
+    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     fsError(path, e);
   }
   try {
     const st = await fh.stat();
-    if (st.isDirectory()) fsError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
+    refuseSpecial(path, st, what);
     if (st.size === 0) throw new EmmsError('FILE_EMPTY', `${path}: file is empty.`, { input: path });
     return { fh, size: st.size };
   } catch (e) {
@@ -151,9 +221,12 @@ function allocateOrFail<T>(path: string, bytes: number, make: () => T): T {
   }
 }
 
-/** The whole file as bytes, read in chunks (works past Node's 2 GiB readFile limit). */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
-  const { fh, size } = await openForRead(path);
+/**
+ * The whole file as bytes, read in chunks (works past Node's 2 GiB readFile limit). Folders,
+ * named pipes, sockets and devices are refused before opening (NOT_A_FILE).
+ */
+export async function readFileBytes(path: string, what = A_FILE): Promise<Uint8Array> {
+  const { fh, size } = await openForRead(path, what);
   try {
     if (size > MAX_WHOLE_FILE) {
       throw new EmmsError(
@@ -171,13 +244,30 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
   }
 }
 
-async function readText(path: string): Promise<string> {
-  const bytes = await readFileBytes(path);
+async function readText(path: string, code = 'LABELS_PARSE', what = LABEL_FILE): Promise<string> {
+  const bytes = await readFileBytes(path, what);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new EmmsError('LABELS_PARSE', `${path}: is not UTF-8 text.`, { input: path });
+    throw new EmmsError(code, `${path}: is not UTF-8 text.`, { input: path });
   }
+}
+
+/**
+ * Reads a UTF-8 text file (a spec, a table) with the same guards as the array readers: folders,
+ * named pipes, sockets and devices are refused before opening, so nothing blocks.
+ *
+ * @param path the file.
+ * @param what what the caller reads, for the message ("a bench spec (.json)").
+ * @throws EmmsError FILE_NOT_FOUND, NOT_A_FILE, FILE_EMPTY, FILE_TOO_LARGE, FILE_UNREADABLE (also
+ *   for text that is not UTF-8).
+ * @example
+ * ```ts
+ * const spec = JSON.parse(await readTextFile('bench.json', 'a bench spec (.json)'));
+ * ```
+ */
+export async function readTextFile(path: string, what = 'a text file'): Promise<string> {
+  return readText(path, 'FILE_UNREADABLE', what);
 }
 
 /** Reads the header of a .npy file without reading its data. */
@@ -213,7 +303,7 @@ export async function readNpyFile(
   path: string,
   opts: ReadOptions = {},
 ): Promise<{ header: NpyHeader; tensor: Tensor }> {
-  const { fh, size } = await openForRead(path);
+  const { fh, size } = await openForRead(path, ARRAY_FILE);
   try {
     const header = await readNpyHeaderFrom(fh, path, size);
     const available = size - header.dataOffset;
@@ -260,9 +350,10 @@ export interface FileSelection {
   readonly selector?: string;
 }
 
+/** True when `path` exists and is not a folder (a pipe or device counts, so its reader can refuse it by name). */
 async function isFile(path: string): Promise<boolean> {
   try {
-    return (await stat(path)).isFile();
+    return !(await stat(path)).isDirectory();
   } catch {
     return false;
   }
@@ -270,7 +361,8 @@ async function isFile(path: string): Promise<boolean> {
 
 /**
  * Splits `file.npz:name` into the file and the selector. A suffix counts only when the part
- * before its ':' is an existing file and the whole string is not: so a file whose own name holds
+ * before its ':' is an existing file (or pipe, socket, device: refused later by the readers, by
+ * name) and the whole string is not: so a file whose own name holds
  * ':' is read as it is, array names may hold ':' (`a.npz:block:0` picks 'block:0' when a.npz
  * exists), and a Windows drive (`C:\data\x.npz`) is never taken for a selector.
  *
@@ -334,19 +426,20 @@ function mergeSelector(
   return sel.selector;
 }
 
-function pickOne(path: string, arrays: Record<string, Tensor>, wanted?: string): Tensor {
-  const names = Object.keys(arrays);
+/** The name of the one array to read from `file`: `wanted`, or the only one there is. */
+function pickOne(path: string, file: Pick<ArrayFile, 'names'>, wanted?: string): string {
+  const names = file.names;
   if (wanted !== undefined) {
-    if (!Object.hasOwn(arrays, wanted)) {
+    if (!names.includes(wanted)) {
       throw new EmmsError(
         'ARRAY_NOT_FOUND',
         `${path}: has no array '${wanted}'; it holds ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'none'}.`,
-        { input: path, details: { arrays: names } },
+        { input: path, details: { arrays: [...names] } },
       );
     }
-    return arrays[wanted];
+    return wanted;
   }
-  if (names.length === 1) return arrays[names[0]];
+  if (names.length === 1) return names[0];
   if (names.length === 0) {
     throw new EmmsError('ARRAY_NOT_FOUND', `${path}: holds no arrays.`, { input: path });
   }
@@ -376,9 +469,44 @@ export async function readTensorFile(spec: string, opts: ReadTensorOptions = {})
   const sel = await selectFile(spec);
   const wanted = mergeSelector(spec, sel, opts.array, 'array') as string | undefined;
   const path = sel.path;
+  await refuseIfSpecial(path, ARRAY_FILE);
   const format = requireArrayFormat(path);
   if (format === 'npy' && wanted === undefined) return (await readNpyFile(path, opts)).tensor;
-  return pickOne(path, await readArrays(path, opts), wanted);
+  const file = await openArrayFile(path, format, opts);
+  return file.read(pickOne(path, file, wanted));
+}
+
+/**
+ * Raw inflate on node:zlib into one buffer of `limit + 1` bytes: zlib stops and throws as soon as
+ * the output passes `limit + 1`, so a lying entry costs at most that.
+ */
+function zlibInflater(path: string): RawInflater {
+  return (packed, limit) => {
+    if (limit + 1 > bufferConstants.MAX_LENGTH) {
+      throw new EmmsError(
+        'FILE_TOO_LARGE',
+        `${path}: an entry unpacks to ${limit} bytes, more than one buffer holds; save the array as .npy, which is read in chunks.`,
+        { input: path },
+      );
+    }
+    try {
+      return inflateRawSync(packed, {
+        chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, limit + 1),
+        maxOutputLength: limit + 1,
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return null;
+      throw e;
+    }
+  };
+}
+
+/** Reads a .npz/.safetensors (or .npy) file into memory and opens it without decoding any array. */
+async function openArrayFile(path: string, format: ArrayFormat, opts: ReadOptions): Promise<ArrayFile> {
+  return openArrays(await readFileBytes(path, ARRAY_FILE), path, format, {
+    maxEntryBytes: opts.maxEntryBytes,
+    inflateRaw: zlibInflater(path),
+  });
 }
 
 /**
@@ -393,17 +521,22 @@ export async function readTensorFile(spec: string, opts: ReadTensorOptions = {})
  */
 export async function readArrays(spec: string, opts: ReadOptions = {}): Promise<Record<string, Tensor>> {
   const sel = await selectFile(spec);
-  if (sel.selector !== undefined) {
-    const all = await readArrays(sel.path, opts);
-    return { [sel.selector]: pickOne(sel.path, all, sel.selector) };
-  }
   const path = sel.path;
+  await refuseIfSpecial(path, ARRAY_FILE);
   const format: ArrayFormat = requireArrayFormat(path);
-  if (format === 'npy') {
+  if (format === 'npy' && sel.selector === undefined) {
     const { tensor } = await readNpyFile(path, opts);
     return { [fileStem(path)]: tensor };
   }
-  return parseArrays(await readFileBytes(path), path, format);
+  const file = await openArrayFile(path, format, opts);
+  const out: Record<string, Tensor> = {};
+  if (sel.selector !== undefined) {
+    setOwn(out, sel.selector, file.read(pickOne(path, file, sel.selector)));
+    return out;
+  }
+  file.checkAll();
+  for (const name of file.names) setOwn(out, name, file.read(name));
+  return out;
 }
 
 /**
@@ -435,6 +568,8 @@ export interface ReadLabelsOptions {
   classNames?: readonly string[];
   /** For .npz/.safetensors holding several arrays: the one to use. */
   array?: string;
+  /** The most bytes one compressed .npz entry may unpack to (see {@link ReadOptions.maxEntryBytes}). */
+  maxEntryBytes?: number;
 }
 
 const LABEL_EXTENSIONS = [...ARRAY_EXTENSIONS, '.txt', '.labels', '.csv', '.json'];
@@ -458,6 +593,7 @@ const LABEL_EXTENSIONS = [...ARRAY_EXTENSIONS, '.txt', '.labels', '.csv', '.json
 export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {}): Promise<ParsedLabels> {
   const sel = await selectFile(spec);
   const path = sel.path;
+  await refuseIfSpecial(path, LABEL_FILE);
   const ext = extensionOf(path);
   const textOpts = { classNames: opts.classNames };
   if (sel.selector !== undefined && !['.npy', '.npz', '.safetensors', '.csv'].includes(ext)) {
@@ -472,7 +608,9 @@ export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {})
     case '.npz':
     case '.safetensors': {
       const array = mergeSelector(spec, sel, opts.array, 'array') as string | undefined;
-      return { labels: toLabels(await readTensorFile(path, { array }), path) };
+      return {
+        labels: toLabels(await readTensorFile(path, { array, maxEntryBytes: opts.maxEntryBytes }), path),
+      };
     }
     case '.txt':
     case '.labels':
@@ -509,7 +647,7 @@ export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {})
 
 /** Reads class names: a JSON array of strings from .json, else one name per line. */
 export async function readClassNamesFile(path: string): Promise<string[]> {
-  const text = await readText(path);
+  const text = await readText(path, 'LABELS_PARSE', 'a class-name file (.txt or .json)');
   if (extensionOf(path) !== '.json') return parseClassNames(text, path);
   let value: unknown;
   try {
@@ -612,13 +750,20 @@ export async function writeArraysFile(
 
 /**
  * Shape, dtype, byte order as stored, min/max/mean and NaN/Inf count of every array in a file
- * (what `emms inspect` prints).
+ * (what `emms inspect` prints). Every .npz entry's header and size are checked (inflating only
+ * its first bytes) before any entry is inflated; then entries are inflated one at a time, so
+ * memory holds the file and one array.
+ *
+ * @throws EmmsError as {@link readArrays}, ZIP_ENTRY_TOO_LARGE above `opts.maxEntryBytes`.
  */
 export async function inspectFile(path: string, opts: ReadOptions = {}): Promise<FileInspection> {
+  await refuseIfSpecial(path, ARRAY_FILE);
   const format = requireArrayFormat(path);
   if (format === 'npy') {
     const { header, tensor } = await readNpyFile(path, opts);
     return { path, format, arrays: [inspectNpy(fileStem(path), header, tensor)] };
   }
-  return inspectArrays(await readFileBytes(path), path, format);
+  const file = await openArrayFile(path, format, opts);
+  file.checkAll();
+  return { path, format, arrays: file.names.map((name) => file.inspect(name)) };
 }

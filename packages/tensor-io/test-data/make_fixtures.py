@@ -141,6 +141,13 @@ def bad_crc(src, dst, flip_data):
 bad_crc("stored.npz", "bad_crc_stored.npz", True)
 bad_crc("compressed.npz", "bad_crc_deflated.npz", False)
 
+# labels as np.savetxt writes them ('%.18e': 0.000000000000000000e+00), whole and not whole
+savetxt_labels = np.array([0, 2, 1, 3, 2, 0])
+np.savetxt("labels_savetxt.txt", savetxt_labels)
+np.savetxt("labels_savetxt.csv", savetxt_labels.reshape(-1, 1), delimiter=",", header="label", comments="")
+np.savetxt("labels_savetxt_half.txt", savetxt_labels / 2)
+expected["files"]["labels_savetxt.txt"] = {"values": np.loadtxt("labels_savetxt.txt").astype(np.int64).tolist()}
+
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1)
     f.write("\n")
