@@ -94,6 +94,27 @@ describe('files that are not what a flag wants', () => {
   });
 });
 
+describe('spec and table files that are pipes or folders', () => {
+  it('bench --spec and agreement --scores/--truth refuse a FIFO and a folder at once (exit 1)', async () => {
+    const fifo = join(dir, 'spec.json');
+    execFileSync('mkfifo', [fifo]);
+    const truth = join(dir, 'truth.json');
+    writeFileSync(truth, '{"a": 1, "b": 2, "c": 3}');
+    for (const argv of [
+      ['bench', '--spec', fifo],
+      ['agreement', '--scores', fifo, '--truth', truth],
+      ['agreement', '--scores', truth, '--truth', fifo],
+    ]) {
+      const r = await run(argv);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${fifo}: is a named pipe (FIFO), not a regular file`);
+    }
+    const folder = await run(['bench', '--spec', dir]);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain(`${dir}: is a folder, not a file; give a bench spec file (.json)`);
+  });
+});
+
 describe('labels written by np.savetxt', () => {
   it('load when every value is whole (same score as the .npy labels); 0.5 stays an error naming the line', async () => {
     const saved = join(dir, 'y_savetxt.txt');
