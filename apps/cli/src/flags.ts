@@ -29,6 +29,9 @@ export const flagOf: Readonly<Record<string, string>> = {
   maxEntryBytes: '--max-entry-size',
 };
 
+/** Extensions of the files the CLI reads, which a metric option's name never is. */
+const FILE_EXTENSION = /^(json|jsonl|csv|tsv|txt|labels|npy|npz|safetensors|onnx)$/i;
+
 /** The input flags of `emms score`, in the order help lists them. */
 export const inputFlagNames = ['features', 'labels', 'targets', 'flabels', 'probs'] as const;
 
@@ -40,7 +43,8 @@ export function flagFor(input: string | undefined): string | undefined {
   if (input === undefined) return undefined;
   if (Object.hasOwn(flagOf, input)) return flagOf[input];
   const option = /^([a-z][a-z0-9_-]*)\.([A-Za-z][A-Za-z0-9_]*)$/.exec(input);
-  if (option) return `--option ${option[1]}.${option[2]}=…`;
+  // a file name such as truth.json is not a metric option
+  if (option && !FILE_EXTENSION.test(option[2])) return `--option ${option[1]}.${option[2]}=…`;
   return undefined;
 }
 

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { writeArraysFile } from '@emms/tensor-io/node';
 import { fixturePath } from '@emms/testing';
 import { describe, expect, it } from 'vitest';
+import { flagFor } from './flags';
 import { runCli } from './index';
 import { parseByteSize } from './read-options';
 import { run } from './test-helpers';
@@ -44,6 +45,12 @@ describe('argument values', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('give either --labels (class labels) or --targets');
     expect(r.stdout).toBe('');
+  });
+
+  it('a file name such as truth.json is not taken for a metric option', () => {
+    expect(flagFor('truth.json')).toBeUndefined();
+    expect(flagFor('labels.csv')).toBeUndefined();
+    expect(flagFor('nleep.seed')).toBe('--option nleep.seed=…');
   });
 
   it('sizes take binary and decimal units', () => {
