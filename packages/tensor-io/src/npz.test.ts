@@ -20,6 +20,22 @@ describe('parseNpz on archives written by numpy', () => {
     });
   }
 
+  it('zip64.npz: sizes and offsets in zip64 fields, a zip64 end record (numpy reads it)', () => {
+    const bytes = dataBytes('zip64.npz');
+    const check = (b: Uint8Array) => {
+      const arrays = parseNpz(b, 'zip64.npz');
+      for (const [key, w] of Object.entries(expected.files['zip64.npz'].arrays!)) {
+        expect(arrays[key].shape).toEqual(w.shape);
+        expect(Array.from(arrays[key].data as ArrayLike<number | bigint>).map(Number)).toEqual(w.values);
+      }
+    };
+    check(bytes);
+    // the end record's 32-bit directory offset saturated, as past 4 GiB: only the zip64 record says where
+    const patched = bytes.slice();
+    new DataView(patched.buffer).setUint32(patched.length - 22 + 16, 0xffffffff, true);
+    check(patched);
+  });
+
   it('keeps each entry header', () => {
     const entries = parseNpzEntries(dataBytes('stored.npz'));
     const labels = entries.find((e) => e.name === 'labels')!;
