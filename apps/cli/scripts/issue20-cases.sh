@@ -33,6 +33,13 @@ first_line() {
   printf '(nothing printed)'
 }
 
+# says FILE: the first "emms: …" line (the message, when progress lines came first)
+says() {
+  local l
+  l="$(grep -m1 '^emms: ' "$1" 2>/dev/null)"
+  printf '%s' "${l:0:220}"
+}
+
 # now: a clock in milliseconds; since START_MS: seconds since then, one decimal
 now() { echo $(($(date +%s%N) / 1000000)); }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", (b - a) / 1000 }'; }
@@ -40,7 +47,11 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", (b - a) / 1000 }';
 # show NAME CODE SECONDS [NOTE]: one line of the list
 show() {
   N=$((N + 1))
-  printf '%2d  %s\n    exit %s, %ss: %s%s\n' "$N" "$1" "$2" "$3" "$(first_line "$T/err" "$T/out")" "${4:+ [$4]}"
+  local first msg
+  first="$(first_line "$T/err" "$T/out")"
+  msg="$(says "$T/err")"
+  printf '%2d  %s\n    exit %s, %ss: %s%s\n' "$N" "$1" "$2" "$3" "$first" "${4:+ [$4]}"
+  if [ -n "$msg" ] && [ "${msg:0:120}" != "${first:0:120}" ]; then printf '    says: %s\n' "$msg"; fi
 }
 
 # case NAME LIMIT CMD...: runs CMD (words, in $T/work) with a time limit
@@ -83,10 +94,11 @@ for d, names in [("feats", ["a", "b", "c"]), ("feats_nan", ["a", "b"])]:
     for k, m in enumerate(names):
         np.save(f"{d}/{m}.npy", (r.randn(60, 5) + (k + 1) * y[:, None]).astype(np.float32))
 f = np.load("feats_nan/a.npy"); f[0, 0] = np.nan; np.save("feats_nan/a.npy", f)
-# report cases: model names that are a link and a spreadsheet formula
+# report cases: model names that are a markdown link and a spreadsheet formula
+LINK_NAMES = ["[click](javascript:alert(1))", "=HYPERLINK(\"http:evil\",\"x\")", "plain"]
 os.makedirs("feats_names", exist_ok=True)
 np.save("feats_names/labels.npy", y)
-for k, m in enumerate(["javascript:alert(1)", "=HYPERLINK(\"http:evil\",\"x\")", "plain"]):
+for k, m in enumerate(LINK_NAMES):
     np.save(f"feats_names/{m}.npy", (r.randn(60, 5) + (k + 1) * y[:, None]).astype(np.float32))
 json.dump({"__proto__": 0.9, "a": 0.1, "b": 0.5, "c": 0.7}, open("scores_proto.json", "w"))
 json.dump({"__proto__": 0.8, "a": 0.2, "b": 0.4, "c": 0.6}, open("truth_proto.json", "w"))
@@ -95,7 +107,7 @@ json.dump(truth, open("truth.json", "w"))
 task = {"id": "t", "featuresDir": "feats", "labels": "feats/labels.npy"}
 json.dump({"tasks": [task], "scores": ["leep"], "groundTruth": {"table": "truth.json"}, "out": "out-none", "cache": False}, open("spec_nothing.json", "w"))
 json.dump({"tasks": [task], "scores": ["logme"], "groundTruth": {"table": "truth.json"}, "out": "out-spec", "cache": False}, open("spec.json", "w"))
-names = {"t": {"javascript:alert(1)": 0.5, "=HYPERLINK(\"http:evil\",\"x\")": 0.7, "plain": 0.9}}
+names = {"t": dict(zip(LINK_NAMES, [0.5, 0.7, 0.9]))}
 json.dump(names, open("truth_names.json", "w"))
 json.dump({"tasks": [{"id": "t", "featuresDir": "feats_names", "labels": "feats_names/labels.npy"}], "scores": ["logme", "hscore"],
            "groundTruth": {"table": "truth_names.json"}, "out": "out-names", "cache": False}, open("spec_names.json", "w"))
@@ -150,7 +162,7 @@ worker_case() {
   (cd "$T/work" && exec $EMMS worker --queue "$2" --store "$T/store" >"$T/out" 2>"$T/err" </dev/null) &
   local pid=$!
   PIDS+=($pid)
-  sleep 3
+  sleep 8
   kill -TERM "$pid" 2>/dev/null
   for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then
@@ -162,9 +174,10 @@ worker_case() {
   show "$1" "$code" "$(since "$start")" "${NOTE:-stopped after SIGTERM}"
   NOTE=""
 }
-worker_case "worker: Redis unreachable, SIGTERM after 3 s" "redis://127.0.0.1:1"
+worker_case "worker: Redis unreachable, SIGTERM after 8 s" "redis://127.0.0.1:1"
 if [ -n "$REDIS_PORT" ]; then
-  worker_case "worker: Redis refuses the password, SIGTERM after 3 s" "redis://:WRONG@127.0.0.1:$REDIS_PORT"
+  worker_case "worker: Redis refuses the password, SIGTERM after 8 s" "redis://:WRONG@127.0.0.1:$REDIS_PORT"
+  printf '    the password appears %s time(s) in the output\n' "$(cat "$T/out" "$T/err" | grep -o WRONG | wc -l)"
 else
   skip "worker: Redis refuses the password" "redis-server is not installed"
 fi
@@ -220,8 +233,8 @@ skip "library calls with null inputs" "a library case (createScorer/score with n
 
 # ---- reports -------------------------------------------------------------------------------
 case_ "bench: model names that are a javascript: link and a =HYPERLINK formula" 120 $EMMS bench --spec spec_names.json
-md="$(grep -c '](javascript:' out-names/report.md 2>/dev/null)"
-csv="$(grep -c '^=\|,=' out-names/report.csv 2>/dev/null)"
+md="$(grep -cE '[^\\]\]\(javascript:' out-names/report.md 2>/dev/null)"
+csv="$(grep -cE '(^|,)"?[=+@-]' out-names/report.csv 2>/dev/null)"
 printf '    lines of report.md with a live javascript: link: %s; of report.csv with a cell starting with =: %s\n' \
   "${md:-no report}" "${csv:-no report}"
 
@@ -231,9 +244,10 @@ touch "$T/marker"
 before=$(ls /tmp/mat-debug-*.log 2>/dev/null | wc -l)
 case_ "extract (HOME=$T/home): writes outside --out?" 300 \
   env HOME="$T/home" $EMMS extract --dataset mnist --split test --limit 2 --model ppocr-cls --out "$T/work/extracted"
-printf '    files under HOME: %s; new /tmp/mat-debug-*.log: %s\n' \
-  "$(find "$T/home" -type f | wc -l)" "$(($(ls /tmp/mat-debug-*.log 2>/dev/null | wc -l) - before))"
+printf '    files written under HOME: %s; new /tmp/mat-debug-*.log files: %s\n' \
+  "$(cd "$T/home" && find . -type f | head -3 | tr '\n' ' ')" "$(($(ls /tmp/mat-debug-*.log 2>/dev/null | wc -l) - before))"
 
 # ---- late errors ---------------------------------------------------------------------------
-case_ "bench --models nope,pixels (an unknown model)" 120 $EMMS bench --models nope,pixels --train-per-class 2 --test-per-class 1 --no-cache --out "$T/work/out-late"
-case_ "bench --models pixels (a task with one model)" 120 $EMMS bench --models pixels --train-per-class 2 --test-per-class 1 --no-cache --out "$T/work/out-late"
+# default sizes (40 + 20 per class): the error should come before any extraction, not after it
+case_ "bench --models ppocr-rec,nope,pixels (an unknown model)" 300 $EMMS bench --models ppocr-rec,nope,pixels --no-cache --out "$T/work/out-late"
+case_ "bench --models pixels (a task with one model)" 300 $EMMS bench --models pixels --no-cache --out "$T/work/out-late"
