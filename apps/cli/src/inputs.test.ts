@@ -10,12 +10,24 @@ import { describe, expect, it } from 'vitest';
 import { flagFor } from './flags';
 import { runCli } from './index';
 import { parseByteSize } from './read-options';
+import { sink } from './stdout';
 import { run } from './test-helpers';
 
 const X = fixturePath('small', 'X.npy');
 const y = fixturePath('small', 'y.npy');
 const bin = join(__dirname, '..', 'dist', 'bin.js');
 const dir = mkdtempSync(join(tmpdir(), 'emms-inputs-'));
+/** `emms score --features F --labels L --metrics logme` and more flags. */
+const logme = (features: string, labels: string, ...more: string[]) => [
+  'score',
+  '--features',
+  features,
+  '--labels',
+  labels,
+  '--metrics',
+  'logme',
+  ...more,
+];
 
 describe('argument values', () => {
   it('a flag whose value is missing because a flag follows is bad usage naming the flag (exit 2)', async () => {
@@ -65,17 +77,7 @@ describe('argument values', () => {
 
 describe('files that are not what a flag wants', () => {
   it('a folder given as --features says it is a folder and names emms rank --features-dir', async () => {
-    const r = await run([
-      'score',
-      '--features',
-      dir,
-      '--labels',
-      y,
-      '--metrics',
-      'logme',
-      '--format',
-      'json',
-    ]);
+    const r = await run(logme(dir, y, '--format', 'json'));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `${dir}: is a folder, not a file; give an array file (.npy, .npz, .safetensors).`,
@@ -88,11 +90,7 @@ describe('files that are not what a flag wants', () => {
   it('a FIFO as features, labels or inspect input is refused at once (exit 1), never read', async () => {
     const fifo = join(dir, 'pipe.npy');
     execFileSync('mkfifo', [fifo]);
-    for (const argv of [
-      ['score', '--features', fifo, '--labels', y, '--metrics', 'logme'],
-      ['score', '--features', X, '--labels', fifo, '--metrics', 'logme'],
-      ['inspect', fifo],
-    ]) {
+    for (const argv of [logme(fifo, y), logme(X, fifo), ['inspect', fifo]]) {
       const r = await run(argv);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`${fifo}: is a named pipe (FIFO), not a regular file`);
@@ -132,15 +130,14 @@ describe('labels written by np.savetxt', () => {
       y,
       saved,
     ]);
-    const score = (labels: string) =>
-      run(['score', '--features', X, '--labels', labels, '--metrics', 'logme', '--format', 'json']);
+    const score = (labels: string) => run(logme(X, labels, '--format', 'json'));
     const fromNpy = await score(y);
     const fromTxt = await score(saved);
     expect(fromTxt.code).toBe(0);
     expect(JSON.parse(fromTxt.stdout).scores.logme).toBe(JSON.parse(fromNpy.stdout).scores.logme);
     const half = join(dir, 'y_half.txt');
     writeFileSync(half, '0.000000000000000000e+00\n5.000000000000000000e-01\n');
-    const r = await run(['score', '--features', X, '--labels', half, '--metrics', 'logme']);
+    const r = await run(logme(X, half));
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       "line 2 is '5.000000000000000000e-01', a number that is not a whole class index",
@@ -165,29 +162,9 @@ describe('.npz entries under a size limit', () => {
     expect(ok.code).toBe(0);
     expect(Object.keys(JSON.parse(ok.stdout).arrays)).toEqual(['a0', 'small']);
     // FILE:NAME inflates that entry only: the large one is never unpacked
-    const one = await run([
-      'score',
-      '--features',
-      `${bomb}:small`,
-      '--labels',
-      y,
-      '--metrics',
-      'logme',
-      '--max-entry-size',
-      '1MiB',
-    ]);
+    const one = await run(logme(`${bomb}:small`, y, '--max-entry-size', '1MiB'));
     expect(one.stderr).not.toContain('ZIP_ENTRY_TOO_LARGE');
-    const big = await run([
-      'score',
-      '--features',
-      `${bomb}:a0`,
-      '--labels',
-      y,
-      '--metrics',
-      'logme',
-      '--max-entry-size',
-      '1MiB',
-    ]);
+    const big = await run(logme(`${bomb}:a0`, y, '--max-entry-size', '1MiB'));
     expect(big.code).toBe(1);
     expect(big.stderr).toContain(
       '[ZIP_ENTRY_TOO_LARGE] (set with --features; raise the limit with --max-entry-size',
@@ -213,27 +190,21 @@ describe('stdout that cannot be written', () => {
     ['EPIPE', 'emms: stdout was closed before all output was written (EPIPE) [STDOUT_CLOSED]'],
   ]) {
     it(`${code}: one typed line on stderr and exit 3, no stack trace (in process)`, async () => {
-      const errors: string[] = [];
-      const stderr = new Writable({
-        write(chunk, _enc, done) {
-          errors.push(String(chunk));
-          done();
-        },
-      });
-      const exit = await runCli(['score', '--features', X, '--labels', y, '--metrics', 'logme'], {
+      const stderr = sink();
+      const exit = await runCli(logme(X, y), {
         stdout: failingStdout(code),
-        stderr,
+        stderr: stderr.stream,
         env: { EMMS_LINALG: 'js' },
         interactive: false,
       });
       expect(exit).toBe(3);
-      expect(errors.join('')).toBe(`${line}\n`);
+      expect(stderr.text()).toBe(`${line}\n`);
     });
   }
 
   it('the built binary: > /dev/full and a closed pipe give one line and exit 3', () => {
     const env = { ...process.env, EMMS_LINALG: 'js' };
-    const argv = [bin, 'score', '--features', X, '--labels', y, '--metrics', 'logme'];
+    const argv = [bin, ...logme(X, y)];
     const shell = (script: string) =>
       spawnSync('bash', ['-c', script, process.execPath, ...argv], { env, encoding: 'utf8' });
     const toFull = shell('"$0" "$@" > /dev/full');

@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { declareErrorCodes } from '@emms/tensor-io';
 
 /** The CLI's own error codes: the output itself could not be written. */
@@ -71,4 +71,25 @@ export function watchOutput(stream: Writable): OutputWatch {
       if (first === undefined && !stream.destroyed && !stream.errored) stream.off('error', onError);
     },
   };
+}
+
+/**
+ * A stream that keeps what is written to it, for running the CLI in process (tests, the fuzz pass).
+ *
+ * @example
+ * ```ts
+ * const out = sink();
+ * await runCli(['--version'], { stdout: out.stream });
+ * out.text(); // '0.1.0\n'
+ * ```
+ */
+export function sink(): { stream: Writable; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer | string, _enc, done) {
+      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { stream, text: () => chunks.join('') };
 }

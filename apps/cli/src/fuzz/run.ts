@@ -3,8 +3,8 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { runCli } from '../index';
+import { sink } from '../stdout';
 import type { FuzzCommand, FuzzInput } from './inputs';
 import { type FuzzOutcome, type FuzzRun, judge, nonFiniteWords } from './judge';
 
@@ -32,17 +32,6 @@ export function materialise(input: FuzzInput, dir: string): void {
     else if (contents === 'fifo') execFileSync('mkfifo', [full]);
     else writeFileSync(full, contents);
   }
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
 }
 
 /** The environment of every run: the portable backend (fast to load, the same numbers everywhere). */
