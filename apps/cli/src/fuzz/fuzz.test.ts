@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FUZZ_COMMANDS, makeFuzzInput } from './inputs';
-import { FAILURES, judge } from './judge';
+import { FAILURES, judge, nonFiniteWords } from './judge';
 import { type FuzzResult, fuzzOne } from './run';
 
 const root = mkdtempSync(join(tmpdir(), 'emms-fuzz-test-'));
@@ -38,9 +38,11 @@ describe('the judge', () => {
     expect(judge('score', json, { ...ok, stdout: '{"scores": ' }).outcome).toBe('bad-json');
     const table = { code: 0, stdout: 'metric  score\nlogme     NaN\n', stderr: '' };
     expect(judge('score', ['score'], table).outcome).toBe('non-finite');
-    expect(
-      judge('bench', ['bench'], { ...table, stdout: 'task NaN (feats)\n' }, new Set(['NaN'])).outcome,
-    ).toBe('ok');
+    // a task named "NaN" in the spec is printed back as a name; a number printed as Inf is still caught
+    const echoed = nonFiniteWords(['{"tasks": [{"id": "NaN"}]}']);
+    expect(judge('bench', ['bench'], { ...table, stdout: 'task NaN (feats)\n' }, echoed).outcome).toBe('ok');
+    const inf = { ...table, stdout: 'task t (feats)\nlogme  Inf\n' };
+    expect(judge('bench', ['bench'], inf, echoed).outcome).toBe('non-finite');
     // inspect documents null min/max/mean for an array without a finite value
     const inspect = {
       code: 0,

@@ -92,7 +92,7 @@ export function judge(
   return { outcome: 'ok' };
 }
 
-/** The words of {@link NON_FINITE_TEXT} that `texts` hold (see {@link judge}'s `echoed`). */
+/** The words of {@link NON_FINITE_TEXT} that `texts` hold anywhere, quoted too (see {@link judge}'s `echoed`). */
 export function nonFiniteWords(texts: readonly string[]): Set<string> {
-  return new Set(texts.flatMap((t) => [...t.matchAll(NON_FINITE_TEXT)].map((m) => m[2])));
+  return new Set(texts.flatMap((t) => [...t.matchAll(/\b(-?Inf(?:inity)?|NaN)\b/g)].map((m) => m[1])));
 }
