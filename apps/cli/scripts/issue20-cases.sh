@@ -249,5 +249,5 @@ printf '    files written under HOME: %s; new /tmp/mat-debug-*.log files: %s\n' 
 
 # ---- late errors ---------------------------------------------------------------------------
 # default sizes (40 + 20 per class): the error should come before any extraction, not after it
-case_ "bench --models ppocr-rec,nope,pixels (an unknown model)" 300 $EMMS bench --models ppocr-rec,nope,pixels --no-cache --out "$T/work/out-late"
+case_ "bench --models ppocr-rec,ppocr-cls,nope,pixels (an unknown model)" 300 $EMMS bench --models ppocr-rec,ppocr-cls,nope,pixels --no-cache --out "$T/work/out-late"
 case_ "bench --models pixels (a task with one model)" 300 $EMMS bench --models pixels --no-cache --out "$T/work/out-late"
