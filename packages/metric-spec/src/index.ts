@@ -35,6 +35,8 @@ export type {
   MetricOptionSpec,
   MetricPlugin,
   MetricReference,
+  MetricResampler,
+  MetricResampling,
   MetricResult,
   MetricV1,
 } from './types';

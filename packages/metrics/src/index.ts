@@ -24,6 +24,8 @@ export type {
   MetricOptionSpec,
   MetricPlugin,
   MetricReference,
+  MetricResampler,
+  MetricResampling,
   MetricResult,
   MetricV1,
 } from './metric';

@@ -10,6 +10,8 @@ export type {
   MetricOptionSpec,
   MetricPlugin,
   MetricReference,
+  MetricResampler,
+  MetricResampling,
   MetricResult,
   MetricV1,
 } from '@emms/metric-spec';

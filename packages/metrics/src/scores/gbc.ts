@@ -1,6 +1,16 @@
-import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
-import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
+import { type Dense, getBackend, type LinalgBackend, pca } from '@emms/linalg';
+import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
+import {
+  centredRows,
+  keptRows,
+  notTall,
+  requireEveryClass,
+  scaledRows,
+  tooWide,
+  weightedClassMeans,
+  weightedMeans,
+} from '../resample-rows';
 import { classCounts, classMeans, classResiduals, numClasses } from '../util';
 
 /** GBC with its diagnostics. */
@@ -36,6 +46,13 @@ export function gbcCompute(
     const m = labels[i] * d;
     for (let j = 0; j < d; j++) sq[m + j] += r[o + j] * r[o + j];
   }
+  return { value: gbcFrom(means, counts, sq), pcaDims: d };
+}
+
+/** −Σ exp(−d_B) from the class means (C×d) in PCA space, class counts and residual squares (C×d). */
+function gbcFrom(means: Dense, counts: Float64Array, sq: Float64Array): number {
+  const c = means.rows;
+  const d = means.cols;
   const v = new Float64Array(c);
   for (let a = 0; a < c; a++) {
     let s = 0;
@@ -53,7 +70,46 @@ export function gbcCompute(
       value -= Math.exp(-db);
     }
   }
-  return { value, pcaDims: d };
+  return value;
+}
+
+/**
+ * GBC under row multiplicities: the PCA of the weighted scatter (the axes the materialised rows
+ * would give, up to sign, which GBC does not see), then weighted class means and variances.
+ */
+function gbcResampling(
+  features: Matrix,
+  labels: Int32Array,
+  { dims, backend }: { dims: number; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features) ?? notTall(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  const dx = features.cols;
+  return {
+    resample(counts) {
+      const rows = keptRows(counts);
+      const mu = weightedMeans(features, rows);
+      const { vectors } = backend.eigh(backend.gram(scaledRows(features, rows, mu)));
+      // the k leading axes (eigh sorts ascending), as the columns of a D×k matrix
+      const k = Math.min(dims, rows.total, dx);
+      const axes = new Float64Array(dx * k);
+      for (let a = 0; a < k; a++)
+        for (let j = 0; j < dx; j++) axes[j * k + a] = vectors.data[j * dx + dx - 1 - a];
+      const z = backend.matmul(centredRows(features, rows, mu), { rows: dx, cols: k, data: axes });
+      const kept = Int32Array.from(rows.index, (i) => labels[i]);
+      const all = { index: Int32Array.from(kept.keys()), weight: rows.weight, total: rows.total };
+      const { counts: n, means } = weightedClassMeans(z, kept, c, all);
+      requireEveryClass('gbc', n);
+      const sq = new Float64Array(c * k);
+      for (let i = 0; i < z.rows; i++) {
+        const m = kept[i] * k;
+        for (let j = 0; j < k; j++)
+          sq[m + j] += rows.weight[i] * (z.data[i * k + j] - means.data[m + j]) ** 2;
+      }
+      return gbcFrom(means, n, sq);
+    },
+  };
 }
 
 /**
@@ -84,6 +140,8 @@ export const gbcMetric = defineMetric({
     const r = gbcCompute(features!, labels!, { dims, backend });
     return { value: r.value, details: { pcaDims: r.pcaDims } };
   },
+  resample: ({ features, labels }, { dims }, { backend }) =>
+    gbcResampling(features!, labels!, { dims, backend }),
 });
 
 /**

@@ -1,6 +1,15 @@
-import { getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
+import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
+import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
+import {
+  keptRows,
+  notTall,
+  requireEveryClass,
+  scaledRows,
+  tooWide,
+  weightedClassMeans,
+  weightedMeans,
+} from '../resample-rows';
 import { centred, classCounts, classMeans, columnMeans, numClasses } from '../util';
 
 /** H-score with its diagnostics. */
@@ -21,15 +30,27 @@ export function hscoreCompute(
   options: { rcond?: number; backend?: LinalgBackend } = {},
 ): HScoreResult {
   const backend = options.backend ?? getBackend();
-  const rcond = options.rcond ?? 1e-10;
   const n = features.rows;
-  const d = features.cols;
   const covF = backend.gram(centred(features));
   for (let i = 0; i < covF.data.length; i++) covF.data[i] /= n - 1;
   const c = numClasses(labels);
-  const means = classMeans(features, labels, c);
-  const counts = classCounts(labels, c);
-  const mu = columnMeans(features);
+  return hscoreFrom(covF, classMeans(features, labels, c), classCounts(labels, c), columnMeans(features), n, {
+    backend,
+    rcond: options.rcond ?? 1e-10,
+  });
+}
+
+/** trace(pinv(Cov_f) Cov_g) from Cov_f, the class means and counts, the mean and N. */
+function hscoreFrom(
+  covF: Dense,
+  means: Dense,
+  counts: Float64Array,
+  mu: Float64Array,
+  n: number,
+  { backend, rcond }: { backend: LinalgBackend; rcond: number },
+): HScoreResult {
+  const c = means.rows;
+  const d = means.cols;
   // Rows (μ_c − μ) · sqrt(n_c / (N − 1)) so that Cov_g = BᵀB.
   const b = new Float64Array(c * d);
   for (let k = 0; k < c; k++) {
@@ -39,7 +60,6 @@ export function hscoreCompute(
   const { values, vectors } = backend.eigh(covF);
   let max = 0;
   for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(values[j]));
-  // B V: projections of the weighted class-mean offsets on the eigenvectors.
   const bv = backend.matmul({ rows: c, cols: d, data: b }, vectors);
   let value = 0;
   let rank = 0;
@@ -51,6 +71,31 @@ export function hscoreCompute(
     value += s / values[j];
   }
   return { value, rank };
+}
+
+/**
+ * H-score under row multiplicities: the same formula with weighted means, covariance and class
+ * counts (N = Σ counts), equal to {@link hscoreCompute} on the materialised rows.
+ */
+function hscoreResampling(
+  features: Matrix,
+  labels: Int32Array,
+  options: { rcond: number; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features) ?? notTall(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  return {
+    resample(counts) {
+      const rows = keptRows(counts);
+      const mu = weightedMeans(features, rows);
+      const covF = options.backend.gram(scaledRows(features, rows, mu));
+      for (let i = 0; i < covF.data.length; i++) covF.data[i] /= rows.total - 1;
+      const cm = weightedClassMeans(features, labels, c, rows);
+      requireEveryClass('hscore', cm.counts);
+      return hscoreFrom(covF, cm.means, cm.counts, mu, rows.total, options).value;
+    },
+  };
 }
 
 /**
@@ -85,6 +130,8 @@ export const hscoreMetric = defineMetric({
     if (r.rank === 0) details.warning = 'the features are constant: Cov_f is zero and the H-score is 0';
     return { value: r.value, details };
   },
+  resample: ({ features, labels }, { rcond }, { backend }) =>
+    hscoreResampling(features!, labels!, { rcond, backend }),
 });
 
 /**

@@ -1,15 +1,16 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
+import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { logDetSpd } from '../kernels';
+import { keptRows, requireEveryClass, scaledRows, tooWide, weightedMeans } from '../resample-rows';
 import { centred, numClasses, selectRows, transpose } from '../util';
 
 /**
  * Coding rate R(A) = ½ log det(I + AᵀA/(n·eps)), n the rows of A. Uses the n×n form
- * I + AAᵀ/(n·eps) when n < d (same determinant by Sylvester's identity).
+ * I + AAᵀ/(n·eps) when n < d (same determinant by Sylvester's identity). Under row
+ * multiplicities A holds the kept rows scaled by √count and `n` is Σ count.
  */
-function codingRate(backend: LinalgBackend, a: Dense, eps: number): number {
-  const n = a.rows;
+function codingRate(backend: LinalgBackend, a: Dense, eps: number, n = a.rows): number {
   const g = n < a.cols ? backend.gram(transpose(a)) : backend.gram(a);
   const k = g.rows;
   const scale = 1 / (n * eps);
@@ -42,6 +43,37 @@ export function transrateValue(
 }
 
 /**
+ * TransRate under row multiplicities: the kept rows centred by their weighted mean and scaled by
+ * √count give the same AᵀA as the materialised rows, and n = Σ count (per class, Σ over its rows).
+ */
+function transrateResampling(
+  features: Matrix,
+  labels: Int32Array,
+  { eps, backend }: { eps: number; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  return {
+    resample(counts) {
+      const rows = keptRows(counts);
+      const z = scaledRows(features, rows, weightedMeans(features, rows));
+      const rz = codingRate(backend, z, eps, rows.total);
+      const perClass: number[][] = Array.from({ length: c }, () => []);
+      const total = new Float64Array(c);
+      rows.index.forEach((i, k) => {
+        perClass[labels[i]].push(k);
+        total[labels[i]] += rows.weight[k];
+      });
+      requireEveryClass('transrate', total);
+      let rzy = 0;
+      for (let k = 0; k < c; k++) rzy += codingRate(backend, selectRows(z, perClass[k]), eps, total[k]);
+      return rz - rzy / c;
+    },
+  };
+}
+
+/**
  * TransRate as a metric (id `transrate`). Paper: Huang, Huang, Rong, Yang, Wei, "Frustratingly Easy
  * Transferability Estimation", ICML 2022, arXiv 2106.09362.
  */
@@ -66,6 +98,8 @@ export const transrateMetric = defineMetric({
     const value = transrateValue(features!, labels!, { eps, backend });
     return { value, details: { eps } };
   },
+  resample: ({ features, labels }, { eps }, { backend }) =>
+    transrateResampling(features!, labels!, { eps, backend }),
 });
 
 /**
