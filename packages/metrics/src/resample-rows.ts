@@ -1,6 +1,6 @@
 // Row multiplicities (one bootstrap resample) applied to the inputs of a score without materialising
 // the repeated rows: the rows kept, their weights, and weighted means, scatter and class statistics.
-import type { Dense, LinalgBackend } from '@emms/linalg';
+import type { Dense } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 
 /** The widest features a score is resampled on: each resample refactors a D×D matrix. */
