@@ -1,6 +1,6 @@
 // Row multiplicities (one bootstrap resample) applied to the inputs of a score without materialising
 // the repeated rows: the rows kept, their weights, and weighted means, scatter and class statistics.
-import type { Dense } from '@emms/linalg';
+import type { Dense, LinalgBackend } from '@emms/linalg';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 
 /** The widest features a score is resampled on: each resample refactors a D×D matrix. */
@@ -131,4 +131,126 @@ export function notTall(features: Matrix): string | undefined {
   return features.rows <= features.cols
     ? `N = ${features.rows} ≤ D = ${features.cols}: the score uses its N×N route, which resampled rows would change; reduce the features first (reduce "auto" or "pca:K")`
     : undefined;
+}
+
+/** The weighted statistics of one features matrix under one resample, shared by the scores of a model. */
+export interface ResampleMoments {
+  readonly rows: KeptRows;
+  /** Σ counts per class. */
+  readonly counts: Float64Array;
+  /** Weighted column means (D). */
+  readonly mean: Float64Array;
+  /** Weighted class means (C×D). */
+  readonly classMeans: Dense;
+  /** Per class, Σ w (x − μ_c)(x − μ_c)ᵀ (D×D, row-major). */
+  readonly classScatter: readonly Float64Array[];
+  /** Σ w (x − μ)(x − μ)ᵀ (D×D). */
+  readonly scatter: Dense;
+  /** The eigendecomposition of `scatter` (ascending), computed on first use. */
+  scatterEigen(): { readonly values: Float64Array; readonly vectors: Dense };
+}
+
+let last:
+  | {
+      features: Matrix;
+      labels: Int32Array;
+      counts: Float64Array;
+      backend: LinalgBackend;
+      moments: ResampleMoments;
+    }
+  | undefined;
+
+/**
+ * {@link ResampleMoments} of `features` under `counts`, from one pass over the kept rows. The last
+ * result is kept: the scores of one model called on the same resample (same features and labels
+ * objects, equal counts) share it instead of each forming its own Gram matrix.
+ */
+export function resampleMoments(
+  features: Matrix,
+  labels: Int32Array,
+  classes: number,
+  counts: Float64Array,
+  backend: LinalgBackend,
+): ResampleMoments {
+  if (
+    last &&
+    last.features === features &&
+    last.labels === labels &&
+    last.backend === backend &&
+    last.counts.length === counts.length &&
+    last.counts.every((c, i) => c === counts[i])
+  ) {
+    return last.moments;
+  }
+  const d = features.cols;
+  const rows = keptRows(counts);
+  const { counts: perClass, means } = weightedClassMeans(features, labels, classes, rows);
+  const mean = new Float64Array(d);
+  for (let c = 0; c < classes; c++)
+    for (let j = 0; j < d; j++) mean[j] += perClass[c] * means.data[c * d + j];
+  for (let j = 0; j < d; j++) mean[j] /= rows.total;
+  const classScatter = Array.from({ length: classes }, () => new Float64Array(d * d));
+  const v = new Float64Array(d);
+  for (let k = 0; k < rows.index.length; k++) {
+    const i = rows.index[k];
+    const c = labels[i];
+    const w = rows.weight[k];
+    const s = classScatter[c];
+    for (let j = 0; j < d; j++) v[j] = features.data[i * d + j] - means.data[c * d + j];
+    for (let a = 0; a < d; a++) {
+      const wa = w * v[a];
+      for (let b = a; b < d; b++) s[a * d + b] += wa * v[b];
+    }
+  }
+  const scatter = new Float64Array(d * d);
+  for (let c = 0; c < classes; c++) {
+    const s = classScatter[c];
+    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) s[a * d + b] = s[b * d + a];
+    for (let j = 0; j < d; j++) v[j] = means.data[c * d + j] - mean[j];
+    for (let a = 0; a < d; a++) {
+      for (let b = 0; b < d; b++) scatter[a * d + b] += s[a * d + b] + perClass[c] * v[a] * v[b];
+    }
+  }
+  let eigen: { values: Float64Array; vectors: Dense } | undefined;
+  const scatterDense: Dense = { rows: d, cols: d, data: scatter };
+  const moments: ResampleMoments = {
+    rows,
+    counts: perClass,
+    mean,
+    classMeans: means,
+    classScatter,
+    scatter: scatterDense,
+    scatterEigen: () => {
+      eigen ??= backend.eigh(scatterDense);
+      return eigen;
+    },
+  };
+  last = { features, labels, counts: Float64Array.from(counts), backend, moments };
+  return moments;
+}
+
+/**
+ * The lower Cholesky factor of `a` when `a − shift·I` is positive definite (so every eigenvalue of
+ * `a` exceeds `shift`), else null. The test is one factorisation of the shifted matrix.
+ */
+export function choleskyAbove(backend: LinalgBackend, a: Dense, shift: number): Dense | null {
+  const d = a.rows;
+  const shifted = Float64Array.from(a.data);
+  for (let j = 0; j < d; j++) shifted[j * d + j] -= shift;
+  if (!backend.cholesky({ rows: d, cols: d, data: shifted })) return null;
+  return backend.cholesky(a);
+}
+
+/** ‖L⁻¹ b‖² for a lower triangular L (D×D) and a D-vector b (forward substitution). */
+export function forwardSquaredNorm(l: Dense, b: ArrayLike<number>): number {
+  const d = l.rows;
+  const y = new Float64Array(d);
+  let s = 0;
+  for (let i = 0; i < d; i++) {
+    let v = b[i];
+    for (let j = 0; j < i; j++) v -= l.data[i * d + j] * y[j];
+    y[i] = v / l.data[i * d + i];
+    s += y[i] * y[i];
+  }
+  return s;
 }

@@ -19,6 +19,12 @@ const features: Matrix = {
     (_, k) => centres[labels[Math.floor(k / d)] * d + (k % d)] + rand(),
   ),
 };
+/** The last column a copy of the one before: a singular covariance (the pseudo-inverse and floor paths). */
+const duplicated: Matrix = {
+  rows: n,
+  cols: d,
+  data: Float64Array.from(features.data, (v, k) => (k % d === d - 1 ? features.data[k - 1] : v)),
+};
 /** One embedding per class, as label-embedding F-labels are: three of width 4. */
 const flabels: Matrix[] = [0, 1, 2].map(() => {
   const rows = Float64Array.from({ length: c * 4 }, () => rand());
@@ -92,6 +98,8 @@ const cases: [string, MetricInputs, Record<string, unknown>][] = [
   ['logme', { features, labels }, { variant: 'corrected' }],
   ['logme', { features, labels }, { variant: 'icml' }],
   ['hscore', { features, labels }, {}],
+  ['hscore', { features: duplicated, labels }, {}],
+  ['gbc', { features: duplicated, labels }, {}],
   ['transrate', { features, labels }, {}],
   ['gbc', { features, labels }, {}],
   ['gbc', { features, labels }, { dims: 3 }],

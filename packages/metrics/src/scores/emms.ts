@@ -280,7 +280,7 @@ export const emmsMetric = defineMetric({
         { input: `flabels[${bad}]`, details: { expected: ys[0].cols, found: ys[bad].cols } },
       );
     }
-    return emmsResampling(inputs.features!, ys, {
+    return emmsResampling(inputs.features!, ys, inputs.labels, {
       mode: options.iterations,
       rankTol: options.rankTol,
       tolerance: 1e-8,

@@ -1,16 +1,7 @@
 import { type Dense, getBackend, type LinalgBackend, pca } from '@emms/linalg';
 import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import {
-  centredRows,
-  keptRows,
-  notTall,
-  requireEveryClass,
-  scaledRows,
-  tooWide,
-  weightedClassMeans,
-  weightedMeans,
-} from '../resample-rows';
+import { choleskyAbove, notTall, requireEveryClass, resampleMoments, tooWide } from '../resample-rows';
 import { classCounts, classMeans, classResiduals, numClasses } from '../util';
 
 /** GBC with its diagnostics. */
@@ -88,26 +79,45 @@ function gbcResampling(
   const dx = features.cols;
   return {
     resample(counts) {
-      const rows = keptRows(counts);
-      const mu = weightedMeans(features, rows);
-      const { vectors } = backend.eigh(backend.gram(scaledRows(features, rows, mu)));
-      // the k leading axes (eigh sorts ascending), as the columns of a D×k matrix
-      const k = Math.min(dims, rows.total, dx);
-      const axes = new Float64Array(dx * k);
-      for (let a = 0; a < k; a++)
-        for (let j = 0; j < dx; j++) axes[j * k + a] = vectors.data[j * dx + dx - 1 - a];
-      const z = backend.matmul(centredRows(features, rows, mu), { rows: dx, cols: k, data: axes });
-      const kept = Int32Array.from(rows.index, (i) => labels[i]);
-      const all = { index: Int32Array.from(kept.keys()), weight: rows.weight, total: rows.total };
-      const { counts: n, means } = weightedClassMeans(z, kept, c, all);
-      requireEveryClass('gbc', n);
-      const sq = new Float64Array(c * k);
-      for (let i = 0; i < z.rows; i++) {
-        const m = kept[i] * k;
-        for (let j = 0; j < k; j++)
-          sq[m + j] += rows.weight[i] * (z.data[i * k + j] - means.data[m + j]) ** 2;
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('gbc', m.counts);
+      // the k leading axes of the scatter (eigh sorts ascending); in their coordinates the class
+      // means are Vᵀ(μ_c − μ) and the residual squares diag(Vᵀ S_c V)
+      const k = Math.min(dims, m.rows.total, dx);
+      if (k === dx) {
+        // All axes kept: when every class covariance has its eigenvalues above the 1e-4 floor, no
+        // per-axis variance is floored, v_c = trace(S_c)/(n_c·D) and distances need no rotation.
+        const unfloored = m.classScatter.every(
+          (sc, cl) =>
+            choleskyAbove(backend, { rows: dx, cols: dx, data: sc.map((v) => v / m.counts[cl]) }, 1e-4) !==
+            null,
+        );
+        if (unfloored) {
+          const sq = new Float64Array(c * dx);
+          for (let cl = 0; cl < c; cl++)
+            for (let j = 0; j < dx; j++) sq[cl * dx + j] = m.classScatter[cl][j * dx + j];
+          return gbcFrom(m.classMeans, m.counts, sq);
+        }
       }
-      return gbcFrom(means, n, sq);
+      const { vectors } = m.scatterEigen();
+      const axis = (a: number, j: number) => vectors.data[j * dx + dx - 1 - a];
+      const means = new Float64Array(c * k);
+      const sq = new Float64Array(c * k);
+      const sv = new Float64Array(dx);
+      for (let cl = 0; cl < c; cl++) {
+        const s = m.classScatter[cl];
+        for (let a = 0; a < k; a++) {
+          let mean = 0;
+          for (let j = 0; j < dx; j++) mean += axis(a, j) * (m.classMeans.data[cl * dx + j] - m.mean[j]);
+          means[cl * k + a] = mean;
+          sv.fill(0);
+          for (let i = 0; i < dx; i++) for (let j = 0; j < dx; j++) sv[i] += s[i * dx + j] * axis(a, j);
+          let q = 0;
+          for (let i = 0; i < dx; i++) q += axis(a, i) * sv[i];
+          sq[cl * k + a] = q;
+        }
+      }
+      return gbcFrom({ rows: c, cols: k, data: means }, m.counts, sq);
     },
   };
 }

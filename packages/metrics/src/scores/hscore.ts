@@ -2,13 +2,12 @@ import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import {
-  keptRows,
+  choleskyAbove,
+  forwardSquaredNorm,
   notTall,
   requireEveryClass,
-  scaledRows,
+  resampleMoments,
   tooWide,
-  weightedClassMeans,
-  weightedMeans,
 } from '../resample-rows';
 import { centred, classCounts, classMeans, columnMeans, numClasses } from '../util';
 
@@ -34,15 +33,22 @@ export function hscoreCompute(
   const covF = backend.gram(centred(features));
   for (let i = 0; i < covF.data.length; i++) covF.data[i] /= n - 1;
   const c = numClasses(labels);
-  return hscoreFrom(covF, classMeans(features, labels, c), classCounts(labels, c), columnMeans(features), n, {
-    backend,
-    rcond: options.rcond ?? 1e-10,
-  });
+  return hscoreFrom(
+    backend.eigh(covF),
+    classMeans(features, labels, c),
+    classCounts(labels, c),
+    columnMeans(features),
+    n,
+    {
+      backend,
+      rcond: options.rcond ?? 1e-10,
+    },
+  );
 }
 
-/** trace(pinv(Cov_f) Cov_g) from Cov_f, the class means and counts, the mean and N. */
+/** trace(pinv(Cov_f) Cov_g) from the eigendecomposition of Cov_f, the class means and counts, the mean and N. */
 function hscoreFrom(
-  covF: Dense,
+  { values, vectors }: { readonly values: Float64Array; readonly vectors: Dense },
   means: Dense,
   counts: Float64Array,
   mu: Float64Array,
@@ -57,7 +63,6 @@ function hscoreFrom(
     const w = Math.sqrt(counts[k] / (n - 1));
     for (let j = 0; j < d; j++) b[k * d + j] = (means.data[k * d + j] - mu[j]) * w;
   }
-  const { values, vectors } = backend.eigh(covF);
   let max = 0;
   for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(values[j]));
   const bv = backend.matmul({ rows: c, cols: d, data: b }, vectors);
@@ -87,13 +92,29 @@ function hscoreResampling(
   const c = numClasses(labels);
   return {
     resample(counts) {
-      const rows = keptRows(counts);
-      const mu = weightedMeans(features, rows);
-      const covF = options.backend.gram(scaledRows(features, rows, mu));
-      for (let i = 0; i < covF.data.length; i++) covF.data[i] /= rows.total - 1;
-      const cm = weightedClassMeans(features, labels, c, rows);
-      requireEveryClass('hscore', cm.counts);
-      return hscoreFrom(covF, cm.means, cm.counts, mu, rows.total, options).value;
+      const m = resampleMoments(features, labels, c, counts, options.backend);
+      requireEveryClass('hscore', m.counts);
+      const n = m.rows.total;
+      const d = features.cols;
+      const covF = { rows: d, cols: d, data: m.scatter.data.map((v) => v / (n - 1)) };
+      let trace = 0;
+      for (let j = 0; j < d; j++) trace += covF.data[j * d + j];
+      // Every eigenvalue above rcond·trace (≥ rcond·λ_max): the pseudo-inverse cuts none, so
+      // trace(Cov_f⁻¹ Cov_g) = Σ_c n_c/(N − 1) ‖L⁻¹(μ_c − μ)‖² with Cov_f = L Lᵀ
+      const l = choleskyAbove(options.backend, covF, options.rcond * trace);
+      if (l) {
+        let value = 0;
+        const b = new Float64Array(d);
+        for (let k = 0; k < c; k++) {
+          for (let j = 0; j < d; j++) b[j] = m.classMeans.data[k * d + j] - m.mean[j];
+          value += (m.counts[k] / (n - 1)) * forwardSquaredNorm(l, b);
+        }
+        return value;
+      }
+      // Cov_f = scatter / (N − 1): the scatter's eigenvectors, its eigenvalues divided by N − 1
+      const eigen = m.scatterEigen();
+      const values = eigen.values.map((v) => v / (n - 1));
+      return hscoreFrom({ values, vectors: eigen.vectors }, m.classMeans, m.counts, m.mean, n, options).value;
     },
   };
 }

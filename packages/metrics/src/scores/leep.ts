@@ -44,8 +44,10 @@ export function empiricalPrediction(probs: Matrix, labels: Int32Array, rows?: Ke
     const i = row(k);
     const r = labels[i] * cs;
     const o = i * cs;
-    const w = rows ? rows.weight[k] : 1;
-    for (let z = 0; z < cs; z++) joint[r + z] += (w * p[o + z]) / total;
+    if (rows) {
+      const f = rows.weight[k] / total;
+      for (let z = 0; z < cs; z++) joint[r + z] += f * p[o + z];
+    } else for (let z = 0; z < cs; z++) joint[r + z] += p[o + z] / total;
   }
   // Column-normalise to p(c | z); a source class with zero total mass contributes nothing.
   for (let z = 0; z < cs; z++) {

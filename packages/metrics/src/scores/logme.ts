@@ -1,14 +1,7 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, degenerate, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
-import {
-  keptRows,
-  notTall,
-  requireEveryClass,
-  scaledRows,
-  tooWide,
-  weightedClassMeans,
-} from '../resample-rows';
+import { notTall, requireEveryClass, resampleMoments, tooWide } from '../resample-rows';
 import { columnEvidence, LOGME_VARIANTS, type LogmeVariant } from './logme-evidence';
 import { keptSpectrum } from './logme-spectrum';
 
@@ -240,7 +233,7 @@ function evidenceOf(
 }
 
 /**
- * LogME (classification) under row multiplicities: XᵀWX from the kept rows scaled by √count, the
+ * LogME (classification) under row multiplicities: XᵀWX from the weighted scatter and mean, the
  * class columns' Xᵀt and ‖t‖² from weighted class sums and counts, N = Σ counts; then the same
  * spectrum and evidence as {@link logmeCompute} on the materialised rows (the N > D route).
  */
@@ -256,14 +249,15 @@ function logmeResampling(
   for (const y of labels) c = Math.max(c, y + 1);
   return {
     resample(counts) {
-      const rows = keptRows(counts);
-      const gram = backend.gram(scaledRows(features, rows, new Float64Array(d)));
-      const { counts: norms, means } = weightedClassMeans(features, labels, c, rows);
-      requireEveryClass('logme', norms);
-      // Tᵀ W X: the weighted class sums
-      for (let k = 0; k < c; k++) for (let j = 0; j < d; j++) means.data[k * d + j] *= norms[k];
-      const spec = gramSpectrum(gram, means, backend);
-      return evidenceOf(spec, norms, rows.total, d, variant).sum / c;
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('logme', m.counts);
+      // XᵀWX = scatter + N μμᵀ; Tᵀ W X: the class sums n_c μ_c
+      const n = m.rows.total;
+      const gram = Float64Array.from(m.scatter.data);
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) gram[a * d + b] += n * m.mean[a] * m.mean[b];
+      const sums = m.classMeans.data.map((v, k) => v * m.counts[Math.floor(k / d)]);
+      const spec = gramSpectrum({ rows: d, cols: d, data: gram }, { rows: c, cols: d, data: sums }, backend);
+      return evidenceOf(spec, m.counts, n, d, variant).sum / c;
     },
   };
 }

@@ -4,8 +4,8 @@ import type { Matrix } from '@emms/tensor-io';
 import { solveSpdSafe } from '../kernels';
 import {
   type KeptRows,
-  keptRows,
   requireEveryClass,
+  resampleMoments,
   scaledRows,
   tooWide,
   weightedClassMeans,
@@ -88,10 +88,11 @@ function fdaPosterior(
   priors: Float64Array,
   s: number,
   w: Weights,
+  fitted?: { readonly means: Dense; readonly sw: Dense },
 ) {
   const d = x.cols;
-  const means = meansOf(x, y, c, w);
-  const sw = withinScatter(backend, x, y, means, w);
+  const means = fitted?.means ?? meansOf(x, y, c, w);
+  const sw = fitted?.sw ?? withinScatter(backend, x, y, means, w);
   let tr = 0;
   for (let i = 0; i < d; i++) tr += sw.data[i * d + i];
   for (let i = 0; i < sw.data.length; i++) sw.data[i] *= 1 - s;
@@ -130,15 +131,21 @@ export function sfdaCompute(
 }
 
 /** SFDA on the rows of `x` (a copy it may change), weighted by `w` when given. */
-function sfdaOn(x: Dense, labels: Int32Array, c: number, backend: LinalgBackend, w: Weights): SfdaResult {
+function sfdaOn(
+  x: Dense,
+  labels: Int32Array,
+  c: number,
+  backend: LinalgBackend,
+  w: Weights,
+  first?: { readonly counts: Float64Array; readonly means: Dense; readonly sw: Dense },
+): SfdaResult {
   const { rows: n, cols: d } = x;
-  const counts = w ? weightedClassMeans(x, labels, c, w).counts : classCounts(labels, c);
-  if (w) requireEveryClass('sfda', counts);
+  const counts = first?.counts ?? (w ? weightedClassMeans(x, labels, c, w).counts : classCounts(labels, c));
   const total = w ? w.total : n;
   const priors = counts.map((v) => v / total);
 
-  const means0 = meansOf(x, labels, c, w);
-  const sw0 = withinScatter(backend, x, labels, means0, w);
+  const means0 = first?.means ?? meansOf(x, labels, c, w);
+  const sw0 = first?.sw ?? withinScatter(backend, x, labels, means0, w);
   let trace = 0;
   for (let i = 0; i < d; i++) trace += sw0.data[i * d + i];
   if (!(trace > 0)) {
@@ -161,7 +168,8 @@ function sfdaOn(x: Dense, labels: Int32Array, c: number, backend: LinalgBackend,
   }
   const s = Math.max(Math.exp(-5 * lambda), 1e-10);
 
-  const p = fdaPosterior(backend, x, labels, c, priors, s, w);
+  // the first fit is the one just made (its scatter is not needed after the estimate above)
+  const p = fdaPosterior(backend, x, labels, c, priors, s, w, { means: means0, sw: sw0 });
   softmaxRows(p); // the reference's second softmax, of probabilities
 
   // ConfMix, with every mean taken on the original features.
@@ -193,11 +201,18 @@ function sfdaResampling(features: Matrix, labels: Int32Array, backend: LinalgBac
   const c = numClasses(labels);
   return {
     resample(counts) {
-      const rows = keptRows(counts);
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('sfda', m.counts);
+      const { rows } = m;
       const x = selectRows(features, rows.index);
       const y = Int32Array.from(rows.index, (i) => labels[i]);
       const w = { index: Int32Array.from(y.keys()), weight: rows.weight, total: rows.total };
-      return sfdaOn(x, y, c, backend, w).value;
+      // the first fit's within-class scatter Σ_c S_c / N from the shared moments
+      const d = features.cols;
+      const sw = new Float64Array(d * d);
+      for (const sc of m.classScatter) for (let i = 0; i < sw.length; i++) sw[i] += sc[i] / rows.total;
+      const first = { counts: m.counts, means: m.classMeans, sw: { rows: d, cols: d, data: sw } };
+      return sfdaOn(x, y, c, backend, w, first).value;
     },
   };
 }

@@ -2,16 +2,20 @@ import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
 import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { logDetSpd } from '../kernels';
-import { keptRows, requireEveryClass, scaledRows, tooWide, weightedMeans } from '../resample-rows';
+import { requireEveryClass, resampleMoments, tooWide } from '../resample-rows';
 import { centred, numClasses, selectRows, transpose } from '../util';
 
 /**
  * Coding rate R(A) = ½ log det(I + AᵀA/(n·eps)), n the rows of A. Uses the n×n form
- * I + AAᵀ/(n·eps) when n < d (same determinant by Sylvester's identity). Under row
- * multiplicities A holds the kept rows scaled by √count and `n` is Σ count.
+ * I + AAᵀ/(n·eps) when n < d (same determinant by Sylvester's identity).
  */
-function codingRate(backend: LinalgBackend, a: Dense, eps: number, n = a.rows): number {
-  const g = n < a.cols ? backend.gram(transpose(a)) : backend.gram(a);
+function codingRate(backend: LinalgBackend, a: Dense, eps: number): number {
+  const n = a.rows;
+  return codingRateOfGram(backend, n < a.cols ? backend.gram(transpose(a)) : backend.gram(a), n, eps);
+}
+
+/** ½ log det(I + G/(n·eps)) for a Gram matrix G of n rows (G is scaled in place). */
+function codingRateOfGram(backend: LinalgBackend, g: Dense, n: number, eps: number): number {
   const k = g.rows;
   const scale = 1 / (n * eps);
   for (let i = 0; i < g.data.length; i++) g.data[i] *= scale;
@@ -43,8 +47,8 @@ export function transrateValue(
 }
 
 /**
- * TransRate under row multiplicities: the kept rows centred by their weighted mean and scaled by
- * √count give the same AᵀA as the materialised rows, and n = Σ count (per class, Σ over its rows).
+ * TransRate under row multiplicities: the weighted scatter is the materialised rows' AᵀA, and
+ * n = Σ count (per class: its class scatter plus the shift of its mean, n = its count).
  */
 function transrateResampling(
   features: Matrix,
@@ -56,18 +60,24 @@ function transrateResampling(
   const c = numClasses(labels);
   return {
     resample(counts) {
-      const rows = keptRows(counts);
-      const z = scaledRows(features, rows, weightedMeans(features, rows));
-      const rz = codingRate(backend, z, eps, rows.total);
-      const perClass: number[][] = Array.from({ length: c }, () => []);
-      const total = new Float64Array(c);
-      rows.index.forEach((i, k) => {
-        perClass[labels[i]].push(k);
-        total[labels[i]] += rows.weight[k];
-      });
-      requireEveryClass('transrate', total);
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('transrate', m.counts);
+      const d = features.cols;
+      const rz = codingRateOfGram(
+        backend,
+        { rows: d, cols: d, data: Float64Array.from(m.scatter.data) },
+        m.rows.total,
+        eps,
+      );
       let rzy = 0;
-      for (let k = 0; k < c; k++) rzy += codingRate(backend, selectRows(z, perClass[k]), eps, total[k]);
+      const v = new Float64Array(d);
+      for (let k = 0; k < c; k++) {
+        // the class's rows centred by the overall mean: S_c + n_c (μ_c − μ)(μ_c − μ)ᵀ
+        const g = Float64Array.from(m.classScatter[k]);
+        for (let j = 0; j < d; j++) v[j] = m.classMeans.data[k * d + j] - m.mean[j];
+        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) g[a * d + b] += m.counts[k] * v[a] * v[b];
+        rzy += codingRateOfGram(backend, { rows: d, cols: d, data: g }, m.counts[k], eps);
+      }
       return rz - rzy / c;
     },
   };

@@ -2,10 +2,10 @@
 // classification task take one value per class (its embedding), so with G distinct F-label rows
 // XsᵀW Ỹ_q = H Ẽ_q (H: D×G weighted group sums of the standardised features, Ẽ_q: G×L group rows of
 // the standardised F-label) and ⟨Ỹ_p, P_X Ỹ_q⟩ = Σ_{g,g'} (Hᵀ G⁺ H)_{gg'} ⟨Ẽ_p[g], Ẽ_q[g']⟩.
-import { type Dense, gramProjector, type LinalgBackend } from '@emms/linalg';
+import { type Dense, gramProjector, jsBackend, type LinalgBackend } from '@emms/linalg';
 import type { MetricResampling } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
-import { keptRows, scaledRows, tooWide, weightedMeans } from '../../resample-rows';
+import { resampleMoments, tooWide } from '../../resample-rows';
 import { transpose } from '../../util';
 import { fitWeights } from './weights';
 
@@ -130,11 +130,14 @@ export interface EmmsResampleSettings {
  *
  * @param features - N×D (already reduced).
  * @param ys - the K F-labels (N×L each), or the one-hot labels as the only one.
+ * @param labels - the class labels when given (the weighted moments are then shared with the other
+ *   scores of the resample); one class otherwise.
  * @param settings - the resolved options and backend.
  */
 export function emmsResampling(
   features: Matrix,
   ys: readonly Matrix[],
+  labels: Int32Array | undefined,
   settings: EmmsResampleSettings,
 ): MetricResampling {
   const wide = tooWide(features);
@@ -151,10 +154,13 @@ export function emmsResampling(
   const l = ys[0].cols;
   const g = grouping.count;
   const lambda0 = new Float64Array(k).fill(1 / k);
+  const classLabels = labels ?? new Int32Array(features.rows);
+  let classes = 0;
+  for (const y of classLabels) classes = Math.max(classes, y + 1);
   let last: Standardised | undefined;
   return {
     resample(counts) {
-      const rows = keptRows(counts);
+      const rows = resampleMoments(features, classLabels, classes, counts, backend).rows;
       const n = rows.total;
       const weight = new Float64Array(g);
       for (let i = 0; i < counts.length; i++) weight[grouping.group[i]] += counts[i];
@@ -163,8 +169,9 @@ export function emmsResampling(
         last = standardise(grouping, weight, l, backend);
       const { inner, yg } = last;
       // Xs = S⁻¹(X − 1μᵀ); G = XsᵀW Xs; constant columns (one value over the kept rows) get scale 0
-      const mu = weightedMeans(features, rows);
-      const gram = backend.gram(scaledRows(features, rows, mu)).data;
+      const moments = resampleMoments(features, classLabels, classes, counts, backend);
+      const mu = moments.mean;
+      const gram = Float64Array.from(moments.scatter.data);
       const scale = new Float64Array(d);
       let constantColumns = 0;
       for (let j = 0; j < d; j++) {
@@ -216,7 +223,8 @@ export function emmsResampling(
         maxRefits: settings.mode === 'converge' ? settings.maxRefits : 1,
         tolerance: settings.tolerance,
         lambda0,
-        backend,
+        // K×K (K F-labels): a native call costs more than the work
+        backend: k <= 16 ? jsBackend : backend,
       });
       return residual > 0 ? (-residual * l) / n : 0;
     },
