@@ -1,3 +1,3 @@
 import { libraryConfig } from '../../tooling/tsup-preset';
 
-export default libraryConfig(['index', 'index', 'agreement', 'testing']);
+export default libraryConfig(['index', 'agreement', 'stats', 'testing']);

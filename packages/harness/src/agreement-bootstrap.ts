@@ -1,6 +1,7 @@
 // Bootstrap intervals for the weighted τ against a measured ground truth (browser-safe).
 import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { type ModelValues, modelMap, weightedTau } from './agreement';
+import { drawCounts, type ItemTruth, itemTruthEvaluator, quantileSorted } from './item-truth';
 import { TRUTH_CODES } from './truth-codes';
 
 /** Input of {@link bootstrapWeightedTau}. */
@@ -10,9 +11,14 @@ export interface BootstrapInput {
   /**
    * model name → per-item correctness on the evaluation (test) items: 1 where the model's probe
    * classified item j correctly, else 0. Every model needs one, all the same length, item j
-   * being the same test item for every model.
+   * being the same test item for every model. Give this or `items`.
    */
-  readonly correct: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
+  readonly correct?: ReadonlyMap<string, Uint8Array> | Readonly<Record<string, Uint8Array>>;
+  /**
+   * Per-item results of any kind of ground truth ({@link ItemTruth}: per-item values whose mean is
+   * the truth, such as IoU, or squared errors from which R² is recomputed); used instead of `correct`.
+   */
+  readonly items?: ItemTruth;
   /** Bootstrap replicates (default 1000). */
   readonly reps?: number;
   /** Seed of `seededRandom` (default 0). */
@@ -37,19 +43,12 @@ export interface BootstrapInterval {
   readonly estimate: number;
 }
 
-/** numpy's default ('linear') quantile of sorted values. */
-function quantileSorted(sorted: Float64Array, q: number): number {
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-}
-
 /**
  * A percentile-bootstrap interval for the weighted τ between a score and a measured ground truth
- * (a probe's test accuracy). Each replicate draws the M evaluation items with replacement
- * (the same draw for every model), recomputes every model's accuracy from its per-item
- * correctness, and recomputes weighted τ between the scores and those accuracies; the
+ * (a probe's test accuracy, IoU or R²). Each replicate draws the M evaluation items with replacement
+ * (the same draw for every model), recomputes every model's ground truth from its per-item
+ * results (accuracy from correctness, mean IoU, or R² from squared errors and the targets: see
+ * {@link ItemTruth}), and recomputes weighted τ between the scores and those values; the
  * interval is the (1 − level)/2 and (1 + level)/2 quantiles of the replicates (linear
  * interpolation, numpy's default). It measures how much the ranking by the ground truth itself
  * would move with another test set of the same size, the uncertainty that decides whether two
@@ -59,8 +58,8 @@ function quantileSorted(sorted: Float64Array, q: number): number {
  * on the seed and the number of items, so the intervals of several scores computed with the same
  * seed come from the same resamples (paired).
  *
- * @param input - {@link BootstrapInput}: `scores`, `correct` (Uint8Array of M items per model),
- *   `reps` (1000), `seed` (0), `level` (0.95), `higherIsBetter` (true).
+ * @param input - {@link BootstrapInput}: `scores`, `correct` (Uint8Array of M items per model) or
+ *   `items` ({@link ItemTruth}), `reps` (1000), `seed` (0), `level` (0.95), `higherIsBetter` (true).
  * @returns {@link BootstrapInterval} `{ low, high, reps, level, estimate }`.
  * @throws EmmsError `TOO_FEW_MODELS`, `BOOTSTRAP_INPUT` (a model without correctness, lengths that
  *   differ, no items), `INVALID_OPTION` (reps < 1, level outside (0, 1)), `NON_FINITE`.
@@ -101,56 +100,32 @@ export function bootstrapWeightedTau(input: BootstrapInput): BootstrapInterval {
       { input: 'scores', details: { models } },
     );
   }
-  const correct = new Map(input.correct instanceof Map ? input.correct : Object.entries(input.correct));
-  const vectors = models.map((m) => {
-    const c = correct.get(m);
-    if (!(c instanceof Uint8Array)) {
+  // own properties (any model name) for the per-item evaluator
+  const correct =
+    input.correct instanceof Map ? Object.fromEntries(input.correct) : (input.correct as Record<string, Uint8Array>);
+  if (input.items === undefined) {
+    const missing = models.find((m) => !(correct && Object.hasOwn(correct, m) && correct[m] instanceof Uint8Array));
+    if (missing !== undefined) {
       throw new EmmsError(
         TRUTH_CODES.BOOTSTRAP_INPUT,
-        `correct: model "${m}" has no per-item correctness; give a Uint8Array for every scored model`,
-        { input: 'correct', details: { model: m } },
+        `correct: model "${missing}" has no per-item correctness; give a Uint8Array for every scored model`,
+        { input: 'correct', details: { model: missing } },
       );
     }
-    return c;
-  });
-  const items = vectors[0].length;
-  if (items === 0) {
-    throw new EmmsError(TRUTH_CODES.BOOTSTRAP_INPUT, 'correct: the correctness vectors are empty', {
-      input: 'correct',
-    });
   }
-  vectors.forEach((c, k) => {
-    if (c.length !== items) {
-      throw new EmmsError(
-        TRUTH_CODES.BOOTSTRAP_INPUT,
-        `correct: model "${models[k]}" has ${c.length} items but "${models[0]}" has ${items}; ` +
-          'every model must be evaluated on the same items',
-        { input: 'correct', details: { model: models[k], items: c.length, expected: items } },
-      );
-    }
-  });
+  const truth = itemTruthEvaluator(input.items ?? { kind: 'mean', values: correct! }, models);
   const sign = input.higherIsBetter === false ? -1 : 1;
   const x = Float64Array.from(models, (m) => sign * scores.get(m)! + 0);
-  const accuracy = new Float64Array(models.length);
-  const fill = (counts: Uint32Array | null) => {
-    for (let k = 0; k < models.length; k++) {
-      const c = vectors[k];
-      let s = 0;
-      if (counts === null) for (let j = 0; j < items; j++) s += c[j];
-      else for (let j = 0; j < items; j++) if (c[j]) s += counts[j];
-      accuracy[k] = s / items;
-    }
-  };
-  fill(null);
-  const estimate = weightedTau(x, accuracy);
+  const values = new Float64Array(models.length);
+  truth.evaluate(null, values);
+  const estimate = weightedTau(x, values);
   const random = seededRandom(input.seed ?? 0);
-  const counts = new Uint32Array(items);
+  const counts = new Uint32Array(truth.items);
   const taus = new Float64Array(reps);
   for (let r = 0; r < reps; r++) {
-    counts.fill(0);
-    for (let j = 0; j < items; j++) counts[Math.floor(random() * items)]++;
-    fill(counts);
-    taus[r] = weightedTau(x, accuracy);
+    drawCounts(random, counts);
+    truth.evaluate(counts, values);
+    taus[r] = weightedTau(x, values);
   }
   taus.sort();
   return {

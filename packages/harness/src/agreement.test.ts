@@ -318,7 +318,7 @@ describe('bootstrapWeightedTau', () => {
 });
 
 describe('browser safety', () => {
-  it.each(['agreement.ts', 'agreement-bootstrap.ts', 'truth-codes.ts', 'published-truth.ts'])(
+  it.each(['agreement.ts', 'agreement-bootstrap.ts', 'item-truth.ts', 'truth-codes.ts', 'published-truth.ts'])(
     '%s imports only browser-safe modules',
     (file) => {
       const text = readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
@@ -328,4 +328,48 @@ describe('browser safety', () => {
         expect(spec).toMatch(/^(@emms\/tensor-io|\.\/[\w-]+|\.\.\/data\/[\w-]+\.json)$/);
     },
   );
+});
+
+describe('bootstrapWeightedTau on per-item metric values', () => {
+  const items = 120;
+  const iou = (shift: number) =>
+    Float64Array.from({ length: items }, (_, j) => Math.min(1, ((j * 37) % 100) / 100 + shift));
+  it('takes per-item values (IoU) and equals weighted τ of their means as the estimate', () => {
+    const values = { a: iou(0.3), b: iou(0.1), c: iou(0) };
+    const r = bootstrapWeightedTau({
+      scores: { a: 1, b: 3, c: 2 },
+      items: { kind: 'mean', values },
+      reps: 50,
+      seed: 1,
+    });
+    const mean = (v: Float64Array) => v.reduce((s, x) => s + x, 0) / items;
+    expect(r.estimate).toBeCloseTo(
+      weightedTau([1, 3, 2], [mean(values.a), mean(values.b), mean(values.c)]),
+      15,
+    );
+  });
+  it('gives the same interval from 0/1 values as from the correctness bytes (same resamples)', () => {
+    const c = (k: number) =>
+      Uint8Array.from({ length: items }, (_, j) => ((j * 13 + k) % 10 < 3 + k ? 1 : 0));
+    const correct = { a: c(0), b: c(1), c: c(2), d: c(3) };
+    const scores = { a: 2, b: 1, c: 4, d: 3 };
+    const asBytes = bootstrapWeightedTau({ scores, correct, reps: 200, seed: 5 });
+    const asValues = bootstrapWeightedTau({
+      scores,
+      items: { kind: 'mean', values: correct },
+      reps: 200,
+      seed: 5,
+    });
+    expect(asValues).toEqual(asBytes);
+  });
+  it('rejects per-item values of different lengths', () => {
+    expectCode(
+      () =>
+        bootstrapWeightedTau({
+          scores: { a: 1, b: 2, c: 3 },
+          items: { kind: 'mean', values: { a: iou(0), b: iou(0), c: iou(0).subarray(1) } },
+        }),
+      'BOOTSTRAP_INPUT',
+    );
+  });
 });

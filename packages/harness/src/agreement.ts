@@ -5,6 +5,13 @@ import { EmmsError } from '@emms/tensor-io';
 import { TRUTH_CODES } from './truth-codes';
 
 export {
+  drawCounts,
+  type ItemTruth,
+  type ItemTruthEvaluator,
+  itemTruthEvaluator,
+  quantileSorted,
+} from './item-truth';
+export {
   type ParseTruthOptions,
   PUBLISHED_TRUTH_IDS,
   type PublishedTruth,

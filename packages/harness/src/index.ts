@@ -4,6 +4,21 @@
 export * from './agreement';
 export * from './ground-truth';
 export * from './probe';
+export { type CdDiagramInput, cdDiagramOption, cdDiagramSvg } from './report/cd-diagram';
+export { type RetrievalProbeOptions, type RetrievalProbeResult, retrievalProbe } from './retrieval-probe';
+export {
+  boxIoU,
+  DEFAULT_RIDGE_GRID,
+  fitRidge,
+  predictRidge,
+  type RegressionSplit,
+  type RidgeFit,
+  type RidgeProbeOptions,
+  type RidgeProbeResult,
+  r2Columns,
+  ridgeProbe,
+} from './ridge-probe';
+export * from './stats';
 // end ground truth and rank agreement
 
 // report (owner: harness-report)

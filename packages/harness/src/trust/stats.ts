@@ -1,6 +1,8 @@
 // Statistics of model rankings without ground truth (browser-safe): ranks with ties, Kendall's W
 // among scores, P(best) and rank intervals over bootstrap resamples, and the recommendation rule.
 import { EmmsError } from '@emms/tensor-io';
+import { averageRanks } from '../agreement';
+import { friedmanTest } from '../rank-tests';
 import { RANK_CODES } from './codes';
 
 /**
@@ -53,21 +55,11 @@ export interface KendallW {
   readonly raters: number;
   /** Items n (here: models). */
   readonly items: number;
-}
-
-/** Average ranks (ascending, ties share the mean rank) of one row. */
-function averageRanksOf(row: ArrayLike<number>): Float64Array {
-  const n = row.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => row[a] - row[b] || a - b);
-  const out = new Float64Array(n);
-  let s = 0;
-  while (s < n) {
-    let e = s + 1;
-    while (e < n && row[order[e]] === row[order[s]]) e++;
-    for (let k = s; k < e; k++) out[order[k]] = (s + 1 + e) / 2;
-    s = e;
-  }
-  return out;
+  /**
+   * P-value of Friedman's test that the raters' rankings are unrelated (χ² = m(n − 1)·W on n − 1
+   * degrees of freedom, `friedmanTest`); absent with fewer than three items.
+   */
+  readonly pValue?: number;
 }
 
 /**
@@ -122,7 +114,7 @@ export function kendallW(rows: readonly ArrayLike<number>[]): KendallW {
         );
       }
     }
-    const r = averageRanksOf(row);
+    const r = averageRanks(row);
     for (let i = 0; i < n; i++) sums[i] += r[i];
     const sorted = Array.from(row).sort((a, b) => a - b);
     let s = 0;
@@ -143,7 +135,9 @@ export function kendallW(rows: readonly ArrayLike<number>[]): KendallW {
   const mean = (m * (n + 1)) / 2;
   let s = 0;
   for (let i = 0; i < n; i++) s += (sums[i] - mean) ** 2;
-  return { w: Math.min(1, Math.max(0, (12 * s) / denominator)), raters: m, items: n };
+  const w = Math.min(1, Math.max(0, (12 * s) / denominator));
+  const pValue = n >= 3 ? friedmanTest(rows.map((row) => Array.from(row))).pValue : undefined;
+  return { w, raters: m, items: n, ...(pValue !== undefined ? { pValue } : {}) };
 }
 
 /** P(best) and rank intervals of models over bootstrap resamples. */
