@@ -102,9 +102,13 @@ export function bootstrapWeightedTau(input: BootstrapInput): BootstrapInterval {
   }
   // own properties (any model name) for the per-item evaluator
   const correct =
-    input.correct instanceof Map ? Object.fromEntries(input.correct) : (input.correct as Record<string, Uint8Array>);
+    input.correct instanceof Map
+      ? Object.fromEntries(input.correct)
+      : (input.correct as Record<string, Uint8Array>);
   if (input.items === undefined) {
-    const missing = models.find((m) => !(correct && Object.hasOwn(correct, m) && correct[m] instanceof Uint8Array));
+    const missing = models.find(
+      (m) => !(correct && Object.hasOwn(correct, m) && correct[m] instanceof Uint8Array),
+    );
     if (missing !== undefined) {
       throw new EmmsError(
         TRUTH_CODES.BOOTSTRAP_INPUT,

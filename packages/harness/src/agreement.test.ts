@@ -318,16 +318,19 @@ describe('bootstrapWeightedTau', () => {
 });
 
 describe('browser safety', () => {
-  it.each(['agreement.ts', 'agreement-bootstrap.ts', 'item-truth.ts', 'truth-codes.ts', 'published-truth.ts'])(
-    '%s imports only browser-safe modules',
-    (file) => {
-      const text = readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
-      const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(imports.length).toBeGreaterThan(0);
-      for (const spec of imports)
-        expect(spec).toMatch(/^(@emms\/tensor-io|\.\/[\w-]+|\.\.\/data\/[\w-]+\.json)$/);
-    },
-  );
+  it.each([
+    'agreement.ts',
+    'agreement-bootstrap.ts',
+    'item-truth.ts',
+    'truth-codes.ts',
+    'published-truth.ts',
+  ])('%s imports only browser-safe modules', (file) => {
+    const text = readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
+    const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const spec of imports)
+      expect(spec).toMatch(/^(@emms\/tensor-io|\.\/[\w-]+|\.\.\/data\/[\w-]+\.json)$/);
+  });
 });
 
 describe('bootstrapWeightedTau on per-item metric values', () => {

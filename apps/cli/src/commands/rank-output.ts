@@ -60,7 +60,7 @@ export function trustLines(r: RankResult): string {
   const out: string[] = [];
   if (r.agreement) {
     out.push(
-      `Agreement among the ${r.agreement.raters} scores the recommendation rests on: Kendall's W ${r.agreement.w.toFixed(2)} (1 = same ranking, 0 = none in common).`,
+      `Agreement among the ${r.agreement.raters} scores the recommendation rests on: Kendall's W ${r.agreement.w.toFixed(2)} (1 = same ranking, 0 = none in common)${r.agreement.pValue !== undefined ? `, Friedman p ${r.agreement.pValue.toPrecision(2)}` : ''}.`,
     );
   }
   const b = r.bootstrap;
@@ -95,7 +95,14 @@ export function rankJson(r: RankResult): Record<string, unknown> {
     ...(r.recommended ? { recommended: r.recommended } : {}),
     restsOn: r.restsOn,
     ...(r.agreement
-      ? { agreement: { kendallW: r.agreement.w, scores: r.agreement.raters, models: r.agreement.items } }
+      ? {
+          agreement: {
+            kendallW: r.agreement.w,
+            ...(r.agreement.pValue !== undefined ? { pValue: r.agreement.pValue } : {}),
+            scores: r.agreement.raters,
+            models: r.agreement.items,
+          },
+        }
       : {}),
     ...(b
       ? {

@@ -44,6 +44,19 @@ describe("kendallW matches scipy's tie-corrected Friedman statistic (scripts/tru
         [3, 2, 1],
       ]).w,
     ).toBe(0);
+    // with three or more items, Friedman's p-value of χ² = m(n − 1)W: P(χ²₂ ≥ 3·2·1 = 6) = e^−3
+    const same = [
+      [1, 2, 3],
+      [1, 2, 3],
+      [1, 2, 3],
+    ];
+    expect(kendallW(same).pValue).toBeCloseTo(Math.exp(-3), 10);
+    expect(
+      kendallW([
+        [1, 2],
+        [1, 2],
+      ]).pValue,
+    ).toBeUndefined();
     expect(codeOf(() => kendallW([[1, 2, 3]]))).toBe('TRUST_INPUT');
     expect(
       codeOf(() =>
