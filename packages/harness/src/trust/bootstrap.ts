@@ -3,17 +3,11 @@
 import type { LinalgBackend } from '@emms/linalg';
 import { type Metric, type MetricResampler, reduceFeatures } from '@emms/metrics';
 import { isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
-import { matrixKey } from '../bench/score-task';
+import { matrixKey, type ScoreCandidate } from '../bench/score-task';
 import { contentKey, type ResultCache } from '../cache';
 
 /** One model of the bootstrap: its features as given (the reduction is applied here, once). */
-export interface BootstrapModel {
-  readonly id: string;
-  readonly features: Matrix;
-  /** sha256 of the features (cache key); computed from the matrix when left out. */
-  readonly featuresKey?: string;
-  readonly probs?: Matrix;
-}
+export type BootstrapModel = ScoreCandidate;
 
 /** One score of the bootstrap, with its resolved options and the models it ranks. */
 export interface BootstrapScore {
