@@ -11,6 +11,8 @@ apt_packages=(libopenblas0-pthread)
 apt_packages+=(chromium)
 # Debian's redis-server: @emms/queue's tests start their own instances on loopback.
 apt_packages+=(redis-server)
+# Debian's Fashion-MNIST (idx files in /usr/share/datasets/fashion-mnist): a task of the offline suite.
+apt_packages+=(dataset-fashion-mnist)
 # `tooling/setup.sh --bench` also installs numpy, scipy and scikit-learn: the references `pnpm bench` measures against.
 if [ "${1:-}" = "--bench" ]; then apt_packages+=(python3-numpy python3-scipy python3-sklearn); fi
 missing=()

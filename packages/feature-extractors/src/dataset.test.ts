@@ -4,15 +4,9 @@ import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import {
-  fingerprintItems,
-  openDataset,
-  readIdx,
-  readImageFolder,
-  readManifest,
-  readMnistPackage,
-  selectItems,
-} from './dataset';
+import { fingerprintItems, readIdx, readImageFolder, readMnistPackage, selectItems } from './dataset';
+import { readManifest } from './manifest';
+import { openDataset } from './open-dataset';
 import { tempDir } from './testing/fixtures';
 
 const dir = tempDir('ds');

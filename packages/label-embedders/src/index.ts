@@ -1,3 +1,4 @@
+export { HashedBowEmbedder } from './bow';
 export {
   BaseEmbedder,
   EmbeddingCache,
@@ -5,6 +6,7 @@ export {
   sharedEmbeddingCache,
   type TextEmbedder,
 } from './embedder';
+export { FastTextLidEmbedder } from './fasttext';
 export {
   type EmbedLabelsOptions,
   type EmbedLabelsResult,
@@ -17,10 +19,18 @@ export {
   SIDECAR_FORMAT,
   type WrittenFLabels,
 } from './files';
-export { GLOVE_PACKAGE, GloveEmbedder, type WordVectors, wordTokens } from './glove';
+export {
+  GLOVE_PACKAGE,
+  GloveEmbedder,
+  type GloveOptions,
+  type GlovePooling,
+  type WordVectors,
+  wordTokens,
+} from './glove';
 export { checkModelFolder, detectFamily, HfEmbedder, type HfEmbedderOptions, type HfFamily } from './hf';
+export { captionItemFLabels, type ReferringForm, referringItemFLabels, type TextItem } from './items';
 export { l2NormaliseRows, POOLINGS, type Pooling, parsePooling, poolHiddenStates } from './pooling';
-export { type CreateEmbedderOptions, createEmbedder } from './registry';
+export { type CreateEmbedderOptions, createEmbedder, OFFLINE_EMBEDDERS } from './registry';
 export {
   type AnswerSample,
   type BoxMode,
@@ -43,4 +53,15 @@ export {
   type TextOptions,
   vqaFLabels,
 } from './tasks';
-export { UseLiteEmbedder } from './use-lite';
+export {
+  DIGIT_TEMPLATES,
+  defaultTemplates,
+  EMBEDDER_CODES,
+  IMAGE_TEMPLATES,
+  isDigitClasses,
+  labelWords,
+  TEXT_TEMPLATES,
+  type TemplateChoice,
+  validateTemplates,
+} from './templates';
+export { UseLiteEmbedder, type UseLiteOutput } from './use-lite';

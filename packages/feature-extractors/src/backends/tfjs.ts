@@ -28,6 +28,10 @@ export interface TfjsModelOptions {
   readonly output: string;
   readonly pool?: PoolMode;
   readonly preprocessing: Preprocessing;
+  /** Element type of the model input: float32 (default) or int32 (values rounded, e.g. MoveNet's 0–255). */
+  readonly inputDtype?: 'float32' | 'int32';
+  /** Largest batch the graph takes (1 for graphs with a fixed batch of one). */
+  readonly maxBatch?: number;
 }
 
 let tfPromise: Promise<{ tf: Tf; backend: string }> | undefined;
@@ -67,6 +71,15 @@ export function readTfjsFolder(dir: string): TfjsArtifacts {
     throw new EmmsError('MODEL_NOT_FOUND', `no tfjs model at ${dir}: ${jsonPath} does not exist`, {
       input: dir,
     });
+  }
+  return readTfjsModelFile(jsonPath);
+}
+
+/** Reads a tfjs model.json (any file name) plus the weight files its manifest names, beside it. */
+export function readTfjsModelFile(jsonPath: string): TfjsArtifacts {
+  const dir = dirname(jsonPath);
+  if (!existsSync(jsonPath)) {
+    throw new EmmsError('MODEL_NOT_FOUND', `tfjs model file ${jsonPath} does not exist`, { input: jsonPath });
   }
   let modelJson: TfjsArtifacts['modelJson'];
   try {
@@ -129,12 +142,14 @@ export async function openTfjsModel(art: TfjsArtifacts, opts: TfjsModelOptions):
     generatedBy: mj.generatedBy,
     convertedBy: mj.convertedBy ?? undefined,
   });
+  // NHWC is TensorFlow's layout; a graph converted from another framework may take NCHW (NanoDet)
   const pre = resolvePreprocessing(opts.preprocessing);
-  if (pre.layout !== 'NHWC') {
-    throw new EmmsError('INVALID_OPTION', `tfjs model ${opts.id} needs NHWC preprocessing`, {
+  if (pre.layout !== 'NHWC' && !isGraph) {
+    throw new EmmsError('INVALID_OPTION', `tfjs layers model ${opts.id} needs NHWC preprocessing`, {
       input: 'preprocessing.layout',
     });
   }
+  const int = opts.inputDtype === 'int32';
   let run: (x: import('@tensorflow/tfjs').Tensor) => import('@tensorflow/tfjs').Tensor;
   let disposeModel: () => void;
   try {
@@ -165,10 +180,15 @@ export async function openTfjsModel(art: TfjsArtifacts, opts: TfjsModelOptions):
     fingerprint,
     outputName: opts.output,
     pool: opts.pool ?? 'none',
-    channelsLast: true,
+    channelsLast: pre.layout === 'NHWC',
     preprocessing: pre,
+    ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
     async runTensor(data: Float32Array, shape: readonly number[]): Promise<OutputTensor> {
-      const y = tf.tidy(() => run(tf.tensor(data, shape as number[], 'float32')));
+      const input = () =>
+        int
+          ? tf.tensor(Int32Array.from(data, Math.round), shape as number[], 'int32')
+          : tf.tensor(data, shape as number[], 'float32');
+      const y = tf.tidy(() => run(input()));
       try {
         const out = (await y.data()) as Float32Array;
         return { dims: y.shape, data: out instanceof Float32Array ? out : Float32Array.from(out) };

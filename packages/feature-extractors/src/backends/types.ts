@@ -10,7 +10,8 @@ import type { RawPixels, ResolvedPreprocessing } from '../preprocess';
 export interface LoadedModel {
   /** Display id ("ppocr-det", "path/to/model.onnx", "hf:Xenova/vit"). */
   readonly id: string;
-  readonly backend: 'onnx' | 'tfjs' | 'transformers';
+  /** 'js': computed in JavaScript (raw pixels, text embedders of @emms/label-embedders). */
+  readonly backend: 'onnx' | 'tfjs' | 'transformers' | 'js';
   readonly modality: 'image' | 'text' | 'image-text';
   /** Digest of the weights (file hash, or of the model JSON and weights). */
   readonly fingerprint: string;
