@@ -87,7 +87,15 @@ export {
   scoreCandidates,
 } from './bench/score-task';
 export { type CacheCounts, contentKey, ResultCache, sha256File, stableJson } from './cache';
-export { type RankedModel, type RankOptions, type RankResult, rankFeatures, regimeWarnings } from './rank';
+export {
+  DEFAULT_BOOTSTRAP_REPS,
+  type RankBootstrap,
+  type RankedModel,
+  type RankOptions,
+  type RankResult,
+  rankFeatures,
+  regimeWarnings,
+} from './rank';
 export {
   type BenchSpec,
   type BenchSpecInput,
@@ -97,3 +105,35 @@ export {
   type TaskSpec,
 } from './spec';
 // end bench
+
+// trust without ground truth: bootstrap of rankings, Kendall's W, the ground-truth check (owner: rank-trust)
+export {
+  type BootstrapModel,
+  type BootstrapOutcome,
+  type BootstrapScore,
+  type BootstrapScoresInput,
+  bootstrapScores,
+} from './trust/bootstrap';
+export { type RankBootstrapSummary, summariseBootstrap } from './trust/bootstrap-ranks';
+export {
+  checkConfidentPicks,
+  type TrustCheck,
+  type TrustCheckOptions,
+  type TrustTask,
+  type TrustTaskOutcome,
+  type TruthMeasure,
+} from './trust/check';
+export { RANK_CODES } from './trust/codes';
+export { type RankScoresInput, rankScores, type ScoreRanking, type ScoreRankings } from './trust/rankings';
+export { type ResampleCountsOptions, stratifiedCounts } from './trust/resample';
+export {
+  CONFIDENT_P_BEST,
+  type KendallW,
+  kendallW,
+  type PBestRecommendation,
+  type ResampledRanks,
+  rankModels,
+  recommendByPBest,
+  summariseResampledRanks,
+} from './trust/stats';
+// end trust

@@ -48,6 +48,8 @@ export {
   type MetricOptionInfo,
   type MetricPlugin,
   type MetricReference,
+  type MetricResampler,
+  type MetricResampling,
   type MetricResult,
   PRESET_NAMES,
   type Preset,

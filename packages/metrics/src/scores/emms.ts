@@ -4,6 +4,7 @@ import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
 import { emmsDocs } from './docs/emms';
 import { featureRoute } from './emms/feature-route';
 import type { EmmsProblem } from './emms/problem';
+import { emmsResampling } from './emms/resample';
 import { sampleRoute } from './emms/sample-route';
 import { columnScaling, oneHot } from './emms/standardise';
 import { fitWeights } from './emms/weights';
@@ -264,6 +265,35 @@ export const emmsMetric = defineMetric({
       backend: context.backend,
       signal: context.signal,
       onProgress: context.onProgress,
+    });
+  },
+  resample(inputs, options, { backend }) {
+    const flabels = inputs.flabels ?? [];
+    if (flabels.length === 0 && !inputs.labels) {
+      throw new EmmsError(
+        'MISSING_INPUT',
+        'metric "emms" needs F-labels (inputs.flabels) or labels (inputs.labels)',
+        {
+          input: 'flabels',
+          details: { metric: 'emms' },
+        },
+      );
+    }
+    const ys = flabels.length > 0 ? flabels : [oneHot(inputs.labels!)];
+    const bad = ys.findIndex((y) => y.cols !== ys[0].cols);
+    if (bad >= 0) {
+      throw new EmmsError(
+        'FLABEL_WIDTH_MISMATCH',
+        `flabels[${bad}] has ${ys[bad].cols} columns but flabels[0] has ${ys[0].cols}; EMMS stacks F-labels, so they must share one width`,
+        { input: `flabels[${bad}]`, details: { expected: ys[0].cols, found: ys[bad].cols } },
+      );
+    }
+    return emmsResampling(inputs.features!, ys, inputs.labels, {
+      mode: options.iterations,
+      rankTol: options.rankTol,
+      tolerance: 1e-8,
+      maxRefits: 100,
+      backend,
     });
   },
 });
