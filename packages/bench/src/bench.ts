@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './child';
-import { ALL_SIZES, type BenchInputs, type BenchSize, generateInputs, SIZES } from './generate';
+import { ALL_SIZES, type BenchInputs, type BenchSize, customSize, generateInputs, SIZES } from './generate';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgRoot = resolve(here, '..');
@@ -74,7 +74,7 @@ interface Args {
   warm: boolean;
 }
 
-const USAGE = `usage: pnpm bench --all [--size small|mid|wide|all] [--metrics emms,logme,leep,…] [--backend openblas|js|all]
+const USAGE = `usage: pnpm bench --all [--size small|mid|wide|large|NxDxC|all] [--metrics emms,logme,leep,…] [--backend openblas|js|all]
        (every score beside its python reference; needs python3 with numpy, scipy, scikit-learn)
        pnpm bench [--size mid|large|all] [--backend js|openblas|all] [--metrics emms,logme,logme-flabels,micro]
                   [--seed 1] [--dir DIR] [--python PATH] [--no-numpy] [--js-large] [--timeout SECONDS]
@@ -109,7 +109,11 @@ function parseArgs(argv: string[]): Args {
       const v = value();
       if (v === 'all') args.sizes = [ALL_SIZES.small!, ALL_SIZES.mid!, ALL_SIZES.wide!];
       else if (ALL_SIZES[v]) args.sizes = [ALL_SIZES[v]!];
-      else throw new Error(`--size with --all must be small, mid, wide, all (or tiny), got ${v}`);
+      else if (customSize(v)) args.sizes = [customSize(v)!];
+      else
+        throw new Error(
+          `--size with --all must be small, mid, wide, large, all (or tiny), or NxDxC such as 2000x512x20, got ${v}`,
+        );
     } else if (a === '--size') {
       const v = value();
       if (v === 'all') args.sizes = [SIZES.mid!, SIZES.large!];
