@@ -1,7 +1,7 @@
 /**
  * One measured run, in its own process so peak RSS belongs to it alone:
  *   node dist/child.js <task> <dir> <backend> [warm]
- * task = emms | logme | logme-flabels | micro, or any other score id (leep, nce, nleep, sfda,
+ * task = emms | emms-f32 (EMMS with precision 'float32') | logme | logme-flabels | micro, or any other score id (leep, nce, nleep, sfda,
  * transrate, hscore, gbc, parc, pactran-dirichlet, pactran-gamma, pactran-gauss), scored on X.npy,
  * y.npy and (LEEP, NCE) P.npy with its default options. With `warm`, the task first runs once on
  * a few rows of each class (compiling the hot code, as in a process that scores many models);
@@ -82,8 +82,9 @@ async function score(
   id: string,
   backend: LinalgBackend,
   out?: ChildResult,
+  options?: Record<string, Record<string, unknown>>,
 ): Promise<number> {
-  const report = await scoreMetrics(inputs, [id], { backend, registry: registry() });
+  const report = await scoreMetrics(inputs, [id], { backend, registry: registry(), options });
   const err = report.errors[id];
   if (err) throw new Error(`${id}: ${err.code} ${err.message}`);
   if (out) out.details = report.details[id] as Record<string, unknown> | undefined;
@@ -107,6 +108,10 @@ async function runTask(
   const { features, labels, flabels, probs } = inp;
   if (task === 'emms') {
     out.value = await score({ features, labels, flabels }, 'emms', backend);
+  } else if (task === 'emms-f32') {
+    out.value = await score({ features, labels, flabels }, 'emms', backend, out, {
+      emms: { precision: 'float32' },
+    });
   } else if (task === 'logme') {
     out.value = await score({ features, labels }, 'logme', backend);
   } else if (task === 'logme-flabels') {
@@ -155,7 +160,7 @@ async function main(): Promise<void> {
       const features = await readMatrix(join(dir, 'X.npy'));
       const labels = await readLabels(join(dir, 'y.npy'));
       const flabels =
-        task === 'emms' || task === 'logme-flabels'
+        task === 'emms' || task === 'emms-f32' || task === 'logme-flabels'
           ? await Promise.all(flabelFiles(dir).map(readMatrix))
           : [];
       const probs = task === 'leep' || task === 'nce' ? await readMatrix(join(dir, 'P.npy')) : undefined;
