@@ -62,6 +62,15 @@ describe('validateInputs', () => {
     expect(e.message).toContain(name);
   });
 
+  it('probs with a negative row before a NaN row: NON_FINITE first (the one-pass check keeps the order)', () => {
+    const probs = m(6, 2, (i, j) =>
+      i === 1 ? (j === 0 ? -0.5 : 1.5) : i === 4 && j === 1 ? Number.NaN : 0.5,
+    );
+    const e = codeOf(() => validateInputs(all, { ...good, probs }));
+    expect(e.code).toBe('NON_FINITE');
+    expect(e.message).toMatch(/row 4, column 1/);
+  });
+
   it('rows that disagree: ROW_MISMATCH naming the input', () => {
     const e = codeOf(() => validateInputs(all, { ...good, probs: m(5, 2, () => 0.5) }));
     expect(e.code).toBe('ROW_MISMATCH');

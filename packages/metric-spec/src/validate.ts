@@ -171,7 +171,7 @@ export function validateInputs(
       out.flabels = fl;
     } else if (name === 'probs') {
       const p = inputs.probs!;
-      assertFiniteMatrix(p, 'probs');
+      // finite values and normalised rows, in one pass
       assertProbabilities(p, opts.probsTolerance ?? 1e-3);
       out.probs = p;
     } else {
@@ -184,11 +184,13 @@ export function validateInputs(
 }
 
 /**
- * Throws PROBS_NOT_NORMALISED unless every row is ≥ 0 and sums to 1 within `tol`.
+ * Throws NON_FINITE when `p` holds NaN or ±Infinity, else PROBS_NOT_NORMALISED unless every row is
+ * ≥ 0 and sums to 1 within `tol`. One pass over the data: a non-finite value makes its row's sum
+ * non-finite, and only a failing row triggers the scan that names the first non-finite value.
  *
  * @param p - N×Cs source-model probabilities.
  * @param tol - allowed |row sum − 1| (default 1e-3).
- * @throws EmmsError PROBS_NOT_NORMALISED naming the row.
+ * @throws EmmsError NON_FINITE naming the row and column; PROBS_NOT_NORMALISED naming the row.
  * @example
  * ```ts
  * assertProbabilities({ rows: 1, cols: 2, data: new Float64Array([0.25, 0.75]) }); // passes
@@ -197,24 +199,29 @@ export function validateInputs(
 export function assertProbabilities(p: Matrix, tol = 1e-3): void {
   const { rows, cols, data } = p;
   for (let i = 0; i < rows; i++) {
+    const o = i * cols;
     let s = 0;
+    let negative = -1;
     for (let j = 0; j < cols; j++) {
-      const v = data[i * cols + j];
-      if (v < 0) {
-        throw new EmmsError(
-          'PROBS_NOT_NORMALISED',
-          `probs has a negative value ${v} at row ${i}, column ${j}; give probabilities (a softmax), not logits`,
-          { input: 'probs', details: { row: i, col: j, value: v } },
-        );
-      }
+      const v = data[o + j];
+      if (v < 0 && negative < 0) negative = j;
       s += v;
     }
-    if (Math.abs(s - 1) > tol) {
+    if (negative < 0 && Math.abs(s - 1) <= tol) continue;
+    // NaN or ±Infinity anywhere is reported first, as it would be by assertFiniteMatrix
+    assertFiniteMatrix(p, 'probs');
+    if (negative >= 0) {
+      const v = data[o + negative];
       throw new EmmsError(
         'PROBS_NOT_NORMALISED',
-        `probs row ${i} sums to ${s}, not 1 (tolerance ${tol}); give probabilities (apply a softmax to logits)`,
-        { input: 'probs', details: { row: i, sum: s } },
+        `probs has a negative value ${v} at row ${i}, column ${negative}; give probabilities (a softmax), not logits`,
+        { input: 'probs', details: { row: i, col: negative, value: v } },
       );
     }
+    throw new EmmsError(
+      'PROBS_NOT_NORMALISED',
+      `probs row ${i} sums to ${s}, not 1 (tolerance ${tol}); give probabilities (apply a softmax to logits)`,
+      { input: 'probs', details: { row: i, sum: s } },
+    );
   }
 }
