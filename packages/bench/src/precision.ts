@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   };
   const seed = Number(value('--seed') ?? 1);
   const { backend } = autoSelectBackend({ EMMS_LINALG: 'openblas' });
-  if (!backend.gramF32)
+  if (!backend.gramIntoF32)
     console.log(`notice: backend ${backend.name} has no float32 kernels; both runs are float64`);
   const zooDir = value('--zoo');
   if (zooDir) {

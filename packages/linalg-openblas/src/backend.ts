@@ -364,19 +364,28 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return single.subarray(0, length);
   };
 
-  function gramF32(a: Matrix<Float32Array>): Dense {
-    assertFloat32(a, 'a', 'gramF32');
+  function gramIntoF32(a: Matrix<Float32Array>, out: Float64Array): void {
+    assertFloat32(a, 'a', 'gramIntoF32');
     const n = a.cols;
-    const out = new Float64Array(n * n);
-    if (n === 0 || a.rows === 0) return dense(out, n, n);
+    if (out.length !== n * n) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `gramIntoF32: out holds ${out.length} values but AᵀA is ${n}×${n}`,
+        {
+          input: 'out',
+          details: { expected: n * n, found: out.length },
+        },
+      );
+    }
+    if (n === 0 || a.rows === 0) return;
     const c = singleBuffer(n * n);
     ssyrk!(CblasRowMajor, CblasUpper, CblasTrans, n, a.rows, 1, a.data, n, 0, c, n);
     for (let i = 0; i < n; i++) {
       const o = i * n;
-      for (let j = i; j < n; j++) out[o + j] = c[o + j]!;
+      for (let j = i; j < n; j++) out[o + j]! += c[o + j]!;
     }
+    // the lower triangle from the updated upper one (out was symmetric before)
     mirrorUpper(out, n);
-    return dense(out, n, n);
   }
 
   function crossProductIntoF32(a: Matrix<Float32Array>, b: Matrix<Float32Array>, out: Float64Array): void {
@@ -422,7 +431,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     solveSpd,
     solveCholesky,
     pivotedCholesky,
-    ...(ssyrk && sgemm ? { gramF32, crossProductIntoF32, matmulF32 } : {}),
+    ...(ssyrk && sgemm ? { gramIntoF32, crossProductIntoF32, matmulF32 } : {}),
   };
   return {
     ...kernels,

@@ -63,16 +63,17 @@ export interface LinalgBackend {
    */
   eighProject?(a: Dense, b: Matrix): { values: Float64Array; projected: Dense };
   /**
-   * Optional: AᵀA of a float32 `a` with float32 products and sums (BLAS ssyrk), returned as
-   * float64. About twice as fast as {@link gram} on a CPU, with float32 rounding (relative error
-   * about 1e-7 times the growth over a.rows terms): callers pass row blocks of a few thousand rows
-   * and sum the blocks in float64. UNSUPPORTED_DTYPE when `a` is not float32.
+   * Optional: out += AᵀA for a float32 `a`, the product with float32 multiplies and sums (BLAS
+   * ssyrk), added to the float64 `out` (a.cols × a.cols, row-major, kept symmetric). About twice
+   * as fast as {@link gram} on a CPU, with float32 rounding (relative error about 1e-7 times the
+   * growth over a.rows terms): callers pass row blocks of a few thousand rows, summed in float64
+   * by `out`. UNSUPPORTED_DTYPE when `a` is not float32.
    */
-  gramF32?(a: Matrix<Float32Array>): Dense;
+  gramIntoF32?(a: Matrix<Float32Array>, out: Float64Array): void;
   /**
    * Optional: out += AᵀB for float32 `a` and `b` with float32 products and sums (BLAS sgemm); the
    * block's result is added to the float64 `out` (a.cols × b.cols). Same precision notes as
-   * {@link gramF32}.
+   * {@link gramIntoF32}.
    */
   crossProductIntoF32?(a: Matrix<Float32Array>, b: Matrix<Float32Array>, out: Float64Array): void;
   /** Optional: AB for float32 `a` and `b`, computed and returned in float32 (BLAS sgemm). */
@@ -85,7 +86,7 @@ export type OptionalKernel =
   | 'solveCholesky'
   | 'pivotedCholesky'
   | 'eighProject'
-  | 'gramF32'
+  | 'gramIntoF32'
   | 'crossProductIntoF32'
   | 'matmulF32';
 
@@ -95,7 +96,7 @@ export const OPTIONAL_KERNELS: readonly OptionalKernel[] = [
   'solveCholesky',
   'pivotedCholesky',
   'eighProject',
-  'gramF32',
+  'gramIntoF32',
   'crossProductIntoF32',
   'matmulF32',
 ];

@@ -6,25 +6,40 @@ import { close, fail, mat, naiveMatmul, random, throwsCode, untouched } from './
 /** Relative tolerance of single-precision results against float64 loops (float32 ε ≈ 6e-8). */
 const SINGLE_TOL = 2e-5;
 
-/** The single-precision kernels (gramF32, crossProductIntoF32, matmulF32), each when present. */
+/** The single-precision kernels (gramIntoF32, crossProductIntoF32, matmulF32), each when present. */
 export function singlePrecisionConformance(b: LinalgBackend, runner: ConformanceRunner, size: number): void {
   const { describe, it } = runner;
   const f32 = (m: Matrix) => m as Matrix<Float32Array>;
-  if (b.gramF32) {
-    const gram = b.gramF32.bind(b);
-    describe('gramF32 (optional)', () => {
-      it('hand-computed 3×2, then AᵀA by plain loops within float32 rounding, exactly symmetric', () => {
-        close('gramF32', gram(f32(mat(3, 2, [1, 2, 3, 4, 5, 6], true))).data, [35, 44, 44, 56], 0);
+  if (b.gramIntoF32) {
+    const gramInto = b.gramIntoF32.bind(b);
+    describe('gramIntoF32 (optional)', () => {
+      it('hand-computed 3×2 added twice to a symmetric out; AᵀA by plain loops within float32 rounding', () => {
+        const out = Float64Array.of(1, 2, 2, 1);
+        const h = f32(mat(3, 2, [1, 2, 3, 4, 5, 6], true));
+        gramInto(h, out);
+        gramInto(h, out);
+        close('gramIntoF32', out, [71, 90, 90, 113], 0);
         const a = f32(random(size + 5, 9, 90, true));
-        const g = untouched('gramF32', [a], () => gram(a));
-        if (!(g.data instanceof Float64Array)) fail('gramF32: result must be float64');
-        close('gramF32 vs loops', g.data, naiveMatmul(a, a, true), SINGLE_TOL);
+        const g = new Float64Array(81);
+        untouched('gramIntoF32', [a], () => gramInto(a, g));
+        close('gramIntoF32 vs loops', g, naiveMatmul(a, a, true), SINGLE_TOL);
         for (let i = 0; i < 9; i++)
           for (let j = 0; j < i; j++)
-            if (g.data[i * 9 + j] !== g.data[j * 9 + i]) fail(`gramF32 not symmetric at ${i},${j}`);
+            if (g[i * 9 + j] !== g[j * 9 + i]) fail(`gramIntoF32 not symmetric at ${i},${j}`);
       });
-      it('UNSUPPORTED_DTYPE naming a for float64 data', () => {
-        throwsCode('gramF32', () => gram(random(3, 2, 1) as Matrix<Float32Array>), 'UNSUPPORTED_DTYPE', 'a');
+      it('UNSUPPORTED_DTYPE naming a for float64 data; SHAPE_MISMATCH naming out', () => {
+        throwsCode(
+          'gramIntoF32',
+          () => gramInto(random(3, 2, 1) as Matrix<Float32Array>, new Float64Array(4)),
+          'UNSUPPORTED_DTYPE',
+          'a',
+        );
+        throwsCode(
+          'gramIntoF32',
+          () => gramInto(f32(random(3, 2, 1, true)), new Float64Array(3)),
+          'SHAPE_MISMATCH',
+          'out',
+        );
       });
     });
   }

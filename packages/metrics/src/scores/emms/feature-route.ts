@@ -96,6 +96,8 @@ function dotRows3(
 
 /** The smallest rank tolerance of the single-precision products (see EmmsOptions.precision). */
 export const F32_RANK_TOL = 1e-5;
+/** Most rows a float32 product sums before its block is added in float64. */
+const SINGLE_BLOCK_ROWS = 4096;
 
 /**
  * The feature route: the D×D Gram XsᵀXs, one rank-revealing factorisation, cross products XsᵀY,
@@ -136,7 +138,10 @@ export function featureRoute(p: EmmsProblem): GramRoute {
   const cw = stacked ? kl : l;
   const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
   const craw = new Float64Array(d * cw);
-  const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
+  // float32 blocks of at most SINGLE_BLOCK_ROWS rows (the float32 sums' length), else 32 MiB of rhs
+  const blockRows = single
+    ? Math.max(64, Math.min(n, SINGLE_BLOCK_ROWS, Math.floor(TARGET_BLOCK_BYTES / (4 * Math.max(1, d, cw)))))
+    : Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
   const xRows = (r0: number, b: number): Matrix => ({
     rows: b,
     cols: d,
@@ -207,8 +212,7 @@ export function featureRoute(p: EmmsProblem): GramRoute {
       }
     if (single && xc) {
       const xb = centredSingle(features, xMean, r0, b, xc);
-      const g = single.gramF32(xb).data;
-      for (let i = 0; i < g.length; i++) graw[i] += g[i];
+      single.gramIntoF32(xb, graw);
       single.crossProductIntoF32(
         xb,
         { rows: b, cols: cw, data: rhs.subarray(0, b * cw) as Float32Array },
@@ -345,11 +349,11 @@ export function featureRoute(p: EmmsProblem): GramRoute {
 /** The backend's single-precision kernels when the problem asks for float32 and all are there. */
 function singleKernels(
   p: EmmsProblem,
-): Required<Pick<LinalgBackend, 'gramF32' | 'crossProductIntoF32' | 'matmulF32'>> | null {
-  const { gramF32, crossProductIntoF32, matmulF32 } = p.backend;
-  if (p.precision !== 'float32' || !gramF32 || !crossProductIntoF32 || !matmulF32) return null;
+): Required<Pick<LinalgBackend, 'gramIntoF32' | 'crossProductIntoF32' | 'matmulF32'>> | null {
+  const { gramIntoF32, crossProductIntoF32, matmulF32 } = p.backend;
+  if (p.precision !== 'float32' || !gramIntoF32 || !crossProductIntoF32 || !matmulF32) return null;
   return {
-    gramF32: gramF32.bind(p.backend),
+    gramIntoF32: gramIntoF32.bind(p.backend),
     crossProductIntoF32: crossProductIntoF32.bind(p.backend),
     matmulF32: matmulF32.bind(p.backend),
   };
