@@ -43,12 +43,13 @@ export interface EmmsOptions {
   readonly onProgress?: ProgressListener;
   /**
    * 'float64' (default) or 'float32': the products over the samples (XᵀX, XᵀT and X W on the
-   * features route) in single precision, float32 within row blocks of about a thousand rows and
-   * float64 across them; the factorisation and everything after stay float64, with `rankTol` at
-   * least 1e-5 (the float32 rounding of XᵀX would otherwise count as rank). Values agree with
-   * float64 to about 1e-5 relative (1e-7 on the reference fixtures). Backends without
-   * the float32 kernels (the portable one) and the samples route compute in float64
-   * (`details.precision` says which ran).
+   * features route) in single precision, float32 within row blocks of up to 4096 rows and float64
+   * across them; the factorisation and everything after stay float64. When a standardised column
+   * is dependent on the others at float32 resolution (pivot below 1e-5), the float32 Gram cannot
+   * decide the rank and the float64 route runs instead. Values then agree with float64 to about
+   * 1e-7 relative on well-conditioned features, 1e-5 on poorly conditioned ones. Backends without
+   * the float32 kernels (the portable one) and the samples route compute in float64;
+   * `details.precision` says which ran.
    */
   readonly precision?: 'float64' | 'float32';
 }

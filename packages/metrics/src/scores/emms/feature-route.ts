@@ -265,11 +265,17 @@ export function featureRoute(p: EmmsProblem): GramRoute {
 
   // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
   const cm: Dense = { rows: d, cols: cw, data: c };
-  // Float32 products leave rounding of about 1e-7 relative in G: a dependent column would keep a
-  // pivot of that size, so the rank decision uses at least F32_RANK_TOL.
-  const rankTol = single ? Math.max(relTol, F32_RANK_TOL) : relTol;
+  // Float32 products leave rounding of about 1e-7 relative in G, so in single precision a column
+  // counts as dependent below F32_RANK_TOL; when any does, the features are (nearly) rank-deficient
+  // at float32 resolution and the float64 route runs instead, with the given tolerance.
   const projector =
-    da > 0 ? gramProjector({ rows: d, cols: d, data: g }, { relTol: rankTol, backend }) : null;
+    da > 0
+      ? gramProjector(
+          { rows: d, cols: d, data: g },
+          { relTol: single ? Math.max(relTol, F32_RANK_TOL) : relTol, backend },
+        )
+      : null;
+  if (single && projector && projector.rank < d) return featureRoute({ ...p, precision: 'float64' });
 
   // m (K×K) with M_pq = ⟨Y_p, P_X Y_q⟩ where P_X projects onto col(Xs); the mixed route only
   // knows M λ0 = b and λ0ᵀ M λ0 = ⟨C0, W0⟩, so it stores b in every column (λ0 sums to 1), which
