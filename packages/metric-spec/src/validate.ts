@@ -200,22 +200,40 @@ export function assertProbabilities(p: Matrix, tol = 1e-3): void {
   const { rows, cols, data } = p;
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
-    let s = 0;
-    let negative = -1;
-    for (let j = 0; j < cols; j++) {
-      const v = data[o + j];
-      if (v < 0 && negative < 0) negative = j;
-      s += v;
+    // four partial sums (no chain of dependent additions) and a sign flag
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let negative = false;
+    let j = o;
+    for (const e = o + cols - 3; j < e; j += 4) {
+      const a = data[j];
+      const b = data[j + 1];
+      const c = data[j + 2];
+      const d = data[j + 3];
+      s0 += a;
+      s1 += b;
+      s2 += c;
+      s3 += d;
+      if (a < 0 || b < 0 || c < 0 || d < 0) negative = true;
     }
-    if (negative < 0 && Math.abs(s - 1) <= tol) continue;
+    for (; j < o + cols; j++) {
+      s0 += data[j];
+      if (data[j] < 0) negative = true;
+    }
+    const s = s0 + s1 + s2 + s3;
+    if (!negative && Math.abs(s - 1) <= tol) continue;
     // NaN or ±Infinity anywhere is reported first, as it would be by assertFiniteMatrix
     assertFiniteMatrix(p, 'probs');
-    if (negative >= 0) {
-      const v = data[o + negative];
+    if (negative) {
+      let col = 0;
+      while (!(data[o + col] < 0)) col++;
+      const v = data[o + col];
       throw new EmmsError(
         'PROBS_NOT_NORMALISED',
-        `probs has a negative value ${v} at row ${i}, column ${negative}; give probabilities (a softmax), not logits`,
-        { input: 'probs', details: { row: i, col: negative, value: v } },
+        `probs has a negative value ${v} at row ${i}, column ${col}; give probabilities (a softmax), not logits`,
+        { input: 'probs', details: { row: i, col, value: v } },
       );
     }
     throw new EmmsError(
