@@ -75,6 +75,18 @@ export type EmmsDetails = {
   readonly precision: 'float64' | 'float32';
 };
 
+/** The value of an enumerated option, or INVALID_OPTION naming the option and its choices. */
+function choice<T extends string>(name: string, value: T, allowed: readonly T[]): T {
+  if (!allowed.includes(value)) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `emms: ${name} must be ${allowed.map((a) => `"${a}"`).join(' or ')}, got "${value}"`,
+      { input: name },
+    );
+  }
+  return value;
+}
+
 /**
  * EMMS (Meng et al., "Foundation Model is Efficient Multimodal Multitask Model Selector", 2023)
  * exactly as the authors' code computes it by default:
@@ -98,16 +110,7 @@ export function emmsCompute(
   opts: EmmsOptions = {},
 ): { value: number; details: EmmsDetails } {
   const backend = opts.backend ?? getBackend();
-  const mode = opts.iterations ?? 'one-step';
-  if (mode !== 'one-step' && mode !== 'converge') {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `emms: iterations must be "one-step" or "converge", got "${mode}"`,
-      {
-        input: 'iterations',
-      },
-    );
-  }
+  const mode = choice('iterations', opts.iterations ?? 'one-step', ['one-step', 'converge']);
   if (opts.rankTol !== undefined && !(opts.rankTol >= 0 && opts.rankTol < 1)) {
     throw new EmmsError('INVALID_OPTION', `emms: rankTol must be in [0, 1), got ${opts.rankTol}`, {
       input: 'rankTol',
@@ -160,22 +163,11 @@ export function emmsCompute(
   // Rough multiply-add counts of the two routes (the eigendecomposition weighs ~4n³).
   const featureCost = (n * d * d) / 2 + (d * d * d) / 6 + 2 * n * d * l;
   const sampleCost = (n * n * d) / 2 + 4 * n * n * n + n * n * kl;
-  const route = opts.route ?? (sampleCost < featureCost ? 'samples' : 'features');
-  if (route !== 'features' && route !== 'samples') {
-    throw new EmmsError('INVALID_OPTION', `emms: route must be "features" or "samples", got "${route}"`, {
-      input: 'route',
-    });
-  }
-  const precision = opts.precision ?? 'float64';
-  if (precision !== 'float64' && precision !== 'float32') {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `emms: precision must be "float64" or "float32", got "${precision}"`,
-      {
-        input: 'precision',
-      },
-    );
-  }
+  const route = choice('route', opts.route ?? (sampleCost < featureCost ? 'samples' : 'features'), [
+    'features',
+    'samples',
+  ]);
+  const precision = choice('precision', opts.precision ?? 'float64', ['float64', 'float32']);
   const problem: EmmsProblem = {
     features,
     precision,
