@@ -112,7 +112,8 @@ function mStep(backend: LinalgBackend, x: Dense, r: Dense, reg: number) {
   }
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j] /= nk[c];
   const factors: CovarianceFactor[] = [];
-  const rows = new Float64Array(n * d);
+  // √r-weighted residual rows of a full component (allocated when one needs it)
+  let rows: Float64Array | null = null;
   for (let c = 0; c < k; c++) {
     const mo = c * d;
     const m = support[c];
@@ -132,6 +133,7 @@ function mStep(backend: LinalgBackend, x: Dense, r: Dense, reg: number) {
       factors.push({ kind: 'lowRank', at: { rows: d, cols: m, data: at }, reg });
       continue;
     }
+    rows ??= new Float64Array(n * d);
     let used = 0;
     for (let i = 0; i < n; i++) {
       const w = rd[i * k + c];
