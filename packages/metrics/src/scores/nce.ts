@@ -20,7 +20,14 @@ function argmaxRows(probs: Matrix): Int32Array {
   for (let i = 0; i < n; i++) {
     const o = i * cs;
     let best = 0;
-    for (let z = 1; z < cs; z++) if (p[o + z] > p[o + best]) best = z;
+    let top = p[o];
+    for (let z = 1; z < cs; z++) {
+      const v = p[o + z];
+      if (v > top) {
+        top = v;
+        best = z;
+      }
+    }
     out[i] = best;
   }
   return out;
