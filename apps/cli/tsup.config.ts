@@ -5,7 +5,8 @@ export default defineConfig([
   // import.meta.url (plugin resolution from the CLI's own folder) also works in the CJS build.
   libraryOptions(['index'], { shims: true }),
   {
-    entry: ['src/bin.ts'],
+    // the executable, and the fuzz pass (`pnpm --filter emms fuzz`), which runs bin.js beside it
+    entry: { bin: 'src/bin.ts', fuzz: 'src/fuzz/main.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',

@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/bench.ts', 'src/child.ts'],
+  entry: ['src/index.ts', 'src/bench.ts', 'src/child.ts', 'src/precision.ts'],
   format: ['esm'],
   dts: false,
   clean: true,

@@ -1,10 +1,9 @@
 import { runCli } from './index';
 
-// A reader that closes early (`emms score ... | head`) is not an error: stop quietly.
-process.stdout.on('error', (e: NodeJS.ErrnoException) => {
-  if (e.code === 'EPIPE') process.exit(0);
-  throw e;
-});
+// runCli reports a failed write to stdout (a full disk, a closed pipe) in one line with exit code
+// 3; these listeners only keep a late write error from crashing the process with a stack trace.
+process.stdout.on('error', () => undefined);
+process.stderr.on('error', () => undefined);
 
 runCli(process.argv.slice(2)).then(
   (code) => {

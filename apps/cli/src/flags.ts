@@ -26,7 +26,11 @@ export const flagOf: Readonly<Record<string, string>> = {
   EMMS_LINALG: 'EMMS_LINALG',
   EMMS_OPENBLAS_LIB: 'EMMS_OPENBLAS_LIB',
   config: 'emms.config.json',
+  maxEntryBytes: '--max-entry-size',
 };
+
+/** Extensions of the files the CLI reads, which a metric option's name never is. */
+const FILE_EXTENSION = /^(json|jsonl|csv|tsv|txt|labels|npy|npz|safetensors|onnx)$/i;
 
 /** The input flags of `emms score`, in the order help lists them. */
 export const inputFlagNames = ['features', 'labels', 'targets', 'flabels', 'probs'] as const;
@@ -39,7 +43,8 @@ export function flagFor(input: string | undefined): string | undefined {
   if (input === undefined) return undefined;
   if (Object.hasOwn(flagOf, input)) return flagOf[input];
   const option = /^([a-z][a-z0-9_-]*)\.([A-Za-z][A-Za-z0-9_]*)$/.exec(input);
-  if (option) return `--option ${option[1]}.${option[2]}=…`;
+  // a file name such as truth.json is not a metric option
+  if (option && !FILE_EXTENSION.test(option[2])) return `--option ${option[1]}.${option[2]}=…`;
   return undefined;
 }
 
@@ -51,16 +56,25 @@ export const selectorHint =
 const AMBIGUOUS = new Set(['AMBIGUOUS_ARRAY', 'AMBIGUOUS_COLUMN', 'ARRAY_NOT_FOUND']);
 
 /**
- * The text after a library error's message on the command line: the flag that sets its input (and
- * the file given to it, when the error carries `details.file`) and, for a file that holds several
- * arrays or columns, the FILE:NAME syntax.
+ * The text after a library error's message on the command line: the flag that sets its input and,
+ * for a file that holds several arrays or columns, the FILE:NAME syntax; for a .npz entry above
+ * the size limit, the flag that raises it; for a folder given as --features, the command that
+ * takes a folder.
  */
-export function errorSuffix(e: Pick<EmmsError, 'code' | 'input'> & { details?: unknown }): string {
+export function errorSuffix(
+  e: Pick<EmmsError, 'code' | 'input'> & { readonly details?: Readonly<Record<string, unknown>> },
+): string {
   const notes: string[] = [];
   const flag = flagFor(e.input);
   const file = (e.details as { file?: unknown } | undefined)?.file;
   if (flag) notes.push(`set with ${flag}${typeof file === 'string' ? ` ${file}` : ''}`);
   if (AMBIGUOUS.has(e.code)) notes.push(selectorHint);
+  if (e.code === 'ZIP_ENTRY_TOO_LARGE') {
+    notes.push(`raise the limit with ${flagOf.maxEntryBytes} SIZE, e.g. 2GiB (emms inspect, emms score)`);
+  }
+  if (e.code === 'NOT_A_FILE' && e.details?.kind === 'folder' && e.input === 'features') {
+    notes.push('for a folder of per-model feature files (<model>.npy), use emms rank --features-dir DIR');
+  }
   return notes.length ? ` (${notes.join('; ')})` : '';
 }
 

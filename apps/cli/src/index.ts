@@ -9,6 +9,7 @@ import { commands } from './commands/index';
 import { errorObject, errorSuffix } from './flags';
 import { renderJson } from './format';
 import { commandHelp, helpOption, mainHelp } from './help';
+import { OUTPUT_FAILED_EXIT, watchOutput } from './stdout';
 
 export type { CliCommand, CliIo, CliOption } from './command';
 export { UsageError } from './command';
@@ -36,6 +37,48 @@ function defaultIo(partial: Partial<CliIo>): Omit<CliIo, 'runtime'> {
 
 type ParsedArgs = Parameters<CliCommand['run']>[0];
 
+/**
+ * Node's parser calls a string flag followed by a word that starts with '-' "ambiguous". A
+ * negative number (`--train-per-class -1`) is passed on as the flag's value, so that the
+ * command's own check says what the value must be; any other word (`--features --labels y`)
+ * means the value is missing: bad usage naming the flag.
+ */
+function attachValues(cmd: CliCommand, all: readonly CliOption[], argv: readonly string[]): string[] {
+  const strings = new Map<string, CliOption>();
+  for (const o of all) {
+    if (o.type !== 'string') continue;
+    strings.set(`--${o.name}`, o);
+    if (o.short) strings.set(`-${o.short}`, o);
+  }
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const o = strings.get(arg);
+    const next = argv[i + 1];
+    if (!o) {
+      out.push(arg);
+      continue;
+    }
+    if (next === undefined) {
+      throw new UsageError(`--${o.name} is missing its value (${o.value ?? 'VALUE'})`, cmd.name);
+    }
+    if (/^-\.?\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else if (next.startsWith('-')) {
+      throw new UsageError(
+        `--${o.name} is missing its value (${o.value ?? 'VALUE'}): the next argument, ${next}, is a flag`,
+        cmd.name,
+      );
+    } else out.push(arg);
+  }
+  return out;
+}
+
 function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
   const all: CliOption[] = [...cmd.options, helpOption];
   const config: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
@@ -46,7 +89,13 @@ function parseCommandArgs(cmd: CliCommand, argv: string[]): ParsedArgs {
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options: config, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({
+      args: attachValues(cmd, all, argv),
+      options: config,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (!err.code?.startsWith('ERR_PARSE_ARGS_')) throw e;
@@ -102,11 +151,25 @@ function write(stream: CliIo['stdout'], text: string): void {
 
 /**
  * Runs `emms` with the arguments after the program name and returns the exit code:
- * 0 success, 1 bad input (a typed EmmsError) or an unexpected failure, 2 bad usage.
+ * 0 success, 1 bad input (a typed EmmsError) or an unexpected failure, 2 bad usage, 3 the output
+ * could not be written to stdout (a full disk, a closed pipe; one line on stderr says which).
  * Streams, cwd and environment come from `io` (tests pass their own) or from the process.
  */
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const base = defaultIo(io);
+  const output = watchOutput(base.stdout);
+  try {
+    const code = await runCommand(argv, base, io);
+    const failure = await output.settle();
+    if (failure === undefined) return code;
+    write(base.stderr, `${failure}\n`);
+    return code === 0 ? OUTPUT_FAILED_EXIT : code;
+  } finally {
+    output.dispose();
+  }
+}
+
+async function runCommand(argv: string[], base: Omit<CliIo, 'runtime'>, io: Partial<CliIo>): Promise<number> {
   // Until the configuration is read, error reporting needs only the streams and the environment.
   let full = base as CliIo;
   let json = false;

@@ -1,23 +1,12 @@
-import { Writable } from 'node:stream';
 import type { CliIo } from './command';
 import { runCli } from './index';
+import { sink } from './stdout';
 
 /** What a run printed and returned. */
 export interface CliRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
-}
-
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer | string, _enc, done) {
-      chunks.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { stream, text: () => chunks.join('') };
 }
 
 /** Runs the CLI in-process with captured streams (not a terminal) and EMMS_LINALG=js unless set. */

@@ -8,16 +8,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildResult } from './child';
-import { ALL_SIZES, type BenchInputs, type BenchSize, generateInputs, SIZES } from './generate';
+import { ALL_SIZES, type BenchInputs, type BenchSize, customSize, generateInputs, SIZES } from './generate';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgRoot = resolve(here, '..');
 const repoRoot = resolve(pkgRoot, '../..');
 
-const TASKS = ['emms', 'logme', 'logme-flabels', 'micro'] as const;
+const TASKS = ['emms', 'emms-f32', 'logme', 'logme-flabels', 'micro'] as const;
 /** `--all`: every built-in score and the PACTran plugin's, each beside its python reference. */
 const SCORE_TASKS = [
   'emms',
+  'emms-f32',
   'logme',
   'leep',
   'nce',
@@ -34,6 +35,11 @@ const SCORE_TASKS = [
 type Task = (typeof TASKS)[number] | (typeof SCORE_TASKS)[number];
 /** Tasks the python side runs with reference.py (EMMS, LogME, micro); the rest with scores.py. */
 const REFERENCE_PY: readonly string[] = TASKS;
+/**
+ * Our variants of a score that share its reference: EMMS in single precision (option precision
+ * 'float32') is compared with the same numpy EMMS, measured once per size.
+ */
+const SAME_REFERENCE: Readonly<Record<string, Task>> = { 'emms-f32': 'emms' };
 /** Scores whose published reference is randomly initialised (values agree only within the seed spread). */
 const RANDOMISED = new Set(['nleep', 'parc', 'pactran-dirichlet', 'pactran-gamma']);
 /**
@@ -43,6 +49,7 @@ const RANDOMISED = new Set(['nleep', 'parc', 'pactran-dirichlet', 'pactran-gamma
  */
 const AGREEMENT: Record<string, { rtol: number; atol: number }> = {
   emms: { rtol: 1e-4, atol: 1e-6 },
+  'emms-f32': { rtol: 1e-4, atol: 1e-6 },
   logme: { rtol: 1e-4, atol: 1e-6 },
   leep: { rtol: 1e-5, atol: 1e-6 },
   nce: { rtol: 1e-5, atol: 1e-6 },
@@ -74,7 +81,7 @@ interface Args {
   warm: boolean;
 }
 
-const USAGE = `usage: pnpm bench --all [--size small|mid|wide|all] [--metrics emms,logme,leep,…] [--backend openblas|js|all]
+const USAGE = `usage: pnpm bench --all [--size small|mid|wide|large|NxDxC|all] [--metrics emms,logme,leep,…] [--backend openblas|js|all]
        (every score beside its python reference; needs python3 with numpy, scipy, scikit-learn)
        pnpm bench [--size mid|large|all] [--backend js|openblas|all] [--metrics emms,logme,logme-flabels,micro]
                   [--seed 1] [--dir DIR] [--python PATH] [--no-numpy] [--js-large] [--timeout SECONDS]
@@ -109,7 +116,11 @@ function parseArgs(argv: string[]): Args {
       const v = value();
       if (v === 'all') args.sizes = [ALL_SIZES.small!, ALL_SIZES.mid!, ALL_SIZES.wide!];
       else if (ALL_SIZES[v]) args.sizes = [ALL_SIZES[v]!];
-      else throw new Error(`--size with --all must be small, mid, wide, all (or tiny), got ${v}`);
+      else if (customSize(v)) args.sizes = [customSize(v)!];
+      else
+        throw new Error(
+          `--size with --all must be small, mid, wide, large, all (or tiny), or NxDxC such as 2000x512x20, got ${v}`,
+        );
     } else if (a === '--size') {
       const v = value();
       if (v === 'all') args.sizes = [SIZES.mid!, SIZES.large!];
@@ -272,9 +283,15 @@ function allScoresTable(
       const ref = find(r.size, r.score as Task, 'numpy');
       if (!ours?.seconds || !ref?.seconds) continue;
       const mixture = r.score === 'nleep' || r.score === 'pactran-dirichlet' || r.score === 'pactran-gamma';
-      const need = mixture ? 2 : 1;
+      // issue 12: the mixtures ≥ 2× at small, mid and wide; issue 21: NLEEP ≥ 2× at 2000×512×20,
+      // every score ≥ 1× elsewhere (large)
+      const need =
+        mixture &&
+        (['small', 'mid', 'wide'].includes(r.size) || (r.score === 'nleep' && r.size === '2000x512x20'))
+          ? 2
+          : 1;
       check(
-        `${r.size}: ${backend} ${r.score} ${mixture ? '≥ 2× faster than' : 'no slower than'} its reference`,
+        `${r.size}: ${backend} ${r.score} ${need === 2 ? '≥ 2× faster than' : 'no slower than'} its reference`,
         ref.seconds / ours.seconds >= need,
         `${fmt(ours.seconds)} s vs ${fmt(ref.seconds)} s (${fmt(ref.seconds / ours.seconds, 1)}×)`,
       );
@@ -326,15 +343,24 @@ function main(): void {
       // Repetitions go round the sides in turn, so a busy moment of a shared machine does not
       // land on one side only; each side keeps its fastest run.
       const best = new Map<Side, ReturnType<typeof run>>();
+      const shared = SAME_REFERENCE[task];
+      const measured = shared
+        ? rows.find((r) => r.size === size.name && r.task === shared && r.side === 'numpy')
+        : undefined;
+      if (measured) {
+        console.log(`  ${task}: the reference is ${shared}'s, measured above`);
+        rows.push({ ...measured, task });
+      }
       for (let rep = 0; rep < args.repeat; rep++) {
         for (const side of sides) {
+          if (side === 'numpy' && measured) continue;
           const prev = best.get(side);
           if (prev && (prev.error || prev.json?.error)) continue;
           const once =
             side === 'numpy'
               ? run(
                   python!,
-                  [REFERENCE_PY.includes(task) ? ref : scoresPy, task, inputs.dir],
+                  [REFERENCE_PY.includes(task) ? ref : scoresPy, SAME_REFERENCE[task] ?? task, inputs.dir],
                   args.timeout,
                   args.threads,
                 )
@@ -355,6 +381,7 @@ function main(): void {
         }
       }
       for (const side of sides) {
+        if (side === 'numpy' && measured) continue;
         const r = best.get(side)!;
         const row: Row = {
           ...r.json,
@@ -456,7 +483,7 @@ function main(): void {
       );
     }
   }
-  console.log(`\nTargets (issue ${args.all ? 12 : 4}):`);
+  console.log(`\nTargets (${args.all ? 'issues 12 and 21' : 'issue 4'}):`);
   for (const t of targets) console.log(`  [${t.met ? 'met' : 'MISSED'}] ${t.target}: ${t.detail}`);
 
   const outDir = join(repoRoot, 'bench', 'results');

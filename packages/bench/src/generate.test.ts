@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ALL_SIZES, generateInputs, Rng, SIZES } from './generate';
+import { ALL_SIZES, customSize, generateInputs, Rng, SIZES } from './generate';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -115,5 +115,23 @@ describe('synthetic inputs', () => {
     }
     expect(Math.abs(s / n)).toBeLessThan(0.02);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.02);
+  });
+});
+
+describe('customSize', () => {
+  it('reads NxDxC and refuses anything else', () => {
+    expect(customSize('2000x512x20')).toEqual({
+      name: '2000x512x20',
+      n: 2000,
+      d: 512,
+      l: 256,
+      k: 3,
+      c: 20,
+      cs: 100,
+      separation: 0.25,
+    });
+    expect(customSize('50000x4096x1000')).toMatchObject({ l: 1024, cs: 1000 });
+    for (const bad of ['2000x512', 'mid', '10x512x20x1', '10x4x20', '2000x1x20'])
+      expect(customSize(bad)).toBeNull();
   });
 });

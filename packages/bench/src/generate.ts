@@ -35,7 +35,22 @@ export const ALL_SIZES: Readonly<Record<string, BenchSize>> = {
   small: { name: 'small', n: 1000, d: 256, l: 128, k: 3, c: 10, cs: 100, separation: 0.25 },
   mid: { name: 'mid', n: 4000, d: 1024, l: 512, k: 3, c: 50, cs: 100, separation: 0.25 },
   wide: { name: 'wide', n: 1000, d: 2048, l: 512, k: 3, c: 10, cs: 100, separation: 0.25 },
+  large: { name: 'large', n: 50000, d: 2048, l: 1024, k: 3, c: 1000, cs: 1000, separation: 0.25 },
 };
+
+/**
+ * A size written as `NxDxC` (e.g. `2000x512x20`) for `pnpm bench --all`: F-labels 3 × min(D/2, 1024)
+ * wide, source probabilities over max(C, 100) classes, class means at 0.25 of the noise as the
+ * named sizes. Null when `spec` is not of that form (or a dimension is below 2).
+ */
+export function customSize(spec: string): BenchSize | null {
+  const m = /^(\d+)x(\d+)x(\d+)$/.exec(spec);
+  if (!m) return null;
+  const [n, d, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (n < 2 || d < 2 || c < 2 || c > n) return null;
+  const l = Math.max(1, Math.min(1024, Math.floor(d / 2)));
+  return { name: spec, n, d, l, k: 3, c, cs: Math.max(c, 100), separation: 0.25 };
+}
 
 /** Seeded uniform and standard normal draws from the repository's one generator (@emms/tensor-io). */
 export class Rng {

@@ -151,11 +151,69 @@ describe('agreement', () => {
     expect(f.warnings?.some((w) => w.includes('not positive'))).toBe(true);
   });
 
-  it('rejects fewer than three models and models missing from the truth', () => {
-    expectCode(() => agreement({ a: 1, b: 2 }, truth), 'TOO_FEW_MODELS');
+  it('rejects fewer than two models and models missing from the truth', () => {
+    expectCode(() => agreement({ a: 1 }, truth), 'TOO_FEW_MODELS');
     const e = expectCode(() => agreement({ a: 1, b: 2, zz: 3 }, truth), 'MODEL_NOT_IN_TRUTH');
     expect(e.message).toContain('"zz"');
     expectCode(() => agreement({ a: 1, b: Number.NaN, c: 3 }, truth), 'NON_FINITE');
+  });
+});
+
+const twoModels: {
+  x: number[];
+  y: number[];
+  weightedtau: number | null;
+  kendalltau: number | null;
+  pearson: number | null;
+  spearman: number | null;
+  weightedPearson: number | null;
+}[] = JSON.parse(
+  readFileSync(fileURLToPath(new URL('./test-data/trust-reference.json', import.meta.url)), 'utf8'),
+).twoModels;
+
+describe('two models (scipy for n = 2, scripts/trust_reference.py)', () => {
+  it.each(twoModels.map((c) => [JSON.stringify([c.x, c.y]), c] as const))('%s', (_name, c) => {
+    const cases = [
+      [weightedTau, c.weightedtau],
+      [kendallTauB, c.kendalltau],
+      [pearson, c.pearson],
+      [spearman, c.spearman],
+      [weightedPearson, c.weightedPearson],
+    ] as const;
+    for (const [f, want] of cases) {
+      // scipy gives NaN for a constant input; we give 0 (NaN never leaves the library)
+      if (want === null) expect(f(c.x, c.y)).toBe(0);
+      else expect(Math.abs(f(c.x, c.y) - want)).toBeLessThanOrEqual(1e-12);
+    }
+  });
+  it('agreement of two models: ±1 correlations, rel@3 over both, regret', () => {
+    const f = agreement({ a: 0.2, b: 0.1 }, { a: 80, b: 90 });
+    expect(f).toMatchObject({
+      models: 2,
+      weightedTau: -1,
+      kendallTau: -1,
+      pearson: -1,
+      rel3: 1,
+      regret1: 10,
+    });
+    expect(f.spearman).toBeCloseTo(-1, 15);
+    expect(f.rel1).toBeCloseTo(80 / 90, 15);
+    const tied = agreement({ a: 1, b: 1 }, { a: 80, b: 90 });
+    expect(tied.kendallTau).toBe(0);
+    expect(tied.warnings?.[0]).toMatch(/same score/);
+  });
+});
+
+describe('model names', () => {
+  it('__proto__, constructor and toString count like any model, from objects and Maps', () => {
+    const scores = JSON.parse('{"__proto__": 3, "constructor": 2, "toString": 1}');
+    const truth = JSON.parse('{"toString": 70, "__proto__": 90, "constructor": 80}');
+    const f = agreement(scores, truth);
+    expect(f.models).toBe(3);
+    expect(f.weightedTau).toBe(1);
+    const fromMaps = agreement(new Map(Object.entries(scores)), new Map(Object.entries(truth)));
+    expect(fromMaps).toEqual(f);
+    expectCode(() => agreement(JSON.parse('{"__proto__": 1, "a": 2}'), { a: 1, b: 2 }), 'MODEL_NOT_IN_TRUTH');
   });
 });
 
@@ -230,11 +288,26 @@ describe('bootstrapWeightedTau', () => {
         bootstrapWeightedTau({ scores: { a: 1, b: 2, c: 3 }, correct: { ...correct, c: new Uint8Array(5) } }),
       'BOOTSTRAP_INPUT',
     );
-    expectCode(() => bootstrapWeightedTau({ scores: { a: 1, b: 2 }, correct }), 'TOO_FEW_MODELS');
+    expectCode(() => bootstrapWeightedTau({ scores: { a: 1 }, correct }), 'TOO_FEW_MODELS');
     expectCode(
       () => bootstrapWeightedTau({ scores: { a: 1, b: 2, c: 3 }, correct, level: 1 }),
       'INVALID_OPTION',
     );
+  });
+
+  it('takes two models, and Maps', () => {
+    const r = bootstrapWeightedTau({
+      scores: new Map([
+        ['a', 2],
+        ['c', 1],
+      ]),
+      correct: new Map([
+        ['a', correct.a],
+        ['c', correct.c],
+      ]),
+      reps: 50,
+    });
+    expect(r).toMatchObject({ estimate: 1, low: 1, high: 1, reps: 50 });
   });
 
   it('intervalsOverlap tells apart only disjoint intervals', () => {
@@ -245,16 +318,19 @@ describe('bootstrapWeightedTau', () => {
 });
 
 describe('browser safety', () => {
-  it.each(['agreement.ts', 'item-truth.ts', 'truth-codes.ts', 'published-truth.ts'])(
-    '%s imports only browser-safe modules',
-    (file) => {
-      const text = readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
-      const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      expect(imports.length).toBeGreaterThan(0);
-      for (const spec of imports)
-        expect(spec).toMatch(/^(@emms\/tensor-io|\.\/[\w-]+|\.\.\/data\/[\w-]+\.json)$/);
-    },
-  );
+  it.each([
+    'agreement.ts',
+    'agreement-bootstrap.ts',
+    'item-truth.ts',
+    'truth-codes.ts',
+    'published-truth.ts',
+  ])('%s imports only browser-safe modules', (file) => {
+    const text = readFileSync(fileURLToPath(new URL(`./${file}`, import.meta.url)), 'utf8');
+    const imports = [...text.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
+    expect(imports.length).toBeGreaterThan(0);
+    for (const spec of imports)
+      expect(spec).toMatch(/^(@emms\/tensor-io|\.\/[\w-]+|\.\.\/data\/[\w-]+\.json)$/);
+  });
 });
 
 describe('bootstrapWeightedTau on per-item metric values', () => {

@@ -1,8 +1,7 @@
 // Rank agreement between a transferability score and a ground truth (METRICS-SPEC, "Rank agreement").
 // Browser-safe: no Node imports, no dependencies beyond tensor-io's main entry (errors, seeded random).
 // The browser entry also carries the published ground-truth tables and the truth-table parser.
-import { EmmsError, seededRandom } from '@emms/tensor-io';
-import { drawCounts, type ItemTruth, itemTruthEvaluator, quantileSorted } from './item-truth';
+import { EmmsError } from '@emms/tensor-io';
 import { TRUTH_CODES } from './truth-codes';
 
 export {
@@ -314,8 +313,20 @@ export interface AgreementFigures {
   readonly warnings?: readonly string[];
 }
 
-function checkRecord(values: Record<string, number>, input: string): void {
-  for (const [model, v] of Object.entries(values)) {
+/**
+ * Model → value, as a Map or a plain object. Maps are used throughout, so that any model name works
+ * (an object's own `__proto__`, `constructor` or `toString` key is read like any other).
+ */
+export type ModelValues = ReadonlyMap<string, number> | Readonly<Record<string, number>>;
+
+/**
+ * `values` as a Map (an object's own enumerable keys, in order), each value checked finite.
+ *
+ * @throws EmmsError `NON_FINITE` naming the model and `input`.
+ */
+export function modelMap(values: ModelValues, input: string): Map<string, number> {
+  const map = new Map<string, number>(values instanceof Map ? values : Object.entries(values));
+  for (const [model, v] of map) {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new EmmsError(
         'NON_FINITE',
@@ -327,34 +338,35 @@ function checkRecord(values: Record<string, number>, input: string): void {
       );
     }
   }
+  return map;
+}
+
+/** Fewer than two models: no ranking to compare. */
+function tooFew(models: readonly string[]): EmmsError {
+  return new EmmsError(
+    TRUTH_CODES.TOO_FEW_MODELS,
+    `scores: ${models.length} model(s) (${models.join(', ') || 'none'}); rank agreement needs at least two`,
+    { input: 'scores', details: { models } },
+  );
 }
 
 /**
  * The models of `scores` in the ground truth's listing order, after checking that there are at
- * least three and that each has a ground-truth value. Models only in `truth` are ignored.
+ * least two and that each has a ground-truth value. Models only in `truth` are ignored.
  */
-function alignModels(scores: Record<string, number>, truth: Record<string, number>): string[] {
-  checkRecord(scores, 'scores');
-  checkRecord(truth, 'truth');
-  const scored = Object.keys(scores);
-  if (scored.length < 3) {
-    throw new EmmsError(
-      TRUTH_CODES.TOO_FEW_MODELS,
-      `scores: ${scored.length} model(s) (${scored.join(', ') || 'none'}); rank agreement needs at least three`,
-      { input: 'scores', details: { models: scored } },
-    );
-  }
-  const missing = scored.filter((m) => !Object.hasOwn(truth, m));
+function alignModels(scores: ReadonlyMap<string, number>, truth: ReadonlyMap<string, number>): string[] {
+  const scored = [...scores.keys()];
+  if (scored.length < 2) throw tooFew(scored);
+  const missing = scored.filter((m) => !truth.has(m));
   if (missing.length > 0) {
     throw new EmmsError(
       TRUTH_CODES.MODEL_NOT_IN_TRUTH,
       `truth: no ground-truth value for model(s) ${missing.map((m) => `"${m}"`).join(', ')}; ` +
-        `add them to the truth table or leave them out of the scores (truth has: ${Object.keys(truth).join(', ')})`,
+        `add them to the truth table or leave them out of the scores (truth has: ${[...truth.keys()].join(', ')})`,
       { input: 'truth', details: { missing } },
     );
   }
-  const inScores = new Set(scored);
-  return Object.keys(truth).filter((m) => inScores.has(m));
+  return [...truth.keys()].filter((m) => scores.has(m));
 }
 
 /**
@@ -383,11 +395,13 @@ function topOrder(score: Float64Array, truth: Float64Array): number[] {
  * - A constant score or ground truth makes the correlations 0 (scipy would give NaN) and adds a
  *   warning.
  *
- * @param scores - model name → score value (at least three models).
+ * With two models every correlation is ±1 (or 0 when one input is constant), as scipy gives them.
+ *
+ * @param scores - model name → score value (at least two models), a Map or a plain object.
  * @param truth - model name → ground-truth value; must hold every model of `scores`.
  * @param options - {@link AgreementOptions}: `higherIsBetter` (default true).
  * @returns {@link AgreementFigures}, every figure finite.
- * @throws EmmsError `TOO_FEW_MODELS` (fewer than three scored models), `MODEL_NOT_IN_TRUTH` (names
+ * @throws EmmsError `TOO_FEW_MODELS` (fewer than two scored models), `MODEL_NOT_IN_TRUTH` (names
  * the models), `NON_FINITE` (a NaN or infinite value, naming the model).
  * @example
  * ```ts
@@ -400,15 +414,17 @@ function topOrder(score: Float64Array, truth: Float64Array): number[] {
  * ```
  */
 export function agreement(
-  scores: Record<string, number>,
-  truth: Record<string, number>,
+  scores: ModelValues,
+  truth: ModelValues,
   options: AgreementOptions = {},
 ): AgreementFigures {
-  const models = alignModels(scores, truth);
+  const scoreMap = modelMap(scores, 'scores');
+  const truthMap = modelMap(truth, 'truth');
+  const models = alignModels(scoreMap, truthMap);
   const sign = options.higherIsBetter === false ? -1 : 1;
   const n = models.length;
-  const x = Float64Array.from(models, (m) => sign * scores[m] + 0);
-  const y = Float64Array.from(models, (m) => truth[m]);
+  const x = Float64Array.from(models, (m) => sign * scoreMap.get(m)! + 0);
+  const y = Float64Array.from(models, (m) => truthMap.get(m)!);
   const warnings: string[] = [];
   if (isConstant(x)) warnings.push('every model has the same score; the correlations are set to 0');
   if (isConstant(y)) warnings.push('every model has the same ground truth; the correlations are set to 0');
@@ -449,153 +465,9 @@ export function agreement(
   };
 }
 
-/** Input of {@link bootstrapWeightedTau}. */
-export interface BootstrapInput {
-  /** model name → score value (at least three models). */
-  readonly scores: Record<string, number>;
-  /**
-   * model name → per-item correctness on the evaluation (test) items: 1 where the model's probe
-   * classified item j correctly, else 0. Every model needs one, all the same length, item j
-   * being the same test item for every model. Give this or `items`.
-   */
-  readonly correct?: Record<string, Uint8Array>;
-  /**
-   * Per-item results of any kind of ground truth ({@link ItemTruth}: per-item values whose mean is
-   * the truth, such as IoU, or squared errors from which R² is recomputed); used instead of `correct`.
-   */
-  readonly items?: ItemTruth;
-  /** Bootstrap replicates (default 1000). */
-  readonly reps?: number;
-  /** Seed of `seededRandom` (default 0). */
-  readonly seed?: number;
-  /** Coverage of the percentile interval (default 0.95). */
-  readonly level?: number;
-  /** False when a lower score predicts a better model. Default true. */
-  readonly higherIsBetter?: boolean;
-}
-
-/** A bootstrap percentile interval for a weighted τ. */
-export interface BootstrapInterval {
-  /** Lower end of the interval. */
-  readonly low: number;
-  /** Upper end of the interval. */
-  readonly high: number;
-  /** Replicates drawn. */
-  readonly reps: number;
-  /** Coverage asked for. */
-  readonly level: number;
-  /** Weighted τ on all the items (the point estimate). */
-  readonly estimate: number;
-}
-
-/**
- * A percentile-bootstrap interval for the weighted τ between a score and a measured ground truth
- * (a probe's test accuracy, IoU or R²). Each replicate draws the M evaluation items with replacement
- * (the same draw for every model), recomputes every model's ground truth from its per-item
- * results (accuracy from correctness, mean IoU, or R² from squared errors and the targets: see
- * {@link ItemTruth}), and recomputes weighted τ between the scores and those values; the
- * interval is the (1 − level)/2 and (1 + level)/2 quantiles of the replicates (linear
- * interpolation, numpy's default). It measures how much the ranking by the ground truth itself
- * would move with another test set of the same size, the uncertainty that decides whether two
- * scores' τ's can be told apart ({@link intervalsOverlap}); the scores are held fixed (they are
- * computed on the train split). A replicate in which every model has the same accuracy counts
- * as τ = 0 (see {@link weightedTau}). Deterministic for a given seed; the item draws depend only
- * on the seed and the number of items, so the intervals of several scores computed with the same
- * seed come from the same resamples (paired).
- *
- * @param input - {@link BootstrapInput}: `scores`, `correct` (Uint8Array of M items per model) or
- *   `items` ({@link ItemTruth}), `reps` (1000), `seed` (0), `level` (0.95), `higherIsBetter` (true).
- * @returns {@link BootstrapInterval} `{ low, high, reps, level, estimate }`.
- * @throws EmmsError `TOO_FEW_MODELS`, `BOOTSTRAP_INPUT` (a model without correctness, lengths that
- *   differ, no items), `INVALID_OPTION` (reps < 1, level outside (0, 1)), `NON_FINITE`.
- * @example
- * ```ts
- * const interval = bootstrapWeightedTau({
- *   scores: { a: 1, b: 2, c: 3 },
- *   correct: { a: probeA.correct, b: probeB.correct, c: probeC.correct },
- *   reps: 1000,
- *   seed: 7,
- * });
- * interval.low; interval.high; // e.g. 0.41 … 1
- * ```
- */
-export function bootstrapWeightedTau(input: BootstrapInput): BootstrapInterval {
-  const reps = input.reps ?? 1000;
-  const level = input.level ?? 0.95;
-  if (!Number.isInteger(reps) || reps < 1) {
-    throw new EmmsError('INVALID_OPTION', `bootstrapWeightedTau: reps is ${reps}; give an integer ≥ 1`, {
-      input: 'reps',
-    });
-  }
-  if (!(level > 0 && level < 1)) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `bootstrapWeightedTau: level is ${level}; give a number in (0, 1)`,
-      {
-        input: 'level',
-      },
-    );
-  }
-  checkRecord(input.scores, 'scores');
-  const models = Object.keys(input.scores);
-  if (models.length < 3) {
-    throw new EmmsError(
-      TRUTH_CODES.TOO_FEW_MODELS,
-      `scores: ${models.length} model(s); rank agreement needs at least three`,
-      { input: 'scores', details: { models } },
-    );
-  }
-  if (input.items === undefined) {
-    const missing = models.find((m) => !(input.correct?.[m] instanceof Uint8Array));
-    if (missing !== undefined) {
-      throw new EmmsError(
-        TRUTH_CODES.BOOTSTRAP_INPUT,
-        `correct: model "${missing}" has no per-item correctness; give a Uint8Array for every scored model`,
-        { input: 'correct', details: { model: missing } },
-      );
-    }
-  }
-  const truth = itemTruthEvaluator(input.items ?? { kind: 'mean', values: input.correct! }, models);
-  const sign = input.higherIsBetter === false ? -1 : 1;
-  const x = Float64Array.from(models, (m) => sign * input.scores[m] + 0);
-  const values = new Float64Array(models.length);
-  truth.evaluate(null, values);
-  const estimate = weightedTau(x, values);
-  const random = seededRandom(input.seed ?? 0);
-  const counts = new Uint32Array(truth.items);
-  const taus = new Float64Array(reps);
-  for (let r = 0; r < reps; r++) {
-    drawCounts(random, counts);
-    truth.evaluate(counts, values);
-    taus[r] = weightedTau(x, values);
-  }
-  taus.sort();
-  return {
-    low: quantileSorted(taus, (1 - level) / 2),
-    high: quantileSorted(taus, (1 + level) / 2),
-    reps,
-    level,
-    estimate,
-  };
-}
-
-/**
- * True when two intervals share at least one point: the two scores' weighted τ's cannot be told
- * apart at the intervals' level (a conservative reading; non-overlap is the evidence that one
- * score ranks better than the other).
- *
- * @param a - `{ low, high }`, e.g. from {@link bootstrapWeightedTau}.
- * @param b - `{ low, high }`.
- * @returns true when a.low ≤ b.high and b.low ≤ a.high.
- * @example
- * ```ts
- * intervalsOverlap({ low: 0.2, high: 0.6 }, { low: 0.5, high: 0.9 }); // true: cannot be told apart
- * intervalsOverlap({ low: 0.1, high: 0.3 }, { low: 0.5, high: 0.9 }); // false
- * ```
- */
-export function intervalsOverlap(
-  a: { readonly low: number; readonly high: number },
-  b: { readonly low: number; readonly high: number },
-): boolean {
-  return a.low <= b.high && b.low <= a.high;
-}
+export {
+  type BootstrapInput,
+  type BootstrapInterval,
+  bootstrapWeightedTau,
+  intervalsOverlap,
+} from './agreement-bootstrap';

@@ -138,6 +138,14 @@ describe('readTruthTable', () => {
   });
 
   it('parses text without a file name by its first character', () => {
+    for (const text of [
+      '{"__proto__": 1, "constructor": 2, "toString": 3}',
+      '__proto__,1\nconstructor,2\ntoString,3\n',
+    ]) {
+      const row = truthForDataset(parseTruthTable(text));
+      expect(Object.keys(row)).toEqual(['__proto__', 'constructor', 'toString']);
+      expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe(1);
+    }
     expect(parseTruthTable('{"a": 1}')).toEqual({ default: { a: 1 } });
     expect(parseTruthTable('a,1\nb,2')).toEqual({ default: { a: 1, b: 2 } });
   });

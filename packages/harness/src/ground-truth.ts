@@ -1,6 +1,6 @@
 // Ground-truth tables: the published ones shipped with the package, and user files (Node).
-import { readFile } from 'node:fs/promises';
-import { EmmsError } from '@emms/tensor-io';
+import { EmmsError, isEmmsError } from '@emms/tensor-io';
+import { readTextFile } from '@emms/tensor-io/node';
 import { type ParseTruthOptions, parseTruthTable, type TruthTable } from './published-truth';
 
 export {
@@ -33,16 +33,14 @@ export {
 export async function readTruthTable(path: string, options: ParseTruthOptions = {}): Promise<TruthTable> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // a folder, a pipe or a device is refused by name before anything can block on it
+    text = await readTextFile(path, 'a ground-truth file (.json or .csv)');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new EmmsError(
-      code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
-      code === 'ENOENT'
-        ? `${path}: no such ground-truth file; check the path`
-        : `${path}: cannot read the ground-truth file (${(e as Error).message})`,
-      { input: path, cause: e },
-    );
+    if (isEmmsError(e) && e.code !== 'FILE_NOT_FOUND') throw e;
+    throw new EmmsError('FILE_NOT_FOUND', `${path}: no such ground-truth file; check the path`, {
+      input: path,
+      cause: e,
+    });
   }
   return parseTruthTable(text, path, options);
 }

@@ -110,7 +110,15 @@ export {
 export { contentKey, ResultCache, sha256File, stableJson } from './cache';
 export { type EnsureFolderOptions, ensureFolder } from './folders';
 export * from './pipeline/index';
-export { type RankedModel, type RankOptions, type RankResult, rankFeatures, regimeWarnings } from './rank';
+export {
+  DEFAULT_BOOTSTRAP_REPS,
+  type RankBootstrap,
+  type RankedModel,
+  type RankOptions,
+  type RankResult,
+  rankFeatures,
+  regimeWarnings,
+} from './rank';
 export {
   type BenchSpec,
   type BenchSpecInput,
@@ -121,3 +129,35 @@ export {
 } from './spec';
 export { ArtifactStore, type CacheCounts, type StoreOptions } from './store';
 // end bench
+
+// trust without ground truth: bootstrap of rankings, Kendall's W, the ground-truth check (owner: rank-trust)
+export {
+  type BootstrapModel,
+  type BootstrapOutcome,
+  type BootstrapScore,
+  type BootstrapScoresInput,
+  bootstrapScores,
+} from './trust/bootstrap';
+export { type RankBootstrapSummary, summariseBootstrap } from './trust/bootstrap-ranks';
+export {
+  checkConfidentPicks,
+  type TrustCheck,
+  type TrustCheckOptions,
+  type TrustTask,
+  type TrustTaskOutcome,
+  type TruthMeasure,
+} from './trust/check';
+export { RANK_CODES } from './trust/codes';
+export { type RankScoresInput, rankScores, type ScoreRanking, type ScoreRankings } from './trust/rankings';
+export { type ResampleCountsOptions, stratifiedCounts } from './trust/resample';
+export {
+  CONFIDENT_P_BEST,
+  type KendallW,
+  kendallW,
+  type PBestRecommendation,
+  type ResampledRanks,
+  rankModels,
+  recommendByPBest,
+  summariseResampledRanks,
+} from './trust/stats';
+// end trust

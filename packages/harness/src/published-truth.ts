@@ -223,21 +223,22 @@ function parseJsonTable(text: string, source: string, dataset: string): TruthTab
   const entries = Object.entries(parsed as Record<string, unknown>);
   if (entries.length === 0) throw invalid(source, 'the table is empty');
   const nested = entries.every(([, v]) => typeof v === 'object' && v !== null && !Array.isArray(v));
+  // Maps while reading, then own properties: a model or dataset may be named "__proto__".
   if (!nested) {
-    const flat: Record<string, number> = {};
-    for (const [model, v] of entries) flat[model] = checkValue(source, `model "${model}"`, v);
-    return { [dataset]: flat };
+    const flat = new Map<string, number>();
+    for (const [model, v] of entries) flat.set(model, checkValue(source, `model "${model}"`, v));
+    return Object.fromEntries([[dataset, Object.fromEntries(flat)]]);
   }
-  const table: TruthTable = {};
+  const table = new Map<string, Record<string, number>>();
   for (const [name, models] of entries) {
-    const row: Record<string, number> = {};
+    const row = new Map<string, number>();
     for (const [model, v] of Object.entries(models as Record<string, unknown>)) {
-      row[model] = checkValue(source, `dataset "${name}", model "${model}"`, v);
+      row.set(model, checkValue(source, `dataset "${name}", model "${model}"`, v));
     }
-    if (Object.keys(row).length === 0) throw invalid(source, `dataset "${name}" has no models`);
-    table[name] = row;
+    if (row.size === 0) throw invalid(source, `dataset "${name}" has no models`);
+    table.set(name, Object.fromEntries(row));
   }
-  return table;
+  return Object.fromEntries(table);
 }
 
 /** Splits one CSV line (RFC 4180 quotes, no embedded newlines). */
@@ -276,7 +277,7 @@ function csvFields(line: string): string[] | null {
 
 function parseCsvTable(text: string, source: string, dataset: string): TruthTable {
   const lines = text.split(/\r?\n/);
-  const table: TruthTable = {};
+  const table = new Map<string, Map<string, number>>();
   let width = 0;
   let dataRows = 0;
   for (let k = 0; k < lines.length; k++) {
@@ -309,19 +310,20 @@ function parseCsvTable(text: string, source: string, dataset: string): TruthTabl
     }
     const [name, model] = width === 3 ? [fields[0], fields[1]] : [dataset, fields[0]];
     if (model === '') throw invalid(source, `${row}: the model name is empty`, { line: k + 1 });
-    table[name] ??= {};
-    if (Object.hasOwn(table[name], model)) {
+    const models = table.get(name) ?? new Map<string, number>();
+    table.set(name, models);
+    if (models.has(model)) {
       throw new EmmsError(
         TRUTH_CODES.DUPLICATE_MODEL,
         `${source}: ${row} repeats model "${model}"${width === 3 ? ` of dataset "${name}"` : ''}; give each model once`,
         { input: source, details: { line: k + 1, model, dataset: name } },
       );
     }
-    table[name][model] = value;
+    models.set(model, value);
     dataRows++;
   }
   if (dataRows === 0) throw invalid(source, 'no data rows; give model,value or dataset,model,value lines');
-  return table;
+  return Object.fromEntries([...table].map(([name, row]) => [name, Object.fromEntries(row)]));
 }
 
 /**

@@ -1,5 +1,6 @@
 // `emms rank`: which of my models should I fine-tune? Scores every model of a features folder, ranks
-// them, recommends one and warns when the scores disagree or a score is in a regime where it saturates.
+// them, and says how sure that is without ground truth: a bootstrap over the target samples gives
+// P(best) and rank intervals, Kendall's W gives the agreement among the scores.
 import type { LinalgBackend } from '@emms/linalg';
 import {
   defaultRegistry,
@@ -14,8 +15,16 @@ import { EmmsError, type Matrix, type ProgressListener } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { BENCH_CODES } from './bench/codes';
 import { readFeaturesFolder, readLabels } from './bench/features-dir';
-import { type ScoreRequest, type ScoreTable, scoreCandidates } from './bench/score-task';
+import { type ScoreCell, type ScoreRequest, scoreCandidates } from './bench/score-task';
 import type { ResultCache } from './cache';
+import { type BootstrapScore, bootstrapScores } from './trust/bootstrap';
+import { type RankBootstrapSummary, summariseBootstrap } from './trust/bootstrap-ranks';
+import { rankScores, type ScoreRanking, type ScoreRankings } from './trust/rankings';
+import { stratifiedCounts } from './trust/resample';
+import { type KendallW, type PBestRecommendation, recommendByPBest } from './trust/stats';
+
+/** Default bootstrap resamples of {@link rankFeatures}. */
+export const DEFAULT_BOOTSTRAP_REPS = 200;
 
 /** Options of {@link rankFeatures}. */
 export interface RankOptions {
@@ -36,6 +45,15 @@ export interface RankOptions {
   readonly reduce?: string;
   /** The run settings already resolved (`resolveRunSettings` of @emms/metrics), instead of `preset` and `reduce`. */
   readonly settings?: RunSettings;
+  /**
+   * Bootstrap resamples of the target samples (default {@link DEFAULT_BOOTSTRAP_REPS} = 200; 0 turns
+   * the bootstrap off). Resampled within each class; see {@link RankBootstrap}.
+   */
+  readonly bootstrap?: number;
+  /** Seed of the resamples (default 0). */
+  readonly seed?: number;
+  /** Coverage of the rank intervals (default 0.95). */
+  readonly level?: number;
   readonly cache?: ResultCache;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
@@ -46,10 +64,29 @@ export interface RankedModel {
   readonly id: string;
   readonly path: string;
   readonly featureDim: number;
-  /** Mean rank over the scores that scored every model (1 = best). */
-  readonly meanRank: number;
-  /** Per score id, the model's rank (1 = best), when the score succeeded. */
-  readonly ranks: Record<string, number>;
+  /** Mean rank over the scores the recommendation rests on (1 = best); absent when left out. */
+  readonly meanRank?: number;
+  /** Per score id, the model's rank (1 = best) among the models that score ranked. */
+  readonly ranks: ReadonlyMap<string, number>;
+  /** P(best) of the recommended ranking over the resamples (absent without a bootstrap). */
+  readonly pBest?: number;
+  /** Its position in the recommended ranking over the resamples: [low, high] at the `level`. */
+  readonly rankInterval?: readonly [number, number];
+  /** Why it is left out of the recommendation (no score could score it, …). */
+  readonly leftOut?: string;
+}
+
+/** How the bootstrap was run and what it could resample. */
+export interface RankBootstrap extends RankBootstrapSummary {
+  readonly reps: number;
+  readonly seed: number;
+  readonly level: number;
+  /** Always 'within-class': each resample draws every class's own size from that class. */
+  readonly stratified: 'within-class';
+  /** The reduction, fitted once per model on all samples and held fixed across resamples. */
+  readonly reduce: string;
+  /** Wall seconds of the bootstrap (cached pairs cost nothing). */
+  readonly seconds: number;
 }
 
 /** Result of {@link rankFeatures}. */
@@ -57,36 +94,30 @@ export interface RankResult {
   /** Samples N. */
   readonly samples: number;
   readonly classes: number;
-  /** Models, best first by mean rank. */
+  /** The compared models best first by mean rank, then those left out. */
   readonly models: readonly RankedModel[];
   /** Per score id, per model id, the cell (value, seconds, warning or error). */
-  readonly scores: ScoreTable;
+  readonly scores: ReadonlyMap<string, ReadonlyMap<string, ScoreCell>>;
   /** Per score id, whether higher is better. */
-  readonly higherIsBetter: Record<string, boolean>;
-  /** Per score id, its top model. */
-  readonly top: Record<string, string>;
-  /** One line: which model to fine-tune, and how sure the scores are. */
+  readonly higherIsBetter: ReadonlyMap<string, boolean>;
+  /** Per score id, its single top model (when one model is first on its own). */
+  readonly top: ReadonlyMap<string, string>;
+  /** Per score that ranked at least two models: its ranks, its top model, whether it counts. */
+  readonly rankings: ReadonlyMap<string, ScoreRanking>;
+  /** The scores the mean rank and the recommendation rest on (they ranked every compared model). */
+  readonly restsOn: readonly string[];
+  /** Kendall's W among the `restsOn` scores (absent with fewer than two, or when all tie). */
+  readonly agreement?: KendallW;
+  /** The bootstrap (absent when turned off). */
+  readonly bootstrap?: RankBootstrap;
+  /** The models the rule recommends, with their P(best) (absent without a bootstrap). */
+  readonly recommended?: PBestRecommendation;
+  /** One line: which model to fine-tune, how sure, and which scores it rests on. */
   readonly recommendation: string;
-  /** Disagreement about the top model, saturation regimes, failed scores. */
+  /** Disagreement about the top model, left-out models, saturation regimes, failed scores. */
   readonly warnings: readonly string[];
-}
-
-function ranksOf(values: Record<string, number>, higherIsBetter: boolean): Record<string, number> {
-  const ids = Object.keys(values).sort((a, b) =>
-    higherIsBetter ? values[b]! - values[a]! : values[a]! - values[b]!,
-  );
-  const out: Record<string, number> = {};
-  // ties (equal up to rounding: 1e-9 of the largest magnitude) share the average rank
-  const scale = Math.max(1e-300, ...Object.values(values).map(Math.abs));
-  const same = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * scale;
-  let i = 0;
-  while (i < ids.length) {
-    let j = i;
-    while (j + 1 < ids.length && same(values[ids[j + 1]!]!, values[ids[i]!]!)) j++;
-    for (let k = i; k <= j; k++) out[ids[k]!] = (i + j) / 2 + 1;
-    i = j + 1;
-  }
-  return out;
+  /** Wall seconds of scoring once (all pairs, cached ones free) and of the bootstrap. */
+  readonly seconds: { readonly scoring: number; readonly bootstrap: number };
 }
 
 /**
@@ -101,11 +132,11 @@ function ranksOf(values: Record<string, number>, higherIsBetter: boolean): Recor
  * @returns one warning per model in such a regime.
  * @example
  * ```ts
- * regimeWarnings({ big: 2048, small: 64 }, 500); // ['big: feature dimension 2048 ≥ 500 samples; emms, sfda, transrate, hscore saturate …']
+ * regimeWarnings(new Map([['big', 2048], ['small', 64]]), 500); // ['big: feature dimension 2048 ≥ 500 samples; emms, sfda, transrate, hscore saturate …']
  * ```
  */
 export function regimeWarnings(
-  dims: Record<string, number>,
+  dims: ReadonlyMap<string, number>,
   samples: number,
   metrics: readonly {
     metric: Pick<Metric, 'id' | 'saturation'>;
@@ -114,7 +145,7 @@ export function regimeWarnings(
   classes = 0,
 ): string[] {
   const out: string[] = [];
-  for (const [id, d] of Object.entries(dims)) {
+  for (const [id, d] of dims) {
     if (d < samples / 2) continue;
     const shape = { samples, features: d, classes };
     const ids = metrics.filter(({ metric, options }) => {
@@ -135,22 +166,83 @@ export function regimeWarnings(
   return out;
 }
 
+function checkOptions(o: RankOptions): { reps: number; seed: number; level: number } {
+  const reps = o.bootstrap ?? DEFAULT_BOOTSTRAP_REPS;
+  const seed = o.seed ?? 0;
+  const level = o.level ?? 0.95;
+  const bad = (option: string, value: unknown, allowed: string) =>
+    new EmmsError('INVALID_OPTION', `option ${option} is ${String(value)}; give ${allowed}`, {
+      input: option,
+      details: { option, value: String(value) },
+    });
+  if (!Number.isInteger(reps) || reps < 0 || reps > 100_000) {
+    throw bad('bootstrap', reps, 'a whole number of resamples from 0 (off) to 100000');
+  }
+  if (!Number.isInteger(seed)) throw bad('seed', seed, 'an integer');
+  if (!(level > 0 && level < 1)) throw bad('level', level, 'a number in (0, 1), e.g. 0.95');
+  return { reps, seed, level };
+}
+
+const fmt = (p: number) => p.toFixed(2);
+
+/** The recommendation line, from the rankings and (when run) the bootstrap's recommendation. */
+function recommendationLine(
+  r: ScoreRankings,
+  rec: PBestRecommendation | undefined,
+  tops: ReadonlyMap<string, string>,
+): string {
+  const over = `over ${r.restsOn.length} score${r.restsOn.length === 1 ? '' : 's'} (${r.restsOn.join(', ')})`;
+  const mean = (m: string) => r.meanRank.get(m)!.toFixed(1);
+  const lowest = Math.min(...r.meanRank.values());
+  const tied = [...r.meanRank].filter(([, v]) => v === lowest).map(([m]) => m);
+  if ((rec && !rec.decided) || (!rec && tied.length > 1)) {
+    const models = rec ? rec.models : tied;
+    const p = rec ? ` (P(best) ${rec.pBest.map(fmt).join(', ')})` : '';
+    return `Too close to call: ${models.join(', ')}${p}; mean rank${models.length > 1 ? 's' : ''} ${models.map(mean).join(', ')} ${over}.`;
+  }
+  const best = rec ? rec.models[0] : tied[0];
+  const by = [...tops].filter(([, t]) => t === best).map(([s]) => s);
+  const firsts =
+    tops.size === 0
+      ? 'no score puts one model first on its own'
+      : `first by ${by.length} of ${tops.size}${by.length ? ` (${by.join(', ')})` : ''}`;
+  const disagree =
+    !rec && new Set(tops.values()).size > 1 ? '; the scores disagree, so check the runner-up too' : '';
+  return `Fine-tune ${best}${rec ? ` (P(best) ${fmt(rec.pBest[0])})` : ''}: mean rank ${mean(best)} ${over}, ${firsts}${disagree}.`;
+}
+
 /**
- * Ranks the models of a features folder for one labelled task: every score on every model (each pair
- * isolated, cached when `cache` is given), per-score ranks, a mean rank, a one-line recommendation and
- * warnings (scores that disagree about the top model, saturation regimes, scores that failed).
+ * Ranks the models of a features folder for one labelled task and says how sure the ranking is
+ * without ground truth. Every score runs on every model (each pair isolated, cached when `cache` is
+ * given); each score ranks the models it could score; the recommendation compares the models every
+ * score of the largest common set ranked ({@link rankScores}) by their mean rank over those scores.
+ *
+ * The bootstrap (`bootstrap` resamples, default 200, seed 0) draws the N target samples again with
+ * replacement within each class (every class keeps its size, so none goes missing), rescores every
+ * (model, score) pair on each resample through the score's resampling path (the reduction fitted
+ * once on all samples, then the resampled rows scored: the bootstrap measures how much the ranking
+ * depends on which samples were drawn, for the representation as reduced, not the variability of the
+ * reduction itself), and gives per score and for the mean-rank ranking each model's P(best) (ties
+ * split evenly) and a rank interval at `level`. Scores without a resampling path (NLEEP, PARC,
+ * plugins) keep their full-sample ranks in every resample and are listed in
+ * `bootstrap.notBootstrapped` with the reason. The recommendation: the smallest set of models
+ * whose P(best) sums to ≥ 0.9 (one model: "Fine-tune A (P(best) 0.93) …"; several: "Too close to
+ * call: A, B (P(best) 0.48, 0.41) …").
  *
  * @param options - {@link RankOptions}.
  * @returns {@link RankResult}.
  * @throws EmmsError `FEATURES_DIR_EMPTY`, `DUPLICATE_MODEL_NAME`, `ROW_MISMATCH` (naming the model and file),
- *   `TASK_TOO_SMALL` (fewer than two models), `UNKNOWN_METRIC`, and the file readers' codes.
+ *   `TASK_TOO_SMALL` (fewer than two models), `UNKNOWN_METRIC`, `INVALID_OPTION` (bootstrap, seed,
+ *   level), `NOTHING_RANKED` (every score failed: a recommendation over zero scores), the file
+ *   readers' codes.
  * @example
  * ```ts
  * const r = await rankFeatures({ featuresDir: 'features', labels: 'features/labels.npy' });
- * console.log(r.recommendation); // "Fine-tune ppocr-rec: first by 6 of 8 scores …"
+ * console.log(r.recommendation); // "Fine-tune ppocr-rec (P(best) 0.97): mean rank 1.1 over 8 scores …"
  * ```
  */
 export async function rankFeatures(options: RankOptions): Promise<RankResult> {
+  const { reps, seed, level } = checkOptions(options);
   const registry = options.registry ?? defaultRegistry;
   const settings =
     options.settings ??
@@ -182,16 +274,19 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
   const requests: ScoreRequest[] = (options.metrics ?? registry.list().map((m) => m.id)).map((s) =>
     typeof s === 'string' ? { id: s } : s,
   );
-  const scores = await scoreCandidates({
+  const reduce = settings.reduce.text;
+  const candidates = models.map((m) => ({
+    id: m.id,
+    features: m.features,
+    featuresKey: m.featuresKey,
+    ...(m.probs ? { probs: m.probs } : {}),
+  }));
+  const t0 = performance.now();
+  const table = await scoreCandidates({
     task,
     labels,
     flabels,
-    candidates: models.map((m) => ({
-      id: m.id,
-      features: m.features,
-      featuresKey: m.featuresKey,
-      ...(m.probs ? { probs: m.probs } : {}),
-    })),
+    candidates,
     scores: requests,
     registry,
     ...(options.backend ? { backend: options.backend } : {}),
@@ -200,99 +295,126 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     onProgress: options.onProgress,
     signal: options.signal,
   });
-  const higherIsBetter: Record<string, boolean> = {};
-  const perScoreRanks: Record<string, Record<string, number>> = {};
-  const top: Record<string, string> = {};
-  const warnings: string[] = [];
-  for (const [id, cells] of Object.entries(scores)) {
-    higherIsBetter[id] = registry.get(id).higherIsBetter;
-    const values: Record<string, number> = {};
-    for (const [m, c] of Object.entries(cells)) if (c.value !== undefined) values[m] = c.value;
-    const failed = Object.entries(cells).filter(([, c]) => c.error);
-    if (failed.length === models.length) {
-      const codes = [...new Set(failed.map(([, c]) => c.error!.code))].join(', ');
-      warnings.push(`${id}: not scored (${codes}): ${failed[0]![1].error!.message}`);
-      continue;
-    }
-    for (const [m, c] of failed)
-      warnings.push(`${id} failed on ${m} (${c.error!.code}): ${c.error!.message}`);
-    perScoreRanks[id] = ranksOf(values, higherIsBetter[id]!);
-    const sorted = Object.entries(perScoreRanks[id]!).sort((a, b) => a[1] - b[1]);
-    const firsts = sorted.filter(([, r]) => r === sorted[0]?.[1]).map(([m]) => m);
-    if (firsts.length === 1) top[id] = firsts[0]!;
-    else if (firsts.length > 1 && firsts.length < sorted.length) {
-      warnings.push(`${id}: ${firsts.length} models tie for first (${firsts.join(', ')})`);
-    }
-    const sat = Object.entries(cells).filter(([, c]) => c.warning);
-    for (const [m, c] of sat) warnings.push(`${id} on ${m}: ${c.warning}`);
-    if (
-      Object.keys(values).length === models.length &&
-      new Set(Object.values(perScoreRanks[id]!)).size === 1
-    ) {
-      warnings.push(
-        `${id}: every model has the same score (${Object.values(values)[0]}); it cannot rank them`,
-      );
-    }
-  }
-  const full = Object.keys(perScoreRanks).filter(
-    (id) => Object.keys(perScoreRanks[id]!).length === models.length,
-  );
-  const ranked: RankedModel[] = models.map((m) => {
-    const ranks: Record<string, number> = {};
-    for (const [id, r] of Object.entries(perScoreRanks)) if (r[m.id] !== undefined) ranks[id] = r[m.id]!;
-    const used = full.map((id) => ranks[id]!);
-    return {
-      id: m.id,
-      path: m.path,
-      featureDim: m.features.cols,
-      meanRank: used.length ? used.reduce((a, b) => a + b, 0) / used.length : models.length,
-      ranks,
-    };
-  });
-  ranked.sort((a, b) => a.meanRank - b.meanRank || a.id.localeCompare(b.id));
-  const tops = Object.values(top);
-  const distinctTops = [...new Set(tops)];
+  const scoring = (performance.now() - t0) / 1000;
+  const scores = new Map(Object.entries(table).map(([id, cells]) => [id, new Map(Object.entries(cells))]));
+  const higherIsBetter = new Map([...scores.keys()].map((id) => [id, registry.get(id).higherIsBetter]));
+  const r = rankScores({ models: models.map((m) => m.id), cells: scores, higherIsBetter });
+  const warnings = [...r.warnings];
+  const tops = new Map<string, string>();
+  for (const [id, ranking] of r.rankings) if (ranking.top && ranking.complete) tops.set(id, ranking.top);
+  const distinctTops = [...new Set(tops.values())];
   if (distinctTops.length > 1) {
-    const by = distinctTops
-      .map(
-        (m) =>
-          `${m} (${Object.keys(top)
-            .filter((s) => top[s] === m)
-            .join(', ')})`,
-      )
-      .join('; ');
-    warnings.unshift(`the scores disagree about the top model: ${by}`);
+    const by = distinctTops.map(
+      (m) =>
+        `${m} (${[...tops]
+          .filter(([, t]) => t === m)
+          .map(([s]) => s)
+          .join(', ')})`,
+    );
+    warnings.unshift(`the scores disagree about the top model: ${by.join('; ')}`);
   }
-  // With a reduction the features the scores see are narrower: their own warnings (above) speak for them.
+  // With a reduction the features the scores see are narrower: their own warnings speak for them.
   if (settings.reduce.spec.mode === 'none') {
-    const asked = requests.map((r) => {
-      const metric = registry.get(r.id);
-      return { metric, options: { ...givenOptions(settings, metric), ...r.options } };
+    const asked = requests.map((q) => {
+      const metric = registry.get(q.id);
+      return { metric, options: { ...givenOptions(settings, metric), ...q.options } };
     });
     warnings.push(
       ...regimeWarnings(
-        Object.fromEntries(models.map((m) => [m.id, m.features.cols])),
+        new Map(models.map((m) => [m.id, m.features.cols])),
         labels.length,
         asked,
         classCount(labels),
       ),
     );
   }
-  const best = ranked[0]!;
-  const firstBy = Object.keys(top).filter((s) => top[s] === best.id);
-  const recommendation =
-    tops.length === 0
-      ? 'No score could rank these models; see the warnings.'
-      : `Fine-tune ${best.id}: best mean rank (${best.meanRank.toFixed(1)}) over ${full.length} score(s), first by ${firstBy.length} of ${tops.length}${firstBy.length ? ` (${firstBy.join(', ')})` : ''}${distinctTops.length > 1 ? '; the scores disagree, so check the runner-up too' : ''}.`;
+
+  let bootstrap: RankBootstrap | undefined;
+  if (reps > 0) {
+    const t1 = performance.now();
+    const bootScores: BootstrapScore[] = [...r.rankings.values()].map((ranking) => {
+      const request = requests.find((q) => registry.get(q.id).id === ranking.id)!;
+      const metric = registry.get(ranking.id);
+      return {
+        metric,
+        options: metric.parseOptions({ ...givenOptions(settings, metric), ...(request.options ?? {}) }),
+        models: [...ranking.ranks.keys()],
+      };
+    });
+    const outcomes = await bootstrapScores({
+      task,
+      labels,
+      flabels,
+      models: candidates,
+      scores: bootScores,
+      reduce,
+      counts: stratifiedCounts(labels, { reps, seed }),
+      resamplesKey: { scheme: 'stratified-v1', reps, seed },
+      ...(options.backend ? { backend: options.backend } : {}),
+      cache: options.cache,
+      onProgress: options.onProgress,
+      signal: options.signal,
+    });
+    const summary = summariseBootstrap(r, outcomes, level);
+    bootstrap = {
+      ...summary,
+      reps,
+      seed,
+      level,
+      stratified: 'within-class',
+      reduce,
+      seconds: (performance.now() - t1) / 1000,
+    };
+    const held = r.restsOn.filter((id) => summary.notBootstrapped.has(id));
+    if (!summary.recommended) {
+      warnings.push(
+        `no score the recommendation rests on could be resampled (${held.map((id) => `${id}: ${summary.notBootstrapped.get(id)}`).join('; ')}): no P(best)`,
+      );
+    } else if (held.length > 0) {
+      warnings.push(
+        `held at their full-sample ranks in every resample (not resampled): ${held.map((id) => `${id} (${summary.notBootstrapped.get(id)})`).join('; ')}`,
+      );
+    }
+  }
+  const rec = bootstrap?.recommended
+    ? recommendByPBest(
+        bootstrap.recommended.pBest,
+        (a, b) => r.meanRank.get(a)! - r.meanRank.get(b)! || a.localeCompare(b),
+      )
+    : undefined;
+  const ranked: RankedModel[] = models.map((m) => ({
+    id: m.id,
+    path: m.path,
+    featureDim: m.features.cols,
+    ...(r.meanRank.has(m.id) ? { meanRank: r.meanRank.get(m.id)! } : {}),
+    ranks: new Map(
+      [...r.rankings].filter(([, g]) => g.ranks.has(m.id)).map(([id, g]) => [id, g.ranks.get(m.id)!]),
+    ),
+    ...(bootstrap?.recommended?.pBest.has(m.id)
+      ? {
+          pBest: bootstrap.recommended.pBest.get(m.id)!,
+          rankInterval: bootstrap.recommended.interval.get(m.id)!,
+        }
+      : {}),
+    ...(r.leftOut.has(m.id) ? { leftOut: r.leftOut.get(m.id)! } : {}),
+  }));
+  const order = (m: RankedModel) => m.meanRank ?? Number.POSITIVE_INFINITY;
+  ranked.sort((a, b) => order(a) - order(b) || a.id.localeCompare(b.id));
   return {
     samples: labels.length,
     classes: classCount(labels),
     models: ranked,
     scores,
     higherIsBetter,
-    top,
-    recommendation,
+    top: new Map([...r.rankings].filter(([, g]) => g.top).map(([id, g]) => [id, g.top!])),
+    rankings: r.rankings,
+    restsOn: r.restsOn,
+    ...(r.agreement ? { agreement: r.agreement } : {}),
+    ...(bootstrap ? { bootstrap } : {}),
+    ...(rec ? { recommended: rec } : {}),
+    recommendation: recommendationLine(r, rec, tops),
     warnings,
+    seconds: { scoring, bootstrap: bootstrap?.seconds ?? 0 },
   };
 }
 

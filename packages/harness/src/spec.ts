@@ -1,8 +1,8 @@
 // The bench spec: a JSON file that says what to benchmark (tasks, candidates, F-labels, scores,
 // preprocessing, ground truth, output), validated with zod 4. Unknown fields are errors that name their path.
-import { readFile } from 'node:fs/promises';
 import { PRESET_NAMES, parseReduce } from '@emms/metrics';
-import { EmmsError } from '@emms/tensor-io';
+import { EmmsError, isEmmsError } from '@emms/tensor-io';
+import { readTextFile } from '@emms/tensor-io/node';
 import { z } from 'zod';
 import { BENCH_CODES } from './bench/codes';
 
@@ -262,8 +262,10 @@ export function parseBenchSpec(value: unknown, source = 'spec'): BenchSpec {
 export async function readBenchSpec(path: string): Promise<BenchSpec> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // a folder, a pipe or a device is refused by name before anything can block on it
+    text = await readTextFile(path, 'a bench spec file (.json)');
   } catch (cause) {
+    if (isEmmsError(cause) && cause.code !== 'FILE_NOT_FOUND') throw cause;
     throw new EmmsError('FILE_NOT_FOUND', `bench spec ${path} cannot be read; check the path`, {
       input: path,
       cause,

@@ -7,7 +7,7 @@ import { declareErrorCodes } from '@emms/tensor-io';
  * `NON_FINITE`, `SHAPE_MISMATCH`, `ROW_MISMATCH`, `LABEL_OUT_OF_RANGE`, `FILE_NOT_FOUND`, …).
  */
 export const TRUTH_CODES = declareErrorCodes('@emms/harness', {
-  TOO_FEW_MODELS: 'rank agreement needs at least three models',
+  TOO_FEW_MODELS: 'rank agreement needs at least two models',
   MODEL_NOT_IN_TRUTH: 'a scored model has no ground-truth value',
   DUPLICATE_MODEL: 'the same model name appears twice in one table',
   TRUTH_TABLE_INVALID: 'a ground-truth table file could not be read as JSON or CSV of model values',

@@ -1,5 +1,6 @@
 import {
   assertFiniteLower,
+  assertFloat32,
   assertMatrix,
   assertMultipliable,
   assertSameRows,
@@ -354,6 +355,71 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     return { factor: dense(factor, n, rank), perm, rank };
   }
 
+  const ssyrk = blas.cblas_ssyrk;
+  const sgemm = blas.cblas_sgemm;
+  /** A float32 result buffer, reused between calls (calls are synchronous; it never escapes). */
+  let single = new Float32Array(0);
+  const singleBuffer = (length: number): Float32Array => {
+    if (single.length < length) single = new Float32Array(length);
+    return single.subarray(0, length);
+  };
+
+  function gramIntoF32(a: Matrix<Float32Array>, out: Float64Array): void {
+    assertFloat32(a, 'a', 'gramIntoF32');
+    const n = a.cols;
+    if (out.length !== n * n) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `gramIntoF32: out holds ${out.length} values but AᵀA is ${n}×${n}`,
+        {
+          input: 'out',
+          details: { expected: n * n, found: out.length },
+        },
+      );
+    }
+    if (n === 0 || a.rows === 0) return;
+    const c = singleBuffer(n * n);
+    ssyrk!(CblasRowMajor, CblasUpper, CblasTrans, n, a.rows, 1, a.data, n, 0, c, n);
+    for (let i = 0; i < n; i++) {
+      const o = i * n;
+      for (let j = i; j < n; j++) out[o + j]! += c[o + j]!;
+    }
+    // the lower triangle from the updated upper one (out was symmetric before)
+    mirrorUpper(out, n);
+  }
+
+  function crossProductIntoF32(a: Matrix<Float32Array>, b: Matrix<Float32Array>, out: Float64Array): void {
+    assertFloat32(a, 'a', 'crossProductIntoF32');
+    assertFloat32(b, 'b', 'crossProductIntoF32');
+    assertSameRows(a, b, 'crossProductIntoF32');
+    const m = a.cols;
+    const n = b.cols;
+    if (out.length !== m * n) {
+      throw new EmmsError(
+        'SHAPE_MISMATCH',
+        `crossProductIntoF32: out holds ${out.length} values but AᵀB is ${m}×${n}`,
+        { input: 'out', details: { expected: m * n, found: out.length } },
+      );
+    }
+    if (m === 0 || n === 0 || a.rows === 0) return;
+    const c = singleBuffer(m * n);
+    sgemm!(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, a.rows, 1, a.data, m, b.data, n, 0, c, n);
+    for (let i = 0; i < c.length; i++) out[i]! += c[i]!;
+  }
+
+  function matmulF32(a: Matrix<Float32Array>, b: Matrix<Float32Array>): Matrix<Float32Array> {
+    assertFloat32(a, 'a', 'matmulF32');
+    assertFloat32(b, 'b', 'matmulF32');
+    assertMultipliable(a, b, 'matmulF32');
+    const m = a.rows;
+    const k = a.cols;
+    const n = b.cols;
+    const c = new Float32Array(m * n);
+    if (m > 0 && n > 0 && k > 0)
+      sgemm!(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1, a.data, k, b.data, n, 0, c, n);
+    return { rows: m, cols: n, data: c };
+  }
+
   const kernels = {
     name: 'openblas',
     gram,
@@ -365,6 +431,7 @@ export function createOpenblasBackend(blas: NativeBlas, options: OpenblasBackend
     solveSpd,
     solveCholesky,
     pivotedCholesky,
+    ...(ssyrk && sgemm ? { gramIntoF32, crossProductIntoF32, matmulF32 } : {}),
   };
   return {
     ...kernels,

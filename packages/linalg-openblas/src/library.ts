@@ -100,6 +100,36 @@ export interface NativeBlas {
     info: Int32Array,
     uploLen: number,
   ): void;
+  /** Single-precision BLAS, bound when the library has it (every OpenBLAS does). */
+  readonly cblas_ssyrk?: (
+    order: number,
+    uplo: number,
+    trans: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+  ) => void;
+  readonly cblas_sgemm?: (
+    order: number,
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+  ) => void;
   /** OpenBLAS only: the CPU kernel chosen at load (e.g. "Haswell"). */
   readonly corename?: () => string;
   /** OpenBLAS only: the build configuration string. */
@@ -214,6 +244,14 @@ function bind(names: string[]): NativeBlas {
     'void dpstrf_(const char *uplo, const int *n, double *a, const int *lda, int *piv, int *rank, const double *tol, double *work, int *info, size_t uploLen)',
     label,
   );
+  const cblas_ssyrk = findFunc(
+    libs,
+    'void cblas_ssyrk(int order, int uplo, int trans, int n, int k, float alpha, const float *a, int lda, float beta, float *c, int ldc)',
+  );
+  const cblas_sgemm = findFunc(
+    libs,
+    'void cblas_sgemm(int order, int ta, int tb, int m, int n, int k, float alpha, const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc)',
+  );
   const corename = findFunc(libs, 'const char *openblas_get_corename()');
   const config = findFunc(libs, 'const char *openblas_get_config()');
   const getThreads = findFunc(libs, 'int openblas_get_num_threads()');
@@ -227,6 +265,7 @@ function bind(names: string[]): NativeBlas {
     dpotrf,
     dpotrs,
     dpstrf,
+    ...(cblas_ssyrk && cblas_sgemm ? { cblas_ssyrk, cblas_sgemm } : {}),
     corename: corename ? () => String(corename()) : undefined,
     config: config ? () => String(config()) : undefined,
     getThreads: getThreads ? () => Number(getThreads()) : undefined,

@@ -101,6 +101,23 @@ export function assertMultipliable(a: Matrix, b: Matrix, op: string): void {
 }
 
 /**
+ * Throws UNSUPPORTED_DTYPE unless `m` holds float32 data (the single-precision kernels), after the
+ * shape check of {@link assertMatrix}.
+ *
+ * @throws EmmsError SHAPE_MISMATCH, UNSUPPORTED_DTYPE
+ */
+export function assertFloat32(m: Matrix, name: string, op: string): asserts m is Matrix<Float32Array> {
+  assertMatrix(m, name, op);
+  if (!(m.data instanceof Float32Array)) {
+    throw new EmmsError(
+      'UNSUPPORTED_DTYPE',
+      `${op}: ${name} must hold float32 data (a Float32Array), got ${m.data.constructor.name}; convert it with Float32Array.from or call the float64 kernel`,
+      { input: name },
+    );
+  }
+}
+
+/**
  * Throws NON_FINITE when the lower triangle of the square matrix `a` (the part the symmetric
  * kernels read) holds NaN or ±Infinity.
  *

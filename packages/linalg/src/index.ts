@@ -9,6 +9,7 @@ export type {
 export { kernelsOf, OPTIONAL_KERNELS } from './backend';
 export {
   assertFiniteLower,
+  assertFloat32,
   assertMatrix,
   assertMultipliable,
   assertSameRows,

@@ -10,6 +10,7 @@ import {
   type MetricInputs,
   type MetricOptionInfo,
   type MetricReference,
+  type MetricResampling,
   type MetricResult,
   PRESET_NAMES,
   type Preset,
@@ -55,6 +56,12 @@ export interface MetricDefinition<S extends z.ZodObject, R extends MetricResult 
    * on which the score is undefined; never return NaN or ±Infinity.
    */
   compute(inputs: MetricInputs, options: z.output<S>, context: MetricContext): R;
+  /**
+   * Optional: the score under row multiplicities (a bootstrap resample) for these validated inputs
+   * and options, equal to `compute` on the materialised rows; or `{ unavailable: reason }` when these
+   * inputs have no cheap resampling path. See {@link MetricResampling}.
+   */
+  resample?(inputs: MetricInputs, options: z.output<S>, context: MetricContext): MetricResampling;
 }
 
 const ID_PATTERN = /^[a-z][a-z0-9_-]*$/;
@@ -342,7 +349,68 @@ export function defineMetric<
       const parsed = parseOptions(raw);
       return runChecked(def, inputs, context, (checked, ctx) => def.compute(checked, parsed, ctx));
     },
+    ...(def.resample ? { prepareResampling: resamplingOf(def, parseOptions) } : {}),
   });
+}
+
+/** Row multiplicities: one non-negative integer per input row, not all zero. */
+function checkCounts(id: string, counts: Float64Array, rows: number): void {
+  if (!(counts instanceof Float64Array) || counts.length !== rows) {
+    throw new EmmsError(
+      'SHAPE_MISMATCH',
+      `resampling metric "${id}": counts must be a Float64Array with one multiplicity per row (${rows}), got ${counts?.length ?? typeof counts}`,
+      { input: 'counts', details: { metric: id, expected: rows } },
+    );
+  }
+  let total = 0;
+  for (let i = 0; i < rows; i++) {
+    const c = counts[i];
+    if (!(c >= 0) || !Number.isInteger(c)) {
+      throw new EmmsError(
+        'INVALID_OPTION',
+        `resampling metric "${id}": counts[${i}] is ${c}; give non-negative whole multiplicities`,
+        { input: 'counts', details: { metric: id, index: i } },
+      );
+    }
+    total += c;
+  }
+  if (total === 0) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `resampling metric "${id}": every count is 0; keep at least one row`,
+      {
+        input: 'counts',
+        details: { metric: id },
+      },
+    );
+  }
+}
+
+/** `prepareResampling` of a defined metric: checks as `compute` does, then every resampled value. */
+function resamplingOf<S extends z.ZodObject, R extends MetricResult | Promise<MetricResult>>(
+  def: MetricDefinition<S, R>,
+  parseOptions: (raw?: Readonly<Record<string, unknown>>) => z.output<S>,
+) {
+  return (
+    inputs: MetricInputs,
+    raw?: Readonly<Record<string, unknown>>,
+    context?: Partial<MetricContext>,
+  ): MetricResampling => {
+    const parsed = parseOptions(raw);
+    const ctx = context ?? {};
+    checkRelabel(ctx.relabel);
+    const checked = validateInputs(def, inputs ?? {}, { relabel: ctx.relabel === true });
+    const r = def.resample!(checked, parsed, { ...ctx, backend: ctx.backend ?? getBackend() });
+    if (!('resample' in r)) return r;
+    const inner = r.resample;
+    const rows = checked.features?.rows ?? checked.labels?.length ?? checked.probs?.rows ?? 0;
+    return {
+      resample: (counts) => {
+        checkCounts(def.id, counts, rows);
+        return checkedResult(def.id, { value: inner(counts) }).value;
+      },
+    };
+  };
 }
 
 /** Run-time settings a built-in score function accepts beside the metric's own options. */

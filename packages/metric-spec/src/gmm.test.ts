@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitGaussianMixture, kmeans } from './gmm';
+import { fitGaussianMixture } from './gmm';
+import { kmeans } from './kmeans';
 import { seededRandom } from './util';
 
 /** Three well-separated 2-D blobs of 60 points each around known centres. */
@@ -139,10 +140,13 @@ describe('fitGaussianMixture against the textbook formulas', () => {
   const reg = 1e-6;
 
   // d = 170 takes the blocked triangular E-step (3 column blocks) and the split triangular
-  // inverse (order > 160); d = 4 one block and the row-by-row inverse
+  // inverse (order > 160); d = 4 one block and the row-by-row inverse; 60 × 20 with 6 components
+  // and 48 × 40 with 8 hold components of at most d/2 rows (factored covariances) beside full ones
   it.each([
     [160, 4, 5],
     [600, 170, 2],
+    [60, 20, 6],
+    [48, 40, 8],
   ])(
     'one EM step from the k-means start (%i rows, %i dims, %i components) gives the directly computed weights, means, covariances',
     (rows, dims, comps) => {
@@ -180,6 +184,29 @@ describe('fitGaussianMixture against the textbook formulas', () => {
     const post = g.posterior(x);
     for (let i = 0; i < n; i++)
       for (let c = 0; c < k; c++) expect(post.data[i * k + c]).toBeCloseTo(resp[i][c], 9);
+  });
+});
+
+describe('factored covariances (components with at most d/2 rows)', () => {
+  // 40 rows in 30 dimensions, 6 components: about 7 rows each, every covariance factored
+  const xm = randomRows(40, 30, 3);
+  const xr = Array.from({ length: 40 }, (_, i) => Array.from(xm.data.subarray(i * 30, (i + 1) * 30)));
+
+  it('posterior equals the directly computed responsibilities of the fitted mixture', () => {
+    const g = fitGaussianMixture(xm, { components: 6, seed: 2, reg: 1e-3 });
+    const covs = g.covariances.map((m) =>
+      Array.from({ length: 30 }, (_, a) => Array.from(m.data.subarray(a * 30, a * 30 + 30))),
+    );
+    const means = Array.from({ length: 6 }, (_, c) => Array.from(g.means.data.subarray(c * 30, c * 30 + 30)));
+    const { resp } = textbook(xr, Array.from(g.weights), means, covs);
+    const post = g.posterior(xm);
+    for (let i = 0; i < 40; i++)
+      for (let c = 0; c < 6; c++) expect(post.data[i * 6 + c]).toBeCloseTo(resp[i][c], 9);
+  });
+
+  it('features scaled by 1e30 make the covariances singular: INVALID_OPTION, as with full ones', () => {
+    const big = { ...xm, data: xm.data.map((v) => v * 1e30) };
+    expect(() => fitGaussianMixture(big, { components: 6, seed: 2 })).toThrow(/singular covariance/);
   });
 });
 

@@ -30,7 +30,8 @@ export {
 export { degenerate } from './degenerate';
 export { METRIC_ERROR_CODES } from './errors';
 export type { GaussianMixture, GaussianMixtureOptions } from './gmm';
-export { fitGaussianMixture, kmeans } from './gmm';
+export { fitGaussianMixture } from './gmm';
+export { kmeans } from './kmeans';
 export {
   type LbfgsOptions,
   type LbfgsResult,
@@ -48,6 +49,8 @@ export {
   type MetricOptionInfo,
   type MetricPlugin,
   type MetricReference,
+  type MetricResampler,
+  type MetricResampling,
   type MetricResult,
   PRESET_NAMES,
   type Preset,

@@ -45,6 +45,21 @@ export interface MetricContext {
 }
 
 /**
+ * The score recomputed under row multiplicities: `counts[i]` copies of row i of every per-sample
+ * input (non-negative integers; a bootstrap resample has Σ counts = N). Its value equals the score
+ * computed on those rows materialised, without materialising them: work that does not depend on
+ * the multiplicities (input checks, wide products, factorisations of fixed parts) is done once when
+ * the resampler is prepared. Throws EmmsError when a resample is degenerate for the score.
+ */
+export type MetricResampler = (counts: Float64Array) => number;
+
+/**
+ * What preparing a metric for resampling gives: `resample`, or `unavailable` with the reason the
+ * score cannot be recomputed cheaply on these inputs (e.g. it refits a mixture on every call).
+ */
+export type MetricResampling = { readonly resample: MetricResampler } | { readonly unavailable: string };
+
+/**
  * The plain description of one option of a defined metric, derived from its schema: what
  * `emms metrics NAME` prints and the docs tabulate.
  */
@@ -165,6 +180,16 @@ export interface Metric<
     options?: Readonly<Record<string, unknown>>,
     context?: Partial<MetricContext>,
   ): R;
+  /**
+   * Optional: validates `inputs` and checks `options` as `compute` does, then prepares the score for
+   * many resamples of the rows ({@link MetricResampler}); absent when the metric has no resampling
+   * path. Every value a resampler returns is checked finite.
+   */
+  prepareResampling?(
+    inputs: MetricInputs,
+    options?: Readonly<Record<string, unknown>>,
+    context?: Partial<MetricContext>,
+  ): MetricResampling;
 }
 
 /**

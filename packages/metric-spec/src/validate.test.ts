@@ -62,6 +62,32 @@ describe('validateInputs', () => {
     expect(e.message).toContain(name);
   });
 
+  it('probs with a negative row before a NaN row: NON_FINITE first (the one-pass check keeps the order)', () => {
+    const probs = m(6, 2, (i, j) =>
+      i === 1 ? (j === 0 ? -0.5 : 1.5) : i === 4 && j === 1 ? Number.NaN : 0.5,
+    );
+    const e = codeOf(() => validateInputs(all, { ...good, probs }));
+    expect(e.code).toBe('NON_FINITE');
+    expect(e.message).toMatch(/row 4, column 1/);
+  });
+
+  it('seven source classes (four-wide sums plus a tail): the negative value and the bad sum are named', () => {
+    const row = (i: number, j: number) =>
+      i === 2 && j === 1 ? -0.1 : i === 2 && j === 6 ? 0.1 + 1 / 7 : 1 / 7;
+    const neg = codeOf(() => validateInputs(all, { ...good, probs: m(6, 7, row) }));
+    expect(neg.code).toBe('PROBS_NOT_NORMALISED');
+    expect(neg.message).toMatch(/-0\.1 at row 2, column 1/);
+    const sum = codeOf(() =>
+      validateInputs(all, { ...good, probs: m(6, 7, (i, j) => (i === 5 && j === 5 ? 0.2 : 1 / 7)) }),
+    );
+    expect(sum.message).toMatch(/row 5 sums to 1\.05/);
+    const nan = codeOf(() =>
+      validateInputs(all, { ...good, probs: m(6, 7, (i, j) => (i === 3 && j === 5 ? Number.NaN : 1 / 7)) }),
+    );
+    expect(nan.code).toBe('NON_FINITE');
+    expect(() => validateInputs(all, { ...good, probs: m(6, 7, () => 1 / 7) })).not.toThrow();
+  });
+
   it('rows that disagree: ROW_MISMATCH naming the input', () => {
     const e = codeOf(() => validateInputs(all, { ...good, probs: m(5, 2, () => 0.5) }));
     expect(e.code).toBe('ROW_MISMATCH');

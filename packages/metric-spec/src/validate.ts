@@ -280,7 +280,7 @@ export function validateInputs(
       out.flabels = fl;
     } else if (name === 'probs') {
       const p = inputs.probs!;
-      assertFiniteMatrix(p, 'probs');
+      // finite values and normalised rows, in one pass
       assertProbabilities(p, opts.probsTolerance ?? 1e-3);
       out.probs = p;
     } else {
@@ -293,11 +293,13 @@ export function validateInputs(
 }
 
 /**
- * Throws PROBS_NOT_NORMALISED unless every row is ≥ 0 and sums to 1 within `tol`.
+ * Throws NON_FINITE when `p` holds NaN or ±Infinity, else PROBS_NOT_NORMALISED unless every row is
+ * ≥ 0 and sums to 1 within `tol`. One pass over the data: a non-finite value makes its row's sum
+ * non-finite, and only a failing row triggers the scan that names the first non-finite value.
  *
  * @param p - N×Cs source-model probabilities.
  * @param tol - allowed |row sum − 1| (default 1e-3).
- * @throws EmmsError PROBS_NOT_NORMALISED naming the row.
+ * @throws EmmsError NON_FINITE naming the row and column; PROBS_NOT_NORMALISED naming the row.
  * @example
  * ```ts
  * assertProbabilities({ rows: 1, cols: 2, data: new Float64Array([0.25, 0.75]) }); // passes
@@ -306,24 +308,47 @@ export function validateInputs(
 export function assertProbabilities(p: Matrix, tol = 1e-3): void {
   const { rows, cols, data } = p;
   for (let i = 0; i < rows; i++) {
-    let s = 0;
-    for (let j = 0; j < cols; j++) {
-      const v = data[i * cols + j];
-      if (v < 0) {
-        throw new EmmsError(
-          'PROBS_NOT_NORMALISED',
-          `probs has a negative value ${v} at row ${i}, column ${j}; give probabilities (a softmax), not logits`,
-          { input: 'probs', details: { row: i, col: j, value: v } },
-        );
-      }
-      s += v;
+    const o = i * cols;
+    // four partial sums (no chain of dependent additions) and a sign flag
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let negative = false;
+    let j = o;
+    for (const e = o + cols - 3; j < e; j += 4) {
+      const a = data[j];
+      const b = data[j + 1];
+      const c = data[j + 2];
+      const d = data[j + 3];
+      s0 += a;
+      s1 += b;
+      s2 += c;
+      s3 += d;
+      if (a < 0 || b < 0 || c < 0 || d < 0) negative = true;
     }
-    if (Math.abs(s - 1) > tol) {
+    for (; j < o + cols; j++) {
+      s0 += data[j];
+      if (data[j] < 0) negative = true;
+    }
+    const s = s0 + s1 + s2 + s3;
+    if (!negative && Math.abs(s - 1) <= tol) continue;
+    // NaN or ±Infinity anywhere is reported first, as it would be by assertFiniteMatrix
+    assertFiniteMatrix(p, 'probs');
+    if (negative) {
+      let col = 0;
+      while (!(data[o + col] < 0)) col++;
+      const v = data[o + col];
       throw new EmmsError(
         'PROBS_NOT_NORMALISED',
-        `probs row ${i} sums to ${s}, not 1 (tolerance ${tol}); give probabilities (apply a softmax to logits)`,
-        { input: 'probs', details: { row: i, sum: s } },
+        `probs has a negative value ${v} at row ${i}, column ${col}; give probabilities (a softmax), not logits`,
+        { input: 'probs', details: { row: i, col, value: v } },
       );
     }
+    throw new EmmsError(
+      'PROBS_NOT_NORMALISED',
+      `probs row ${i} sums to ${s}, not 1 (tolerance ${tol}); give probabilities (apply a softmax to logits)`,
+      { input: 'probs', details: { row: i, sum: s } },
+    );
   }
 }

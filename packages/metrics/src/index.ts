@@ -25,6 +25,8 @@ export type {
   MetricOptionInfo,
   MetricPlugin,
   MetricReference,
+  MetricResampler,
+  MetricResampling,
   MetricResult,
   RunShape,
 } from './metric';

@@ -9,6 +9,8 @@ export type {
   MetricOptionInfo,
   MetricPlugin,
   MetricReference,
+  MetricResampler,
+  MetricResampling,
   MetricResult,
   RunShape,
 } from '@emms/metric-spec';

@@ -46,7 +46,9 @@ export type EmmsErrorCode =
   | 'FILE_UNREADABLE'
   | 'ARRAY_NOT_FOUND'
   | 'AMBIGUOUS_ARRAY'
-  | 'FILE_UNWRITABLE';
+  | 'FILE_UNWRITABLE'
+  | 'NOT_A_FILE'
+  | 'ZIP_ENTRY_TOO_LARGE';
 
 /** Any error code: tensor-io's own, or one a package declared with {@link declareErrorCodes}. */
 export type ErrorCode = EmmsErrorCode | (string & {});
@@ -195,4 +197,8 @@ export const TENSOR_IO_ERRORS = declareErrorCodes('@emms/tensor-io', {
   ARRAY_NOT_FOUND: 'a named array (path:name or the array option) is not in the file',
   AMBIGUOUS_ARRAY: 'a file holds several arrays and none was named (use path:name or the array option)',
   FILE_UNWRITABLE: 'an output file cannot be written',
+  NOT_A_FILE:
+    'a path names a folder, a named pipe (FIFO), a socket or a device where a regular file is read (refused before opening, so nothing blocks)',
+  ZIP_ENTRY_TOO_LARGE:
+    'a compressed .npz entry unpacks to more than the size limit (maxEntryBytes); checked before inflating',
 } satisfies Record<EmmsErrorCode, string>);

@@ -1,6 +1,6 @@
 import { EmmsError } from './errors';
 import { type ByteOrder, decodeNpyData, type NpyHeader, parseNpyHeader } from './npy';
-import { parseNpzEntries } from './npz';
+import { type NpzReadOptions, openNpz } from './npz';
 import { decodeSafetensorsEntry, parseSafetensorsHeader, safetensorsStoredDtype } from './safetensors';
 import { summarize, type TensorSummary } from './summary';
 import type { Tensor } from './tensor';
@@ -88,6 +88,106 @@ export function inspectNpy(name: string, header: NpyHeader, tensor: Tensor): Arr
 }
 
 /**
+ * An array file held in memory, opened without decoding anything: the names are known at once,
+ * each array is decoded (for .npz: inflated) only when asked for.
+ */
+export interface ArrayFile {
+  readonly source: string;
+  readonly format: ArrayFormat;
+  /** Array names in file order (the file stem for .npy). */
+  readonly names: readonly string[];
+  /**
+   * Checks what can be checked without decoding data: every .npz entry's .npy header and size
+   * against its directory and the size limit. Throws as {@link ArrayFile.read} would.
+   */
+  checkAll(): void;
+  /** One array, decoded. */
+  read(name: string): Tensor;
+  /** One array's inspection (decodes it; nothing is kept). */
+  inspect(name: string): ArrayInspection;
+}
+
+const ONE_BYTE = new Set(['BOOL', 'U8', 'I8']);
+
+/**
+ * Opens an array file of any supported format held in memory (see {@link ArrayFile}). A .npy
+ * file holds one array named by the file stem of `source`.
+ *
+ * @param opts `maxEntryBytes` for .npz archives (see {@link NpzReadOptions}).
+ * @throws EmmsError the format's codes (NPY_*, ZIP_CORRUPT, SAFETENSORS_BAD_HEADER…);
+ *   `read`/`inspect` throw ARRAY_NOT_FOUND for an unknown name.
+ */
+export function openArrays(
+  bytes: Uint8Array,
+  source: string,
+  format = requireArrayFormat(source),
+  opts: NpzReadOptions = {},
+): ArrayFile {
+  const notFound = (name: string, names: readonly string[]): never => {
+    throw new EmmsError('ARRAY_NOT_FOUND', `${source}: has no array '${name}'.`, {
+      input: source,
+      details: { arrays: [...names] },
+    });
+  };
+  if (format === 'npy') {
+    const header = parseNpyHeader(bytes, source);
+    const stem = fileStem(source);
+    const read = (name: string) => {
+      if (name !== stem) notFound(name, [stem]);
+      return decodeNpyData(header, bytes.subarray(header.dataOffset), source);
+    };
+    return {
+      source,
+      format,
+      names: [stem],
+      checkAll: () => undefined,
+      read,
+      inspect: (name) => inspectNpy(name, header, read(name)),
+    };
+  }
+  if (format === 'npz') {
+    const archive = openNpz(bytes, source, opts);
+    return {
+      source,
+      format,
+      names: archive.names,
+      checkAll: () => {
+        for (const name of archive.names) archive.header(name);
+      },
+      read: (name) => archive.entry(name).tensor,
+      inspect: (name) => {
+        const { header, tensor } = archive.entry(name);
+        return inspectNpy(name, header, tensor);
+      },
+    };
+  }
+  const header = parseSafetensorsHeader(bytes, source);
+  const entries = new Map(header.entries.map((e) => [e.name, e]));
+  const decode = (name: string) => {
+    const entry = entries.get(name) ?? notFound(name, [...entries.keys()]);
+    const data = bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end);
+    return { entry, tensor: decodeSafetensorsEntry(entry, data) };
+  };
+  return {
+    source,
+    format,
+    names: header.entries.map((e) => e.name),
+    checkAll: () => undefined,
+    read: (name) => decode(name).tensor,
+    inspect: (name) => {
+      const { entry, tensor } = decode(name);
+      return {
+        name,
+        ...summarize(tensor),
+        storedDtype: safetensorsStoredDtype(entry.storedDtype),
+        byteOrder: ONE_BYTE.has(entry.storedDtype) ? 'none' : 'little',
+        fortranOrder: false,
+      };
+    },
+  };
+}
+
+/**
  * Parses an array file of any supported format held in memory. A .npy file yields one entry
  * keyed by the file stem of `source`.
  */
@@ -95,55 +195,26 @@ export function parseArrays(
   bytes: Uint8Array,
   source: string,
   format = requireArrayFormat(source),
+  opts: NpzReadOptions = {},
 ): Record<string, Tensor> {
+  const file = openArrays(bytes, source, format, opts);
+  file.checkAll();
   const out: Record<string, Tensor> = {};
-  for (const { name, tensor } of readAll(bytes, source, format)) setOwn(out, name, tensor);
+  for (const name of file.names) setOwn(out, name, file.read(name));
   return out;
 }
 
-/** Shapes, dtypes, byte orders and value statistics of every array in an in-memory file. */
+/**
+ * Shapes, dtypes, byte orders and value statistics of every array in an in-memory file. Every
+ * header is checked before any array is decoded; arrays are decoded one at a time.
+ */
 export function inspectArrays(
   bytes: Uint8Array,
   source: string,
   format = requireArrayFormat(source),
+  opts: NpzReadOptions = {},
 ): FileInspection {
-  return { path: source, format, arrays: readAll(bytes, source, format).map((a) => a.inspection()) };
-}
-
-const ONE_BYTE = new Set(['BOOL', 'U8', 'I8']);
-
-function readAll(
-  bytes: Uint8Array,
-  source: string,
-  format: ArrayFormat,
-): { name: string; tensor: Tensor; inspection: () => ArrayInspection }[] {
-  if (format === 'npy') {
-    const header = parseNpyHeader(bytes, source);
-    const tensor = decodeNpyData(header, bytes.subarray(header.dataOffset), source);
-    const name = fileStem(source);
-    return [{ name, tensor, inspection: () => inspectNpy(name, header, tensor) }];
-  }
-  if (format === 'npz') {
-    return parseNpzEntries(bytes, source).map(({ name, header, tensor }) => ({
-      name,
-      tensor,
-      inspection: () => inspectNpy(name, header, tensor),
-    }));
-  }
-  const header = parseSafetensorsHeader(bytes, source);
-  return header.entries.map((entry) => {
-    const data = bytes.subarray(header.dataOffset + entry.begin, header.dataOffset + entry.end);
-    const tensor = decodeSafetensorsEntry(entry, data);
-    return {
-      name: entry.name,
-      tensor,
-      inspection: () => ({
-        name: entry.name,
-        ...summarize(tensor),
-        storedDtype: safetensorsStoredDtype(entry.storedDtype),
-        byteOrder: ONE_BYTE.has(entry.storedDtype) ? 'none' : 'little',
-        fortranOrder: false,
-      }),
-    };
-  });
+  const file = openArrays(bytes, source, format, opts);
+  file.checkAll();
+  return { path: source, format, arrays: file.names.map((name) => file.inspect(name)) };
 }

@@ -14,6 +14,7 @@ export {
 export * from './errors';
 export {
   ARRAY_EXTENSIONS,
+  type ArrayFile,
   type ArrayFormat,
   type ArrayInspection,
   arrayFormatOf,
@@ -23,6 +24,7 @@ export {
   fileStem,
   inspectArrays,
   inspectNpy,
+  openArrays,
   parseArrays,
   requireArrayFormat,
 } from './formats';
@@ -57,7 +59,19 @@ export {
   parseNpyHeader,
   reorder,
 } from './npy';
-export { encodeNpz, type NpzEntry, type NpzWriteOptions, parseNpz, parseNpzEntries } from './npz';
+export {
+  byteSize,
+  DEFAULT_MAX_ENTRY_BYTES,
+  encodeNpz,
+  type NpzArchive,
+  type NpzEntry,
+  type NpzReadOptions,
+  type NpzWriteOptions,
+  openNpz,
+  parseNpz,
+  parseNpzEntries,
+  type RawInflater,
+} from './npz';
 export * from './progress';
 export { mulberry32, normalFrom, seededRandom } from './random';
 export { firstPerClass, takeRows } from './rows';

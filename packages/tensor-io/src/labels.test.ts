@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseClassNames, parseCsvRows, parseLabelsCsv, parseLabelsJson, parseLabelsText } from './labels';
-import { expectEmmsError } from './test-utils';
+import { dataBytes, expectEmmsError, expected } from './test-utils';
+
+const dataText = (name: string) => new TextDecoder().decode(dataBytes(name));
 
 const arr = (x: Int32Array) => Array.from(x);
 
@@ -31,9 +33,31 @@ describe('parseLabelsText', () => {
     const mix = expectEmmsError(() => parseLabelsText('1\ncat\n', 'y.txt'), 'LABELS_PARSE');
     expect(mix.message).toContain("'cat'");
     expectEmmsError(() => parseLabelsText('1\n2.5\n', 'y.txt'), 'LABEL_NOT_INTEGER');
-    expectEmmsError(() => parseLabelsText('1.0\n', 'y.txt'), 'LABEL_NOT_INTEGER');
+    const half = expectEmmsError(() => parseLabelsText('1\n0.5\n', 'y.txt'), 'LABEL_NOT_INTEGER');
+    expect(half.message).toContain("line 2 is '0.5', a number that is not a whole class index");
+    expectEmmsError(() => parseLabelsText('1\nnan\n', 'y.txt'), 'LABEL_NOT_INTEGER');
+    expectEmmsError(() => parseLabelsText('1\ninf\n', 'y.txt'), 'LABEL_NOT_INTEGER');
+    expectEmmsError(() => parseLabelsText('1e300\n', 'y.txt'), 'LABEL_OUT_OF_RANGE');
     expectEmmsError(() => parseLabelsText('\n\n', 'y.txt'), 'LABELS_PARSE');
     expectEmmsError(() => parseLabelsText('99999999999\n', 'y.txt'), 'LABEL_OUT_OF_RANGE');
+  });
+});
+
+describe('labels written by np.savetxt (whole values as floats)', () => {
+  // test-data/labels_savetxt.* were written by numpy (make_fixtures.py); expected.json holds
+  // numpy's own np.loadtxt(...).astype(int64) of the .txt file.
+  it('loads them when every value is whole, and refuses a fraction', () => {
+    const want = expected.files['labels_savetxt.txt'].values;
+    expect(arr(parseLabelsText(dataText('labels_savetxt.txt'), 'y.txt').labels)).toEqual(want);
+    expect(arr(parseLabelsCsv(dataText('labels_savetxt.csv'), 'label', 'y.csv').labels)).toEqual(want);
+    // the header row is recognised by index too: every other cell is a whole number
+    expect(arr(parseLabelsCsv(dataText('labels_savetxt.csv'), 0, 'y.csv').labels)).toEqual(want);
+    expect(arr(parseLabelsText('1.0\n-0.0\n2.\n', 'y.txt').labels)).toEqual([1, 0, 2]);
+    const half = expectEmmsError(
+      () => parseLabelsText(dataText('labels_savetxt_half.txt'), 'h.txt'),
+      'LABEL_NOT_INTEGER',
+    );
+    expect(half.message).toContain("h.txt: line 3 is '5.000000000000000000e-01'");
   });
 });
 

@@ -24,6 +24,14 @@ export interface LabelsTextOptions {
 const INT = /^[+-]?\d+$/;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(inf|infinity|nan)$/i;
 
+/**
+ * True for a class index written as a number: an integer ('3'), or a number whose value is whole
+ * ('3.0', '0.000000000000000000e+00' as np.savetxt writes labels). '0.5', 'nan' and 'inf' are not.
+ */
+function isWhole(v: string): boolean {
+  return INT.test(v) || (NUMBER.test(v) && Number.isInteger(Number(v)));
+}
+
 function parseError(source: string, message: string, details?: Record<string, unknown>): never {
   throw new EmmsError('LABELS_PARSE', `${source}: ${message}`, { input: source, details });
 }
@@ -37,8 +45,9 @@ function lines(text: string): string[] {
 }
 
 /**
- * Turns label strings into labels. All integers: class indices. All names: mapped to classes.
- * Numbers that are not whole: LABEL_NOT_INTEGER. A mix of integers and names: LABELS_PARSE.
+ * Turns label strings into labels. All whole numbers (integers, or floats with a whole value as
+ * np.savetxt writes them): class indices. All names: mapped to classes. Numbers that are not
+ * whole: LABEL_NOT_INTEGER. A mix of numbers and names: LABELS_PARSE.
  * `where(i)` describes item i for messages ("line 3").
  */
 function fromStrings(
@@ -53,12 +62,13 @@ function fromStrings(
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === '') parseError(source, `${where(i)} is empty; every sample needs a label.`, { index: i });
-    if (INT.test(v)) {
+    if (isWhole(v)) {
       if (firstInt < 0) firstInt = i;
     } else if (NUMBER.test(v)) {
       throw new EmmsError(
         'LABEL_NOT_INTEGER',
-        `${source}: ${where(i)} is '${v}', a number that is not a whole class index.`,
+        `${source}: ${where(i)} is '${v}', a number that is not a whole class index; labels must be class ` +
+          'indices 0, 1, 2, … (whole values written as floats, such as 2.0 or 2.000000000000000000e+00, are fine).',
         { input: source, details: { index: i, value: v } },
       );
     } else if (firstName < 0) firstName = i;
@@ -131,7 +141,8 @@ function namesToLabels(
 
 /**
  * Parses one label per line. Lines are trimmed; trailing blank lines are ignored, blank lines
- * elsewhere are an error. Integer lines are class indices; otherwise every line is a class name
+ * elsewhere are an error. Lines holding whole numbers (3, 3.0, 3.000e+00 as np.savetxt writes them)
+ * are class indices; otherwise every line is a class name
  * (see {@link ParsedLabels} for how names become indices).
  */
 export function parseLabelsText(text: string, source = 'labels', opts: LabelsTextOptions = {}): ParsedLabels {
@@ -245,8 +256,8 @@ export function parseLabelsCsv(
     else {
       const first = cellOf(rows[0]);
       const rest = rows.slice(1).map(cellOf);
-      if (INT.test(first)) header = false;
-      else if (rest.length > 0 && rest.every((v) => INT.test(v))) header = true;
+      if (isWhole(first)) header = false;
+      else if (rest.length > 0 && rest.every(isWhole)) header = true;
       else {
         parseError(
           source,

@@ -1,16 +1,22 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixturePath } from '@emms/testing';
+import { zipSync } from 'fflate';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   inspectFile,
   readArrays,
   readClassNamesFile,
+  readFileBytes,
   readLabelsFile,
   readMatrixFile,
   readNpyFile,
   readTensorFile,
+  readTextFile,
+  requireRegularFile,
   splitFileSelector,
   writeArraysFile,
   writeNpyFile,
@@ -92,7 +98,10 @@ describe('readNpyFile', () => {
     writeFileSync(tmp('long2.npy'), new Uint8Array([...good, 0]));
     await expectEmmsErrorAsync(() => readTensorFile(tmp('long2.npy')), 'SHAPE_MISMATCH');
     await expectEmmsErrorAsync(() => readTensorFile(dataPath('object.npy')), 'OBJECT_ARRAY');
-    await expectEmmsErrorAsync(() => readTensorFile(dir + '/'), 'UNSUPPORTED_FORMAT');
+    const folder = await expectEmmsErrorAsync(() => readTensorFile(dir + '/'), 'NOT_A_FILE');
+    expect(folder.message).toContain(
+      'is a folder, not a file; give an array file (.npy, .npz, .safetensors)',
+    );
     const e = await expectEmmsErrorAsync(() => readTensorFile(tmp('x.h5')), 'UNSUPPORTED_FORMAT');
     expect(e.message).toContain('.npy, .npz, .safetensors');
   });
@@ -294,5 +303,101 @@ describe('inspectFile', () => {
       storedDtype: 'float32',
     });
     expect(s.arrays.find((x) => x.name === 'b')).toMatchObject({ byteOrder: 'none', min: 9 });
+  });
+});
+
+describe('files that are not regular files are refused before opening', () => {
+  /** Fails fast instead of hanging the suite if a reader blocks on a pipe. */
+  const within = <T>(p: Promise<T>): Promise<T> =>
+    Promise.race([p, new Promise<T>((_, no) => setTimeout(() => no(new Error('blocked')), 5000))]);
+
+  it('a FIFO, a socket and a device: NOT_A_FILE from every reader, naming what it is', async () => {
+    const fifo = tmp('pipe.npy');
+    execFileSync('mkfifo', [fifo]);
+    const txt = tmp('pipe.txt');
+    execFileSync('mkfifo', [txt]);
+    const server = createServer();
+    const sock = tmp('sock.npz');
+    await new Promise<void>((done) => server.listen(sock, done));
+    try {
+      const cases: [string, () => Promise<unknown>, string][] = [
+        ['fifo', () => readTensorFile(fifo), 'named pipe (FIFO)'],
+        ['fifo', () => readMatrixFile(fifo), 'named pipe (FIFO)'],
+        ['fifo', () => readNpyFile(fifo), 'named pipe (FIFO)'],
+        ['fifo', () => inspectFile(fifo), 'named pipe (FIFO)'],
+        ['fifo', () => readLabelsFile(fifo), 'named pipe (FIFO)'],
+        ['fifo', () => readLabelsFile(txt), 'give a label file'],
+        ['fifo', () => readClassNamesFile(txt), 'give a class-name file'],
+        ['fifo', () => readTextFile(txt, 'a bench spec (.json)'), 'give a bench spec (.json)'],
+        ['fifo', () => readFileBytes(txt), 'named pipe (FIFO)'],
+        ['socket', () => readArrays(sock), 'is a socket'],
+        ['socket', () => readTensorFile(`${sock}:x`), 'is a socket'],
+        ['device', () => readTensorFile('/dev/zero'), 'is a device'],
+        ['device', () => readLabelsFile('/dev/null'), 'is a device'],
+        ['device', () => requireRegularFile('/dev/null'), 'is a device'],
+      ];
+      for (const [kind, read, words] of cases) {
+        const e = await within(expectEmmsErrorAsync(read, 'NOT_A_FILE'));
+        expect((e as { details?: unknown }).details).toEqual({ kind });
+        expect(e.message).toContain(words);
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a folder is named as a folder, before its (missing) extension is looked at', async () => {
+    const e = await expectEmmsErrorAsync(() => readMatrixFile(dir), 'NOT_A_FILE');
+    expect(e.message).toBe(`${dir}: is a folder, not a file; give an array file (.npy, .npz, .safetensors).`);
+    expect((e as { details?: unknown }).details).toEqual({ kind: 'folder' });
+    await expectEmmsErrorAsync(() => readLabelsFile(dir), 'NOT_A_FILE');
+    await expectEmmsErrorAsync(() => inspectFile(dir), 'NOT_A_FILE');
+    // a missing file with an unknown extension still says which extensions work
+    await expectEmmsErrorAsync(() => readTensorFile(tmp('missing.h5')), 'UNSUPPORTED_FORMAT');
+    await expectEmmsErrorAsync(() => readTextFile(tmp('missing.json')), 'FILE_NOT_FOUND');
+  });
+});
+
+describe('.npz files: only the arrays asked for are inflated, under maxEntryBytes', () => {
+  const zeros = (n: number): Tensor => ({ dtype: 'float32', shape: [n], data: new Float32Array(n) });
+
+  it('path:name reads one entry; inspect checks every header first; the limit is an option', async () => {
+    const path = tmp('bomb.npz');
+    // 4 MiB of zeros per entry, a few KiB on disk
+    await writeArraysFile(path, { a0: zeros(1 << 20), a1: zeros(1 << 20), s: zeros(3) }, { compress: true });
+    const limit = { maxEntryBytes: 2 ** 20 };
+    expect((await readTensorFile(`${path}:s`, limit)).shape).toEqual([3]);
+    expect((await readMatrixFile(path, 'x', { ...limit, array: 's' })).rows).toBe(3);
+    expect(Object.keys(await readArrays(`${path}:s`, limit))).toEqual(['s']);
+    for (const read of [
+      () => readTensorFile(`${path}:a1`, limit),
+      () => readArrays(path, limit),
+      () => inspectFile(path, limit),
+      () => readLabelsFile(`${path}:a0`, limit),
+    ]) {
+      const e = await expectEmmsErrorAsync(read, 'ZIP_ENTRY_TOO_LARGE');
+      expect(e.message).toMatch(/entry 'a[01]\.npy' .* unpacks to 4 MiB \(4194432 bytes\)/);
+      expect(e.input).toBe(path);
+    }
+    const seen = await inspectFile(path, { maxEntryBytes: 8 * 2 ** 20 });
+    expect(seen.arrays.map((a) => [a.name, a.max])).toEqual([
+      ['a0', 0],
+      ['a1', 0],
+      ['s', 0],
+    ]);
+  });
+
+  it('node:zlib stops at the declared size of an entry whose data inflates further', async () => {
+    const npy = encodeNpy(zeros(10));
+    const lie = new Uint8Array(npy.length + 16 * 2 ** 20);
+    lie.set(npy);
+    const bytes = zipSync({ 'a.npy': [lie, { level: 1 }] });
+    const view = new DataView(bytes.buffer);
+    let record = bytes.length - 22;
+    while (view.getUint32(record, true) !== 0x02014b50) record--;
+    view.setUint32(record + 24, npy.length, true);
+    writeFileSync(tmp('lie.npz'), bytes);
+    const e = await expectEmmsErrorAsync(() => readTensorFile(tmp('lie.npz')), 'ZIP_CORRUPT');
+    expect(e.message).toContain(`inflates past the ${npy.length} bytes its directory records`);
   });
 });

@@ -1,17 +1,17 @@
 // Node entry: file reading and writing on top of the browser-safe parsers.
-import { type FileHandle, open, rename, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { toLabels, toMatrix } from './convert';
-import { allocate, dtypeInfo, HOST_LITTLE_ENDIAN, swapBytesInPlace, widenHalf } from './dtype';
+import { allocate, dtypeInfo, HOST_LITTLE_ENDIAN, widenHalf } from './dtype';
 import { EmmsError } from './errors';
 import {
   ARRAY_EXTENSIONS,
+  type ArrayFile,
   type ArrayFormat,
   extensionOf,
   type FileInspection,
   fileStem,
-  inspectArrays,
   inspectNpy,
-  parseArrays,
+  openArrays,
   requireArrayFormat,
 } from './formats';
 import {
@@ -21,19 +21,31 @@ import {
   parseLabelsJson,
   parseLabelsText,
 } from './labels';
+import {
+  ARRAY_FILE,
+  allocateOrFail,
+  CHUNK,
+  LABEL_FILE,
+  openForRead,
+  readFileBytes,
+  readInto,
+  readText,
+  refuseIfSpecial,
+  swapRegion,
+  writeAtomically,
+  zlibInflater,
+} from './node-io';
+import { mergeSelector, selectFile } from './node-select';
 import { encodeNpyHeader, type NpyHeader, type NpyWriteOptions, parseNpyHeader, reorder } from './npy';
 import { encodeNpz } from './npz';
 import { type ProgressListener, progressTracker } from './progress';
 import { encodeSafetensors } from './safetensors';
 import type { Matrix, Tensor, TypedArray } from './tensor';
-import { checkTensor } from './tensor-check';
+import { checkTensor, setOwn } from './tensor-check';
 
-export type { ArrayFormat, ArrayInspection, FileInspection } from './formats';
-
-/** Bytes read per system call; large files are filled in pieces of this size. */
-const CHUNK = 64 * 1024 * 1024;
-/** The longest Uint8Array V8 makes; files read whole must fit in one. */
-const MAX_WHOLE_FILE = 2 ** 32;
+export type { ArrayFile, ArrayFormat, ArrayInspection, FileInspection } from './formats';
+export { readFileBytes, readTextFile, requireRegularFile } from './node-io';
+export { type FileSelection, splitFileSelector } from './node-select';
 
 /** Options of the readers. */
 export interface ReadOptions {
@@ -41,143 +53,18 @@ export interface ReadOptions {
   onProgress?: ProgressListener;
   /** Bytes per read call (default 64 MiB). */
   chunkBytes?: number;
+  /**
+   * The most bytes one compressed .npz entry may unpack to (default 512 MiB), checked against the
+   * archive's headers before inflating; above it the read fails with ZIP_ENTRY_TOO_LARGE. Only
+   * the entries asked for are inflated. See NpzReadOptions.
+   */
+  maxEntryBytes?: number;
 }
 
 /** Options of {@link readTensorFile}. */
 export interface ReadTensorOptions extends ReadOptions {
   /** For .npz/.safetensors holding several arrays: the one to return. */
   array?: string;
-}
-
-function writeError(path: string, e: unknown): never {
-  const code = (e as { code?: string })?.code;
-  const why =
-    code === 'ENOENT' ? 'its folder does not exist' : (code ?? (e instanceof Error ? e.message : String(e)));
-  throw new EmmsError('FILE_UNWRITABLE', `${path}: cannot be written (${why}).`, { input: path, cause: e });
-}
-
-function fsError(path: string, e: unknown): never {
-  const code = (e as { code?: string })?.code;
-  if (code === 'ENOENT') {
-    throw new EmmsError('FILE_NOT_FOUND', `${path}: file not found. Check the path.`, {
-      input: path,
-      cause: e,
-    });
-  }
-  if (code === 'EISDIR') {
-    throw new EmmsError('FILE_UNREADABLE', `${path}: is a folder, not a file.`, { input: path, cause: e });
-  }
-  throw new EmmsError(
-    'FILE_UNREADABLE',
-    `${path}: cannot be read (${code ?? (e instanceof Error ? e.message : String(e))}).`,
-    { input: path, cause: e },
-  );
-}
-
-async function openForRead(path: string): Promise<{ fh: FileHandle; size: number }> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (e) {
-    fsError(path, e);
-  }
-  try {
-    const st = await fh.stat();
-    if (st.isDirectory()) fsError(path, Object.assign(new Error('EISDIR'), { code: 'EISDIR' }));
-    if (st.size === 0) throw new EmmsError('FILE_EMPTY', `${path}: file is empty.`, { input: path });
-    return { fh, size: st.size };
-  } catch (e) {
-    await fh.close();
-    throw e;
-  }
-}
-
-/** A run of bytes in memory; may be longer than one Uint8Array can span (2^32 bytes). */
-interface ByteRegion {
-  readonly buffer: ArrayBufferLike;
-  readonly byteOffset: number;
-  readonly byteLength: number;
-}
-
-/** Views of `region` of at most `chunk` bytes each, in order. */
-function* chunksOf(region: ByteRegion, chunk = CHUNK): Generator<Uint8Array> {
-  for (let done = 0; done < region.byteLength; done += chunk) {
-    yield new Uint8Array(region.buffer, region.byteOffset + done, Math.min(chunk, region.byteLength - done));
-  }
-}
-
-/** Reverses the bytes of every element of `region` in place (chunk by chunk). */
-function swapRegion(region: ByteRegion, itemSize: number): void {
-  for (const view of chunksOf(region)) swapBytesInPlace(view, itemSize);
-}
-
-/** Fills `into` from file `position` on, in chunks; FILE_TRUNCATED when the file ends first. */
-async function readInto(
-  fh: FileHandle,
-  path: string,
-  into: ByteRegion,
-  position: number,
-  onChunk?: (bytes: number) => void,
-  chunk = CHUNK,
-): Promise<void> {
-  let at = position;
-  for (const view of chunksOf(into, chunk)) {
-    for (let done = 0; done < view.length; ) {
-      const { bytesRead } = await fh.read(view, done, view.length - done, at);
-      if (bytesRead === 0) {
-        throw new EmmsError('FILE_TRUNCATED', `${path}: file ended after ${at} bytes while reading.`, {
-          input: path,
-        });
-      }
-      done += bytesRead;
-      at += bytesRead;
-      onChunk?.(bytesRead);
-    }
-  }
-}
-
-function allocateOrFail<T>(path: string, bytes: number, make: () => T): T {
-  try {
-    return make();
-  } catch (e) {
-    if (e instanceof RangeError) {
-      throw new EmmsError(
-        'FILE_TOO_LARGE',
-        `${path}: needs ${(bytes / 2 ** 30).toFixed(2)} GiB of memory, which could not be allocated.`,
-        { input: path, cause: e },
-      );
-    }
-    throw e;
-  }
-}
-
-/** The whole file as bytes, read in chunks (works past Node's 2 GiB readFile limit). */
-export async function readFileBytes(path: string): Promise<Uint8Array> {
-  const { fh, size } = await openForRead(path);
-  try {
-    if (size > MAX_WHOLE_FILE) {
-      throw new EmmsError(
-        'FILE_TOO_LARGE',
-        `${path}: is ${(size / 2 ** 30).toFixed(2)} GiB; .npz, .safetensors and text files are read whole and must stay ` +
-          'under 4 GiB. Save large feature matrices as .npy, which is read in chunks.',
-        { input: path },
-      );
-    }
-    const bytes = allocateOrFail(path, size, () => new Uint8Array(size));
-    await readInto(fh, path, bytes, 0);
-    return bytes;
-  } finally {
-    await fh.close();
-  }
-}
-
-async function readText(path: string): Promise<string> {
-  const bytes = await readFileBytes(path);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new EmmsError('LABELS_PARSE', `${path}: is not UTF-8 text.`, { input: path });
-  }
 }
 
 /** Reads the header of a .npy file without reading its data. */
@@ -213,7 +100,7 @@ export async function readNpyFile(
   path: string,
   opts: ReadOptions = {},
 ): Promise<{ header: NpyHeader; tensor: Tensor }> {
-  const { fh, size } = await openForRead(path);
+  const { fh, size } = await openForRead(path, ARRAY_FILE);
   try {
     const header = await readNpyHeaderFrom(fh, path, size);
     const available = size - header.dataOffset;
@@ -252,101 +139,20 @@ export async function readNpyFile(
   }
 }
 
-/** A file path with an optional selector: `file.npz:name` or `labels.csv:column`. */
-export interface FileSelection {
-  /** The file to read. */
-  readonly path: string;
-  /** The part after the ':' (an array name, a CSV column), when there was one. */
-  readonly selector?: string;
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Splits `file.npz:name` into the file and the selector. A suffix counts only when the part
- * before its ':' is an existing file and the whole string is not: so a file whose own name holds
- * ':' is read as it is, array names may hold ':' (`a.npz:block:0` picks 'block:0' when a.npz
- * exists), and a Windows drive (`C:\data\x.npz`) is never taken for a selector.
- *
- * @param spec a path, possibly followed by ':' and a selector.
- * @returns the path to read and the selector, if any. Nothing is read but file metadata.
- * @example
- * ```ts
- * await splitFileSelector('features.npz:layer4'); // { path: 'features.npz', selector: 'layer4' }
- * await splitFileSelector('C:\\data\\x.npz');      // { path: 'C:\\data\\x.npz' }
- * ```
- */
-export async function splitFileSelector(spec: string): Promise<FileSelection> {
-  if (!spec.includes(':') || (await isFile(spec))) return { path: spec };
-  for (let i = spec.lastIndexOf(':'); i > 0; i = spec.lastIndexOf(':', i - 1)) {
-    const path = spec.slice(0, i);
-    const selector = spec.slice(i + 1);
-    if (selector === '') continue;
-    // 'C:\x' or 'C:/x': a drive letter, not a file called 'C'.
-    if (i === 1 && /^[A-Za-z]$/.test(path) && /^[\\/]/.test(selector)) continue;
-    if (await isFile(path)) return { path, selector };
-  }
-  return { path: spec };
-}
-
-/**
- * {@link splitFileSelector}, and FILE_NOT_FOUND naming the whole `spec` when it holds a ':' but
- * neither it nor any part before a ':' exists (rather than a confusing extension complaint).
- */
-async function selectFile(spec: string): Promise<FileSelection> {
-  const sel = await splitFileSelector(spec);
-  if (sel.selector === undefined && spec.includes(':')) {
-    try {
-      await stat(spec);
-    } catch (e) {
-      const at = spec.lastIndexOf(':');
-      throw new EmmsError(
-        'FILE_NOT_FOUND',
-        `${spec}: file not found, and '${spec.slice(0, at)}' is not a file to pick '${spec.slice(at + 1)}' from (path:name). Check the path.`,
-        { input: spec, cause: e },
-      );
-    }
-  }
-  return sel;
-}
-
-/** The selector of `spec` merged with an explicit option; INVALID_OPTION when they disagree. */
-function mergeSelector(
-  spec: string,
-  sel: FileSelection,
-  option: string | number | undefined,
-  optionName: string,
-): string | number | undefined {
-  if (sel.selector === undefined) return option;
-  if (option !== undefined && String(option) !== sel.selector) {
-    throw new EmmsError(
-      'INVALID_OPTION',
-      `${spec}: names '${sel.selector}' after ':' but the ${optionName} option says '${option}'; give one of them.`,
-      { input: optionName, details: { selector: sel.selector, [optionName]: option } },
-    );
-  }
-  return sel.selector;
-}
-
-function pickOne(path: string, arrays: Record<string, Tensor>, wanted?: string): Tensor {
-  const names = Object.keys(arrays);
+/** The name of the one array to read from `file`: `wanted`, or the only one there is. */
+function pickOne(path: string, file: Pick<ArrayFile, 'names'>, wanted?: string): string {
+  const names = file.names;
   if (wanted !== undefined) {
-    if (!Object.hasOwn(arrays, wanted)) {
+    if (!names.includes(wanted)) {
       throw new EmmsError(
         'ARRAY_NOT_FOUND',
         `${path}: has no array '${wanted}'; it holds ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'none'}.`,
-        { input: path, details: { arrays: names } },
+        { input: path, details: { arrays: [...names] } },
       );
     }
-    return arrays[wanted];
+    return wanted;
   }
-  if (names.length === 1) return arrays[names[0]];
+  if (names.length === 1) return names[0];
   if (names.length === 0) {
     throw new EmmsError('ARRAY_NOT_FOUND', `${path}: holds no arrays.`, { input: path });
   }
@@ -376,9 +182,19 @@ export async function readTensorFile(spec: string, opts: ReadTensorOptions = {})
   const sel = await selectFile(spec);
   const wanted = mergeSelector(spec, sel, opts.array, 'array') as string | undefined;
   const path = sel.path;
+  await refuseIfSpecial(path, ARRAY_FILE);
   const format = requireArrayFormat(path);
   if (format === 'npy' && wanted === undefined) return (await readNpyFile(path, opts)).tensor;
-  return pickOne(path, await readArrays(path, opts), wanted);
+  const file = await openArrayFile(path, format, opts);
+  return file.read(pickOne(path, file, wanted));
+}
+
+/** Reads a .npz/.safetensors (or .npy) file into memory and opens it without decoding any array. */
+async function openArrayFile(path: string, format: ArrayFormat, opts: ReadOptions): Promise<ArrayFile> {
+  return openArrays(await readFileBytes(path, ARRAY_FILE), path, format, {
+    maxEntryBytes: opts.maxEntryBytes,
+    inflateRaw: zlibInflater(path),
+  });
 }
 
 /**
@@ -393,17 +209,22 @@ export async function readTensorFile(spec: string, opts: ReadTensorOptions = {})
  */
 export async function readArrays(spec: string, opts: ReadOptions = {}): Promise<Record<string, Tensor>> {
   const sel = await selectFile(spec);
-  if (sel.selector !== undefined) {
-    const all = await readArrays(sel.path, opts);
-    return { [sel.selector]: pickOne(sel.path, all, sel.selector) };
-  }
   const path = sel.path;
+  await refuseIfSpecial(path, ARRAY_FILE);
   const format: ArrayFormat = requireArrayFormat(path);
-  if (format === 'npy') {
+  if (format === 'npy' && sel.selector === undefined) {
     const { tensor } = await readNpyFile(path, opts);
     return { [fileStem(path)]: tensor };
   }
-  return parseArrays(await readFileBytes(path), path, format);
+  const file = await openArrayFile(path, format, opts);
+  const out: Record<string, Tensor> = {};
+  if (sel.selector !== undefined) {
+    setOwn(out, sel.selector, file.read(pickOne(path, file, sel.selector)));
+    return out;
+  }
+  file.checkAll();
+  for (const name of file.names) setOwn(out, name, file.read(name));
+  return out;
 }
 
 /**
@@ -435,6 +256,8 @@ export interface ReadLabelsOptions {
   classNames?: readonly string[];
   /** For .npz/.safetensors holding several arrays: the one to use. */
   array?: string;
+  /** The most bytes one compressed .npz entry may unpack to (see {@link ReadOptions.maxEntryBytes}). */
+  maxEntryBytes?: number;
 }
 
 const LABEL_EXTENSIONS = [...ARRAY_EXTENSIONS, '.txt', '.labels', '.csv', '.json'];
@@ -458,6 +281,7 @@ const LABEL_EXTENSIONS = [...ARRAY_EXTENSIONS, '.txt', '.labels', '.csv', '.json
 export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {}): Promise<ParsedLabels> {
   const sel = await selectFile(spec);
   const path = sel.path;
+  await refuseIfSpecial(path, LABEL_FILE);
   const ext = extensionOf(path);
   const textOpts = { classNames: opts.classNames };
   if (sel.selector !== undefined && !['.npy', '.npz', '.safetensors', '.csv'].includes(ext)) {
@@ -472,7 +296,9 @@ export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {})
     case '.npz':
     case '.safetensors': {
       const array = mergeSelector(spec, sel, opts.array, 'array') as string | undefined;
-      return { labels: toLabels(await readTensorFile(path, { array }), path) };
+      return {
+        labels: toLabels(await readTensorFile(path, { array, maxEntryBytes: opts.maxEntryBytes }), path),
+      };
     }
     case '.txt':
     case '.labels':
@@ -509,7 +335,7 @@ export async function readLabelsFile(spec: string, opts: ReadLabelsOptions = {})
 
 /** Reads class names: a JSON array of strings from .json, else one name per line. */
 export async function readClassNamesFile(path: string): Promise<string[]> {
-  const text = await readText(path);
+  const text = await readText(path, 'LABELS_PARSE', 'a class-name file (.txt or .json)');
   if (extensionOf(path) !== '.json') return parseClassNames(text, path);
   let value: unknown;
   try {
@@ -529,33 +355,6 @@ export async function readClassNamesFile(path: string): Promise<string[]> {
     });
   }
   return value as string[];
-}
-
-/** Writes `parts` to a temporary file beside `path`, then renames it into place. */
-async function writeAtomically(path: string, parts: ByteRegion[]): Promise<void> {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  let fh: FileHandle;
-  try {
-    fh = await open(tmp, 'w');
-  } catch (e) {
-    writeError(path, e);
-  }
-  try {
-    for (const part of parts) {
-      for (const view of chunksOf(part)) {
-        for (let done = 0; done < view.length; ) {
-          const { bytesWritten } = await fh.write(view, done, view.length - done);
-          done += bytesWritten;
-        }
-      }
-    }
-    await fh.close();
-    await rename(tmp, path);
-  } catch (e) {
-    await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    writeError(path, e);
-  }
 }
 
 /**
@@ -612,13 +411,20 @@ export async function writeArraysFile(
 
 /**
  * Shape, dtype, byte order as stored, min/max/mean and NaN/Inf count of every array in a file
- * (what `emms inspect` prints).
+ * (what `emms inspect` prints). Every .npz entry's header and size are checked (inflating only
+ * its first bytes) before any entry is inflated; then entries are inflated one at a time, so
+ * memory holds the file and one array.
+ *
+ * @throws EmmsError as {@link readArrays}, ZIP_ENTRY_TOO_LARGE above `opts.maxEntryBytes`.
  */
 export async function inspectFile(path: string, opts: ReadOptions = {}): Promise<FileInspection> {
+  await refuseIfSpecial(path, ARRAY_FILE);
   const format = requireArrayFormat(path);
   if (format === 'npy') {
     const { header, tensor } = await readNpyFile(path, opts);
     return { path, format, arrays: [inspectNpy(fileStem(path), header, tensor)] };
   }
-  return inspectArrays(await readFileBytes(path), path, format);
+  const file = await openArrayFile(path, format, opts);
+  file.checkAll();
+  return { path, format, arrays: file.names.map((name) => file.inspect(name)) };
 }

@@ -1,10 +1,10 @@
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { encodeNpy, parseNpyHeader } from './npy';
-import { encodeNpz, parseNpz, parseNpzEntries } from './npz';
+import { encodeNpz, openNpz, parseNpz, parseNpzEntries } from './npz';
 import type { Tensor } from './tensor';
 import { dataBytes, expectEmmsError, expected } from './test-utils';
-import { centralDirectoryCrcs, crc32 } from './zip-directory';
+import { crc32, readZipDirectory } from './zip';
 
 describe('parseNpz on archives written by numpy', () => {
   for (const name of ['stored.npz', 'compressed.npz']) {
@@ -19,6 +19,22 @@ describe('parseNpz on archives written by numpy', () => {
       }
     });
   }
+
+  it('zip64.npz: sizes and offsets in zip64 fields, a zip64 end record (numpy reads it)', () => {
+    const bytes = dataBytes('zip64.npz');
+    const check = (b: Uint8Array) => {
+      const arrays = parseNpz(b, 'zip64.npz');
+      for (const [key, w] of Object.entries(expected.files['zip64.npz'].arrays!)) {
+        expect(arrays[key].shape).toEqual(w.shape);
+        expect(Array.from(arrays[key].data as ArrayLike<number | bigint>).map(Number)).toEqual(w.values);
+      }
+    };
+    check(bytes);
+    // the end record's 32-bit directory offset saturated, as past 4 GiB: only the zip64 record says where
+    const patched = bytes.slice();
+    new DataView(patched.buffer).setUint32(patched.length - 22 + 16, 0xffffffff, true);
+    check(patched);
+  });
 
   it('keeps each entry header', () => {
     const entries = parseNpzEntries(dataBytes('stored.npz'));
@@ -128,8 +144,8 @@ describe('CRC-32 of .npz entries', () => {
       const b = Uint8Array.from({ length: n }, (_, i) => (i * 37 + n) & 0xff);
       expect(crc32(b)).toBe(bitwise(b));
     }
-    const crcs = centralDirectoryCrcs(dataBytes('stored.npz'));
-    expect([...(crcs?.keys() ?? [])].sort()).toEqual(['features.npy', 'labels.npy']);
+    const names = readZipDirectory(dataBytes('stored.npz')).map((e) => e.name);
+    expect(names.sort()).toEqual(['features.npy', 'labels.npy']);
   });
 
   it('reads archives with a comment after the directory, and round-trips its own', () => {
@@ -142,5 +158,90 @@ describe('CRC-32 of .npz entries', () => {
     withComment.set(comment, plain.length);
     new DataView(withComment.buffer).setUint16(plain.length - 2, comment.length, true);
     expect(Array.from(parseNpz(withComment).x.data as Float64Array)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('entries inflated only when asked for, under a size limit', () => {
+  const zeros = (n: number): Tensor => ({ dtype: 'float32', shape: [n], data: new Float32Array(n) });
+  const small: Tensor = { dtype: 'int32', shape: [3], data: Int32Array.from([7, 8, 9]) };
+  /** Offset of the central-directory record of `name` in a zip made by fflate. */
+  const directoryRecord = (bytes: Uint8Array, name: string): number => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    for (let p = bytes.length - 22; p >= 0; p--) {
+      if (view.getUint32(p, true) !== 0x02014b50) continue;
+      const n = view.getUint16(p + 28, true);
+      if (new TextDecoder().decode(bytes.subarray(p + 46, p + 46 + n)) === name) return p;
+    }
+    throw new Error(`no record for ${name}`);
+  };
+
+  it('reads one entry without inflating the others (a damaged one stays unread)', () => {
+    const bytes = zipSync({
+      'good.npy': [encodeNpy(small), { level: 6 }],
+      'bad.npy': [encodeNpy(zeros(1000)), { level: 6 }],
+    });
+    // damage the deflate data of bad.npy: its first bytes become an invalid block type
+    const view = new DataView(bytes.buffer);
+    const at = view.getUint32(directoryRecord(bytes, 'bad.npy') + 42, true);
+    const start = at + 30 + view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
+    bytes[start] = 0xff;
+    const archive = openNpz(bytes, 'two.npz');
+    expect(archive.names).toEqual(['good', 'bad']);
+    expect(Array.from(archive.entry('good').tensor.data as Int32Array)).toEqual([7, 8, 9]);
+    expectEmmsError(() => parseNpz(bytes, 'two.npz'), 'ZIP_CORRUPT');
+    expectEmmsError(() => archive.entry('nope'), 'ARRAY_NOT_FOUND');
+  });
+
+  it('a compressed entry above maxEntryBytes is refused from its headers, naming file, entry, size and option', () => {
+    const bytes = encodeNpz({ big: zeros(1 << 20), small }, { compress: true }); // 4 MiB of zeros, ~4 KiB packed
+    expect(bytes.length).toBeLessThan(64 * 1024);
+    const e = expectEmmsError(
+      () => parseNpz(bytes, 'z.npz', { maxEntryBytes: 2 ** 20 }),
+      'ZIP_ENTRY_TOO_LARGE',
+    );
+    expect(e.message).toContain(
+      "z.npz: entry 'big.npy' (shape (1048576) of float32) unpacks to 4 MiB (4194432 bytes)",
+    );
+    expect(e.message).toContain('above the 1 MiB limit');
+    expect(e.message).toContain('maxEntryBytes');
+    expect((e as { details?: unknown }).details).toMatchObject({
+      entry: 'big.npy',
+      bytes: 4194432,
+      limit: 2 ** 20,
+    });
+    // the other entry is still readable under the same limit; the default limit (512 MiB) reads both
+    expect(openNpz(bytes, 'z.npz', { maxEntryBytes: 2 ** 20 }).entry('small').tensor.shape).toEqual([3]);
+    expect(parseNpz(bytes).big.shape).toEqual([1 << 20]);
+    // stored entries are not inflated, so the limit does not apply to them
+    expect(parseNpz(encodeNpz({ big: zeros(1 << 20) }), 's.npz', { maxEntryBytes: 1024 }).big.shape).toEqual([
+      1 << 20,
+    ]);
+    expectEmmsError(() => openNpz(bytes, 'z.npz', { maxEntryBytes: 0 }), 'INVALID_OPTION');
+  });
+
+  it("the directory's size and the .npy header's shape × dtype must agree before anything is inflated", () => {
+    const bytes = encodeNpz({ a: zeros(100) }, { compress: true }); // 128-byte header + 400 data bytes
+    const record = directoryRecord(bytes, 'a.npy');
+    const view = new DataView(bytes.buffer);
+    view.setUint32(record + 24, 128 + 200, true); // the directory says 200 data bytes
+    expectEmmsError(() => parseNpz(bytes, 'a.npz'), 'FILE_TRUNCATED');
+    view.setUint32(record + 24, 128 + 800, true);
+    expectEmmsError(() => parseNpz(bytes, 'a.npz'), 'SHAPE_MISMATCH');
+  });
+
+  it('an entry that inflates past its declared size stops at that size (a lying header)', () => {
+    // The header and the directory say (10,) float32, 168 bytes; the data inflates to 16 MiB.
+    const npy = encodeNpy(zeros(10));
+    const lie = new Uint8Array(npy.length + 16 * 2 ** 20);
+    lie.set(npy);
+    const bytes = zipSync({ 'a.npy': [lie, { level: 1 }] });
+    const view = new DataView(bytes.buffer);
+    const record = directoryRecord(bytes, 'a.npy');
+    view.setUint32(record + 24, npy.length, true);
+    view.setUint32(record + 16, crc32(npy), true);
+    const e = expectEmmsError(() => parseNpz(bytes, 'lie.npz'), 'ZIP_CORRUPT');
+    expect(e.message).toContain(`inflates past the ${npy.length} bytes its directory records`);
+    // it stopped within one small step of the inflater, far short of the 16 MiB the data holds
+    expect((e as { details?: { inflated: number } }).details?.inflated).toBeLessThan(2 ** 20);
   });
 });

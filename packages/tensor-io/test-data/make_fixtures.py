@@ -141,6 +141,32 @@ def bad_crc(src, dst, flip_data):
 bad_crc("stored.npz", "bad_crc_stored.npz", True)
 bad_crc("compressed.npz", "bad_crc_deflated.npz", False)
 
+# zip64 records in a small archive (numpy writes them past 2 GiB): with zipfile's limit lowered,
+# every directory entry carries its sizes and offset in a zip64 extra field, and the archive ends
+# with a zip64 end-of-directory record; numpy.load must still read it
+_limit = zipfile.ZIP64_LIMIT
+zipfile.ZIP64_LIMIT = 16
+try:
+    with zipfile.ZipFile("zip64.npz", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for key, arr in [("features", np.arange(12, dtype=np.float32).reshape(3, 4)), ("labels", np.array([2, 0, 1]))]:
+            buf = io.BytesIO()
+            np.save(buf, arr)
+            with zf.open(key + ".npy", "w", force_zip64=True) as f:
+                f.write(buf.getvalue())
+finally:
+    zipfile.ZIP64_LIMIT = _limit
+_raw = open("zip64.npz", "rb").read()
+assert b"PK\x06\x06" in _raw and b"PK\x06\x07" in _raw, "expected zip64 end records"
+_z = np.load("zip64.npz")
+expected["files"]["zip64.npz"] = {"arrays": {k: {"dtype": str(_z[k].dtype), "shape": list(_z[k].shape), "values": _z[k].ravel().tolist()} for k in _z.files}}
+
+# labels as np.savetxt writes them ('%.18e': 0.000000000000000000e+00), whole and not whole
+savetxt_labels = np.array([0, 2, 1, 3, 2, 0])
+np.savetxt("labels_savetxt.txt", savetxt_labels)
+np.savetxt("labels_savetxt.csv", savetxt_labels.reshape(-1, 1), delimiter=",", header="label", comments="")
+np.savetxt("labels_savetxt_half.txt", savetxt_labels / 2)
+expected["files"]["labels_savetxt.txt"] = {"values": np.loadtxt("labels_savetxt.txt").astype(np.int64).tolist()}
+
 with open("expected.json", "w") as f:
     json.dump(expected, f, indent=1)
     f.write("\n")

@@ -111,7 +111,49 @@ describe('emms agreement', () => {
     expect(out.regret1).toBe(0);
   });
 
-  it('names the model missing from the truth, and refuses fewer than three models', async () => {
+  it('two models: ±1 as scipy gives for n = 2 (scripts/trust_reference.py)', async () => {
+    const r = await run([
+      'agreement',
+      '--scores',
+      file('pair.json', { a: 0.3, b: -0.1 }),
+      '--truth',
+      file('pair-truth.json', { a: 91, b: 93.5 }),
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ weightedTau: -1, kendallTau: -1, pearson: -1, rel3: 1, regret1: 2.5 });
+    expect(out.spearman).toBeCloseTo(-1, 15);
+    expect(out.weightedPearson).toBeCloseTo(-1, 15);
+  });
+
+  it('model names __proto__, constructor and toString are all compared (JSON and CSV)', async () => {
+    const json = '{"__proto__": 3, "constructor": 2, "toString": 1}';
+    const t = '{"__proto__": 90, "constructor": 80, "toString": 70}';
+    const r = await run([
+      'agreement',
+      '--scores',
+      file('proto.json', json),
+      '--truth',
+      file('proto-truth.json', t),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trimEnd().split('\n').at(-1)?.split(/\s+/)).toEqual(['models', '3']);
+    const csv = await run([
+      'agreement',
+      '--scores',
+      file('proto.csv', 'model,score\n__proto__,1\nconstructor,2\ntoString,3\n'),
+      '--truth',
+      file('proto-truth.csv', 'model,acc\n__proto__,70\nconstructor,80\ntoString,90\n'),
+      '--format',
+      'json',
+    ]);
+    expect(csv.code).toBe(0);
+    expect(JSON.parse(csv.stdout).weightedTau).toBe(1);
+  });
+
+  it('names the model missing from the truth, and refuses fewer than two models', async () => {
     const r = await run([
       'agreement',
       '--scores',
@@ -122,7 +164,7 @@ describe('emms agreement', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('"zz"');
     expect(r.stderr).toContain('[MODEL_NOT_IN_TRUTH]');
-    const f = await run(['agreement', '--scores', file('two.json', { a: 1, b: 2 }), '--truth', truth]);
+    const f = await run(['agreement', '--scores', file('one.json', { a: 1 }), '--truth', truth]);
     expect(f.code).toBe(1);
     expect(f.stderr).toContain('[TOO_FEW_MODELS]');
   });

@@ -26,12 +26,20 @@ async function featuresTask(dir: string): Promise<void> {
   writeFileSync(join(dir, 'truth.json'), JSON.stringify({ a: 0.1, b: 0.5, c: 0.9 }));
 }
 
+/** A signal to send once stderr shows `after`. */
+interface SendSignal {
+  after: (err: string) => boolean;
+  send: NodeJS.Signals;
+}
+
 /** The CLI as a process (so that whatever a library prints on its own is seen too). */
 function cli(
   args: string[],
   env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; out: string; err: string; ms: number }> {
+  signal?: SendSignal,
+): Promise<{ code: number | null; out: string; err: string; ms: number; stoppedIn?: number }> {
   const t0 = Date.now();
+  let sentAt: number | undefined;
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, EMMS_LINALG: 'js', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -137,29 +145,33 @@ describe('emms bench: what the spec decides, folders, nothing scored', () => {
     60_000,
   );
 
-  it.each(['SIGINT', 'SIGTERM'] as const)('a local run stops within seconds on %s (exit 130)', async (send) => {
-    const dir = tmp('emms-stop-');
-    const r = await cli(
-      [
-        'bench',
-        '--models',
-        'ppocr-det,ppocr-cls,pixels',
-        '--train-per-class',
-        '20',
-        '--test-per-class',
-        '5',
-        '--out',
-        join(dir, 'out'),
-        '--cache',
-        join(dir, 'cache'),
-      ],
-      {},
-      { after: (err) => err.includes('extract:'), send },
-    );
-    expect(r.code).toBe(130);
-    expect(r.err).toContain('interrupted');
-    expect(r.stoppedIn).toBeLessThan(10_000);
-  }, 120_000);
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'a local run stops within seconds on %s (exit 130)',
+    async (send) => {
+      const dir = tmp('emms-stop-');
+      const r = await cli(
+        [
+          'bench',
+          '--models',
+          'ppocr-det,ppocr-cls,pixels',
+          '--train-per-class',
+          '20',
+          '--test-per-class',
+          '5',
+          '--out',
+          join(dir, 'out'),
+          '--cache',
+          join(dir, 'cache'),
+        ],
+        {},
+        { after: (err) => err.includes('extract:'), send },
+      );
+      expect(r.code).toBe(130);
+      expect(r.err).toContain('interrupted');
+      expect(r.stoppedIn).toBeLessThan(10_000);
+    },
+    120_000,
+  );
 
   it('--attach stops following within seconds on SIGTERM; the run stays in the queue', async () => {
     const redis = await startRedis();
@@ -171,10 +183,14 @@ describe('emms bench: what the spec decides, folders, nothing scored', () => {
       const runId = detached.out.trim();
       expect(runId).toMatch(/^[0-9a-f]{20}$/);
       // no worker: the run waits; attaching follows it until the signal
-      const r = await cli(['bench', ...common, '--attach', runId, '--out', join(dir, 'out')], {}, {
-        after: (err) => err.includes(`run ${runId}`),
-        send: 'SIGTERM',
-      });
+      const r = await cli(
+        ['bench', ...common, '--attach', runId, '--out', join(dir, 'out')],
+        {},
+        {
+          after: (err) => err.includes(`run ${runId}`),
+          send: 'SIGTERM',
+        },
+      );
       expect(r.code).toBe(130);
       expect(r.err).toContain('the run goes on on the workers');
       expect(r.stoppedIn).toBeLessThan(5_000);

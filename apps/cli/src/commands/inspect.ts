@@ -3,6 +3,7 @@ import { type ArrayInspection, inspectFile } from '@emms/tensor-io/node';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
 import { type Cell, formatOption, type OutputFormat, renderJson, renderRows } from '../format';
+import { maxEntrySizeOption, readOptionsFrom } from '../read-options';
 
 /** What `emms inspect` reports for one array (the JSON keys, in this order). */
 export interface ArrayReport {
@@ -33,14 +34,15 @@ function report(a: ArrayInspection): ArrayReport {
 export const inspectCommand: CliCommand = {
   name: 'inspect',
   summary: 'Show shape, dtype, byte order, min/max/mean and NaN/Inf count of the arrays in a file.',
-  usage: 'FILE [--format table|json|csv]',
-  options: [formatOption],
+  usage: 'FILE [--max-entry-size SIZE] [--format table|json|csv]',
+  options: [maxEntrySizeOption, formatOption],
   details: [
     'FILE may be .npy, .npz or .safetensors. For .npz and .safetensors there is one entry per array;',
     'in JSON under "arrays": {"name": {...}}. min, max and mean are over the finite values (null when',
     'there are none); nonFinite counts NaN and ±Inf. dtype and byteOrder are as stored (a float16',
     'file says float16 although it is read widened to float32); byteOrder is little, big, or none',
-    'for one-byte types.',
+    "for one-byte types. A .npz entry is unpacked only after every entry's header and size are",
+    'checked, and one at a time; a compressed entry larger than --max-entry-size is refused.',
     '',
     'Example:',
     '  emms inspect examples/small/X.npy --format json',
@@ -51,7 +53,7 @@ export const inspectCommand: CliCommand = {
       throw new UsageError(`inspect takes one FILE, got ${positionals.length}`, 'inspect');
     const format = values.format as OutputFormat;
     const file = positionals[0];
-    const result = await inspectFile(resolve(io.cwd, file));
+    const result = await inspectFile(resolve(io.cwd, file), readOptionsFrom(values, 'inspect'));
     const single = result.format === 'npy';
     const entries: [string, ArrayReport][] = result.arrays.map((a) => [a.name, report(a)]);
     if (format === 'json') {

@@ -38,12 +38,143 @@ describe('emms rank', () => {
     ]);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toMatch(/^rank\s+model\s+D\s+mean rank\s+logme\s+hscore$/);
-    expect(lines[1]).toMatch(/^\s*1\s+strong\s+4\s+1\s+\S+ \(#1\)\s+\S+ \(#1\)$/);
-    expect(lines.at(-1)).toMatch(
-      /^Fine-tune strong: best mean rank \(1\.0\) over 2 score\(s\), first by 2 of 2 \(logme, hscore\)\.$/,
+    expect(lines[0]).toMatch(/^rank\s+model\s+D\s+mean rank\s+P\(best\)\s+rank 95%\s+logme\s+hscore$/);
+    expect(lines[1]).toMatch(/^\s*1\s+strong\s+4\s+1\s+1\.00\s+1\s+\S+ \(#1\)\s+\S+ \(#1\)$/);
+    expect(r.stdout).toContain("Agreement among the 2 scores the recommendation rests on: Kendall's W 1.00");
+    expect(r.stdout).toContain('Bootstrap: 200 resamples of the 45 samples within each class (seed 0)');
+    expect(lines.at(-1)).toBe(
+      'Fine-tune strong (P(best) 1.00): mean rank 1.0 over 2 scores (logme, hscore), first by 2 of 2 (logme, hscore).',
     );
     expect(r.stderr).not.toContain('disagree');
+    const off = await run([
+      'rank',
+      '--features-dir',
+      dir,
+      '--labels',
+      join(dir, 'labels.npy'),
+      '--metrics',
+      'logme,hscore',
+      '--bootstrap',
+      '0',
+    ]);
+    expect(off.stdout.split('\n')[0]).toMatch(/^rank\s+model\s+D\s+mean rank\s+logme\s+hscore$/);
+    expect(off.stdout.trim().split('\n').at(-1)).toMatch(/^Fine-tune strong: mean rank 1\.0 over 2 scores/);
+  });
+
+  it('--format json: P(best) per model summing to 1, rank intervals, per score too; CSV columns', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
+    await task(dir, { a: [4, 1], b: [4, 0.9], c: [4, 0.2] });
+    const args = [
+      'rank',
+      '--features-dir',
+      dir,
+      '--labels',
+      join(dir, 'labels.npy'),
+      '--metrics',
+      'logme,sfda,nleep',
+    ];
+    const r = await run([...args, '--bootstrap', '60', '--seed', '3', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.bootstrap).toMatchObject({
+      reps: 60,
+      seed: 3,
+      level: 0.95,
+      stratified: 'within-class',
+      reduce: 'auto',
+    });
+    expect(out.bootstrap.scores).toEqual(['logme', 'sfda']);
+    expect(Object.keys(out.bootstrap.notBootstrapped)).toEqual(['nleep']);
+    const p = out.models.map((m: { pBest: number }) => m.pBest);
+    expect(p.reduce((x: number, y: number) => x + y, 0)).toBeCloseTo(1, 12);
+    for (const m of out.models) {
+      expect(m.rankInterval[0]).toBeLessThanOrEqual(m.rankInterval[1]);
+      expect(m.byScore.logme).toMatchObject({ rank: expect.any(Number), pBest: expect.any(Number) });
+      expect(m.byScore.nleep.pBest).toBeUndefined();
+    }
+    expect(out.recommendation).toMatch(/^(Fine-tune \S+ \(P\(best\) [01]\.\d\d\)|Too close to call: )/);
+    expect(out.restsOn).toEqual(['logme', 'sfda', 'nleep']);
+    expect(out.agreement.scores).toBe(3);
+    const csv = await run([...args, '--bootstrap', '20', '--format', 'csv']);
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'rank,model,D,mean rank,pBest,rankLow,rankHigh,logme,sfda,nleep,pBest:logme,pBest:sfda',
+    );
+    expect((await run([...args, '--bootstrap', '-1'])).code).toBe(2);
+    expect((await run([...args, '--bootstrap', 'many'])).code).toBe(2);
+    expect((await run([...args, '--level', '1'])).code).toBe(2);
+  });
+
+  it('a model whose features hold a NaN is left out; every score failing exits 1 (NOTHING_RANKED)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
+    await task(dir, { good: [4, 2], fair: [4, 0.5] });
+    await writeNpyFile(join(dir, 'nan.npy'), {
+      dtype: 'float32',
+      shape: [45, 4],
+      data: Float32Array.from({ length: 180 }, (_, k) => (k === 7 ? Number.NaN : k % 5)),
+    });
+    const r = await run([
+      'rank',
+      '--features-dir',
+      dir,
+      '--labels',
+      join(dir, 'labels.npy'),
+      '--metrics',
+      'logme,gbc',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(
+      /^Fine-tune good \(P\(best\) \d\.\d\d\): mean rank 1\.0 over 2 scores \(logme, gbc\)/,
+    );
+    expect(r.stderr).toContain('nan: left out of the recommendation: no score could score it (NON_FINITE)');
+    const only = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
+    await task(only, {});
+    for (const id of ['x', 'y']) {
+      await writeNpyFile(join(only, `${id}.npy`), {
+        dtype: 'float32',
+        shape: [45, 2],
+        data: Float32Array.from({ length: 90 }, (_, k) => (k === 3 ? Number.NaN : k)),
+      });
+    }
+    const none = await run([
+      'rank',
+      '--features-dir',
+      only,
+      '--labels',
+      join(only, 'labels.npy'),
+      '--metrics',
+      'logme',
+    ]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('[NOTHING_RANKED]');
+    expect(none.stdout).toBe('');
+  });
+
+  it('model names __proto__, constructor and toString are ranked and printed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
+    await task(
+      dir,
+      Object.fromEntries([
+        ['__proto__', [4, 3]],
+        ['constructor', [4, 1]],
+        ['toString', [4, 0]],
+      ]),
+    );
+    const r = await run([
+      'rank',
+      '--features-dir',
+      dir,
+      '--labels',
+      join(dir, 'labels.npy'),
+      '--metrics',
+      'logme',
+      '--format',
+      'json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.models.map((m: { id: string }) => m.id)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.keys(out.scores.logme)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(out.models[0].pBest).toBe(1);
   });
 
   it('--format json; warnings on stderr for saturating dimensions (published preset)', async () => {

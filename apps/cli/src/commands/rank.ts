@@ -1,12 +1,25 @@
 import { resolve } from 'node:path';
-import { type RankResult, ResultCache, rankFeatures } from '@emms/harness';
+import { DEFAULT_BOOTSTRAP_REPS, type RankResult, ResultCache, rankFeatures } from '@emms/harness';
 import { PRESET_NAMES } from '@emms/metrics';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { type Cell, humanNumber, renderJson, renderRows } from '../format';
+import { renderJson } from '../format';
 import { progressRenderer } from '../progress';
 import { loadScorer } from '../registry';
+import { rankJson, rankTable, trustLines } from './rank-output';
 import { pluginOption, scoresNeeding } from './score';
+
+export { rankTable } from './rank-output';
+
+/** A whole number flag in [min, max], else bad usage. */
+function wholeNumber(v: unknown, flag: string, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === '' || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${String(v)}"`, 'rank');
+  }
+  return n;
+}
 
 function list(v: unknown): string[] {
   return typeof v === 'string'
@@ -17,33 +30,21 @@ function list(v: unknown): string[] {
     : [];
 }
 
-/** The ranked table: one row per model, its mean rank, then each score's value and rank. */
-export function rankTable(r: RankResult, format: 'table' | 'csv'): string {
-  const ids = Object.keys(r.scores).filter((id) =>
-    Object.values(r.scores[id]!).some((c) => c.value !== undefined),
-  );
-  const columns = ['rank', 'model', 'D', 'mean rank', ...ids];
-  const rows: Cell[][] = r.models.map((m, i) => [
-    i + 1,
-    m.id,
-    m.featureDim,
-    Number(m.meanRank.toFixed(2)),
-    ...ids.map((id) => {
-      const c = r.scores[id]![m.id];
-      if (!c || c.value === undefined) return c?.error ? `(${c.error.code})` : '';
-      return format === 'csv'
-        ? c.value
-        : `${humanNumber(Number(c.value.toPrecision(4)))} (#${m.ranks[id]})${c.warning ? '!' : ''}`;
-    }),
-  ]);
-  return renderRows(format, columns, rows);
+/** The --level value: a number in (0, 1), else bad usage. */
+function rankLevel(v: unknown): number {
+  if (v === undefined) return 0.95;
+  const n = Number(v);
+  if (v === '' || !(n > 0 && n < 1))
+    throw new UsageError(`--level must be a number in (0, 1), got "${String(v)}"`, 'rank');
+  return n;
 }
 
-/** `emms rank`: which of my models should I fine-tune? */
+/** `emms rank`: which of my models should I fine-tune, and how sure is that? */
 export const rankCommand: CliCommand = {
   name: 'rank',
-  summary: 'Rank the models of a features folder for one task, with a recommendation.',
-  usage: '--features-dir DIR --labels y.npy [--flabels Z1,Z2,...] [--metrics IDS] [--format FORMAT]',
+  summary: 'Rank the models of a features folder for one task: a recommendation with its P(best).',
+  usage:
+    '--features-dir DIR --labels y.npy [--flabels Z1,Z2,...] [--metrics IDS] [--bootstrap N] [--seed N] [--format FORMAT]',
   options: [
     {
       name: 'features-dir',
@@ -86,10 +87,32 @@ export const rankCommand: CliCommand = {
         "Feature reduction before every score (default: the preset's: auto for rank, none for published).",
     },
     {
+      name: 'bootstrap',
+      type: 'string',
+      value: 'N',
+      default: String(DEFAULT_BOOTSTRAP_REPS),
+      description:
+        'Resamples of the target samples (within each class) for P(best), rank intervals and the recommendation; 0 turns the bootstrap off.',
+    },
+    {
+      name: 'seed',
+      type: 'string',
+      value: 'N',
+      default: '0',
+      description: 'Seed of the resamples.',
+    },
+    {
+      name: 'level',
+      type: 'string',
+      value: 'P',
+      default: '0.95',
+      description: 'Coverage of the rank intervals, in (0, 1).',
+    },
+    {
       name: 'cache',
       type: 'string',
       value: 'DIR',
-      description: 'Result cache folder (reruns compute only new pairs).',
+      description: 'Result cache folder (reruns compute only new pairs and resamples).',
     },
     pluginOption,
     {
@@ -102,10 +125,20 @@ export const rankCommand: CliCommand = {
     },
   ],
   details: [
-    'Each (model, score) pair runs on its own: a score that fails for a model is shown as (CODE).',
-    'A "!" marks a score that warned (saturation). Warnings go to stderr: scores that disagree about',
-    'the top model, models whose feature dimension is at or above N (or N/2), failed scores.',
+    'Each (model, score) pair runs on its own: a score that fails for a model is shown as (CODE) and',
+    'that model is left out of its ranking; a model no score could score is left out of the',
+    'recommendation. A "!" marks a score that warned (saturation). Warnings go to stderr.',
     `${scoresNeeding('probs').join('/')} are scored when <model>.probs.npy (N×Cs source probabilities) sits beside <model>.npy.`,
+    '',
+    'How sure, without ground truth: every (model, score) pair is rescored on --bootstrap resamples of',
+    'the N samples, drawn with replacement within each class (the reduction fitted once on all samples).',
+    "P(best) is the share of resamples a model ranks first (ties split evenly); 'rank 95%' the range of",
+    'its rank. The recommendation is the smallest set of models whose P(best) sums to at least 0.9:',
+    'one model ("Fine-tune A (P(best) 0.93)") or "Too close to call: A, B (P(best) 0.48, 0.45)".',
+    "nleep and parc refit on every call and are not resampled (held at their ranks). Kendall's W is",
+    'the agreement among the scores. The recommendation names the scores it rests on.',
+    '',
+    'Exit codes: 0 ranked; 1 bad input, or no score could rank the models (NOTHING_RANKED); 2 bad usage.',
     '',
     'Example:',
     '  emms rank --features-dir features --labels features/labels.npy --flabels z1.npy,z2.npy',
@@ -132,6 +165,9 @@ export const rankCommand: CliCommand = {
         flabels: list(values.flabels).map((f) => resolve(io.cwd, f)),
         ...(metrics.length ? { metrics } : {}),
         settings,
+        bootstrap: wholeNumber(values.bootstrap, '--bootstrap', 0, 100_000) ?? DEFAULT_BOOTSTRAP_REPS,
+        seed: wholeNumber(values.seed, '--seed', -(2 ** 31), 2 ** 31 - 1) ?? 0,
+        level: rankLevel(values.level),
         registry,
         backend,
         ...(typeof values.cache === 'string'
@@ -143,21 +179,10 @@ export const rankCommand: CliCommand = {
       progress.finish();
     }
     const format = values.format as 'table' | 'json' | 'csv';
-    if (format === 'json') {
-      io.stdout.write(
-        renderJson({
-          samples: r.samples,
-          classes: r.classes,
-          recommendation: r.recommendation,
-          warnings: r.warnings,
-          top: r.top,
-          models: r.models,
-          scores: r.scores,
-        }),
-      );
-    } else {
+    if (format === 'json') io.stdout.write(renderJson(rankJson(r)));
+    else {
       io.stdout.write(rankTable(r, format));
-      if (format === 'table') io.stdout.write(`\n${r.recommendation}\n`);
+      if (format === 'table') io.stdout.write(`${trustLines(r)}\n${r.recommendation}\n`);
     }
     for (const w of r.warnings) io.stderr.write(`emms: warning: ${w}\n`);
     return 0;

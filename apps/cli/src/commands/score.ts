@@ -14,6 +14,7 @@ import { UsageError } from '../command';
 import { errorSuffix, flagFor, flagOf, inputFlagNames } from '../flags';
 import { type Cell, formatOption, type OutputFormat, renderJson, renderRows } from '../format';
 import { progressRenderer } from '../progress';
+import { maxEntrySizeOption, readOptionsFrom } from '../read-options';
 import { loadScorer } from '../registry';
 
 /** `--plugin NAME`, shared with `emms metrics`. */
@@ -77,15 +78,17 @@ async function loadInputs(values: Record<string, unknown>, cwd: string): Promise
   const path = (flag: string) => resolve(cwd, values[flag] as string);
   const shapes: Record<string, number[] | number[][]> = {};
   const shape = (m: Matrix) => [m.rows, m.cols];
-  const features = await readInput('features', () => readMatrixFile(path('features')));
+  const opts = readOptionsFrom(values, 'score');
+  const readMatrix = (file: string) => readMatrixFile(file, file, opts);
+  const features = await readInput('features', () => readMatrix(path('features')));
   shapes.features = shape(features);
   const inputs: { -readonly [K in keyof MetricInputs]: MetricInputs[K] } = { features };
   if (values.labels !== undefined) {
-    inputs.labels = (await readInput('labels', () => readLabelsFile(path('labels')))).labels;
+    inputs.labels = (await readInput('labels', () => readLabelsFile(path('labels'), opts))).labels;
     shapes.labels = [inputs.labels.length];
   }
   if (values.targets !== undefined) {
-    inputs.targets = await readInput('targets', () => readMatrixFile(path('targets')));
+    inputs.targets = await readInput('targets', () => readMatrix(path('targets')));
     shapes.targets = shape(inputs.targets);
   }
   if (values.flabels !== undefined) {
@@ -96,12 +99,12 @@ async function loadInputs(values: Record<string, unknown>, cwd: string): Promise
     if (files.length === 0)
       throw new UsageError('--flabels needs at least one file (comma-separated)', 'score');
     const flabels: Matrix[] = [];
-    for (const f of files) flabels.push(await readInput('flabels', () => readMatrixFile(resolve(cwd, f))));
+    for (const f of files) flabels.push(await readInput('flabels', () => readMatrix(resolve(cwd, f))));
     inputs.flabels = flabels;
     shapes.flabels = flabels.map(shape);
   }
   if (values.probs !== undefined) {
-    inputs.probs = await readInput('probs', () => readMatrixFile(path('probs')));
+    inputs.probs = await readInput('probs', () => readMatrix(path('probs')));
     shapes.probs = shape(inputs.probs);
   }
   return { inputs, shapes };
@@ -316,6 +319,7 @@ export const scoreCommand: CliCommand = {
       description:
         "Feature preprocessing applied once before every score: none, pca:K (K leading principal components) or auto (K = min(D, 64, max(C, N/16))). Default: the preset's (none for published, auto for rank).",
     },
+    maxEntrySizeOption,
     pluginOption,
     {
       name: 'option',
@@ -353,6 +357,13 @@ export const scoreCommand: CliCommand = {
     }
     if (values.metrics !== undefined && values.all === true) {
       throw new UsageError('give either --metrics or --all, not both', 'score');
+    }
+    if (values.labels !== undefined && values.targets !== undefined) {
+      throw new UsageError(
+        'give either --labels (class labels) or --targets (a regression target for logme), not both; ' +
+          'run emms score once with each to get both',
+        'score',
+      );
     }
     const format = values.format as OutputFormat;
     const scorer = await loadScorer(io, (values.plugin as string[] | undefined) ?? []);

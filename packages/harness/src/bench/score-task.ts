@@ -185,8 +185,8 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     input.onProgress,
   );
   for (const { metric, given } of metrics) {
-    const row: Record<string, ScoreCell> = {};
-    out[metric.id] = row;
+    // A Map while filling (a model may be named "__proto__"), then own properties of the row.
+    const row = new Map<string, ScoreCell>();
     let resolved: Record<string, unknown> | undefined;
     let optionError: ScoreCell['error'];
     // The request's own options over the run's, for this score only.
@@ -209,17 +209,17 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     for (const c of input.candidates) {
       if (input.signal?.aborted) throw input.signal.reason ?? new Error('aborted');
       if (optionError) {
-        row[c.id] = { seconds: 0, error: optionError, cached: false };
+        row.set(c.id, { seconds: 0, error: optionError, cached: false });
         progress.advance(1, `${metric.id} ${c.id}`);
         continue;
       }
       if (needsProbs && !c.probs) {
         const e = noProbs(c.id, metric.id);
-        row[c.id] = {
+        row.set(c.id, {
           seconds: 0,
           error: { code: e.code, message: e.message, input: e.input },
           cached: false,
-        };
+        });
         progress.advance(1, `${metric.id} ${c.id}: not applicable`);
         continue;
       }
@@ -236,7 +236,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       });
       const hit = input.cache?.get<Omit<ScoreCell, 'cached'>>(key);
       if (hit) {
-        row[c.id] = { ...hit, cached: true };
+        row.set(c.id, { ...hit, cached: true });
         progress.advance(1, `${metric.id} ${c.id} (cached)`);
         continue;
       }
@@ -276,9 +276,10 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         };
       }
       input.cache?.put(key, cell);
-      row[c.id] = { ...cell, cached: false };
+      row.set(c.id, { ...cell, cached: false });
       progress.advance(1, `${metric.id} ${c.id}`);
     }
+    out[metric.id] = Object.fromEntries(row);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // The redesign changed where the steps run, not what they compute: the report of a small real bench equals,
 // timings aside, the one the code before the pipeline produced (test-data/golden-report.json, made by main at
-// d9b4c10 with `EMMS_LINALG=js emms bench --spec golden-spec.json`), on every executor.
+// 83efa78 with `EMMS_LINALG=js emms bench --spec golden-spec.json`), on every executor.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

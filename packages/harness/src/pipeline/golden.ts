@@ -7,7 +7,7 @@ import spec from './test-data/golden-spec.json';
 /**
  * A small real bench (MNIST, 5 + 5 digits per class, ppocr-rec, ppocr-cls, blazeface-front and pixels,
  * USE-lite F-labels, linear-probe and kNN ground truth, a sweep) and the report the code before the
- * pipeline gave for it (main at d9b4c10, portable backend, timings zeroed): every executor must give this
+ * pipeline gave for it (main at 83efa78, portable backend, timings zeroed): every executor must give this
  * report, timings aside (compare with `withoutTimings`).
  *
  * @returns the spec (without `out` and `cache`) and the report.

@@ -1,6 +1,7 @@
-import { getBackend, type LinalgBackend, pca } from '@emms/linalg';
-import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
+import { type Dense, getBackend, type LinalgBackend, pca } from '@emms/linalg';
+import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
+import { choleskyAbove, notTall, requireEveryClass, resampleMoments, tooWide } from '../resample-rows';
 import { classCounts, classMeans, classResiduals, numClasses } from '../util';
 import { gbcDocs } from './docs/gbc';
 
@@ -37,6 +38,13 @@ export function gbcCompute(
     const m = labels[i] * d;
     for (let j = 0; j < d; j++) sq[m + j] += r[o + j] * r[o + j];
   }
+  return { value: gbcFrom(means, counts, sq), pcaDims: d };
+}
+
+/** −Σ exp(−d_B) from the class means (C×d) in PCA space, class counts and residual squares (C×d). */
+function gbcFrom(means: Dense, counts: Float64Array, sq: Float64Array): number {
+  const c = means.rows;
+  const d = means.cols;
   const v = new Float64Array(c);
   for (let a = 0; a < c; a++) {
     let s = 0;
@@ -54,7 +62,65 @@ export function gbcCompute(
       value -= Math.exp(-db);
     }
   }
-  return { value, pcaDims: d };
+  return value;
+}
+
+/**
+ * GBC under row multiplicities: the PCA of the weighted scatter (the axes the materialised rows
+ * would give, up to sign, which GBC does not see), then weighted class means and variances.
+ */
+function gbcResampling(
+  features: Matrix,
+  labels: Int32Array,
+  { dims, backend }: { dims: number; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features) ?? notTall(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  const dx = features.cols;
+  return {
+    resample(counts) {
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('gbc', m.counts);
+      // the k leading axes of the scatter (eigh sorts ascending); in their coordinates the class
+      // means are Vᵀ(μ_c − μ) and the residual squares diag(Vᵀ S_c V)
+      const k = Math.min(dims, m.rows.total, dx);
+      if (k === dx) {
+        // All axes kept: when every class covariance has its eigenvalues above the 1e-4 floor, no
+        // per-axis variance is floored, v_c = trace(S_c)/(n_c·D) and distances need no rotation.
+        const unfloored = m.classScatter.every(
+          (sc, cl) =>
+            choleskyAbove(backend, { rows: dx, cols: dx, data: sc.map((v) => v / m.counts[cl]) }, 1e-4) !==
+            null,
+        );
+        if (unfloored) {
+          const sq = new Float64Array(c * dx);
+          for (let cl = 0; cl < c; cl++)
+            for (let j = 0; j < dx; j++) sq[cl * dx + j] = m.classScatter[cl][j * dx + j];
+          return gbcFrom(m.classMeans, m.counts, sq);
+        }
+      }
+      const { vectors } = m.scatterEigen();
+      const axis = (a: number, j: number) => vectors.data[j * dx + dx - 1 - a];
+      const means = new Float64Array(c * k);
+      const sq = new Float64Array(c * k);
+      const sv = new Float64Array(dx);
+      for (let cl = 0; cl < c; cl++) {
+        const s = m.classScatter[cl];
+        for (let a = 0; a < k; a++) {
+          let mean = 0;
+          for (let j = 0; j < dx; j++) mean += axis(a, j) * (m.classMeans.data[cl * dx + j] - m.mean[j]);
+          means[cl * k + a] = mean;
+          sv.fill(0);
+          for (let i = 0; i < dx; i++) for (let j = 0; j < dx; j++) sv[i] += s[i * dx + j] * axis(a, j);
+          let q = 0;
+          for (let i = 0; i < dx; i++) q += axis(a, i) * sv[i];
+          sq[cl * k + a] = q;
+        }
+      }
+      return gbcFrom({ rows: c, cols: k, data: means }, m.counts, sq);
+    },
+  };
 }
 
 /**
@@ -86,6 +152,8 @@ export const gbcMetric = defineMetric({
     const r = gbcCompute(features!, labels!, { dims, backend });
     return { value: r.value, details: { pcaDims: r.pcaDims } };
   },
+  resample: ({ features, labels }, { dims }, { backend }) =>
+    gbcResampling(features!, labels!, { dims, backend }),
 });
 
 /**

@@ -1,6 +1,14 @@
-import { getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
+import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
+import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
+import {
+  choleskyAbove,
+  forwardSquaredNorm,
+  notTall,
+  requireEveryClass,
+  resampleMoments,
+  tooWide,
+} from '../resample-rows';
 import { centred, classCounts, classMeans, columnMeans, numClasses } from '../util';
 import { hscoreDocs } from './docs/hscore';
 
@@ -22,25 +30,42 @@ export function hscoreCompute(
   options: { rcond?: number; backend?: LinalgBackend } = {},
 ): HScoreResult {
   const backend = options.backend ?? getBackend();
-  const rcond = options.rcond ?? 1e-10;
   const n = features.rows;
-  const d = features.cols;
   const covF = backend.gram(centred(features));
   for (let i = 0; i < covF.data.length; i++) covF.data[i] /= n - 1;
   const c = numClasses(labels);
-  const means = classMeans(features, labels, c);
-  const counts = classCounts(labels, c);
-  const mu = columnMeans(features);
+  return hscoreFrom(
+    backend.eigh(covF),
+    classMeans(features, labels, c),
+    classCounts(labels, c),
+    columnMeans(features),
+    n,
+    {
+      backend,
+      rcond: options.rcond ?? 1e-10,
+    },
+  );
+}
+
+/** trace(pinv(Cov_f) Cov_g) from the eigendecomposition of Cov_f, the class means and counts, the mean and N. */
+function hscoreFrom(
+  { values, vectors }: { readonly values: Float64Array; readonly vectors: Dense },
+  means: Dense,
+  counts: Float64Array,
+  mu: Float64Array,
+  n: number,
+  { backend, rcond }: { backend: LinalgBackend; rcond: number },
+): HScoreResult {
+  const c = means.rows;
+  const d = means.cols;
   // Rows (μ_c − μ) · sqrt(n_c / (N − 1)) so that Cov_g = BᵀB.
   const b = new Float64Array(c * d);
   for (let k = 0; k < c; k++) {
     const w = Math.sqrt(counts[k] / (n - 1));
     for (let j = 0; j < d; j++) b[k * d + j] = (means.data[k * d + j] - mu[j]) * w;
   }
-  const { values, vectors } = backend.eigh(covF);
   let max = 0;
   for (let j = 0; j < d; j++) max = Math.max(max, Math.abs(values[j]));
-  // B V: projections of the weighted class-mean offsets on the eigenvectors.
   const bv = backend.matmul({ rows: c, cols: d, data: b }, vectors);
   let value = 0;
   let rank = 0;
@@ -52,6 +77,47 @@ export function hscoreCompute(
     value += s / values[j];
   }
   return { value, rank };
+}
+
+/**
+ * H-score under row multiplicities: the same formula with weighted means, covariance and class
+ * counts (N = Σ counts), equal to {@link hscoreCompute} on the materialised rows.
+ */
+function hscoreResampling(
+  features: Matrix,
+  labels: Int32Array,
+  options: { rcond: number; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features) ?? notTall(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  return {
+    resample(counts) {
+      const m = resampleMoments(features, labels, c, counts, options.backend);
+      requireEveryClass('hscore', m.counts);
+      const n = m.rows.total;
+      const d = features.cols;
+      const covF = { rows: d, cols: d, data: m.scatter.data.map((v) => v / (n - 1)) };
+      let trace = 0;
+      for (let j = 0; j < d; j++) trace += covF.data[j * d + j];
+      // Every eigenvalue above rcond·trace (≥ rcond·λ_max): the pseudo-inverse cuts none, so
+      // trace(Cov_f⁻¹ Cov_g) = Σ_c n_c/(N − 1) ‖L⁻¹(μ_c − μ)‖² with Cov_f = L Lᵀ
+      const l = choleskyAbove(options.backend, covF, options.rcond * trace);
+      if (l) {
+        let value = 0;
+        const b = new Float64Array(d);
+        for (let k = 0; k < c; k++) {
+          for (let j = 0; j < d; j++) b[j] = m.classMeans.data[k * d + j] - m.mean[j];
+          value += (m.counts[k] / (n - 1)) * forwardSquaredNorm(l, b);
+        }
+        return value;
+      }
+      // Cov_f = scatter / (N − 1): the scatter's eigenvectors, its eigenvalues divided by N − 1
+      const eigen = m.scatterEigen();
+      const values = eigen.values.map((v) => v / (n - 1));
+      return hscoreFrom({ values, vectors: eigen.vectors }, m.classMeans, m.counts, m.mean, n, options).value;
+    },
+  };
 }
 
 /**
@@ -91,6 +157,8 @@ export const hscoreMetric = defineMetric({
     if (r.rank === 0) details.warning = 'the features are constant: Cov_f is zero and the H-score is 0';
     return { value: r.value, details };
   },
+  resample: ({ features, labels }, { rcond }, { backend }) =>
+    hscoreResampling(features!, labels!, { rcond, backend }),
 });
 
 /**

@@ -1,5 +1,6 @@
 import { defineMetric, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
+import { type KeptRows, keptRows, requireEveryClass } from '../resample-rows';
 import { numClasses } from '../util';
 import { leepDocs } from './docs/leep';
 
@@ -13,17 +14,41 @@ export function leepValue(probs: Matrix, labels: Int32Array): number {
 }
 
 /**
- * For each sample, Σ_z P_iz p(y_i|z) with p(c|z) from the empirical joint of `probs` and labels.
- * Shared by LEEP (mean log) and NLEEP (mean).
+ * LEEP under row multiplicities: the joint p(y, z) and the average of log p(y_i | x_i) weighted by
+ * the counts (N = Σ counts), equal to {@link leepValue} on the materialised rows.
  */
-export function empiricalPrediction(probs: Matrix, labels: Int32Array): Float64Array {
-  const { rows: n, cols: cs, data: p } = probs;
+function leepResample(probs: Matrix, labels: Int32Array, counts: Float64Array): number {
+  const rows = keptRows(counts);
+  const present = new Float64Array(numClasses(labels));
+  for (const i of rows.index) present[labels[i]] = 1;
+  requireEveryClass('leep', present);
+  const q = empiricalPrediction(probs, labels, rows);
+  let s = 0;
+  for (let k = 0; k < q.length; k++) s += rows.weight[k] * Math.log(q[k]);
+  return s / rows.total;
+}
+
+/**
+ * For each sample, Σ_z P_iz p(y_i|z) with p(c|z) from the empirical joint of `probs` and labels.
+ * Shared by LEEP (mean log) and NLEEP (mean). With `rows` (a resample), only the kept rows, each
+ * weighted by its count in the joint; one value per kept row.
+ */
+export function empiricalPrediction(probs: Matrix, labels: Int32Array, rows?: KeptRows): Float64Array {
+  const { cols: cs, data: p } = probs;
+  // the rows used (all, or a resample's kept rows), their weights and N
+  const m = rows ? rows.index.length : probs.rows;
+  const row = (k: number) => (rows ? rows.index[k] : k);
+  const total = rows ? rows.total : m;
   const c = numClasses(labels);
   const joint = new Float64Array(c * cs);
-  for (let i = 0; i < n; i++) {
+  for (let k = 0; k < m; k++) {
+    const i = row(k);
     const r = labels[i] * cs;
     const o = i * cs;
-    for (let z = 0; z < cs; z++) joint[r + z] += p[o + z] / n;
+    if (rows) {
+      const f = rows.weight[k] / total;
+      for (let z = 0; z < cs; z++) joint[r + z] += f * p[o + z];
+    } else for (let z = 0; z < cs; z++) joint[r + z] += p[o + z] / total;
   }
   // Column-normalise to p(c | z); a source class with zero total mass contributes nothing.
   for (let z = 0; z < cs; z++) {
@@ -31,13 +56,14 @@ export function empiricalPrediction(probs: Matrix, labels: Int32Array): Float64A
     for (let k = 0; k < c; k++) s += joint[k * cs + z];
     for (let k = 0; k < c; k++) joint[k * cs + z] = s > 0 ? joint[k * cs + z] / s : 0;
   }
-  const q = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const q = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = row(k);
     const r = labels[i] * cs;
     const o = i * cs;
     let s = 0;
     for (let z = 0; z < cs; z++) s += p[o + z] * joint[r + z];
-    q[i] = s;
+    q[k] = s;
   }
   return q;
 }
@@ -72,6 +98,7 @@ export const leepMetric = defineMetric({
   compute({ probs, labels }) {
     return { value: leepValue(probs!, labels!), details: {} };
   },
+  resample: ({ probs, labels }) => ({ resample: (counts) => leepResample(probs!, labels!, counts) }),
 });
 
 /**

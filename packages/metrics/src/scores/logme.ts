@@ -1,6 +1,7 @@
 import { type Dense, eighProject, getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, degenerate, scoreFunction, z } from '@emms/metric-spec';
+import { defineMetric, degenerate, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import { EmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
+import { notTall, requireEveryClass, resampleMoments, tooWide } from '../resample-rows';
 import { logmeDocs } from './docs/logme';
 import { columnEvidence, LOGME_VARIANTS, type LogmeVariant } from './logme-evidence';
 import { keptSpectrum } from './logme-spectrum';
@@ -39,6 +40,27 @@ interface Spectrum {
 }
 
 /**
+ * The N > D spectrum from XᵀX and TᵀX (columns × D): XᵀX = V diag(σ) Vᵀ, u_i = X v_i / √σ_i, so
+ * Uᵀt = diag(1/√σ) Vᵀ (Xᵀt), the projection of Xᵀt on the eigenvectors.
+ */
+function gramSpectrum(gram: Dense, txt: Dense, backend: LinalgBackend): Spectrum {
+  const d = gram.rows;
+  const columns = txt.rows;
+  const xt = new Float64Array(d * columns);
+  for (let c = 0; c < columns; c++) for (let j = 0; j < d; j++) xt[j * columns + c] = txt.data[c * d + j];
+  const { values, projected } = eighProject(gram, { rows: d, cols: columns, data: xt }, { backend });
+  const { kept, sigma } = keptSpectrum(values, true);
+  const k = kept.length;
+  const proj = new Float64Array(columns * k);
+  for (let a = 0; a < k; a++) {
+    const inv = 1 / Math.sqrt(sigma[a]);
+    const row = kept[a] * columns;
+    for (let c = 0; c < columns; c++) proj[c * k + a] = projected.data[row + c] * inv;
+  }
+  return { sigma, proj };
+}
+
+/**
  * Spectrum of X and Uᵀt for all columns of T at once. `transposedTimes(M)` gives TᵀM and
  * `targetMatrix()` T itself (N × columns).
  */
@@ -51,27 +73,7 @@ function spectrum(
 ): Spectrum {
   const n = x.rows;
   const d = x.cols;
-  if (n > d) {
-    // XᵀX = V diag(σ) Vᵀ, u_i = X v_i / √σ_i, so Uᵀt = diag(1/√σ) Vᵀ (Xᵀt): one product XᵀT
-    // (D × columns), then its projection on the eigenvectors.
-    const txt = transposedTimes(x); // columns × D
-    const xt = new Float64Array(d * columns);
-    for (let c = 0; c < columns; c++) for (let j = 0; j < d; j++) xt[j * columns + c] = txt.data[c * d + j];
-    const { values, projected } = eighProject(
-      backend.gram(x),
-      { rows: d, cols: columns, data: xt },
-      { backend },
-    );
-    const { kept, sigma } = keptSpectrum(values, true);
-    const k = kept.length;
-    const proj = new Float64Array(columns * k);
-    for (let a = 0; a < k; a++) {
-      const inv = 1 / Math.sqrt(sigma[a]);
-      const row = kept[a] * columns;
-      for (let c = 0; c < columns; c++) proj[c * k + a] = projected.data[row + c] * inv;
-    }
-    return { sigma, proj };
-  }
+  if (n > d) return gramSpectrum(backend.gram(x), transposedTimes(x), backend);
   // Thin SVD through X Xᵀ = U diag(s²) Uᵀ (N×N), keeping all N values; Uᵀt directly.
   const xt = new Float64Array(d * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xt[j * n + i] = x.data[i * d + j];
@@ -169,9 +171,34 @@ export function logmeCompute(
   }
   opts.signal?.throwIfAborted();
   const progress = progressTracker('score:logme', 2, opts.onProgress);
-  const { sigma, proj } = spectrum(features, columns, transposedTimes, targetMatrix, backend);
+  const spec = spectrum(features, columns, transposedTimes, targetMatrix, backend);
   progress.advance(1, 'spectrum');
   opts.signal?.throwIfAborted();
+  const { sum, evidence, iterations } = evidenceOf(spec, norms, n, d, variant);
+  progress.advance(1, 'evidence');
+  const warning = variant === 'fixed-point' && d > n ? fixedPointWarning(d, n) : undefined;
+  return {
+    value: sum / columns,
+    details: {
+      mode,
+      evidence,
+      iterations,
+      rank: spec.sigma.length,
+      variant,
+      ...(warning ? { warning } : {}),
+    },
+  };
+}
+
+/** The evidence of every target column from the spectrum; DEGENERATE_INPUT for a useless spectrum. */
+function evidenceOf(
+  { sigma, proj }: Spectrum,
+  norms: Float64Array,
+  n: number,
+  d: number,
+  variant: LogmeVariant,
+): { sum: number; evidence: number[]; iterations: number[] } {
+  const columns = norms.length;
   const k = sigma.length;
   if (k === 0 || !(sigma[0] > 0) || !Number.isFinite(sigma[0])) {
     throw degenerate(
@@ -192,7 +219,6 @@ export function logmeCompute(
     iterations.push(e.iterations);
     sum += e.evidence;
   }
-  progress.advance(1, 'evidence');
   if (!Number.isFinite(sum)) {
     throw degenerate(
       'logme',
@@ -201,10 +227,36 @@ export function logmeCompute(
       'rescale the features (e.g. standardise them) before scoring',
     );
   }
-  const warning = variant === 'fixed-point' && d > n ? fixedPointWarning(d, n) : undefined;
+  return { sum, evidence, iterations };
+}
+
+/**
+ * LogME (classification) under row multiplicities: XᵀWX from the weighted scatter and mean, the
+ * class columns' Xᵀt and ‖t‖² from weighted class sums and counts, N = Σ counts; then the same
+ * spectrum and evidence as {@link logmeCompute} on the materialised rows (the N > D route).
+ */
+function logmeResampling(
+  features: Matrix,
+  labels: Int32Array,
+  { variant, backend }: { variant: LogmeVariant; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features) ?? notTall(features);
+  if (why) return { unavailable: why };
+  const d = features.cols;
+  let c = 0;
+  for (const y of labels) c = Math.max(c, y + 1);
   return {
-    value: sum / columns,
-    details: { mode, evidence, iterations, rank: k, variant, ...(warning ? { warning } : {}) },
+    resample(counts) {
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('logme', m.counts);
+      // XᵀWX = scatter + N μμᵀ; Tᵀ W X: the class sums n_c μ_c
+      const n = m.rows.total;
+      const gram = Float64Array.from(m.scatter.data);
+      for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) gram[a * d + b] += n * m.mean[a] * m.mean[b];
+      const sums = m.classMeans.data.map((v, k) => v * m.counts[Math.floor(k / d)]);
+      const spec = gramSpectrum({ rows: d, cols: d, data: gram }, { rows: c, cols: d, data: sums }, backend);
+      return evidenceOf(spec, m.counts, n, d, variant).sum / c;
+    },
   };
 }
 
@@ -267,6 +319,11 @@ export const logmeMetric = defineMetric({
       'metric "logme" needs labels (inputs.labels) or a regression target (inputs.targets)',
       { input: 'labels', details: { metric: 'logme' } },
     );
+  },
+  resample({ features, labels, targets }, { variant }, { backend }) {
+    if (targets || !labels)
+      return { unavailable: 'LogME is resampled for class labels only, not regression targets' };
+    return logmeResampling(features!, labels, { variant, backend });
   },
 });
 

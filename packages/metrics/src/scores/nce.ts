@@ -1,5 +1,6 @@
-import { defineMetric, scoreFunction } from '@emms/metric-spec';
+import { defineMetric, type MetricResampling, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
+import { requireEveryClass } from '../resample-rows';
 import { numClasses } from '../util';
 import { nceDocs } from './docs/nce';
 
@@ -9,16 +10,41 @@ import { nceDocs } from './docs/nce';
  * As thuml's NCE.py.
  */
 export function nceValue(probs: Matrix, labels: Int32Array): number {
+  return nceFromArgmax(argmaxRows(probs), labels, probs.cols, new Float64Array(labels.length).fill(1));
+}
+
+/** argmax_z P_iz per row (first on ties). */
+function argmaxRows(probs: Matrix): Int32Array {
   const { rows: n, cols: cs, data: p } = probs;
-  const c = numClasses(labels);
-  const count = new Float64Array(c * cs);
-  const pz = new Float64Array(cs);
+  const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * cs;
     let best = 0;
-    for (let z = 1; z < cs; z++) if (p[o + z] > p[o + best]) best = z;
-    count[labels[i] * cs + best]++;
-    pz[best]++;
+    let top = p[o];
+    for (let z = 1; z < cs; z++) {
+      const v = p[o + z];
+      if (v > top) {
+        top = v;
+        best = z;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+/** −H(Y | Z) from each row's source argmax, each row counted `counts[i]` times (N = Σ counts). */
+function nceFromArgmax(best: Int32Array, labels: Int32Array, cs: number, counts: Float64Array): number {
+  const c = numClasses(labels);
+  const count = new Float64Array(c * cs);
+  const pz = new Float64Array(cs);
+  let n = 0;
+  for (let i = 0; i < best.length; i++) {
+    const w = counts[i];
+    if (w === 0) continue;
+    count[labels[i] * cs + best[i]] += w;
+    pz[best[i]] += w;
+    n += w;
   }
   let score = 0;
   for (let z = 0; z < cs; z++) {
@@ -31,6 +57,20 @@ export function nceValue(probs: Matrix, labels: Int32Array): number {
     score += (pz[z] / n) * h;
   }
   return score;
+}
+
+/** NCE under row multiplicities: the argmax once, then weighted counts per resample. */
+function nceResampling(probs: Matrix, labels: Int32Array): MetricResampling {
+  const best = argmaxRows(probs);
+  const c = numClasses(labels);
+  return {
+    resample(counts) {
+      const present = new Float64Array(c);
+      for (let i = 0; i < counts.length; i++) present[labels[i]] += counts[i];
+      requireEveryClass('nce', present);
+      return nceFromArgmax(best, labels, probs.cols, counts);
+    },
+  };
 }
 
 /**
@@ -58,6 +98,7 @@ export const nceMetric = defineMetric({
   compute({ probs, labels }) {
     return { value: nceValue(probs!, labels!), details: {} };
   },
+  resample: ({ probs, labels }) => nceResampling(probs!, labels!),
 });
 
 /**

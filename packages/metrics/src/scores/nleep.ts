@@ -125,6 +125,10 @@ export const nleepMetric = defineMetric({
     });
     return { value, details };
   },
+  resample: () => ({
+    unavailable:
+      'NLEEP refits its PCA and a Gaussian mixture of 5·C components on every call, so each resample would cost a full scoring',
+  }),
 });
 
 /**

@@ -245,6 +245,10 @@ export const parcMetric = defineMetric({
       },
     };
   },
+  resample: () => ({
+    unavailable:
+      'PARC recomputes a PCA and the Spearman correlation of two N×N distance matrices on every call, so each resample would cost a full scoring',
+  }),
 });
 
 /**

@@ -1,8 +1,25 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, degenerate, scoreFunction } from '@emms/metric-spec';
+import { defineMetric, degenerate, type MetricResampling, scoreFunction } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { solveSpdSafe } from '../kernels';
-import { classCounts, classMeans, classResiduals, matVec, numClasses, softmaxRows, toDense } from '../util';
+import {
+  type KeptRows,
+  requireEveryClass,
+  resampleMoments,
+  scaledRows,
+  tooWide,
+  weightedClassMeans,
+} from '../resample-rows';
+import {
+  classCounts,
+  classMeans,
+  classResiduals,
+  matVec,
+  numClasses,
+  selectRows,
+  softmaxRows,
+  toDense,
+} from '../util';
 import { sfdaDocs } from './docs/sfda';
 
 /** SFDA with its diagnostics. */
@@ -14,10 +31,24 @@ export interface SfdaResult {
   readonly largestEigenvalue: number;
 }
 
-/** Within-class scatter S_w = Σ_c π_c Cov_c (population covariances) = (X − M[y])ᵀ(X − M[y]) / N. */
-function withinScatter(backend: LinalgBackend, x: Dense, y: Int32Array, means: Dense): Dense {
-  const n = x.rows;
-  const s = backend.gram(classResiduals(x, y, means));
+/**
+ * Row weights of a resample over the rows of the matrix in use (all of them, each with its count),
+ * or undefined for the plain computation.
+ */
+type Weights = KeptRows | undefined;
+
+/** Class means, weighted when `w` is given. */
+function meansOf(x: Dense, y: Int32Array, c: number, w: Weights): Dense {
+  return w ? weightedClassMeans(x, y, c, w).means : classMeans(x, y, c);
+}
+
+/**
+ * Within-class scatter S_w = Σ_c π_c Cov_c (population covariances) = (X − M[y])ᵀ(X − M[y]) / N
+ * (with weights: Σ w (x − μ_y)(x − μ_y)ᵀ / Σ w).
+ */
+function withinScatter(backend: LinalgBackend, x: Dense, y: Int32Array, means: Dense, w: Weights): Dense {
+  const n = w ? w.total : x.rows;
+  const s = backend.gram(w ? scaledRows(x, w, means.data, y) : classResiduals(x, y, means));
   for (let i = 0; i < s.data.length; i++) s.data[i] /= n;
   return s;
 }
@@ -57,10 +88,12 @@ function fdaPosterior(
   c: number,
   priors: Float64Array,
   s: number,
+  w: Weights,
+  fitted?: { readonly means: Dense; readonly sw: Dense },
 ) {
   const d = x.cols;
-  const means = classMeans(x, y, c);
-  const sw = withinScatter(backend, x, y, means);
+  const means = fitted?.means ?? meansOf(x, y, c, w);
+  const sw = fitted?.sw ?? withinScatter(backend, x, y, means, w);
   let tr = 0;
   for (let i = 0; i < d; i++) tr += sw.data[i * d + i];
   for (let i = 0; i < sw.data.length; i++) sw.data[i] *= 1 - s;
@@ -95,15 +128,25 @@ export function sfdaCompute(
   labels: Int32Array,
   options: { backend?: LinalgBackend } = {},
 ): SfdaResult {
-  const backend = options.backend ?? getBackend();
-  const x = toDense(features);
-  const { rows: n, cols: d } = x;
-  const c = numClasses(labels);
-  const counts = classCounts(labels, c);
-  const priors = counts.map((v) => v / n);
+  return sfdaOn(toDense(features), labels, numClasses(labels), options.backend ?? getBackend(), undefined);
+}
 
-  const means0 = classMeans(x, labels, c);
-  const sw0 = withinScatter(backend, x, labels, means0);
+/** SFDA on the rows of `x` (a copy it may change), weighted by `w` when given. */
+function sfdaOn(
+  x: Dense,
+  labels: Int32Array,
+  c: number,
+  backend: LinalgBackend,
+  w: Weights,
+  first?: { readonly counts: Float64Array; readonly means: Dense; readonly sw: Dense },
+): SfdaResult {
+  const { rows: n, cols: d } = x;
+  const counts = first?.counts ?? (w ? weightedClassMeans(x, labels, c, w).counts : classCounts(labels, c));
+  const total = w ? w.total : n;
+  const priors = counts.map((v) => v / total);
+
+  const means0 = first?.means ?? meansOf(x, labels, c, w);
+  const sw0 = first?.sw ?? withinScatter(backend, x, labels, means0, w);
   let trace = 0;
   for (let i = 0; i < d; i++) trace += sw0.data[i * d + i];
   if (!(trace > 0)) {
@@ -126,7 +169,8 @@ export function sfdaCompute(
   }
   const s = Math.max(Math.exp(-5 * lambda), 1e-10);
 
-  const p = fdaPosterior(backend, x, labels, c, priors, s);
+  // the first fit is the one just made (its scatter is not needed after the estimate above)
+  const p = fdaPosterior(backend, x, labels, c, priors, s, w, { means: means0, sw: sw0 });
   softmaxRows(p); // the reference's second softmax, of probabilities
 
   // ConfMix, with every mean taken on the original features.
@@ -138,14 +182,40 @@ export function sfdaCompute(
   }
   for (let i = 0; i < n; i++) {
     const k = labels[i];
-    const w = p.data[i * c + k];
-    for (let j = 0; j < d; j++) x.data[i * d + j] = w * x.data[i * d + j] + (1 - w) * other[k * d + j];
+    const conf = p.data[i * c + k];
+    for (let j = 0; j < d; j++) x.data[i * d + j] = conf * x.data[i * d + j] + (1 - conf) * other[k * d + j];
   }
 
-  const p2 = fdaPosterior(backend, x, labels, c, priors, s);
+  const p2 = fdaPosterior(backend, x, labels, c, priors, s, w);
   let value = 0;
-  for (let i = 0; i < n; i++) value += p2.data[i * c + labels[i]];
-  return { value: value / n, shrinkage: s, largestEigenvalue: lambda };
+  for (let i = 0; i < n; i++) value += (w ? w.weight[i] : 1) * p2.data[i * c + labels[i]];
+  return { value: value / total, shrinkage: s, largestEigenvalue: lambda };
+}
+
+/**
+ * SFDA under row multiplicities: the kept rows with their counts as weights in every class mean,
+ * scatter, prior and the final average, equal to {@link sfdaCompute} on the materialised rows.
+ */
+function sfdaResampling(features: Matrix, labels: Int32Array, backend: LinalgBackend): MetricResampling {
+  const why = tooWide(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  return {
+    resample(counts) {
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('sfda', m.counts);
+      const { rows } = m;
+      const x = selectRows(features, rows.index);
+      const y = Int32Array.from(rows.index, (i) => labels[i]);
+      const w = { index: Int32Array.from(y.keys()), weight: rows.weight, total: rows.total };
+      // the first fit's within-class scatter Σ_c S_c / N from the shared moments
+      const d = features.cols;
+      const sw = new Float64Array(d * d);
+      for (const sc of m.classScatter) for (let i = 0; i < sw.length; i++) sw[i] += sc[i] / rows.total;
+      const first = { counts: m.counts, means: m.classMeans, sw: { rows: d, cols: d, data: sw } };
+      return sfdaOn(x, y, c, backend, w, first).value;
+    },
+  };
 }
 
 /**
@@ -177,6 +247,7 @@ export const sfdaMetric = defineMetric({
     const r = sfdaCompute(features!, labels!, { backend });
     return { value: r.value, details: { shrinkage: r.shrinkage, largestEigenvalue: r.largestEigenvalue } };
   },
+  resample: ({ features, labels }, _options, { backend }) => sfdaResampling(features!, labels!, backend),
 });
 
 /**

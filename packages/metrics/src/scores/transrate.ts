@@ -1,7 +1,8 @@
 import { type Dense, getBackend, type LinalgBackend } from '@emms/linalg';
-import { defineMetric, scoreFunction, z } from '@emms/metric-spec';
+import { defineMetric, type MetricResampling, scoreFunction, z } from '@emms/metric-spec';
 import type { Matrix } from '@emms/tensor-io';
 import { logDetSpd } from '../kernels';
+import { requireEveryClass, resampleMoments, tooWide } from '../resample-rows';
 import { centred, numClasses, selectRows, transpose } from '../util';
 import { transrateDocs } from './docs/transrate';
 
@@ -11,7 +12,11 @@ import { transrateDocs } from './docs/transrate';
  */
 function codingRate(backend: LinalgBackend, a: Dense, eps: number): number {
   const n = a.rows;
-  const g = n < a.cols ? backend.gram(transpose(a)) : backend.gram(a);
+  return codingRateOfGram(backend, n < a.cols ? backend.gram(transpose(a)) : backend.gram(a), n, eps);
+}
+
+/** ½ log det(I + G/(n·eps)) for a Gram matrix G of n rows (G is scaled in place). */
+function codingRateOfGram(backend: LinalgBackend, g: Dense, n: number, eps: number): number {
   const k = g.rows;
   const scale = 1 / (n * eps);
   for (let i = 0; i < g.data.length; i++) g.data[i] *= scale;
@@ -40,6 +45,43 @@ export function transrateValue(
     if (idx.length > 0) rzy += codingRate(backend, selectRows(z, idx), eps);
   }
   return rz - rzy / c;
+}
+
+/**
+ * TransRate under row multiplicities: the weighted scatter is the materialised rows' AᵀA, and
+ * n = Σ count (per class: its class scatter plus the shift of its mean, n = its count).
+ */
+function transrateResampling(
+  features: Matrix,
+  labels: Int32Array,
+  { eps, backend }: { eps: number; backend: LinalgBackend },
+): MetricResampling {
+  const why = tooWide(features);
+  if (why) return { unavailable: why };
+  const c = numClasses(labels);
+  return {
+    resample(counts) {
+      const m = resampleMoments(features, labels, c, counts, backend);
+      requireEveryClass('transrate', m.counts);
+      const d = features.cols;
+      const rz = codingRateOfGram(
+        backend,
+        { rows: d, cols: d, data: Float64Array.from(m.scatter.data) },
+        m.rows.total,
+        eps,
+      );
+      let rzy = 0;
+      const v = new Float64Array(d);
+      for (let k = 0; k < c; k++) {
+        // the class's rows centred by the overall mean: S_c + n_c (μ_c − μ)(μ_c − μ)ᵀ
+        const g = Float64Array.from(m.classScatter[k]);
+        for (let j = 0; j < d; j++) v[j] = m.classMeans.data[k * d + j] - m.mean[j];
+        for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) g[a * d + b] += m.counts[k] * v[a] * v[b];
+        rzy += codingRateOfGram(backend, { rows: d, cols: d, data: g }, m.counts[k], eps);
+      }
+      return rz - rzy / c;
+    },
+  };
 }
 
 /**
@@ -72,6 +114,8 @@ export const transrateMetric = defineMetric({
     const value = transrateValue(features!, labels!, { eps, backend });
     return { value, details: { eps } };
   },
+  resample: ({ features, labels }, { eps }, { backend }) =>
+    transrateResampling(features!, labels!, { eps, backend }),
 });
 
 /**

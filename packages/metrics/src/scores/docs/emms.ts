@@ -25,5 +25,6 @@ published code runs steps 2–4 once (the default); ${'`'}iterations=converge${'
 weights change by at most 1e-8, as the paper describes.`,
   cost: String.raw`One D×D Gram matrix $X^\top X$ (O(N D²)) and its rank-revealing factorisation (O(D³)), or the
 N×N Gram when N < D (${'`'}route${'`'}); then O(N D L K) for the projections and a K×K solve. Memory
-O(D² + N L K).`,
+O(D² + N L K). Option ${'`'}precision: 'float32'${'`'} runs the O(N D²) and O(N D L) products in single
+precision (about twice the BLAS speed) when the backend has the float32 kernels.`,
 };

@@ -1,4 +1,4 @@
-import { type Dense, gramProjector } from '@emms/linalg';
+import { type Dense, gramProjector, type LinalgBackend } from '@emms/linalg';
 import { type Matrix, progressTracker } from '@emms/tensor-io';
 import type { EmmsProblem, GramRoute } from './problem';
 import { blockInner, centredGram, columnMeans, TARGET_BLOCK_BYTES } from './standardise';
@@ -15,7 +15,7 @@ function mixRows3(
   r0: number,
   b: number,
   l: number,
-  rhs: Float64Array,
+  rhs: Float32Array | Float64Array,
   yg: Float64Array,
 ): void {
   const [y0, y1, y2] = y;
@@ -58,7 +58,7 @@ function dotRows3(
   y: readonly (Float32Array | Float64Array)[],
   mean: readonly Float64Array[],
   scaling: readonly { scale: Float64Array }[],
-  pi: Float64Array,
+  pi: Float32Array | Float64Array,
   offset: Float64Array,
   r0: number,
   b: number,
@@ -94,6 +94,11 @@ function dotRows3(
   bk[2] += a2;
 }
 
+/** The smallest rank tolerance of the single-precision products (see EmmsOptions.precision). */
+export const F32_RANK_TOL = 1e-5;
+/** Most rows a float32 product sums before its block is added in float64. */
+const SINGLE_BLOCK_ROWS = 4096;
+
 /**
  * The feature route: the D×D Gram XsᵀXs, one rank-revealing factorisation, cross products XsᵀY,
  * all accumulated over row blocks of the raw data. The choice for N ≥ D.
@@ -103,11 +108,18 @@ export function featureRoute(p: EmmsProblem): GramRoute {
   const opts = p;
   // Column means of X (and which columns are constant).
   const { mean: xMean, constant: xConstant } = columnMeans(features, 'features');
+  // Single precision (option precision 'float32', on a backend with the float32 kernels): one
+  // pass over centred float32 row blocks gives both XcᵀXc and XcᵀY (float32 within a block,
+  // float64 across blocks), and the second pass uses Xc W'.
+  const single = singleKernels(p);
+  let constantColumns = 0;
+  for (let j = 0; j < d; j++) constantColumns += xConstant[j];
+  const da = d - constantColumns;
   // Raw XᵀX in one backend call (float32 read directly, no copy), then centred and scaled:
   // XsᵀXs = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹. The centred diagonal gives the population variances. The
   // subtraction loses about log10(μ²/σ²) of the 16 digits.
-  let graw = backend.gram(features).data;
-  let centred = false;
+  let graw = single ? new Float64Array(d * d) : backend.gram(features).data;
+  let centred = !!single;
   // When some column's mean dwarfs its spread (μ² > 10⁶ σ²), that subtraction would cost more
   // than six digits: recompute the Gram from centred row blocks instead.
   for (let j = 0; j < d && !centred; j++) {
@@ -118,35 +130,6 @@ export function featureRoute(p: EmmsProblem): GramRoute {
       centred = true;
     }
   }
-  const xScale = new Float64Array(d);
-  let constantColumns = 0;
-  for (let j = 0; j < d; j++) {
-    if (xConstant[j]) {
-      constantColumns++;
-      continue;
-    }
-    const variance = centred ? graw[j * d + j] / n : Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
-    xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
-  }
-  const da = d - constantColumns;
-  // G = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹, written over graw (this function's own array). A constant
-  // column has scale 0, so its row and column of G are 0; its diagonal entry is then set to the
-  // largest diagonal of the others. That makes it an independent direction orthogonal to every
-  // other column: the factorisation of the rest, and which columns count as dependent, are
-  // unchanged, and its row of every solution is 0 (its row of C is 0). No compaction needed.
-  const g = graw;
-  const shift = new Float64Array(d);
-  if (!centred) for (let j = 0; j < d; j++) shift[j] = n * xMean[j];
-  let maxDiag = 0;
-  for (let a = 0; a < d; a++) {
-    const fa = xScale[a];
-    const ma = shift[a];
-    const o = a * d;
-    for (let c = 0; c < d; c++) g[o + c] = (g[o + c] - ma * xMean[c]) * fa * xScale[c];
-    maxDiag = Math.max(maxDiag, g[o + a]);
-  }
-  for (let j = 0; j < d; j++) if (xConstant[j]) g[j * d + j] = maxDiag;
-
   // Two routes with the same result. Stacked (converge mode, or K ≤ 2): C_k = XsᵀYks for
   // every k; all later steps are K×K. Mixed (one step with K ≥ 3): C0 = XsᵀT0, one solve, then
   // a second pass for ⟨Yks, Xs W0⟩: 2·N·D·L multiply-adds instead of K·N·D·L. Because every
@@ -155,7 +138,10 @@ export function featureRoute(p: EmmsProblem): GramRoute {
   const cw = stacked ? kl : l;
   const progress = progressTracker('score:emms', n * (stacked ? 1 : 2), opts.onProgress);
   const craw = new Float64Array(d * cw);
-  const blockRows = Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
+  // float32 blocks of at most SINGLE_BLOCK_ROWS rows (the float32 sums' length), else 32 MiB of rhs
+  const blockRows = single
+    ? Math.max(64, Math.min(n, SINGLE_BLOCK_ROWS, Math.floor(TARGET_BLOCK_BYTES / (4 * Math.max(1, d, cw)))))
+    : Math.max(64, Math.min(n, Math.floor(TARGET_BLOCK_BYTES / (8 * Math.max(1, kl + l)))));
   const xRows = (r0: number, b: number): Matrix => ({
     rows: b,
     cols: d,
@@ -187,7 +173,8 @@ export function featureRoute(p: EmmsProblem): GramRoute {
     for (let j = 0; j < l; j++) w[j] = stacked ? c.scale[j] : lambda0[q] * c.scale[j];
     return w;
   });
-  const rhs = new Float64Array(blockRows * cw);
+  const rhs = single ? new Float32Array(blockRows * cw) : new Float64Array(blockRows * cw);
+  const xc = single ? new Float32Array(blockRows * d) : null;
   for (let r0 = 0; r0 < n; r0 += blockRows) {
     opts.signal?.throwIfAborted();
     const b = Math.min(n, r0 + blockRows) - r0;
@@ -223,7 +210,15 @@ export function featureRoute(p: EmmsProblem): GramRoute {
           yg[p * k + q] += sum;
         }
       }
-    if (da > 0) {
+    if (single && xc) {
+      const xb = centredSingle(features, xMean, r0, b, xc);
+      single.gramIntoF32(xb, graw);
+      single.crossProductIntoF32(
+        xb,
+        { rows: b, cols: cw, data: rhs.subarray(0, b * cw) as Float32Array },
+        craw,
+      );
+    } else if (da > 0) {
       const rb: Matrix = { rows: b, cols: cw, data: rhs.subarray(0, b * cw) };
       if (backend.crossProductInto) {
         backend.crossProductInto(xRows(r0, b), rb, craw);
@@ -236,6 +231,30 @@ export function featureRoute(p: EmmsProblem): GramRoute {
   }
   for (let p = 0; p < k; p++) for (let q = 0; q < p; q++) yg[p * k + q] = yg[q * k + p];
   opts.signal?.throwIfAborted();
+  const xScale = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    if (xConstant[j]) continue;
+    const variance = centred ? graw[j * d + j] / n : Math.max(graw[j * d + j] / n - xMean[j] * xMean[j], 0);
+    xScale[j] = 1 / (Math.sqrt(variance) + 1e-8);
+  }
+  // G = S⁻¹ (XᵀX − N μ μᵀ) S⁻¹, written over graw (this function's own array). A constant
+  // column has scale 0, so its row and column of G are 0; its diagonal entry is then set to the
+  // largest diagonal of the others. That makes it an independent direction orthogonal to every
+  // other column: the factorisation of the rest, and which columns count as dependent, are
+  // unchanged, and its row of every solution is 0 (its row of C is 0). No compaction needed.
+  const g = graw;
+  const shift = new Float64Array(d);
+  if (!centred) for (let j = 0; j < d; j++) shift[j] = n * xMean[j];
+  let maxDiag = 0;
+  for (let a = 0; a < d; a++) {
+    const fa = xScale[a];
+    const ma = shift[a];
+    const o = a * d;
+    for (let c = 0; c < d; c++) g[o + c] = (g[o + c] - ma * xMean[c]) * fa * xScale[c];
+    maxDiag = Math.max(maxDiag, g[o + a]);
+  }
+  for (let j = 0; j < d; j++) if (xConstant[j]) g[j * d + j] = maxDiag;
+
   // C = S⁻¹ XᵀY (rows of constant columns 0), in place.
   const c = craw;
   for (let a = 0; a < d; a++) {
@@ -246,7 +265,17 @@ export function featureRoute(p: EmmsProblem): GramRoute {
 
   // One factorisation of G; Π = Xs W with G W = Xsᵀ T.
   const cm: Dense = { rows: d, cols: cw, data: c };
-  const projector = da > 0 ? gramProjector({ rows: d, cols: d, data: g }, { relTol, backend }) : null;
+  // Float32 products leave rounding of about 1e-7 relative in G, so in single precision a column
+  // counts as dependent below F32_RANK_TOL; when any does, the features are (nearly) rank-deficient
+  // at float32 resolution and the float64 route runs instead, with the given tolerance.
+  const projector =
+    da > 0
+      ? gramProjector(
+          { rows: d, cols: d, data: g },
+          { relTol: single ? Math.max(relTol, F32_RANK_TOL) : relTol, backend },
+        )
+      : null;
+  if (single && projector && projector.rank < d) return featureRoute({ ...p, precision: 'float64' });
 
   // m (K×K) with M_pq = ⟨Y_p, P_X Y_q⟩ where P_X projects onto col(Xs); the mixed route only
   // knows M λ0 = b and λ0ᵀ M λ0 = ⟨C0, W0⟩, so it stores b in every column (λ0 sums to 1), which
@@ -259,12 +288,13 @@ export function featureRoute(p: EmmsProblem): GramRoute {
         for (let q = 0; q < k; q++) m[p * k + q] = blockInner(cm, p * l, w, q * l, l);
     }
   } else if (projector) {
-    // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0, scaled in place (the solve's own array).
+    // Xs W0 = X W' − 1 (μᵀ W') with W' = S⁻¹ W0, scaled in place (the solve's own array); in
+    // single precision Xc W' (no offset).
     const wFull = projector.solve(cm).data;
     const offset = new Float64Array(l);
     for (let a = 0; a < d; a++) {
       const f = xScale[a];
-      const mu = xMean[a];
+      const mu = single ? 0 : xMean[a];
       const o = a * l;
       for (let j = 0; j < l; j++) {
         const v = wFull[o + j] * f;
@@ -273,13 +303,17 @@ export function featureRoute(p: EmmsProblem): GramRoute {
       }
     }
     const wm: Dense = { rows: d, cols: l, data: wFull };
+    const w32 = single ? { rows: d, cols: l, data: Float32Array.from(wFull) } : null;
     // b_q = ⟨Yqs, Xs W0⟩ = Σ_j scale_qj Σ_i (Y_qij − μ_qj)(X W' − 1 offsetᵀ)_ij, read from the
     // raw F-labels.
     const bk = new Float64Array(k);
     for (let r0 = 0; r0 < n; r0 += blockRows) {
       opts.signal?.throwIfAborted();
       const b = Math.min(n, r0 + blockRows) - r0;
-      const pi = backend.matmul(xRows(r0, b), wm).data;
+      const pi =
+        single && xc && w32
+          ? single.matmulF32(centredSingle(features, xMean, r0, b, xc), w32).data
+          : backend.matmul(xRows(r0, b), wm).data;
       if (k === 3) {
         dotRows3(yData, yMean, ysc, pi, offset, r0, b, l, bk);
         progress.advance(b);
@@ -309,5 +343,42 @@ export function featureRoute(p: EmmsProblem): GramRoute {
   }
 
   // The constant columns' stand-in directions are always kept; they are not part of the rank.
-  return { yg, m, rank: projector ? projector.rank - constantColumns : 0, constantColumns };
+  return {
+    yg,
+    m,
+    rank: projector ? projector.rank - constantColumns : 0,
+    constantColumns,
+    precision: single ? 'float32' : 'float64',
+  };
+}
+
+/** The backend's single-precision kernels when the problem asks for float32 and all are there. */
+function singleKernels(
+  p: EmmsProblem,
+): Required<Pick<LinalgBackend, 'gramIntoF32' | 'crossProductIntoF32' | 'matmulF32'>> | null {
+  const { gramIntoF32, crossProductIntoF32, matmulF32 } = p.backend;
+  if (p.precision !== 'float32' || !gramIntoF32 || !crossProductIntoF32 || !matmulF32) return null;
+  return {
+    gramIntoF32: gramIntoF32.bind(p.backend),
+    crossProductIntoF32: crossProductIntoF32.bind(p.backend),
+    matmulF32: matmulF32.bind(p.backend),
+  };
+}
+
+/** Rows r0..r0+b of x minus the column means, as float32 into `out` (a view of it is returned). */
+function centredSingle(
+  x: Matrix,
+  mean: Float64Array,
+  r0: number,
+  b: number,
+  out: Float32Array,
+): Matrix<Float32Array> {
+  const d = x.cols;
+  const src = x.data;
+  for (let i = 0; i < b; i++) {
+    const s = (r0 + i) * d;
+    const o = i * d;
+    for (let j = 0; j < d; j++) out[o + j] = src[s + j] - mean[j];
+  }
+  return { rows: b, cols: d, data: out.subarray(0, b * d) };
 }

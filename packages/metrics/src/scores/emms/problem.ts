@@ -9,6 +9,8 @@ export interface GramRoute {
   readonly m: Float64Array;
   readonly rank: number;
   readonly constantColumns: number;
+  /** The precision the large products ran in. */
+  readonly precision?: 'float64' | 'float32';
 }
 
 /** The standardisation of one F-label (see `columnScaling`). */
@@ -35,6 +37,8 @@ export interface EmmsProblem {
   /** The starting weights 1/K. */
   readonly lambda0: Float64Array;
   readonly relTol: number;
+  /** 'float32': the large products in single precision when the backend has the float32 kernels. */
+  readonly precision?: 'float64' | 'float32';
   readonly backend: LinalgBackend;
   readonly signal?: AbortSignal;
   readonly onProgress?: ProgressListener;
