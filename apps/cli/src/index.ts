@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PASSWORD_ENV, redactSecrets } from '@emms/queue';
 import { configureRuntime, readRuntimeConfig } from '@emms/runtime';
 import { didYouMean, didYouMeanText, isEmmsError } from '@emms/tensor-io';
 import packageJson from '../package.json';
@@ -217,30 +218,53 @@ async function runCommand(argv: string[], base: Omit<CliIo, 'runtime'>, io: Part
     full = { ...base, runtime };
     return await cmd.run(args, full);
   } catch (e) {
-    return reportError(e, full, json);
+    return reportError(e, full, json, secretsOf(argv, full.env));
   }
 }
 
-/** Prints an error the way its kind asks and returns the exit code for it. */
-function reportError(e: unknown, io: CliIo, json: boolean): number {
+/**
+ * The secrets this command line carries: the passwords of `scheme://user:password@` arguments and
+ * `EMMS_REDIS_PASSWORD`. Nothing the CLI prints as an error may contain them.
+ */
+function secretsOf(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const a of argv) {
+    for (const m of a.matchAll(/\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:([^\s@/]+)@/gi)) {
+      out.push(m[1]!);
+      try {
+        out.push(decodeURIComponent(m[1]!));
+      } catch {
+        // not percent-encoded
+      }
+    }
+  }
+  if (env[PASSWORD_ENV]) out.push(env[PASSWORD_ENV]);
+  return out;
+}
+
+/** Prints an error the way its kind asks (with every secret taken out) and returns the exit code for it. */
+function reportError(e: unknown, io: CliIo, json: boolean, secrets: readonly string[]): number {
+  const safe = (text: string) => redactSecrets(text, secrets);
   if (e instanceof UsageError) {
     const help = e.command ? `emms ${e.command} --help` : 'emms --help';
-    write(io.stderr, `emms: ${e.message}\nRun "${help}" for usage.\n`);
-    if (json) write(io.stdout, renderJson({ error: { code: 'USAGE', message: e.message, help } }));
+    write(io.stderr, safe(`emms: ${e.message}\nRun "${help}" for usage.\n`));
+    if (json) write(io.stdout, safe(renderJson({ error: { code: 'USAGE', message: e.message, help } })));
     return 2;
   }
   if (isEmmsError(e)) {
-    write(io.stderr, `emms: ${e.message} [${e.code}]${errorSuffix(e)}\n`);
-    if (json) write(io.stdout, renderJson(errorObject(e)));
+    write(io.stderr, safe(`emms: ${e.message} [${e.code}]${errorSuffix(e)}\n`));
+    if (json) write(io.stdout, safe(renderJson(errorObject(e))));
     return 1;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   write(
     io.stderr,
-    `emms: unexpected error: ${err.message}\n` +
-      'This is a bug in emms. Please report it with the command line you ran' +
-      (io.env.EMMS_DEBUG ? '.\n' : ' (EMMS_DEBUG=1 prints the stack trace).\n'),
+    safe(
+      `emms: unexpected error: ${err.message}\n` +
+        'This is a bug in emms. Please report it with the command line you ran' +
+        (io.env.EMMS_DEBUG ? '.\n' : ' (EMMS_DEBUG=1 prints the stack trace).\n'),
+    ),
   );
-  if (io.env.EMMS_DEBUG && err.stack) write(io.stderr, `${err.stack}\n`);
+  if (io.env.EMMS_DEBUG && err.stack) write(io.stderr, safe(`${err.stack}\n`));
   return 1;
 }

@@ -46,7 +46,7 @@ describe('argument values', () => {
   it('a negative number reaches the command, which says what the value must be (exit 2)', async () => {
     const r = await run(['bench', '--train-per-class', '-1']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--train-per-class must be a positive integer, got "-1"');
+    expect(r.stderr).toContain('--train-per-class must be an integer ≥ 1, got "-1"');
     const inspect = await run(['inspect', X, '--max-entry-size', '-5']);
     expect(inspect.code).toBe(2);
     expect(inspect.stderr).toContain('--max-entry-size must be a positive size');

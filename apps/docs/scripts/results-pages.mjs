@@ -1,8 +1,8 @@
 // Results pages rendered at build time from a bench report (report.json, schema emms-bench-report v1,
-// written by `emms bench`), with ECharts charts rendered server-side to SVG (the same library as the
-// HTML reports). Without a report the pages are skipped and a notice says why.
+// written by `emms bench`), with the harness's report charts (ECharts rendered server-side to SVG, the same
+// as report.html). Without a report the pages are skipped and a notice says why.
 import { existsSync, readFileSync } from 'node:fs';
-import * as echarts from 'echarts';
+import { agreementBarsSvg, BenchReportSchema, sweepLinesSvg } from '@emms/harness';
 import { cell } from './score-pages.mjs';
 
 const AGREEMENT_COLUMNS = [
@@ -24,15 +24,6 @@ const sig = (v) =>
       : v.toPrecision(5)
     : '–';
 
-/** Renders an ECharts option to an SVG string (server-side, no DOM). */
-export function svgChart(option, width = 720, height = 360) {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
-  chart.setOption({ animation: false, ...option });
-  const svg = chart.renderToSVGString();
-  chart.dispose();
-  return svg;
-}
-
 /**
  * Charts are written as .svg files beside the pages' assets (site/public/results-charts, git-ignored)
  * and shown as images: SVG from ECharts may carry attribute text that Vue's template compiler rejects
@@ -51,71 +42,9 @@ function chartBlock(raw, label) {
   return `<figure class="emms-chart"><img src="/results-charts/${name}" alt="${label.replace(/"/g, '')}" /></figure>`;
 }
 
-function agreementChart(task, truthId) {
-  const rows = Object.entries(task.agreement?.[truthId] ?? {}).sort(
-    (a, b) => b[1].weightedTau - a[1].weightedTau,
-  );
-  return svgChart(
-    {
-      title: { text: `Weighted τ against ${truthId}`, left: 'center', textStyle: { fontSize: 14 } },
-      grid: { left: 110, right: 30, top: 40, bottom: 30 },
-      xAxis: { type: 'value', min: -1, max: 1 },
-      yAxis: { type: 'category', data: rows.map(([id]) => id).reverse() },
-      series: [
-        {
-          type: 'bar',
-          data: rows
-            .map(([, a]) => ({
-              value: a.weightedTau,
-              itemStyle: { color: a.kind === 'baseline' ? '#9ca3af' : '#3b82f6' },
-            }))
-            .reverse(),
-          label: { show: true, position: 'right', formatter: (p) => Number(p.value).toFixed(2) },
-        },
-      ],
-    },
-    720,
-    Math.max(200, 40 + rows.length * 28),
-  );
-}
-
-function sweepChart(task) {
-  const sweep = task.sweep;
-  const ids = [...new Set(sweep.points.flatMap((p) => Object.keys(p.scores)))];
-  return svgChart({
-    title: {
-      text: `Weighted τ as the train size shrinks (${sweep.truth})`,
-      left: 'center',
-      textStyle: { fontSize: 14 },
-    },
-    legend: { top: 30 },
-    grid: { left: 60, right: 30, top: 70, bottom: 50 },
-    xAxis: {
-      type: 'category',
-      name: 'N (train items)',
-      nameLocation: 'middle',
-      nameGap: 30,
-      data: sweep.points.map((p) => String(p.nTrain)),
-    },
-    yAxis: { type: 'value', min: -1, max: 1, name: 'weighted τ' },
-    series: ids.map((id) => ({
-      type: 'line',
-      name: id,
-      data: sweep.points.map((p) => p.scores[id]?.weightedTau ?? null),
-    })),
-  });
-}
-
-/** The harness's report charts (the same SVGs as report.html), when the harness exports them. */
-let harnessCharts = {};
-
-async function agreementSvg(task, truthId) {
-  return (await harnessCharts.agreementBarsSvg?.(task, truthId, 720)) ?? agreementChart(task, truthId);
-}
-
-async function sweepSvg(task) {
-  return (await harnessCharts.sweepLinesSvg?.(task, { width: 720, height: 360 })) ?? sweepChart(task);
-}
+/** The harness's report charts: the same SVGs as report.html. */
+const agreementSvg = (task, truthId) => agreementBarsSvg(task, truthId, 720);
+const sweepSvg = (task) => sweepLinesSvg(task, { width: 720, height: 360 });
 
 async function taskPage(task) {
   const lines = [`# ${task.dataset}: ${task.id}`, ''];
@@ -141,10 +70,8 @@ async function taskPage(task) {
     const truth = task.groundTruth?.[truthId];
     lines.push(`## Agreement with ${truthId}`, '');
     if (truth) lines.push(`${cell(truth.description)} (${truth.kind}).`, '');
-    lines.push(
-      chartBlock(await agreementSvg(task, truthId), `${task.id} weighted tau against ${truthId}`),
-      '',
-    );
+    const bars = await agreementSvg(task, truthId);
+    if (bars) lines.push(chartBlock(bars, `${task.id} weighted tau against ${truthId}`), '');
     lines.push(
       `| ranking | kind | ${AGREEMENT_COLUMNS.map(([, t]) => t).join(' | ')} | 95% interval of weighted τ |`,
     );
@@ -177,13 +104,8 @@ async function taskPage(task) {
     );
   }
   lines.push('');
-  if (task.sweep)
-    lines.push(
-      '## Train-size sweep',
-      '',
-      chartBlock(await sweepSvg(task), `${task.id} train-size sweep`),
-      '',
-    );
+  const sweep = task.sweep ? await sweepSvg(task) : undefined;
+  if (sweep) lines.push('## Train-size sweep', '', chartBlock(sweep, `${task.id} train-size sweep`), '');
   if (task.speed?.emmsOverLogme)
     lines.push(
       '## Speed',
@@ -200,25 +122,12 @@ function existsScorePage(id) {
   return scorePageIds.has(id);
 }
 
-/** Structural check of a report; uses the harness's zod schema when the harness exports it. */
-async function checkReport(report) {
-  try {
-    const harness = await import('@emms/harness');
-    harnessCharts = harness;
-    if (harness.BenchReportSchema?.safeParse) {
-      const r = harness.BenchReportSchema.safeParse(report);
-      if (!r.success)
-        return `does not match the emms-bench-report schema: ${r.error.issues[0]?.path?.join('.')}: ${r.error.issues[0]?.message}`;
-      return { report: r.data };
-    }
-  } catch {
-    // the harness may not be built; the structural check below still runs
-  }
-  if (report?.schema !== 'emms-bench-report')
-    return 'is not an emms bench report (no "schema": "emms-bench-report")';
-  if (report.version !== 1) return `has version ${report.version}; this site reads version 1`;
-  if (!Array.isArray(report.tasks)) return 'has no "tasks" list';
-  return { report };
+/** Checks a report against the harness's schema (zod); returns the parsed report or why it is unusable. */
+function checkReport(report) {
+  const r = BenchReportSchema.safeParse(report);
+  if (!r.success)
+    return `does not match the emms-bench-report schema: ${r.error.issues[0]?.path?.join('.')}: ${r.error.issues[0]?.message}`;
+  return { report: r.data };
 }
 
 /**
@@ -246,7 +155,7 @@ export async function renderResultsPages(path, scoreIds = []) {
       notice: `${path}: not JSON (${e.message}); the results pages are skipped`,
     };
   }
-  const checked = await checkReport(parsed);
+  const checked = checkReport(parsed);
   if (typeof checked === 'string')
     return { pages: {}, sidebar: [], notice: `${path} ${checked}; the results pages are skipped` };
   const report = checked.report;

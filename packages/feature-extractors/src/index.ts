@@ -63,7 +63,14 @@ export {
 } from './extract';
 export { loadPixels, loadRgb, upscaleBilinear } from './image';
 export { type ManifestOptions, readManifest } from './manifest';
-export { type ModelSpecOptions, openModel } from './models';
+export {
+  type ModelRef,
+  type ModelSpecOptions,
+  modelRefText,
+  openModel,
+  type ParseModelRefOptions,
+  parseModelRef,
+} from './models';
 export { addGraphOutput, type GraphTensorInfo, listGraphTensors } from './onnx-graph';
 export { BUILTIN_DATASETS, type OpenDatasetOptions, openDataset } from './open-dataset';
 export { type OutputTensor, POOL_MODES, type PooledRows, type PoolMode, pool } from './pooling';

@@ -1,18 +1,9 @@
-// A content-addressed result cache: one small JSON file per result, keyed by the sha256 of everything
-// that decides the result (features bytes, score id, resolved options, preprocessing...).
-import { createHash, randomBytes } from 'node:crypto';
-import {
-  createReadStream,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { join, resolve } from 'node:path';
+// Content keys: the sha256 of everything that decides a result (features bytes, score id, resolved
+// options, preprocessing...), used by the store to address results.
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { EmmsError } from '@emms/tensor-io';
-import { BENCH_CODES } from './bench/codes';
+import { ArtifactStore } from './store';
 
 /** JSON with object keys sorted, so equal values always give equal text (and equal keys). */
 export function stableJson(value: unknown): string {
@@ -70,94 +61,10 @@ export async function sha256File(path: string): Promise<string> {
   return h.digest('hex');
 }
 
-/** What {@link ResultCache} counted during a run. */
-export interface CacheCounts {
-  /** Results read from the cache. */
-  readonly hits: number;
-  /** Results computed (and stored). */
-  readonly misses: number;
-}
-
 /**
- * A folder of results addressed by content: `get(key)` returns what `put(key, value)` stored under the
- * same key in any earlier run. Entries are written atomically (temporary file, then rename), so a run
- * killed at any moment leaves only whole entries; a rerun computes exactly the entries that are missing.
- * `dir` undefined gives a cache that stores nothing (every lookup misses).
- *
- * @example
- * ```ts
- * const cache = new ResultCache('.emms-cache');
- * const key = contentKey({ features: digest, score: 'logme', options: {} });
- * const hit = cache.get<{ value: number }>(key);
- * if (!hit) cache.put(key, { value: 1.5 });
- * cache.counts; // { hits, misses }
- * ```
+ * The store under its earlier name: a folder of results addressed by content (see {@link ArtifactStore}).
+ * @deprecated use {@link ArtifactStore} (the same class).
  */
-export class ResultCache {
-  /** Absolute folder, or undefined for a cache that stores nothing. */
-  readonly dir: string | undefined;
-  private hits = 0;
-  private misses = 0;
-
-  /**
-   * @param dir - the cache folder (created on first write); undefined disables caching.
-   */
-  constructor(dir: string | undefined) {
-    this.dir = dir === undefined ? undefined : resolve(dir);
-  }
-
-  private path(key: string): string {
-    return join(this.dir!, key.slice(0, 2), `${key}.json`);
-  }
-
-  /**
-   * The value stored under `key`, or undefined (a miss is counted only by {@link ResultCache.put}).
-   *
-   * @param key - a {@link contentKey}.
-   * @returns the stored value, or undefined when absent or unreadable.
-   */
-  get<T>(key: string): T | undefined {
-    if (!this.dir) return undefined;
-    const p = this.path(key);
-    if (!existsSync(p)) return undefined;
-    try {
-      const value = JSON.parse(readFileSync(p, 'utf8')) as { key: string; value: T };
-      if (value.key !== key) return undefined;
-      this.hits++;
-      return value.value;
-    } catch {
-      return undefined; // a damaged entry is recomputed
-    }
-  }
-
-  /**
-   * Stores `value` (JSON) under `key`, atomically, and counts a computed result.
-   *
-   * @param key - a {@link contentKey}.
-   * @param value - any JSON value.
-   * @throws EmmsError `CACHE_UNWRITABLE` when the folder cannot be written.
-   */
-  put(key: string, value: unknown): void {
-    this.misses++;
-    if (!this.dir) return;
-    const p = this.path(key);
-    const tmp = `${p}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-    try {
-      mkdirSync(join(this.dir, key.slice(0, 2)), { recursive: true });
-      writeFileSync(tmp, JSON.stringify({ key, value }));
-      renameSync(tmp, p);
-    } catch (cause) {
-      rmSync(tmp, { force: true });
-      throw new EmmsError(
-        BENCH_CODES.CACHE_UNWRITABLE,
-        `cannot write the result cache in ${this.dir} (${(cause as Error).message}); choose a writable cache folder`,
-        { input: this.dir, cause },
-      );
-    }
-  }
-
-  /** Hits and misses so far. */
-  get counts(): CacheCounts {
-    return { hits: this.hits, misses: this.misses };
-  }
-}
+export const ResultCache = ArtifactStore;
+/** @deprecated use {@link ArtifactStore}. */
+export type ResultCache = ArtifactStore;

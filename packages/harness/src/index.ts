@@ -56,9 +56,24 @@ export {
   type TaskReport,
 } from './report/schema';
 export { summarizeAgreement } from './report/summary';
+export {
+  type Block,
+  type ChartRef,
+  type ReportView,
+  type Rich,
+  reportView,
+  type Span,
+  type SpanStyle,
+  type ViewSection,
+  type ViewTable,
+} from './report/view';
 export { type ReportPaths, type WriteReportsOptions, writeReports } from './report/write';
+
 // end report
 
+// the one model-reference parser and the built-in dataset names (of @emms/feature-extractors), for packages
+// that depend on the harness only
+export { BUILTIN_DATASETS, type ModelRef, modelRefText, parseModelRef } from '@emms/feature-extractors';
 // bench, spec, cache, rank (owner: harness-bench)
 export { BENCH_CODES } from './bench/codes';
 export {
@@ -68,14 +83,20 @@ export {
   defaultBenchSpec,
   paperSuiteSpec,
 } from './bench/defaults';
-export { type FolderModel, listFeatureFiles, readFeaturesFolder, readLabels } from './bench/features-dir';
+export {
+  type FolderModel,
+  listFeatureFiles,
+  readFeaturesFolder,
+  readFolderModel,
+  readLabels,
+} from './bench/features-dir';
 export { modelParameterCount, onnxParameterCount } from './bench/params';
 export {
-  balancedSplit,
-  CLASSIFIER_OUTPUTS,
   type RunBenchOptions,
   type RunBenchResult,
   runBench,
+  runSettings,
+  scoreRequests,
 } from './bench/run';
 export {
   matrixKey,
@@ -86,7 +107,9 @@ export {
   type ScoreTable,
   scoreCandidates,
 } from './bench/score-task';
-export { type CacheCounts, contentKey, ResultCache, sha256File, stableJson } from './cache';
+export { contentKey, ResultCache, sha256File, stableJson } from './cache';
+export { type EnsureFolderOptions, ensureFolder } from './folders';
+export * from './pipeline/index';
 export {
   DEFAULT_BOOTSTRAP_REPS,
   type RankBootstrap,
@@ -104,6 +127,7 @@ export {
   readBenchSpec,
   type TaskSpec,
 } from './spec';
+export { ArtifactStore, type CacheCounts, type StoreOptions } from './store';
 // end bench
 
 // trust without ground truth: bootstrap of rankings, Kendall's W, the ground-truth check (owner: rank-trust)

@@ -158,6 +158,25 @@ export const BenchSpecSchema = z
       .array(z.strictObject({ id: z.string().min(1), reason: z.string().min(1) }))
       .default([])
       .describe('candidates left out on purpose, with the reason (copied into the report notes)'),
+    executor: z
+      .enum(['inprocess', 'threads'])
+      .optional()
+      .describe(
+        'where the steps run: "inprocess" (default: one after the other in this thread) or "threads" (worker threads, e.g. two models extracted at once); the numbers are the same',
+      ),
+    threads: positiveInt.optional().describe('worker threads of the threads executor (default: the cores)'),
+    onnxThreads: positiveInt
+      .optional()
+      .describe(
+        "onnxruntime intra-op threads per extraction (default: onnxruntime's choice in-process; cores ÷ threads with worker threads)",
+      ),
+    queue: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+      .optional()
+      .describe(
+        'run on queue workers through this Redis (redis://HOST:PORT[/DB]); a password in it is never written to a report or log',
+      ),
   })
   .describe('an emms bench spec');
 

@@ -7,7 +7,8 @@ export const QUEUE_CODES = declareErrorCodes('@emms/queue', {
   JOB_INVALID: 'a job payload does not match its schema',
   JOB_NOT_ALLOWED: 'a job names a model, dataset, file or plugin outside what the worker allows',
   RUN_NOT_FOUND: 'no run with that id in the queue or the shared store',
-  RUN_FAILED: 'the final report job of a run failed',
-  STORE_UNWRITABLE: 'the shared artifact folder cannot be written',
-  REDIS_UNAVAILABLE: 'redis-server could not be started or reached',
+  RUN_FAILED: 'a queued run failed (the message carries the code and message of the cause)',
+  REDIS_UNAVAILABLE:
+    'Redis could not be reached within the allowed retries, or redis-server could not be started',
+  REDIS_AUTH_FAILED: 'Redis refused the login (wrong user or password)',
 });

@@ -1,15 +1,23 @@
-// The client side: enqueue a bench run as a BullMQ flow, follow it, collect its report.
-import type { BenchReport, BenchSpec } from '@emms/harness';
-import { parseReport } from '@emms/harness';
-import { EmmsError } from '@emms/tensor-io';
-import { type FlowJob, FlowProducer, Job, type JobsOptions, Queue } from 'bullmq';
+// The client side: enqueue a bench run (one run job), follow it, collect its report.
+import { resolve } from 'node:path';
+import {
+  ArtifactStore,
+  assertSomethingScored,
+  type BenchReport,
+  type BenchSpec,
+  ensureFolder,
+  parseReport,
+  type ReportPaths,
+  validateSpec,
+  writeReports,
+} from '@emms/harness';
+import { EmmsError, type ProgressListener } from '@emms/tensor-io';
+import { Job, Queue } from 'bullmq';
 import type { RedisOptions } from 'ioredis';
 import { QUEUE_CODES } from './codes';
-import { openRedis } from './connection';
-import { runReportPath } from './handlers';
-import type { ExtractJob, FlabelsJob, ReportJob, TaskJob } from './jobs';
-import { jobIdOf, runIdOf } from './jobs';
-import type { ArtifactStore } from './store';
+import { openRedis, parseQueueUrl } from './connection';
+import { decodeFailure, type RunJob, runIdOf, runJobIdOf } from './jobs';
+import { runReportPath } from './paths';
 import { DEFAULT_QUEUE } from './worker';
 
 /** Options of {@link enqueueBench}. */
@@ -17,236 +25,266 @@ export interface EnqueueOptions {
   readonly connection: RedisOptions;
   /** Queue name (default `emms-bench`). */
   readonly queue?: string;
-  /** Tries per job (default 3). */
-  readonly attempts?: number;
-  /** First back-off delay in ms, doubled at every retry (default 2000). */
-  readonly backoffMs?: number;
+  /** Redis reconnection attempts before `REDIS_UNAVAILABLE` (default 5). */
+  readonly retries?: number;
 }
 
 /** What {@link enqueueBench} did. */
 export interface EnqueuedRun {
   /** The run id (same spec → same id). */
   readonly runId: string;
-  /** The final report job's id. */
-  readonly reportJobId: string;
-  /** Every job id of the run. */
-  readonly jobIds: readonly string[];
+  /** The run job's id (`<runId>-run`). */
+  readonly jobId: string;
   /** False when the run was already in the queue (nothing added). */
   readonly added: boolean;
 }
 
+/** Opens a client and a queue; `close` ends both. */
+async function openQueue(
+  connection: RedisOptions,
+  name: string | undefined,
+  retries: number | undefined,
+): Promise<{ queue: Queue; close: () => Promise<void> }> {
+  const client = openRedis(connection, { retries });
+  try {
+    await client.ready;
+  } catch (e) {
+    client.disconnect();
+    throw e;
+  }
+  const queue = new Queue(name ?? DEFAULT_QUEUE, { connection: client });
+  queue.on('error', () => undefined); // the client's own handler turns failures into typed errors
+  return {
+    queue,
+    close: async () => {
+      await queue.close().catch(() => undefined);
+      client.disconnect();
+    },
+  };
+}
+
 /**
- * Enqueues a bench run as one BullMQ flow: per dataset task, extraction jobs per (model, split) and
- * F-label jobs per embedder are children of the task's scoring/ground-truth job, and the task jobs are
- * children of the final report job. Job ids are deterministic (run id from the spec's content, job ids
- * from each job's content), so enqueueing the same run twice adds nothing. Extraction and F-label jobs
- * may fail for good without blocking their task (the model is then reported with its error).
- * Feature-folder tasks have no extraction jobs.
+ * Enqueues a bench run as one run job. A worker takes it, plans the run's steps with the harness's pipeline
+ * and adds each stage's steps as child jobs (extraction and F-labels, then ground truth and scores, then
+ * agreement and assembly), waiting for them between stages, and writes the report to the shared store: the
+ * run progresses with no client attached. The run id is a content key of the spec (without `out`, `cache`,
+ * `queue` and the executor fields), so enqueueing the same run twice adds nothing. The spec sent carries no
+ * queue address (so no password reaches Redis).
  *
- * @param spec - a validated bench spec (`parseBenchSpec`); models and datasets are resolved by the workers.
- * @param opts - {@link EnqueueOptions}: connection, queue, attempts, backoffMs.
- * @returns the run id and its job ids.
+ * @param spec - a validated bench spec; models and datasets are resolved by the workers.
+ * @param opts - {@link EnqueueOptions}: connection, queue, retries.
+ * @returns the run id and whether it was added.
+ * @throws EmmsError `REDIS_UNAVAILABLE`, `REDIS_AUTH_FAILED`.
  * @example
  * ```ts
  * const { runId } = await enqueueBench(parseBenchSpec(json), { connection: parseQueueUrl(url).options });
  * ```
  */
 export async function enqueueBench(spec: BenchSpec, opts: EnqueueOptions): Promise<EnqueuedRun> {
-  const queueName = opts.queue ?? DEFAULT_QUEUE;
   const runId = runIdOf(spec);
-  const jobOpts: JobsOptions = {
-    attempts: opts.attempts ?? 3,
-    backoff: { type: 'exponential', delay: opts.backoffMs ?? 2000 },
-    removeOnComplete: false,
-    removeOnFail: false,
-  };
-  const jobIds: string[] = [];
-  const taskNodes: FlowJob[] = [];
-  spec.tasks.forEach((t, taskIndex) => {
-    const children: FlowJob[] = [];
-    const extractJobs: Record<string, string> = {};
-    if ('dataset' in t) {
-      const task = {
-        id: t.id ?? t.dataset,
-        dataset: t.dataset,
-        trainPerClass: t.trainPerClass,
-        testPerClass: t.testPerClass,
-        seed: t.seed,
-      };
-      for (const c of spec.candidates) {
-        const o = typeof c === 'string' ? { id: c, model: c } : c;
-        if (!o.model || o.model === 'pixels') continue;
-        const candidate = {
-          id: o.id,
-          model: o.model,
-          ...(o.output ? { output: o.output } : {}),
-          ...(o.pool ? { pool: o.pool } : {}),
-        };
-        const splits: ExtractJob['split'][] = ['train', 'test'];
-        if ((o.model === 'ppocr-cls' || o.model === 'ppocr-rec') && !o.output) splits.push('train.probs');
-        for (const split of splits) {
-          const data: ExtractJob = { kind: 'extract', runId, task, candidate, split };
-          const id = jobIdOf(runId, 'extract', data);
-          extractJobs[id] = o.id;
-          jobIds.push(id);
-          children.push({
-            name: 'extract',
-            queueName,
-            data,
-            // the classifier head is optional: its failure must not count as the model's
-            opts: { ...jobOpts, jobId: id, ignoreDependencyOnFailure: true },
-          });
-        }
-      }
-      for (const e of spec.flabels.embedders) {
-        const data: FlabelsJob = {
-          kind: 'flabels',
-          runId,
-          task,
-          embedder: typeof e === 'string' ? e : e.id,
-          templates: [...spec.flabels.templates],
-        };
-        const id = jobIdOf(runId, 'flabels', data);
-        jobIds.push(id);
-        children.push({
-          name: 'flabels',
-          queueName,
-          data,
-          opts: { ...jobOpts, jobId: id, ignoreDependencyOnFailure: true },
-        });
-      }
-    }
-    // probs failures are notes, not model failures: only train/test extraction names a failed model
-    const modelJobs = Object.fromEntries(
-      Object.entries(extractJobs).filter(([id]) =>
-        children.some((c) => c.opts?.jobId === id && (c.data as ExtractJob).split !== 'train.probs'),
-      ),
-    );
-    const data: TaskJob = { kind: 'task', runId, taskIndex, spec, extractJobs: modelJobs };
-    const id = jobIdOf(runId, 'task', { taskIndex });
-    jobIds.push(id);
-    // a task that fails for good fails the report job, so a follower learns it at once
-    taskNodes.push({
-      name: 'task',
-      queueName,
-      data,
-      opts: { ...jobOpts, jobId: id, failParentOnFailure: true },
-      children,
-    });
-  });
-  const reportJobId = `${runId}-report`;
-  jobIds.push(reportJobId);
-  const client = openRedis(opts.connection);
-  const queue = new Queue(queueName, { connection: client });
+  const jobId = runJobIdOf(runId);
+  const { queue, close } = await openQueue(opts.connection, opts.queue, opts.retries);
   try {
-    if (await Job.fromId(queue, reportJobId)) return { runId, reportJobId, jobIds, added: false };
-    const data: ReportJob = { kind: 'report', runId, spec, jobIds };
-    const flow = new FlowProducer({ connection: client });
-    try {
-      await flow.add({
-        name: 'report',
-        queueName,
-        data,
-        opts: { ...jobOpts, jobId: reportJobId },
-        children: taskNodes,
-      });
-    } finally {
-      await flow.close();
-    }
-    return { runId, reportJobId, jobIds, added: true };
+    if (await Job.fromId(queue, jobId)) return { runId, jobId, added: false };
+    const { queue: _address, ...sent } = spec;
+    const data: RunJob = { kind: 'run', runId, spec: sent };
+    await queue.add('run', data, {
+      jobId,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: false,
+      removeOnFail: false,
+    });
+    return { runId, jobId, added: true };
   } finally {
-    await queue.close();
-    client.disconnect();
+    await close();
   }
 }
 
 /** Progress of a run. */
 export interface RunProgress {
   readonly runId: string;
-  readonly done: number;
-  readonly failed: number;
-  readonly total: number;
+  /** BullMQ's state of the run job (`waiting-children` while its steps run). */
   readonly state: string;
+  /** The stage whose steps are running (split, extract, truth, agreement, assemble). */
+  readonly stage?: string;
+  /** Step jobs finished (completed or failed for good) and added so far. */
+  readonly done: number;
+  readonly total: number;
+  readonly failed: number;
 }
 
 /** Options of {@link waitForRun}. */
 export interface WaitOptions {
   readonly connection: RedisOptions;
-  /** The shared store the report job writes to. */
+  /** The shared store the run job writes its report to. */
   readonly store: ArtifactStore;
   readonly queue?: string;
   /** Called at every poll. */
   readonly onProgress?: (p: RunProgress) => void;
+  /** Stops following (the run goes on on the workers). */
   readonly signal?: AbortSignal;
   /** Poll interval, ms (default 500). */
   readonly pollMs?: number;
+  /** Redis reconnection attempts before `REDIS_UNAVAILABLE` (default 5). */
+  readonly retries?: number;
 }
 
 /**
- * Follows a run until its report job completes, and returns its report (read from the shared store).
+ * Follows a run until its run job completes, and returns its report (read from the shared store).
  *
  * @param runId - from {@link enqueueBench}.
  * @param opts - {@link WaitOptions}.
  * @returns the run's BenchReport.
- * @throws EmmsError `RUN_NOT_FOUND` (no such run in the queue), `RUN_FAILED` (the report job failed for good).
+ * @throws EmmsError `RUN_NOT_FOUND` (no such run), `RUN_FAILED` (the run failed for good: the message carries
+ *   the cause's code and message, `details.cause` both), `REDIS_UNAVAILABLE`; the abort reason.
  * @example
  * ```ts
  * const report = await waitForRun(runId, { connection, store, onProgress: (p) => console.log(p.done, p.total) });
  * ```
  */
 export async function waitForRun(runId: string, opts: WaitOptions): Promise<BenchReport> {
-  const client = openRedis(opts.connection);
-  const queue = new Queue(opts.queue ?? DEFAULT_QUEUE, { connection: client });
+  const { queue, close } = await openQueue(opts.connection, opts.queue, opts.retries);
   try {
-    const reportJob = await Job.fromId<ReportJob>(queue, `${runId}-report`);
-    if (!reportJob) {
-      throw new EmmsError(
-        QUEUE_CODES.RUN_NOT_FOUND,
-        `no run ${runId} in queue ${queue.name}; check the run id and the queue address`,
-        {
-          input: runId,
-        },
-      );
-    }
-    const ids = reportJob.data.jobIds;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const states = await Promise.all(ids.map(async (id) => (await queue.getJobState(id)) as string));
-      const state = states[states.length - 1]!;
-      const p = {
-        runId,
-        done: states.filter((s) => s === 'completed').length,
-        failed: states.filter((s) => s === 'failed').length,
-        total: ids.length,
-        state,
-      };
-      opts.onProgress?.(p);
-      if (state === 'completed') break;
-      if (state === 'failed') {
-        const j = await Job.fromId(queue, `${runId}-report`);
+      const job = await Job.fromId(queue, runJobIdOf(runId));
+      if (!job) {
         throw new EmmsError(
-          QUEUE_CODES.RUN_FAILED,
-          `run ${runId}: the report job failed (${j?.failedReason ?? 'unknown'})`,
-          {
-            input: runId,
-          },
+          QUEUE_CODES.RUN_NOT_FOUND,
+          `no run ${runId} in queue ${queue.name}; check the run id and the queue address`,
+          { input: runId },
         );
       }
-      await new Promise((r) => setTimeout(r, opts.pollMs ?? 500));
-    }
-    const report = opts.store.readJsonFile(runReportPath(opts.store, runId));
-    if (!report) {
-      throw new EmmsError(
-        QUEUE_CODES.RUN_NOT_FOUND,
-        `run ${runId} completed but ${runReportPath(opts.store, runId)} is missing; give the same shared store as the workers`,
-        {
+      const state = await job.getState();
+      const d = await job.getDependenciesCount();
+      const done = (d.processed ?? 0) + (d.failed ?? 0) + (d.ignored ?? 0);
+      const stage = (job.progress as { stage?: string } | undefined)?.stage;
+      opts.onProgress?.({
+        runId,
+        state,
+        ...(stage ? { stage } : {}),
+        done,
+        total: done + (d.unprocessed ?? 0),
+        failed: (d.failed ?? 0) + (d.ignored ?? 0),
+      });
+      if (state === 'completed') break;
+      if (state === 'failed') {
+        const cause = decodeFailure(job.failedReason ?? 'unknown');
+        throw new EmmsError(QUEUE_CODES.RUN_FAILED, `run ${runId} failed: ${cause.code}: ${cause.message}`, {
           input: runId,
-        },
-      );
+          details: { cause },
+        });
+      }
+      await sleep(opts.pollMs ?? 500, opts.signal);
     }
-    return parseReport(report);
   } finally {
-    await queue.close();
-    client.disconnect();
+    await close();
   }
+  const report = opts.store.readJsonFile(runReportPath(opts.store, runId));
+  if (!report) {
+    throw new EmmsError(
+      QUEUE_CODES.RUN_NOT_FOUND,
+      `run ${runId} completed but ${runReportPath(opts.store, runId)} is missing; give the same shared store as the workers`,
+      { input: runId },
+    );
+  }
+  return parseReport(report);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((res) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      res();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Options of {@link runBenchOnQueue}. */
+export interface QueueBenchOptions {
+  /** The queue address (`redis://…`); its password is never printed or sent to workers. */
+  readonly url: string;
+  /** Environment for `EMMS_REDIS_PASSWORD` (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+  /** The shared store folder (the workers' `--store`). */
+  readonly store: string;
+  /** The folder relative paths resolve against. */
+  readonly cwd: string;
+  readonly queue?: string;
+  readonly retries?: number;
+  /** Enqueue and return without following. */
+  readonly detach?: boolean;
+  /** Follow (or collect) this run instead of enqueueing. */
+  readonly attach?: string;
+  /** Report folder (default: the spec's `out`, else `emms-bench-<runId>`). */
+  readonly out?: string;
+  readonly onProgress?: ProgressListener;
+  readonly log?: (line: string) => void;
+  readonly signal?: AbortSignal;
+  readonly pollMs?: number;
+}
+
+/** What {@link runBenchOnQueue} did. */
+export interface QueueBenchResult {
+  readonly runId: string;
+  /** False when the run was already in the queue (absent when attaching). */
+  readonly added?: boolean;
+  /** The report and where it was written (absent when detached). */
+  readonly report?: BenchReport;
+  readonly paths?: ReportPaths;
+}
+
+/**
+ * `emms bench --queue`: checks the spec (names, model references, task sizes; files are the workers'),
+ * the store and the report folder, enqueues the run (unless attaching), follows it with progress, and
+ * writes the same report files as a local run.
+ *
+ * @param spec - the spec (undefined when attaching).
+ * @param o - {@link QueueBenchOptions}.
+ * @returns the run id, and the report unless detached.
+ * @throws EmmsError `QUEUE_URL_INVALID`, `REDIS_UNAVAILABLE`, `REDIS_AUTH_FAILED`, `RUN_FAILED`,
+ *   `RUN_NOT_FOUND`, `CACHE_UNWRITABLE` (the store), `FILE_UNWRITABLE` (the report folder), `NOTHING_SCORED`.
+ */
+export async function runBenchOnQueue(
+  spec: BenchSpec | undefined,
+  o: QueueBenchOptions,
+): Promise<QueueBenchResult> {
+  const conn = parseQueueUrl(o.url, o.env);
+  const store = ArtifactStore.open(resolve(o.cwd, o.store), { name: 'store' });
+  let runId = o.attach;
+  let added: boolean | undefined;
+  if (runId === undefined) {
+    if (!spec)
+      throw new EmmsError('MISSING_INPUT', 'give a spec to run or a run id to attach to', { input: 'spec' });
+    validateSpec(spec, { cwd: o.cwd, files: false });
+    if (!o.detach) ensureFolder(resolve(o.cwd, o.out ?? spec.out), { name: 'out' });
+    const r = await enqueueBench(spec, { connection: conn.options, queue: o.queue, retries: o.retries });
+    runId = r.runId;
+    added = r.added;
+    o.log?.(`run ${runId} ${r.added ? 'enqueued' : 'already in the queue'} on ${conn.display}`);
+    if (o.detach) return { runId, added };
+  }
+  const out = ensureFolder(resolve(o.cwd, o.out ?? spec?.out ?? `emms-bench-${runId}`), { name: 'out' });
+  const report = await waitForRun(runId, {
+    connection: conn.options,
+    store,
+    queue: o.queue,
+    retries: o.retries,
+    signal: o.signal,
+    pollMs: o.pollMs,
+    onProgress: (p) =>
+      o.onProgress?.({
+        task: `run ${p.runId}`,
+        done: p.done,
+        total: p.total,
+        message: [p.stage, p.failed ? `${p.failed} failed` : p.state].filter(Boolean).join(', '),
+      }),
+  });
+  const paths = await writeReports(report, out);
+  assertSomethingScored(report, paths);
+  return { runId, ...(added !== undefined ? { added } : {}), report, paths };
 }

@@ -1,7 +1,6 @@
 // Shared pieces of the queue tests: worker child processes and a small spec.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import type { BenchReport } from '@emms/harness';
 
 const WORKER = join(__dirname, '..', 'dist', 'worker-main.js');
 
@@ -10,6 +9,7 @@ export async function startWorker(
   url: string,
   store: string,
   extra: string[] = [],
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{
   child: ChildProcess;
   output: () => string;
@@ -18,7 +18,7 @@ export async function startWorker(
   const child = spawn(
     process.execPath,
     [WORKER, '--queue', url, '--store', store, '--lock-ms', '10000', '--stalled-ms', '5000', ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
   );
   let out = '';
   child.stdout!.on('data', (d) => {
@@ -60,17 +60,4 @@ export function smallSpec(extra: Record<string, unknown> = {}) {
     groundTruth: { measured: ['knn'], knnK: 3, bootstrapReps: 50 },
     ...extra,
   };
-}
-
-/** What must be equal between two reports of the same spec (timings, dates and cache counts aside). */
-export function comparable(r: BenchReport) {
-  return r.tasks.map((t) => ({
-    id: t.id,
-    models: t.models.map((m) => ({ id: m.id, featureDim: m.featureDim, error: m.error?.code })),
-    groundTruth: Object.fromEntries(Object.entries(t.groundTruth).map(([k, g]) => [k, g.values])),
-    scores: Object.fromEntries(
-      Object.entries(t.scores).map(([k, s]) => [k, { values: s.values, errors: s.errors }]),
-    ),
-    agreement: t.agreement,
-  }));
 }

@@ -1,31 +1,51 @@
-// @emms/queue: bench runs on many workers through BullMQ on Redis, with a shared artifact store.
+// @emms/queue: the BullMQ executor of the harness's steps (bench runs on many workers through Redis).
 export { QUEUE_CODES } from './codes';
-export { openRedis, PASSWORD_ENV, parseQueueUrl, type QueueConnection, redact } from './connection';
+export {
+  DEFAULT_REDIS_RETRIES,
+  type GuardedRedis,
+  openRedis,
+  PASSWORD_ENV,
+  parseQueueUrl,
+  type QueueConnection,
+  type RedisLimits,
+  redact,
+  redactSecrets,
+} from './connection';
 export {
   type EnqueuedRun,
   type EnqueueOptions,
   enqueueBench,
+  type QueueBenchOptions,
+  type QueueBenchResult,
   type RunProgress,
+  runBenchOnQueue,
   type WaitOptions,
   waitForRun,
 } from './enqueue';
-export { decodeFailure, encodeFailure, type JobResult, runReportPath, taskReportPath } from './handlers';
+export {
+  type QueueStageExecutorOptions,
+  queueStageExecutor,
+  type StepJobResult,
+  Suspended,
+} from './executor';
 export {
   allowedPath,
   checkSpec,
-  type ExtractJob,
-  type FlabelsJob,
+  checkStepCall,
+  decodeFailure,
+  encodeFailure,
   JobSchema,
-  jobIdOf,
   parseJob,
   type QueueJob,
-  type ReportJob,
+  type RunJob,
   resolveDatasetRef,
   resolveEmbedderRef,
   resolveModelRef,
   runIdOf,
-  type TaskJob,
+  runJobIdOf,
+  type StepJob,
+  stepJobIdOf,
   type WorkerPolicy,
 } from './jobs';
-export { ArtifactStore } from './store';
-export { DEFAULT_QUEUE, type RunWorkerOptions, runWorker } from './worker';
+export { runReportPath } from './paths';
+export { DEFAULT_QUEUE, DEFAULT_STEP_JOB_OPTIONS, type RunWorkerOptions, runWorker } from './worker';

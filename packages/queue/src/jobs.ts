@@ -1,82 +1,46 @@
 // Job payloads (zod), what a worker allows, and the deterministic ids of a run's jobs.
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { findZooEntry } from '@emms/feature-extractors';
-import { type BenchSpec, BenchSpecSchema, contentKey } from '@emms/harness';
-import { EmmsError } from '@emms/tensor-io';
+import {
+  type ArtifactStore,
+  type BenchSpec,
+  BenchSpecSchema,
+  BUILTIN_DATASETS,
+  contentKey,
+  parseModelRef,
+  parseStepCall,
+  type StepCall,
+  stepKey,
+} from '@emms/harness';
+import { EmmsError, isEmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
 import { QUEUE_CODES } from './codes';
 
-/** The dataset task an extraction or F-label job works on (a copy of the spec's task, defaults filled). */
-export const TaskRefSchema = z.strictObject({
-  id: z.string().min(1),
-  dataset: z.string().min(1),
-  trainPerClass: z.number().int().positive(),
-  testPerClass: z.number().int().positive(),
-  seed: z.number().int(),
-});
+const runIdSchema = z.string().regex(/^[0-9a-f]{20}$/);
 
-/** A candidate model of an extraction job. */
-export const CandidateRefSchema = z.strictObject({
-  id: z.string().min(1),
-  model: z.string().min(1),
-  output: z.string().min(1).optional(),
-  pool: z.enum(['avg', 'mean', 'cls', 'flatten', 'none']).optional(),
-});
-
-/** Extraction of one (model, dataset, split); `train.probs` is the model's own classifier output on train. */
-export const ExtractJobSchema = z.strictObject({
-  kind: z.literal('extract'),
-  runId: z.string().regex(/^[0-9a-f]{20}$/),
-  task: TaskRefSchema,
-  candidate: CandidateRefSchema,
-  split: z.enum(['train', 'test', 'train.probs']),
-});
-
-/** F-labels of one (embedder, dataset) over every template. */
-export const FlabelsJobSchema = z.strictObject({
-  kind: z.literal('flabels'),
-  runId: z.string().regex(/^[0-9a-f]{20}$/),
-  task: TaskRefSchema,
-  embedder: z.string().min(1),
-  templates: z.array(z.string().includes('{}')).min(1),
-});
-
-/** Scores and ground truth of one task, after its extraction jobs. */
-export const TaskJobSchema = z.strictObject({
-  kind: z.literal('task'),
-  runId: z.string().regex(/^[0-9a-f]{20}$/),
-  taskIndex: z.number().int().nonnegative(),
+/** A whole run: the job that plans the steps, adds them as its children stage by stage, and writes the report. */
+export const RunJobSchema = z.strictObject({
+  kind: z.literal('run'),
+  runId: runIdSchema,
   spec: z.unknown(),
-  /** Extraction job id → candidate id, to name candidates whose extraction failed for good. */
-  extractJobs: z.record(z.string(), z.string()),
 });
 
-/** The final report of a run, after every task job. */
-export const ReportJobSchema = z.strictObject({
-  kind: z.literal('report'),
-  runId: z.string().regex(/^[0-9a-f]{20}$/),
-  spec: z.unknown(),
-  /** Every job id of the run (for progress and attach). */
-  jobIds: z.array(z.string()),
+/** One step call of a run, run by a worker with the harness's `runStep`. */
+export const StepJobSchema = z.strictObject({
+  kind: z.literal('step'),
+  runId: runIdSchema,
+  call: z.strictObject({ step: z.string().min(1), input: z.unknown() }),
 });
 
 /** Any job of a run. */
-export const JobSchema = z.discriminatedUnion('kind', [
-  ExtractJobSchema,
-  FlabelsJobSchema,
-  TaskJobSchema,
-  ReportJobSchema,
-]);
-export type ExtractJob = z.output<typeof ExtractJobSchema>;
-export type FlabelsJob = z.output<typeof FlabelsJobSchema>;
-export type TaskJob = z.output<typeof TaskJobSchema>;
-export type ReportJob = z.output<typeof ReportJobSchema>;
-export type QueueJob = z.output<typeof JobSchema>;
+export const JobSchema = z.discriminatedUnion('kind', [RunJobSchema, StepJobSchema]);
+export type RunJob = z.output<typeof RunJobSchema>;
+export type StepJob = Omit<z.output<typeof StepJobSchema>, 'call'> & { readonly call: StepCall };
+export type QueueJob = RunJob | StepJob;
 
 /** What a worker accepts from the queue. */
 export interface WorkerPolicy {
-  /** Folders that datasets, .onnx / local: / tfjs: models, truth tables and feature files must lie in. */
+  /** Folders that datasets, .onnx / local: / tfjs: / caption: models, truth tables and feature files must lie in. */
   readonly allowedPaths?: readonly string[];
   /** Folder relative paths in jobs resolve against (default: the first allowed path, else the working directory). */
   readonly baseDir?: string;
@@ -92,11 +56,20 @@ function notAllowed(what: string, value: string, fix: string): EmmsError {
   return new EmmsError(
     QUEUE_CODES.JOB_NOT_ALLOWED,
     `job ${what} "${value}" is not allowed by this worker; ${fix}`,
-    {
-      input: value,
-      details: { field: what },
-    },
+    { input: value, details: { field: what } },
   );
+}
+
+/** The folder relative paths of jobs resolve against. */
+export function baseDirOf(policy: WorkerPolicy): string {
+  return policy.baseDir ?? (policy.allowedPaths?.[0] ? resolve(policy.allowedPaths[0]) : process.cwd());
+}
+
+function inside(path: string, root: string): boolean {
+  const real = existsSync(path) ? realpathSync(path) : path;
+  const rr = existsSync(root) ? realpathSync(root) : root;
+  const rel = relative(rr, real);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 /**
@@ -110,45 +83,52 @@ function notAllowed(what: string, value: string, fix: string): EmmsError {
  * @throws EmmsError `JOB_NOT_ALLOWED` when it lies outside every allowed folder.
  */
 export function allowedPath(p: string, what: string, policy: WorkerPolicy): string {
-  const roots = (policy.allowedPaths ?? []).map((r) => resolve(r));
-  const base = policy.baseDir ?? roots[0] ?? process.cwd();
-  const abs = resolve(base, p);
-  const real = existsSync(abs) ? realpathSync(abs) : abs;
-  for (const r of roots) {
-    const rr = existsSync(r) ? realpathSync(r) : r;
-    const rel = relative(rr, real);
-    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) return abs;
-  }
+  const abs = resolve(baseDirOf(policy), p);
+  if ((policy.allowedPaths ?? []).some((r) => inside(abs, resolve(r)))) return abs;
   throw notAllowed(
     what,
     p,
-    `give the worker this folder with allowedPaths (--allow-path) or name a zoo model`,
+    'give the worker this folder with allowedPaths (--allow-path) or name a zoo model',
   );
 }
 
 /**
- * Resolves a model reference of a job: a zoo id, `pixels`, `hf:<id>` (only with `allowRemote`), or a
- * `.onnx` file / `local:` / `tfjs:` folder inside the allowed paths.
+ * Resolves a model reference of a job (parsed by `parseModelRef` of the harness, against the worker's base
+ * folder) and decides whether it is allowed: a zoo id, `pixels` or an offline text model always; `hf:` only with `allowRemote`;
+ * a `.onnx` file or a `local:` / `tfjs:` / `caption:` folder inside the allowed paths.
  *
- * @returns what the worker passes to `openModel` (absolute for paths).
- * @throws EmmsError `JOB_NOT_ALLOWED`.
+ * @returns the reference to pass on (absolute paths).
+ * @throws EmmsError `JOB_NOT_ALLOWED` (also for a name that is no model reference at all).
  */
 export function resolveModelRef(model: string, policy: WorkerPolicy): string {
-  if (model === 'pixels' || findZooEntry(model)) return model;
-  if (model.startsWith('hf:')) {
-    if (policy.allowRemote) return model;
-    throw notAllowed('model', model, 'start the worker with allowRemote to accept hf: models');
+  let ref: ReturnType<typeof parseModelRef>;
+  try {
+    ref = parseModelRef(model, { cwd: baseDirOf(policy) });
+  } catch (e) {
+    if (!isEmmsError(e)) throw e;
+    throw notAllowed('model', model, 'name a zoo model or a model file inside the allowed paths');
   }
-  for (const prefix of ['local:', 'tfjs:']) {
-    if (model.startsWith(prefix)) return prefix + allowedPath(model.slice(prefix.length), 'model', policy);
+  switch (ref.kind) {
+    case 'zoo':
+    case 'pixels':
+    case 'text':
+      return model;
+    case 'hf':
+      if (policy.allowRemote) return model;
+      throw notAllowed('model', model, 'start the worker with allowRemote to accept hf: models');
+    case 'onnx':
+      return allowedPath(ref.path, 'model', policy);
+    default:
+      return `${ref.kind}:${allowedPath(ref.path, 'model', policy)}`;
   }
-  if (model.toLowerCase().endsWith('.onnx')) return allowedPath(model, 'model', policy);
-  throw notAllowed('model', model, 'name a zoo model or an .onnx file inside the allowed paths');
 }
 
-/** Resolves a dataset of a job: `mnist` or a path inside the allowed paths. @throws EmmsError `JOB_NOT_ALLOWED`. */
+/**
+ * Resolves a dataset of a job: a built-in dataset (`mnist`, `fashion-mnist`, …) or a path inside the allowed
+ * paths. @throws EmmsError `JOB_NOT_ALLOWED`.
+ */
 export function resolveDatasetRef(dataset: string, policy: WorkerPolicy): string {
-  return dataset === 'mnist' ? dataset : allowedPath(dataset, 'dataset', policy);
+  return Object.hasOwn(BUILTIN_DATASETS, dataset) ? dataset : allowedPath(dataset, 'dataset', policy);
 }
 
 /** Resolves an embedder of a job. @throws EmmsError `JOB_NOT_ALLOWED`. */
@@ -157,6 +137,14 @@ export function resolveEmbedderRef(embedder: string, policy: WorkerPolicy): stri
   if (embedder.startsWith('hf:') && policy.allowRemote) return embedder;
   if (embedder.startsWith('local:')) return `local:${allowedPath(embedder.slice(6), 'embedder', policy)}`;
   throw notAllowed('embedder', embedder, 'use use-lite, glove or a local: folder inside the allowed paths');
+}
+
+function checkPlugins(plugins: readonly string[], policy: WorkerPolicy): void {
+  for (const p of plugins) {
+    if (!(policy.allowedPlugins ?? []).includes(p)) {
+      throw notAllowed('plugin', p, 'list the plugin in the worker allowedPlugins (--allow-plugin)');
+    }
+  }
 }
 
 /**
@@ -175,11 +163,7 @@ export function checkSpec(raw: unknown, policy: WorkerPolicy): BenchSpec {
     });
   }
   const spec = parsed.data;
-  for (const p of spec.plugins) {
-    if (!(policy.allowedPlugins ?? []).includes(p)) {
-      throw notAllowed('plugin', p, 'list the plugin in the worker allowedPlugins (--allow-plugin)');
-    }
-  }
+  checkPlugins(spec.plugins, policy);
   const tasks = spec.tasks.map((t) =>
     'dataset' in t
       ? { ...t, id: t.id ?? t.dataset, dataset: resolveDatasetRef(t.dataset, policy) }
@@ -200,54 +184,111 @@ export function checkSpec(raw: unknown, policy: WorkerPolicy): BenchSpec {
   const gt = spec.groundTruth;
   const groundTruth =
     'table' in gt ? { ...gt, table: allowedPath(gt.table, 'groundTruth.table', policy) } : gt;
-  return { ...spec, tasks, candidates, groundTruth } as BenchSpec;
+  const { queue: _q, ...rest } = spec;
+  return { ...rest, tasks, candidates, groundTruth } as BenchSpec;
+}
+
+/** Every `{ path }` artifact reference in a step input (features, labels, F-labels). */
+function artifactPaths(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) artifactPaths(v, out);
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.path === 'string') out.push(o.path);
+    for (const v of Object.values(o)) artifactPaths(v, out);
+  }
+  return out;
 }
 
 /**
- * Validates a job payload and checks it against the worker's policy.
+ * Checks a step call carried by a job against the harness's schema of the step and the worker's policy:
+ * datasets, models, embedders, plugins, tables and feature files must be allowed, and every artifact path
+ * must lie in the shared store or an allowed folder.
+ *
+ * @param raw - the call from the job.
+ * @param policy - the worker's {@link WorkerPolicy}.
+ * @param store - the worker's store.
+ * @returns the parsed call.
+ * @throws EmmsError `JOB_INVALID` (`STEP_INVALID` of the harness) or `JOB_NOT_ALLOWED`.
+ */
+export function checkStepCall(raw: unknown, policy: WorkerPolicy, store: ArtifactStore): StepCall {
+  let call: StepCall;
+  try {
+    call = parseStepCall(raw as { step: unknown; input: unknown });
+  } catch (e) {
+    throw new EmmsError(QUEUE_CODES.JOB_INVALID, `job step is invalid: ${(e as Error).message}`, {
+      input: 'call',
+    });
+  }
+  const i = call.input as Record<string, unknown> & { kind?: string };
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  if (call.step === 'split') {
+    if (i.kind === 'dataset') resolveDatasetRef(str(i.dataset)!, policy);
+    else {
+      allowedPath(str(i.featuresDir)!, 'featuresDir', policy);
+      allowedPath(str(i.labels)!, 'labels', policy);
+      for (const f of i.flabels as string[]) allowedPath(f, 'flabels', policy);
+    }
+  } else if (call.step === 'extract') {
+    const model = (i.candidate as { model?: string } | undefined)?.model;
+    if (model) resolveModelRef(model, policy);
+  } else if (call.step === 'flabels') resolveEmbedderRef(str(i.embedder)!, policy);
+  else if (call.step === 'truth' && str(i.table)) allowedPath(str(i.table)!, 'groundTruth.table', policy);
+  else if (call.step === 'score') checkPlugins(i.plugins as string[], policy);
+  for (const p of artifactPaths(i)) {
+    if (!isAbsolute(p))
+      store.path(p); // refuses a relative path that leaves the store
+    else if (!(store.dir && inside(p, store.dir))) allowedPath(p, 'file', policy);
+  }
+  return call;
+}
+
+/**
+ * Validates a job payload (the kind and its fields; a step's input is checked by {@link checkStepCall}).
  *
  * @param data - the payload read from the queue.
- * @param policy - the worker's {@link WorkerPolicy}.
  * @returns the typed job.
- * @throws EmmsError `JOB_INVALID` or `JOB_NOT_ALLOWED`.
- * @example
- * ```ts
- * const job = parseJob(bullJob.data, { allowedPaths: ['/data'] });
- * ```
+ * @throws EmmsError `JOB_INVALID`.
  */
-export function parseJob(data: unknown, policy: WorkerPolicy): QueueJob {
+export function parseJob(data: unknown): z.output<typeof JobSchema> {
   const r = JobSchema.safeParse(data);
   if (!r.success) {
     throw new EmmsError(QUEUE_CODES.JOB_INVALID, `job payload is invalid: ${z.prettifyError(r.error)}`, {
       input: 'job',
     });
   }
-  const job = r.data;
-  if (job.kind === 'extract') {
-    resolveDatasetRef(job.task.dataset, policy);
-    resolveModelRef(job.candidate.model, policy);
-  } else if (job.kind === 'flabels') {
-    resolveDatasetRef(job.task.dataset, policy);
-    resolveEmbedderRef(job.embedder, policy);
-  } else {
-    checkSpec(job.spec, policy);
-  }
-  return job;
+  return r.data;
 }
 
 /**
- * The id of a run: a content key of everything that decides its results (the spec without `out` and
- * `cache`), so the same run enqueued twice gets the same id and the same job ids.
+ * The id of a run: a content key of everything that decides its results (the spec without `out`, `cache`
+ * and the executor fields), so the same run enqueued twice gets the same id and the same job ids.
  *
  * @param spec - a validated spec.
  * @returns 20 hex characters.
  */
 export function runIdOf(spec: BenchSpec): string {
-  const { out: _o, cache: _c, ...rest } = spec;
-  return contentKey({ v: 1, spec: rest }).slice(0, 20);
+  const { out: _o, cache: _c, queue: _q, executor: _e, threads: _t, onnxThreads: _n, ...rest } = spec;
+  return contentKey({ v: 2, spec: rest }).slice(0, 20);
 }
 
-/** A deterministic BullMQ job id: `<runId>-<kind>-<16 hex of the job's content key>`. */
-export function jobIdOf(runId: string, kind: string, content: unknown): string {
-  return `${runId}-${kind}-${contentKey(content).slice(0, 16)}`;
+/** The job id of a run's run job. */
+export function runJobIdOf(runId: string): string {
+  return `${runId}-run`;
+}
+
+/** The deterministic job id of a step call of a run: `<runId>-<step>-<24 hex of the call's key>`. */
+export function stepJobIdOf(runId: string, call: StepCall): string {
+  return `${runId}-${call.step}-${stepKey(call).slice(0, 24)}`;
+}
+
+/** Failure messages carry the typed code first (`CODE: message`), since Redis keeps only the message. */
+export function encodeFailure(e: unknown): Error {
+  if (isEmmsError(e)) return new Error(`${e.code}: ${e.message}`);
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** Reads back a failure message written by {@link encodeFailure}. */
+export function decodeFailure(reason: string): { code: string; message: string } {
+  const m = /^([A-Z][A-Z0-9_]*): ([\s\S]*)$/.exec(reason);
+  return m ? { code: m[1]!, message: m[2]! } : { code: 'INTERNAL', message: reason };
 }

@@ -1,15 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseBenchSpec, runBench } from '@emms/harness';
+import { ArtifactStore, parseBenchSpec } from '@emms/harness';
+import { goldenBench, withoutTimings } from '@emms/harness/testing';
 import { isEmmsError } from '@emms/tensor-io';
+import { writeNpyFile } from '@emms/tensor-io/node';
 import { Job, Queue } from 'bullmq';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRedis } from './connection';
-import { enqueueBench, waitForRun } from './enqueue';
-import { comparable, smallSpec, startWorker } from './helpers.test-util';
-import { ArtifactStore } from './store';
-import { startRedis, type TestRedis } from './testing';
+import { enqueueBench, runBenchOnQueue, waitForRun } from './enqueue';
+import { smallSpec, startWorker } from './helpers.test-util';
+import { runJobIdOf } from './jobs';
+import { freePort, startRedis, type TestRedis } from './testing';
 import { DEFAULT_QUEUE } from './worker';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -39,10 +42,11 @@ function openQueue(r: TestRedis): Queue {
     await close();
     client.disconnect();
   };
+  cleanups.push(() => q.close());
   return q;
 }
 
-async function waitFor<T>(f: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
+async function waitFor<T>(f: () => Promise<T | undefined>, ms = 120_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
@@ -52,66 +56,79 @@ async function waitFor<T>(f: () => Promise<T | undefined>, ms = 60_000): Promise
   }
 }
 
+/** A job of this step kind being processed right now. */
+const activeStep = (q: Queue, name: string) => async () => (await q.getActive()).find((j) => j.name === name);
+
 describe('queued bench runs against a real Redis', () => {
-  it('a worker killed with SIGKILL mid-job: another takes the job over and the report equals the local one', async () => {
+  /** The golden bench enqueued, one worker started, and one of its extraction jobs running. */
+  async function goldenMidExtraction() {
     const r = await redis();
     const storeDir = tmp('emms-store-');
-    const spec = parseBenchSpec(smallSpec());
-    const local = await runBench({ ...spec, cache: tmp('emms-local-') }, { noWrite: true });
-
-    const { runId } = await enqueueBench(spec, { connection: conn(r), backoffMs: 200 });
+    const { spec, report: golden } = goldenBench();
+    const { runId } = await enqueueBench(parseBenchSpec(spec), { connection: conn(r) });
     const a = await startWorker(r.url, storeDir);
     cleanups.push(() => void a.stop('SIGKILL'));
     const queue = openQueue(r);
-    cleanups.push(() => queue.close());
-    const victim = await waitFor(async () => (await queue.getActive())[0]);
+    const busy = await waitFor(activeStep(queue, 'extract'));
+    /** A second worker finishes the run; its report. */
+    const finish = async () => {
+      const b = await startWorker(r.url, storeDir);
+      cleanups.push(() => void b.stop());
+      const report = await waitForRun(runId, {
+        connection: conn(r),
+        store: new ArtifactStore(storeDir),
+        pollMs: 100,
+      });
+      return { b, report };
+    };
+    return { golden, a, queue, busy, finish };
+  }
+
+  it('a worker killed with SIGKILL mid-extraction: another takes its job over; the report equals the local one (timings aside)', async () => {
+    const { golden, a, queue, busy, finish } = await goldenMidExtraction();
     a.child.kill('SIGKILL');
     await a.stop();
-    const b = await startWorker(r.url, storeDir);
-    cleanups.push(() => void b.stop());
-    const report = await waitForRun(runId, {
-      connection: conn(r),
-      store: new ArtifactStore(storeDir),
-      pollMs: 100,
-      onProgress: process.env.EMMS_QUEUE_DEBUG
-        ? (p) => console.log(JSON.stringify(p), b.output())
-        : undefined,
-    });
-
-    const taken = await Job.fromId(queue, victim.id!);
+    const { b, report } = await finish();
+    const taken = await Job.fromId(queue, busy.id!);
     expect(taken?.returnvalue.pid).toBe(b.child.pid);
-    expect(comparable(report)).toEqual(comparable(local.report));
-    expect(report.tasks[0]!.models.map((m) => m.id)).toEqual(['ppocr-cls', 'ppocr-rec', 'pixels']);
-  }, 180_000);
+    expect(withoutTimings(report)).toEqual(withoutTimings(golden));
+  }, 300_000);
 
-  it('a job that always fails is retried a bounded number of times with back-off, the rest completes', async () => {
+  it('SIGTERM stops a busy worker within seconds and hands its job back; the run still completes', async () => {
+    const { golden, a, queue, busy, finish } = await goldenMidExtraction();
+    const t0 = Date.now();
+    const code = await a.stop('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(8000);
+    expect(code).toBe(0);
+    expect(a.output()).toContain('stopped');
+    const state = await queue.getJobState(busy.id!);
+    expect(['waiting', 'wait', 'prioritized']).toContain(state); // back in the queue, no attempt spent
+    expect((await Job.fromId(queue, busy.id!))?.attemptsMade).toBe(0);
+    const { report } = await finish();
+    expect(withoutTimings(report)).toEqual(withoutTimings(golden));
+  }, 300_000);
+
+  it('a step that always fails is retried a bounded number of times with back-off; the rest completes', async () => {
     const r = await redis();
     const storeDir = tmp('emms-store-');
     const allowed = tmp('emms-models-');
     const broken = join(allowed, 'broken.onnx');
     writeFileSync(broken, 'not an onnx model');
     const spec = parseBenchSpec(smallSpec({ candidates: ['ppocr-cls', 'ppocr-rec', 'pixels', broken] }));
-    const { runId, jobIds } = await enqueueBench(spec, { connection: conn(r), attempts: 3, backoffMs: 200 });
-    const w = await startWorker(r.url, storeDir, ['--allow-path', allowed]);
+    const { runId } = await enqueueBench(spec, { connection: conn(r) });
+    const w = await startWorker(r.url, storeDir, ['--allow-path', allowed, '--backoff-ms', '200']);
     cleanups.push(() => void w.stop());
     const report = await waitForRun(runId, {
       connection: conn(r),
       store: new ArtifactStore(storeDir),
       pollMs: 100,
     });
-
     const queue = openQueue(r);
-    cleanups.push(() => queue.close());
-    const states = await Promise.all(jobIds.map(async (id) => [id, await queue.getJobState(id)] as const));
-    const failed = states.filter(([, s]) => s === 'failed').map(([id]) => id);
-    expect(failed.length).toBe(2); // train and test extraction of the broken model
-    for (const id of failed) {
-      const j = (await Job.fromId(queue, id))!;
-      expect(j.attemptsMade).toBe(3);
-      // two back-off waits: 200 ms then 400 ms
-      expect(j.finishedOn! - j.timestamp).toBeGreaterThanOrEqual(600);
-    }
-    expect(states.filter(([, s]) => s === 'completed').length).toBe(jobIds.length - 2);
+    const failed = await queue.getFailed();
+    expect(failed.map((j) => j.name)).toEqual(['extract']); // the broken model's extraction only
+    expect(failed[0]!.attemptsMade).toBe(3);
+    // two back-off waits: 200 ms then 400 ms
+    expect(failed[0]!.finishedOn! - failed[0]!.timestamp).toBeGreaterThanOrEqual(600);
     const m = report.tasks[0]!.models.find((x) => x.id === broken)!;
     expect(m.error?.code).toMatch(/^[A-Z_]+$/);
     expect(m.error?.code).not.toBe('INTERNAL');
@@ -150,16 +167,29 @@ describe('queued bench runs against a real Redis', () => {
     expect(new Set(computed).size).toBe(computed.length);
   }, 180_000);
 
-  it('Redis restarted mid-run with persistence: the run completes', async () => {
-    const r = await redis(true);
+  it('a detached run progresses with no client attached; attaching later collects its report', async () => {
+    const r = await redis();
     const storeDir = tmp('emms-store-');
-    const spec = parseBenchSpec(smallSpec());
-    const { runId } = await enqueueBench(spec, { connection: conn(r) });
+    const { runId } = await enqueueBench(parseBenchSpec(smallSpec()), { connection: conn(r) });
     const w = await startWorker(r.url, storeDir);
     cleanups.push(() => void w.stop());
     const queue = openQueue(r);
+    await waitFor(async () =>
+      (await queue.getJobState(runJobIdOf(runId))) === 'completed' ? true : undefined,
+    );
+    const report = await waitForRun(runId, { connection: conn(r), store: new ArtifactStore(storeDir) });
+    expect(report.tasks[0]!.models.filter((m) => !m.error).length).toBe(3);
+  }, 180_000);
+
+  it('Redis restarted mid-run with persistence: the run completes', async () => {
+    const r = await redis(true);
+    const storeDir = tmp('emms-store-');
+    const { runId } = await enqueueBench(parseBenchSpec(smallSpec()), { connection: conn(r) });
+    const w = await startWorker(r.url, storeDir, ['--retries', '20']);
+    cleanups.push(() => void w.stop());
+    const queue = openQueue(r);
     await waitFor(async () => ((await queue.getCompletedCount()) >= 1 ? true : undefined));
-    expect(await queue.getJobState(`${runId}-report`)).not.toBe('completed'); // really mid-run
+    expect(await queue.getJobState(runJobIdOf(runId))).not.toBe('completed'); // really mid-run
     await queue.close();
     await r.stop({ keepDir: true });
     await new Promise((res) => setTimeout(res, 500));
@@ -174,6 +204,59 @@ describe('queued bench runs against a real Redis', () => {
     expect(w.output()).toContain('done');
   }, 180_000);
 
+  it('a run naming a model outside --allow-path fails with the reason: code and message', async () => {
+    const r = await redis();
+    const storeDir = tmp('emms-store-');
+    const outside = join(tmp('emms-outside-'), 'x.onnx');
+    writeFileSync(outside, 'x');
+    const spec = parseBenchSpec(smallSpec({ candidates: ['ppocr-cls', 'ppocr-rec', outside] }));
+    const { runId } = await enqueueBench(spec, { connection: conn(r) });
+    const w = await startWorker(r.url, storeDir, ['--allow-path', tmp('emms-allowed-')]);
+    cleanups.push(() => void w.stop());
+    const err = await waitForRun(runId, {
+      connection: conn(r),
+      store: new ArtifactStore(storeDir),
+      pollMs: 100,
+    }).catch((e: unknown) => e);
+    expect(isEmmsError(err, 'RUN_FAILED')).toBe(true);
+    expect((err as Error).message).toContain('JOB_NOT_ALLOWED');
+    expect((err as Error).message).toContain(`"${outside}" is not allowed by this worker`);
+    expect((err as { details: { cause: { code: string } } }).details.cause.code).toBe('JOB_NOT_ALLOWED');
+  }, 120_000);
+
+  it('a run where nothing can be scored ends in NOTHING_SCORED, its reports written', async () => {
+    const r = await redis();
+    const storeDir = tmp('emms-store-');
+    const data = tmp('emms-data-');
+    const labels = Int32Array.from({ length: 30 }, (_, i) => i % 3);
+    await writeNpyFile(join(data, 'labels.npy'), { dtype: 'int32', shape: [30], data: labels });
+    for (const [i, m] of ['a', 'b', 'c'].entries()) {
+      const x = Float32Array.from(
+        { length: 90 },
+        (_, k) => Math.cos(k * (i + 2)) + labels[Math.floor(k / 3)]!,
+      );
+      await writeNpyFile(join(data, `${m}.npy`), { dtype: 'float32', shape: [30, 3], data: x });
+    }
+    writeFileSync(join(data, 'truth.json'), JSON.stringify({ a: 1, b: 2, c: 3 }));
+    const spec = parseBenchSpec({
+      tasks: [{ id: 'f', featuresDir: data, labels: join(data, 'labels.npy') }],
+      scores: ['leep'], // no model has source probabilities
+      groundTruth: { table: join(data, 'truth.json') },
+    });
+    const w = await startWorker(r.url, storeDir, ['--allow-path', data]);
+    cleanups.push(() => void w.stop());
+    const out = tmp('emms-out-');
+    const err = await runBenchOnQueue(spec, {
+      url: r.url,
+      store: storeDir,
+      cwd: out,
+      out,
+      pollMs: 100,
+    }).catch((e: unknown) => e);
+    expect(isEmmsError(err, 'NOTHING_SCORED')).toBe(true);
+    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
+  }, 120_000);
+
   it('an unknown run id is a typed error', async () => {
     const r = await redis();
     const err = await waitForRun('0123456789abcdef0123', {
@@ -182,4 +265,65 @@ describe('queued bench runs against a real Redis', () => {
     }).catch((e: unknown) => e);
     expect(isEmmsError(err, 'RUN_NOT_FOUND')).toBe(true);
   });
+});
+
+describe('connections that fail are bounded, typed and interruptible', () => {
+  it('Redis down: REDIS_UNAVAILABLE after the given retries, in seconds, naming the address', async () => {
+    const port = await freePort();
+    const t0 = Date.now();
+    const err = await enqueueBench(parseBenchSpec(smallSpec()), {
+      connection: { host: '127.0.0.1', port },
+      retries: 2,
+    }).catch((e: unknown) => e);
+    expect(isEmmsError(err, 'REDIS_UNAVAILABLE')).toBe(true);
+    expect((err as Error).message).toContain(`127.0.0.1:${port}`);
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a refused password: REDIS_AUTH_FAILED at once, and the password is nowhere in the error', async () => {
+    const r = await startRedis({ requirePass: 'right-password' });
+    cleanups.push(() => r.stop());
+    const err = await waitForRun('0123456789abcdef0123', {
+      connection: { ...conn(r), username: 'default', password: 'WRONG-planted-secret' },
+      store: new ArtifactStore(tmp('emms-store-')),
+    }).catch((e: unknown) => e);
+    expect(isEmmsError(err, 'REDIS_AUTH_FAILED')).toBe(true);
+    expect(JSON.stringify({ m: (err as Error).message, s: (err as Error).stack })).not.toContain('planted');
+  });
+
+  it('a worker whose Redis is down stops with a typed error after its retries, and at once on SIGTERM', async () => {
+    const port = await freePort();
+    const worker = join(__dirname, '..', 'dist', 'worker-main.js');
+    const run = (retries: string) => {
+      const child = spawn(
+        process.execPath,
+        [worker, '--queue', `redis://127.0.0.1:${port}`, '--retries', retries],
+        {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+      });
+      child.stderr.on('data', (d) => {
+        out += d;
+      });
+      cleanups.push(() => void child.kill('SIGKILL'));
+      const exit = new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
+      return { child, exit, out: () => out };
+    };
+    const t0 = Date.now();
+    const bounded = run('2');
+    expect(await bounded.exit).toBe(1);
+    expect(bounded.out()).toContain('cannot reach Redis');
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    const patient = run('1000');
+    await waitFor(async () => (patient.out().includes('connecting') ? true : undefined));
+    await new Promise((res) => setTimeout(res, 500));
+    const t1 = Date.now();
+    patient.child.kill('SIGTERM');
+    expect(await patient.exit).toBe(0);
+    expect(Date.now() - t1).toBeLessThan(3000);
+  }, 60_000);
 });

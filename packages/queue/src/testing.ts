@@ -5,7 +5,10 @@ import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
+import { Queue } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import { QUEUE_CODES } from './codes';
+import { openRedis } from './connection';
 
 /** Options of {@link startRedis}. */
 export interface StartRedisOptions {
@@ -17,6 +20,8 @@ export interface StartRedisOptions {
   readonly dir?: string;
   /** The redis-server executable (default `redis-server` on PATH). */
   readonly executable?: string;
+  /** A password clients must give (`--requirepass`); default none. */
+  readonly requirePass?: string;
 }
 
 /** A running private Redis. */
@@ -56,7 +61,8 @@ function ping(port: number): Promise<boolean> {
     s.setTimeout(500, () => done(false));
     s.once('error', () => done(false));
     s.connect(port, '127.0.0.1', () => s.write('PING\r\n'));
-    s.once('data', (d) => done(d.toString().startsWith('+PONG')));
+    // a server that wants a password answers NOAUTH: it is up
+    s.once('data', (d) => done(/^(\+PONG|-NOAUTH)/.test(d.toString())));
   });
 }
 
@@ -97,6 +103,7 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
     '',
     '--loglevel',
     'warning',
+    ...(opts.requirePass ? ['--requirepass', opts.requirePass] : []),
   ];
   const child: ChildProcess = spawn(opts.executable ?? 'redis-server', args, {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -138,4 +145,34 @@ export async function startRedis(opts: StartRedisOptions = {}): Promise<TestRedi
       if (!o.keepDir && !opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Every job of a queue with what Redis keeps of it (name, data, return value, failure), for tests that
+ * look at what reached Redis.
+ *
+ * @param connection - where Redis is (host, port, password).
+ * @param queue - the queue name (default `emms-bench`).
+ * @returns the jobs.
+ */
+export async function listJobs(
+  connection: RedisOptions,
+  queue = 'emms-bench',
+): Promise<{ id?: string; name: string; data: unknown; returnvalue: unknown; failedReason?: string }[]> {
+  const client = openRedis(connection, { retries: 1 });
+  const q = new Queue(queue, { connection: client });
+  try {
+    await client.ready;
+    const jobs = await q.getJobs(['completed', 'failed', 'waiting', 'active', 'delayed', 'waiting-children']);
+    return jobs.map((j) => ({
+      id: j.id,
+      name: j.name,
+      data: j.data,
+      returnvalue: j.returnvalue,
+      ...(j.failedReason ? { failedReason: j.failedReason } : {}),
+    }));
+  } finally {
+    await q.close();
+    client.disconnect();
+  }
 }

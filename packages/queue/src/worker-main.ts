@@ -1,8 +1,9 @@
-// A worker process: node dist/worker-main.js --queue URL --store DIR [--allow-path DIR]… [--concurrency N]
-// [--lock-ms N] [--stalled-ms N]. SIGTERM/SIGINT stop it after the current job. Prints "ready" once taking jobs.
+// A worker process for the tests: node dist/worker-main.js --queue URL --store DIR [--allow-path DIR]…
+// [--concurrency N] [--lock-ms N] [--stalled-ms N] [--retries N] [--backoff-ms N]. SIGTERM/SIGINT stop it
+// within seconds. Prints "ready" once taking jobs.
 import { parseArgs } from 'node:util';
-import { parseQueueUrl } from './connection';
-import { ArtifactStore } from './store';
+import { ArtifactStore } from '@emms/harness';
+import { parseQueueUrl, redactSecrets } from './connection';
 import { runWorker } from './worker';
 
 const { values } = parseArgs({
@@ -13,20 +14,28 @@ const { values } = parseArgs({
     concurrency: { type: 'string' },
     'lock-ms': { type: 'string' },
     'stalled-ms': { type: 'string' },
+    retries: { type: 'string' },
+    'backoff-ms': { type: 'string' },
   },
 });
 const conn = parseQueueUrl(values.queue ?? 'redis://127.0.0.1:6379');
 const stop = new AbortController();
 process.once('SIGTERM', () => stop.abort());
 process.once('SIGINT', () => stop.abort());
+const num = (v: string | undefined) => (v ? Number(v) : undefined);
 async function main(): Promise<void> {
+  process.stdout.write(`connecting ${conn.display}\n`);
   await runWorker({
     connection: conn.options,
     store: new ArtifactStore(values.store ?? '.emms-store'),
     allowedPaths: values['allow-path'] ?? [],
-    concurrency: values.concurrency ? Number(values.concurrency) : 1,
-    lockDuration: values['lock-ms'] ? Number(values['lock-ms']) : undefined,
-    stalledInterval: values['stalled-ms'] ? Number(values['stalled-ms']) : undefined,
+    concurrency: num(values.concurrency) ?? 1,
+    lockDuration: num(values['lock-ms']),
+    stalledInterval: num(values['stalled-ms']),
+    retries: num(values.retries),
+    ...(values['backoff-ms']
+      ? { stepJobOptions: { backoff: { type: 'exponential', delay: Number(values['backoff-ms']) } } }
+      : {}),
     signal: stop.signal,
     log: (line) => process.stdout.write(`${line}\n`),
     onReady: () => process.stdout.write(`ready ${conn.display}\n`),
@@ -34,6 +43,6 @@ async function main(): Promise<void> {
   process.stdout.write('stopped\n');
 }
 main().catch((e: unknown) => {
-  process.stderr.write(`worker: ${(e as Error).message}\n`);
+  process.stderr.write(`worker: ${redactSecrets((e as Error).message, [conn.options.password])}\n`);
   process.exit(1);
 });

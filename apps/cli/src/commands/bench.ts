@@ -1,21 +1,15 @@
 import { resolve } from 'node:path';
-import {
-  type BenchReport,
-  type BenchSpec,
-  defaultBenchSpec,
-  paperSuiteSpec,
-  readBenchSpec,
-  runBench,
-  type TaskReport,
-} from '@emms/harness';
+import { type BenchSpec, defaultBenchSpec, paperSuiteSpec, readBenchSpec, runBench } from '@emms/harness';
 import { PRESET_NAMES, type Preset } from '@emms/metrics';
-import type { ProgressListener } from '@emms/tensor-io';
-import type { CliCommand, CliIo } from '../command';
+import { redactSecrets } from '@emms/queue';
+import type { CliCommand } from '../command';
 import { UsageError } from '../command';
-import { type Cell, renderJson, renderTable } from '../format';
+import { renderJson } from '../format';
 import { progressRenderer } from '../progress';
 import { loadScorer } from '../registry';
-import { queueOptions, runOnQueue } from './queue-bench';
+import { INTERRUPTED, untilInterrupted } from '../signals';
+import { plainProgress, summaryText, taskSummary } from './bench-print';
+import { intFlag, queueOptions, runOnQueue } from './queue-bench';
 import { pluginOption } from './score';
 
 function list(v: unknown): string[] | undefined {
@@ -26,14 +20,6 @@ function list(v: unknown): string[] | undefined {
     .filter((s) => s.length > 0);
 }
 
-function positiveInt(v: unknown, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive integer, got "${v}"`, 'bench');
-  return n;
-}
-
 function integer(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -41,124 +27,33 @@ function integer(v: unknown, flag: string): number | undefined {
   return n;
 }
 
-const f3 = (x: number | undefined) => (x === undefined ? undefined : Number(x.toFixed(3)));
+const positiveInt = (v: unknown, flag: string) => intFlag(v, flag, 'bench');
 
-function rankOf(values: Record<string, number>, id: string, higherIsBetter: boolean): number | undefined {
-  if (!(id in values)) return undefined;
-  const v = values[id]!;
-  return 1 + Object.values(values).filter((w) => (higherIsBetter ? w > v : w < v)).length;
-}
+/** Flags whose setting a spec file (or a suite) decides: giving both is bad usage, not a silent choice. */
+const SPEC_DECIDES = [
+  'dataset',
+  'models',
+  'metrics',
+  'train-per-class',
+  'test-per-class',
+  'seed',
+  'reduce',
+  'preset',
+  'cache',
+  'no-cache',
+  'suite',
+  'features-dir',
+];
+const SUITE_DECIDES = ['dataset', 'models', 'train-per-class', 'test-per-class', 'seed'];
 
-/** The printed summary of one task: models by ground truth with each score's rank; agreement; speed. */
-export function taskSummary(t: TaskReport): string {
-  const out: string[] = [];
-  const truthIds = Object.keys(t.groundTruth);
-  const main = t.groundTruth[truthIds[0]!];
-  const scoreIds = Object.keys(t.scores).filter((id) => Object.keys(t.scores[id]!.values).length > 0);
-  out.push(
-    `task ${t.id} (${t.dataset})${t.split ? `: ${t.split.nTrain} train / ${t.split.nTest} test items, seed ${t.split.seed}` : ''}${t.flabels ? `; F-labels K=${t.flabels.K} (${t.flabels.embedders.join(', ')})` : ''}`,
-  );
-  const models = [...t.models].sort(
-    (a, b) => (main?.values[b.id] ?? -Infinity) - (main?.values[a.id] ?? -Infinity),
-  );
-  const columns = ['model', 'D', ...truthIds, ...scoreIds.map((s) => `#${s}`)];
-  const rows: Cell[][] = models.map((m) => [
-    m.id,
-    m.featureDim,
-    ...truthIds.map((g) => f3(t.groundTruth[g]!.values[m.id])),
-    ...scoreIds.map((s) => {
-      if (m.error) return m.error.code;
-      const values = t.scores[s]!.values;
-      const r = rankOf(values, m.id, t.scores[s]!.higherIsBetter);
-      if (r === undefined) return '-';
-      const tied = Object.entries(values).some(([o, v]) => o !== m.id && v === values[m.id]);
-      return `${r}${tied ? '=' : ''}${t.scores[s]!.warnings[m.id] ? '!' : ''}`;
-    }),
-  ]);
-  out.push(renderTable(columns, rows));
-  for (const g of truthIds) {
-    const rows2: Cell[][] = Object.entries(t.agreement[g] ?? {})
-      .sort((a, b) => b[1].weightedTau - a[1].weightedTau)
-      .map(([id, a]) => [
-        a.kind === 'baseline' ? `[${id}]` : id,
-        f3(a.weightedTau),
-        a.weightedTauInterval
-          ? `[${a.weightedTauInterval.low.toFixed(2)}, ${a.weightedTauInterval.high.toFixed(2)}]`
-          : '',
-        f3(a.kendallTau),
-        f3(a.pearson),
-        f3(a.rel1),
-        f3(a.regret1),
-        a.kind === 'score' ? (a.beatsBaselines ? 'yes' : 'no') : '',
-        a.kind === 'score' ? f3(Object.values(t.scores[id]!.seconds).reduce((x, y) => x + y, 0)) : undefined,
-      ]);
-    out.push(
-      `agreement with ${g} (${t.groundTruth[g]!.kind}); [baselines] in brackets; #score = its rank of the model ("=" tied, "!" warned)`,
-    );
-    out.push(
-      renderTable(
-        [
-          'ranking',
-          'w.tau',
-          '95% interval',
-          'kendall',
-          'pearson',
-          'rel@1',
-          'regret@1',
-          'beats baselines',
-          'seconds',
-        ],
-        rows2,
-      ),
+function refuse(values: Record<string, unknown>, flags: readonly string[], by: string): void {
+  const given = flags.filter((f) => values[f] !== undefined && values[f] !== false);
+  if (given.length) {
+    throw new UsageError(
+      `${by} decides ${given.map((f) => `--${f}`).join(', ')}; give one or the other`,
+      'bench',
     );
   }
-  // per score, the failed models grouped by error code (e.g. "leep: NOT_APPLICABLE for 9 models (a, b, …)")
-  const na: string[] = [];
-  for (const [id, sc] of Object.entries(t.scores)) {
-    const byCode = new Map<string, string[]>();
-    for (const [m, e] of Object.entries(sc.errors)) byCode.set(e.code, [...(byCode.get(e.code) ?? []), m]);
-    for (const [code, ms] of byCode) {
-      const names = ms.length > 3 ? `${ms.slice(0, 3).join(', ')}, …` : ms.join(', ');
-      na.push(`${id}: ${code} for ${ms.length} model${ms.length === 1 ? '' : 's'} (${names})`);
-    }
-  }
-  if (na.length) out.push(`not scored: ${na.join('; ')}`);
-  if (t.speed?.emmsOverLogme !== undefined)
-    out.push(
-      `EMMS speed-up over LogME on the same F-labels: ×${t.speed.emmsOverLogme.toFixed(2)} (${t.speed.emmsSeconds!.toFixed(3)} s vs ${t.speed.logmeSeconds!.toFixed(3)} s: ${t.speed.note ?? ''})`,
-    );
-  for (const n of t.notes) out.push(`note: ${n}`);
-  return `${out.join('\n')}\n`;
-}
-
-function summaryText(r: BenchReport): string {
-  const out: string[] = [];
-  for (const s of r.summaries) {
-    const rows: Cell[][] = Object.entries(s.meanWeightedTau)
-      .sort((a, b) => b[1] - a[1])
-      .map(([id, v]) => [
-        s.kinds[id] === 'baseline' ? `[${id}]` : id,
-        f3(v),
-        s.counts[id],
-        f3(s.published?.values[id]),
-      ]);
-    out.push(`${s.description}`);
-    out.push(renderTable(['ranking', 'mean w.tau', 'tasks', 'published'], rows));
-  }
-  return out.join('\n');
-}
-
-function plainProgress(io: CliIo): ProgressListener {
-  const last = new Map<string, number>();
-  return (e) => {
-    const now = Date.now();
-    const done = e.total !== undefined && e.done >= e.total;
-    if (!done && now - (last.get(e.task) ?? 0) < 15_000) return;
-    last.set(e.task, now);
-    io.stderr.write(
-      `${e.task} ${e.done}${e.total !== undefined ? `/${e.total}` : ''}${e.message ? ` ${e.message}` : ''}\n`,
-    );
-  };
 }
 
 /** `emms bench`: the benchmark of every score against measured or published ground truth. */
@@ -251,7 +146,28 @@ export const benchCommand: CliCommand = {
       description: 'With --suite: folder of <dataset>/<model>.npy + <dataset>/labels.npy.',
     },
     pluginOption,
-    ...queueOptions, // hook: run on a Redis queue of workers (@emms/queue, see queue-bench.ts)
+    {
+      name: 'executor',
+      type: 'string',
+      value: 'NAME',
+      choices: ['inprocess', 'threads'],
+      description:
+        'Where the steps run: inprocess (default: one after the other) or threads (worker threads, e.g. two models extracted at once). The numbers are the same.',
+    },
+    {
+      name: 'threads',
+      type: 'string',
+      value: 'N',
+      description: 'With --executor threads: worker threads (default: the cores).',
+    },
+    {
+      name: 'onnx-threads',
+      type: 'string',
+      value: 'N',
+      description:
+        "onnxruntime intra-op threads per extraction (default: onnxruntime's choice in-process; cores ÷ threads with worker threads).",
+    },
+    ...queueOptions, // run on a Redis queue of workers (@emms/queue, see queue-bench.ts)
     {
       name: 'format',
       type: 'string',
@@ -269,6 +185,12 @@ export const benchCommand: CliCommand = {
     'Reports: DIR/report.json, report.csv, report.md, report.html. Progress bars on a terminal,',
     'plain lines otherwise.',
     '',
+    'Where the steps run: in this process one after the other (default), on worker threads',
+    '(--executor threads, or the spec\'s "executor"), or on queue workers (--queue URL, or the spec\'s',
+    '"queue"; see `emms worker`). The numbers are the same. With --spec, the flags the spec decides',
+    '(--models, --train-per-class, --cache, ...) are bad usage. Ctrl-C or SIGTERM stops the run (exit 130);',
+    'finished results stay in the cache and a rerun resumes.',
+    '',
     'Examples:',
     '  emms bench',
     '  emms bench --models ppocr-rec,ppocr-cls,mlsd-tiny-320,pixels --train-per-class 20',
@@ -280,13 +202,13 @@ export const benchCommand: CliCommand = {
       values['no-cache'] === true ? false : ((values.cache as string | undefined) ?? '.emms-cache');
     let spec: BenchSpec;
     if (values.spec !== undefined) {
-      if (values.suite !== undefined)
-        throw new UsageError('give either --spec or --suite, not both', 'bench');
+      refuse(values, SPEC_DECIDES, '--spec');
       spec = await readBenchSpec(resolve(io.cwd, values.spec as string));
       if (values.out !== undefined) spec = { ...spec, out: values.out as string };
     } else if (values.suite !== undefined) {
       if (values['features-dir'] === undefined)
         throw new UsageError('--suite needs --features-dir DIR', 'bench');
+      refuse(values, SUITE_DECIDES, '--suite');
       spec = paperSuiteSpec(values.suite as string, resolve(io.cwd, values['features-dir'] as string), {
         out: values.out as string | undefined,
         cache,
@@ -310,11 +232,8 @@ export const benchCommand: CliCommand = {
         cache,
       });
     }
-    const scorer = await loadScorer(io, [
-      ...((values.plugin as string[] | undefined) ?? []),
-      ...spec.plugins,
-    ]);
-    const { registry, backend } = scorer;
+    const plugins = [...((values.plugin as string[] | undefined) ?? []), ...spec.plugins];
+    const scorer = await loadScorer(io, plugins);
     if (spec.scores.length) {
       // ids typed on the command line or in the spec match case-insensitively, as in `emms score`
       spec = {
@@ -324,28 +243,41 @@ export const benchCommand: CliCommand = {
         ),
       };
     }
-    if (values.queue !== undefined) return runOnQueue(spec, values, io, 'bench'); // hook: see queue-bench.ts
+    if (values.queue !== undefined || spec.queue !== undefined) return runOnQueue(spec, values, io, 'bench');
     const bar = progressRenderer(io);
     const onProgress = bar.listener ?? plainProgress(io);
     const log = (line: string) => {
       bar.finish();
       io.stderr.write(`${line}\n`);
     };
-    const argv = process.argv.slice(2).join(' ');
-    let result: Awaited<ReturnType<typeof runBench>>;
-    try {
-      result = await runBench(spec, {
-        registry,
-        backend,
+    const argv = redactSecrets(process.argv.slice(2).join(' '), [io.env.EMMS_REDIS_PASSWORD]);
+    const run = await untilInterrupted((signal) =>
+      runBench(spec, {
+        registry: scorer.registry,
+        backend: scorer.backend,
+        scorer: {
+          plugins,
+          config: io.cwd,
+          cwd: io.cwd,
+          backend: scorer.backend.name === 'openblas' ? 'openblas' : 'js',
+        },
+        ...(values.executor ? { executorName: values.executor as 'inprocess' | 'threads' } : {}),
+        threads: positiveInt(values.threads, '--threads'),
+        onnxThreads: positiveInt(values['onnx-threads'], '--onnx-threads'),
         onProgress,
         log,
+        signal,
         command: `emms ${argv || 'bench'}`,
         cwd: io.cwd,
-      });
-    } finally {
-      bar.finish();
+      }),
+    ).finally(() => bar.finish());
+    if (run.interrupted) {
+      io.stderr.write(
+        'emms: interrupted; finished results are in the cache, run the same command to resume\n',
+      );
+      return INTERRUPTED;
     }
-    const { report, paths } = result;
+    const { report, paths } = run.value!;
     if (values.format === 'json') io.stdout.write(renderJson(report));
     else {
       for (const t of report.tasks) io.stdout.write(`${taskSummary(t)}\n`);

@@ -181,17 +181,14 @@ export const extractCommand: CliCommand = {
     }
     const resolvePath = (p: string) => (p === 'mnist' || p.startsWith('/') ? p : `${io.cwd}/${p}`);
     const dataset = openDataset(resolvePath(datasetSpec));
-    const isPath = !/^(hf|local|tfjs|caption):/.test(modelSpec) && /[/\\.]/.test(modelSpec);
-    const model = await openModel(
-      isPath ? resolvePath(modelSpec) : modelSpec.replace(/^(local|tfjs|caption):(?!\/)/, `$1:${io.cwd}/`),
-      {
-        output: str(values.output),
-        pool,
-        preprocessing: Object.keys(preprocessing).length ? preprocessing : undefined,
-        threads: positiveInt(values.threads, 'threads'),
-        modality: values.text === true ? 'text' : undefined,
-      },
-    );
+    const model = await openModel(modelSpec, {
+      cwd: io.cwd,
+      output: str(values.output),
+      pool,
+      preprocessing: Object.keys(preprocessing).length ? preprocessing : undefined,
+      threads: positiveInt(values.threads, 'threads'),
+      modality: values.text === true ? 'text' : undefined,
+    });
     const progress = progressRenderer(io);
     const ctl = new AbortController();
     const stop = () => ctl.abort();

@@ -1,20 +1,21 @@
-import { isAbsolute, resolve } from 'node:path';
-import { type BenchSpec, defaultBenchSpec, readBenchSpec, writeReports } from '@emms/harness';
-import { ArtifactStore, enqueueBench, parseQueueUrl, waitForRun } from '@emms/queue';
+import { resolve } from 'node:path';
+import { type BenchSpec, defaultBenchSpec, readBenchSpec } from '@emms/harness';
+import { runBenchOnQueue } from '@emms/queue';
 import type { CliCommand, CliIo, CliOption } from '../command';
 import { UsageError } from '../command';
 import { renderJson } from '../format';
 import { progressRenderer } from '../progress';
-import { taskSummary } from './bench';
+import { INTERRUPTED, untilInterrupted } from '../signals';
+import { taskSummary } from './bench-print';
 
-/** Options a bench command needs to run on a queue (shared with `emms bench` when it hooks them in). */
+/** Options a bench command needs to run on a queue (shared with `emms bench`). */
 export const queueOptions: readonly CliOption[] = [
   {
     name: 'queue',
     type: 'string',
     value: 'URL',
     description:
-      'Run on workers: redis://HOST:PORT[/DB] or rediss:// (password from the URL or EMMS_REDIS_PASSWORD).',
+      'Run on workers: redis://HOST:PORT[/DB] or rediss:// (password from the URL or EMMS_REDIS_PASSWORD; never printed).',
   },
   {
     name: 'store',
@@ -29,11 +30,27 @@ export const queueOptions: readonly CliOption[] = [
     value: 'ID',
     description: 'With --queue: follow (or collect) the run with this id and write its reports.',
   },
+  {
+    name: 'redis-retries',
+    type: 'string',
+    value: 'N',
+    description: 'With --queue: reconnection attempts before giving up with REDIS_UNAVAILABLE (default 5).',
+  },
 ];
 
+/** A positive (or, with `min: 0`, non-negative) integer flag value. */
+export function intFlag(v: unknown, flag: string, command: string, min = 1): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${String(v)}"`, command);
+  return n;
+}
+
 /**
- * Runs a bench spec on a queue: enqueue (unless attaching), then follow with a progress bar over the
- * whole grid, and write the same report files as a local run.
+ * Runs a spec on a queue (or attaches to a run): enqueue, follow with a progress bar over the whole run,
+ * write the same report files as a local run, print the summary. SIGINT/SIGTERM stop following (the run
+ * goes on on the workers).
  */
 export async function runOnQueue(
   spec: BenchSpec | undefined,
@@ -41,53 +58,45 @@ export async function runOnQueue(
   io: CliIo,
   command: string,
 ): Promise<number> {
-  const conn = parseQueueUrl(values.queue as string, io.env);
-  const storeDir = (values.store as string | undefined) ?? '.emms-store';
-  const store = new ArtifactStore(isAbsolute(storeDir) ? storeDir : resolve(io.cwd, storeDir));
-  let runId = values.attach as string | undefined;
-  if (runId === undefined) {
-    if (!spec) throw new UsageError('nothing to run', command);
-    const r = await enqueueBench(spec, { connection: conn.options });
-    runId = r.runId;
-    io.stderr.write(
-      `run ${runId}: ${r.jobIds.length} jobs ${r.added ? 'enqueued' : 'already in the queue'} on ${conn.display}\n`,
-    );
-    if (values.detach === true) {
-      io.stdout.write(`${runId}\n`);
-      return 0;
-    }
-  }
+  if (values.attach !== undefined && values.detach === true)
+    throw new UsageError('give either --attach or --detach', command);
+  const url = (values.queue as string | undefined) ?? spec?.queue;
+  if (!url) throw new UsageError('--queue URL is required', command);
   const bar = progressRenderer(io);
   let lastLine = '';
-  let report: Awaited<ReturnType<typeof waitForRun>>;
-  try {
-    report = await waitForRun(runId, {
-      connection: conn.options,
-      store,
-      onProgress: (p) => {
-        const e = {
-          task: `run ${p.runId}`,
-          done: p.done,
-          total: p.total,
-          message: p.failed ? `${p.failed} failed` : p.state,
-        };
-        if (bar.listener) bar.listener(e);
-        else {
-          const line = `${e.task} ${p.done}/${p.total} ${e.message}`;
-          if (line !== lastLine) io.stderr.write(`${line}\n`);
-          lastLine = line;
-        }
+  const run = await untilInterrupted((signal) =>
+    runBenchOnQueue(spec, {
+      url,
+      env: io.env,
+      store: (values.store as string | undefined) ?? '.emms-store',
+      cwd: io.cwd,
+      detach: values.detach === true,
+      ...(typeof values.attach === 'string' ? { attach: values.attach } : {}),
+      ...(typeof values.out === 'string' ? { out: values.out } : {}),
+      retries: intFlag(values['redis-retries'], '--redis-retries', command, 0),
+      signal,
+      log: (line) => io.stderr.write(`${line}\n`),
+      onProgress: (e) => {
+        if (bar.listener) return bar.listener(e);
+        const line = `${e.task} ${e.done}/${e.total} ${e.message ?? ''}`;
+        if (line !== lastLine) io.stderr.write(`${line}\n`);
+        lastLine = line;
       },
-    });
-  } finally {
-    bar.finish();
+    }),
+  ).finally(() => bar.finish());
+  if (run.interrupted) {
+    io.stderr.write('stopped following; the run goes on on the workers (collect it with --attach RUN_ID)\n');
+    return INTERRUPTED;
   }
-  const out = spec?.out ?? `emms-bench-${runId}`;
-  const paths = await writeReports(report, resolve(io.cwd, out));
+  const { runId, report, paths } = run.value!;
+  if (!report) {
+    io.stdout.write(`${runId}\n`);
+    return 0;
+  }
   if (values.format === 'json') io.stdout.write(renderJson(report));
   else {
     for (const t of report.tasks) io.stdout.write(`${taskSummary(t)}\n`);
-    io.stdout.write(`run ${runId}; reports: ${Object.values(paths).join(', ')}\n`);
+    io.stdout.write(`run ${runId}; reports: ${Object.values(paths ?? {}).join(', ')}\n`);
   }
   return 0;
 }
@@ -99,14 +108,6 @@ function list(v: unknown): string[] | undefined {
         .map((s) => s.trim())
         .filter(Boolean)
     : undefined;
-}
-
-function positiveInt(v: unknown, flag: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`${flag} must be a positive integer, got "${v}"`, 'queue-bench');
-  return n;
 }
 
 /** `emms queue-bench`: `emms bench` on a Redis queue of workers. */
@@ -137,6 +138,7 @@ export const queueBenchCommand: CliCommand = {
   ],
   details: [
     'The workers resolve models and datasets themselves; this command only enqueues, follows and writes reports.',
+    'Ctrl-C stops following; the run goes on on the workers.',
     '',
     'Examples:',
     '  emms queue-bench --queue redis://127.0.0.1:6379 --store /mnt/emms-store --models ppocr-cls,ppocr-rec,pixels',
@@ -145,23 +147,27 @@ export const queueBenchCommand: CliCommand = {
   async run({ values, positionals }, io) {
     if (positionals.length > 0)
       throw new UsageError(`unexpected argument "${positionals[0]}"`, 'queue-bench');
-    if (typeof values.queue !== 'string') throw new UsageError('--queue URL is required', 'queue-bench');
-    if (values.attach !== undefined) {
-      if (values.detach === true) throw new UsageError('give either --attach or --detach', 'queue-bench');
-      return runOnQueue(undefined, values, io, 'queue-bench');
-    }
+    if (values.attach !== undefined) return runOnQueue(undefined, values, io, 'queue-bench');
     let spec: BenchSpec;
-    if (values.spec !== undefined) spec = await readBenchSpec(resolve(io.cwd, values.spec as string));
-    else {
+    if (values.spec !== undefined) {
+      const decided = ['dataset', 'models', 'metrics', 'train-per-class', 'test-per-class'].filter(
+        (f) => values[f] !== undefined,
+      );
+      if (decided.length)
+        throw new UsageError(
+          `--spec decides ${decided.map((f) => `--${f}`).join(', ')}; give one or the other`,
+          'queue-bench',
+        );
+      spec = await readBenchSpec(resolve(io.cwd, values.spec as string));
+    } else {
       spec = defaultBenchSpec({
         dataset: values.dataset as string | undefined,
         models: list(values.models),
         metrics: list(values.metrics),
-        trainPerClass: positiveInt(values['train-per-class'], '--train-per-class'),
-        testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
+        trainPerClass: intFlag(values['train-per-class'], '--train-per-class', 'queue-bench'),
+        testPerClass: intFlag(values['test-per-class'], '--test-per-class', 'queue-bench'),
       });
     }
-    if (values.out !== undefined) spec = { ...spec, out: values.out as string };
     return runOnQueue(spec, values, io, 'queue-bench');
   },
 };

@@ -171,7 +171,7 @@ export const rankCommand: CliCommand = {
         registry,
         backend,
         ...(typeof values.cache === 'string'
-          ? { cache: new ResultCache(resolve(io.cwd, values.cache)) }
+          ? { cache: ResultCache.open(resolve(io.cwd, values.cache), { name: '--cache' }) }
           : {}),
         onProgress: progress.listener,
       });

@@ -1,7 +1,10 @@
-import { isAbsolute, resolve } from 'node:path';
-import { ArtifactStore, parseQueueUrl, runWorker } from '@emms/queue';
+import { resolve } from 'node:path';
+import { ArtifactStore } from '@emms/harness';
+import { parseQueueUrl, runWorker } from '@emms/queue';
 import type { CliCommand } from '../command';
 import { UsageError } from '../command';
+import { loadScorer } from '../registry';
+import { intFlag } from './queue-bench';
 
 /** `emms worker`: take bench jobs from a Redis queue until stopped (SIGTERM/SIGINT finish the current job). */
 export const workerCommand: CliCommand = {
@@ -41,10 +44,19 @@ export const workerCommand: CliCommand = {
       value: 'MS',
       description: 'Job lock time; a dead worker’s job is taken over after it (default 30000).',
     },
+    {
+      name: 'redis-retries',
+      type: 'string',
+      value: 'N',
+      description:
+        'Reconnection attempts (back-off 0.2 s doubling to 2 s) before the worker stops with REDIS_UNAVAILABLE (default 5).',
+    },
   ],
   details: [
     'Jobs name zoo models, mnist, or files inside --allow-path folders; anything else is refused',
-    '(JOB_NOT_ALLOWED) and never loaded. SIGTERM stops the worker after its current job.',
+    '(JOB_NOT_ALLOWED) and never loaded. SIGTERM or SIGINT stops the worker within seconds: the step in',
+    'progress stops (an extraction resumes later from its finished batches) and its job goes back to the queue.',
+    'A Redis that cannot be reached, or refuses the password, stops the worker with a typed error.',
     '',
     'Example:',
     '  EMMS_REDIS_PASSWORD=… emms worker --queue rediss://queue.lan:6380/0 --store /mnt/emms-store',
@@ -53,16 +65,11 @@ export const workerCommand: CliCommand = {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'worker');
     if (typeof values.queue !== 'string') throw new UsageError('--queue URL is required', 'worker');
     const conn = parseQueueUrl(values.queue, io.env);
-    const num = (v: unknown, flag: string) => {
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 1)
-        throw new UsageError(`${flag} must be a positive integer, got "${v}"`, 'worker');
-      return n;
-    };
+    const scorer = await loadScorer(io); // the backend this machine runs scores on
+    const num = (v: unknown, flag: string, min = 1) => intFlag(v, flag, 'worker', min);
     const stop = new AbortController();
     const onSignal = () => {
-      io.stderr.write('stopping after the current job\n');
+      io.stderr.write('stopping: the job in progress goes back to the queue\n');
       stop.abort();
     };
     process.once('SIGTERM', onSignal);
@@ -71,11 +78,17 @@ export const workerCommand: CliCommand = {
     try {
       await runWorker({
         connection: conn.options,
-        store: new ArtifactStore(isAbsolute(storeDir) ? storeDir : resolve(io.cwd, storeDir)),
+        store: ArtifactStore.open(resolve(io.cwd, storeDir), { name: '--store' }),
+        scorer: {
+          backend: scorer.backend.name === 'openblas' ? 'openblas' : 'js',
+          config: io.cwd,
+          cwd: io.cwd,
+        },
         allowedPaths: (values['allow-path'] as string[] | undefined) ?? [],
         baseDir: io.cwd,
         concurrency: num(values.concurrency, '--concurrency'),
         lockDuration: num(values['lock-ms'], '--lock-ms'),
+        retries: num(values['redis-retries'], '--redis-retries', 0),
         signal: stop.signal,
         log: (line) => io.stderr.write(`${line}\n`),
         onReady: () => io.stderr.write(`worker ${process.pid} taking jobs from ${conn.display}\n`),

@@ -9,4 +9,7 @@ export const BENCH_CODES = declareErrorCodes('@emms/harness', {
   TASK_TOO_SMALL: 'a task has fewer than three models to rank',
   CACHE_UNWRITABLE: 'the result cache folder cannot be written',
   NOT_APPLICABLE: 'a score needs an input this candidate cannot give (e.g. source-class probabilities)',
+  NOTHING_SCORED: 'a bench run ended with no score for any model of any task',
+  STEP_INVALID: 'a step call names no step, or its input does not match the step',
+  EXECUTOR_FAILED: 'an executor could not run a step (a worker thread died, a script is missing)',
 });

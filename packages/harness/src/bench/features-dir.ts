@@ -1,7 +1,7 @@
 // Reading a folder of feature files (`dir/<model>.npy`) with its labels, with errors that name the
 // task, the model and the file.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { sha256File } from '../cache';
@@ -18,6 +18,8 @@ export interface FolderModel {
   readonly fileBytes: number;
   /** `<model>.probs.npy` beside the features: N×Cs source-class probabilities (LEEP, NCE), when present. */
   readonly probs?: Matrix;
+  /** Where `probs` was read from. */
+  readonly probsPath?: string;
 }
 
 const FEATURE_EXT = new Set(['.npy', '.npz']);
@@ -81,6 +83,55 @@ export function listFeatureFiles(dir: string, task: string): [string, string][] 
 }
 
 /**
+ * Reads one model's feature file (and `<model>.probs.npy` beside it, when present) and checks that it has
+ * one row per label.
+ *
+ * @param task - task name for messages.
+ * @param id - the model name.
+ * @param path - the feature file.
+ * @param rows - the number of labels N.
+ * @returns the model.
+ * @throws EmmsError `ROW_MISMATCH` naming the task, model and file; the reader's codes for unreadable files.
+ * @example
+ * ```ts
+ * const m = await readFolderModel('mnist', 'resnet50', 'features/resnet50.npy', labels.length);
+ * ```
+ */
+export async function readFolderModel(
+  task: string,
+  id: string,
+  path: string,
+  rows: number,
+): Promise<FolderModel> {
+  const features = await readMatrixFile(path);
+  if (features.rows !== rows) {
+    throw new EmmsError(
+      'ROW_MISMATCH',
+      `task ${task}: model "${id}" has ${features.rows} feature rows in ${path} but there are ${rows} labels; ` +
+        'extract features and labels from the same items',
+      { input: path, details: { task, model: id, file: path, rows: features.rows, labels: rows } },
+    );
+  }
+  const probsPath = join(dirname(resolve(path)), `${id}.probs.npy`);
+  const probs = existsSync(probsPath) ? await readMatrixFile(probsPath) : undefined;
+  if (probs && probs.rows !== rows) {
+    throw new EmmsError(
+      'ROW_MISMATCH',
+      `task ${task}: model "${id}" has ${probs.rows} rows of probabilities in ${probsPath} but there are ${rows} labels`,
+      { input: probsPath, details: { task, model: id, file: probsPath } },
+    );
+  }
+  return {
+    id,
+    path,
+    features,
+    featuresKey: await sha256File(path),
+    fileBytes: statSync(path).size,
+    ...(probs ? { probs, probsPath } : {}),
+  };
+}
+
+/**
  * Reads every model's features from a folder and checks each has one row per label.
  *
  * @param dir - the folder of `<model>.npy` files.
@@ -96,34 +147,7 @@ export function listFeatureFiles(dir: string, task: string): [string, string][] 
  */
 export async function readFeaturesFolder(dir: string, rows: number, task: string): Promise<FolderModel[]> {
   const out: FolderModel[] = [];
-  for (const [id, path] of listFeatureFiles(dir, task)) {
-    const features = await readMatrixFile(path);
-    if (features.rows !== rows) {
-      throw new EmmsError(
-        'ROW_MISMATCH',
-        `task ${task}: model "${id}" has ${features.rows} feature rows in ${path} but there are ${rows} labels; ` +
-          'extract features and labels from the same items',
-        { input: path, details: { task, model: id, file: path, rows: features.rows, labels: rows } },
-      );
-    }
-    const probsPath = join(resolve(dir), `${id}.probs.npy`);
-    const probs = existsSync(probsPath) ? await readMatrixFile(probsPath) : undefined;
-    if (probs && probs.rows !== rows) {
-      throw new EmmsError(
-        'ROW_MISMATCH',
-        `task ${task}: model "${id}" has ${probs.rows} rows of probabilities in ${probsPath} but there are ${rows} labels`,
-        { input: probsPath, details: { task, model: id, file: probsPath } },
-      );
-    }
-    out.push({
-      id,
-      path,
-      features,
-      featuresKey: await sha256File(path),
-      fileBytes: statSync(path).size,
-      ...(probs ? { probs } : {}),
-    });
-  }
+  for (const [id, path] of listFeatureFiles(dir, task)) out.push(await readFolderModel(task, id, path, rows));
   return out;
 }
 

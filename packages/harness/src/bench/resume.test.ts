@@ -14,7 +14,8 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 function cacheEntries(dir: string): number {
   let n = 0;
   try {
-    for (const sub of readdirSync(dir))
+    // results only (<k[0:2]>/<k>.json): the store also holds splits, step records and features
+    for (const sub of readdirSync(dir).filter((d) => /^[0-9a-f]{2}$/.test(d)))
       n += readdirSync(join(dir, sub)).filter((f) => f.endsWith('.json')).length;
   } catch {
     return 0;

@@ -76,7 +76,7 @@ function axisRange(values: number[]): { min?: number; max?: number } {
  * @param scoreId - a key of `task.scores`.
  * @param truthId - a key of `task.groundTruth`.
  * @param size - chart size in pixels.
- * @returns SVG markup, or undefined when no model has both values.
+ * @returns SVG markup, or undefined when fewer than three models have both values.
  * @example
  * ```ts
  * const svg = await scoreScatterSvg(report.tasks[0], 'emms', 'linear-probe');
@@ -98,7 +98,7 @@ export async function scoreScatterSvg(
       value: [score.values[id]!, truth.values[id]!],
       warned: score.warnings[id] !== undefined,
     }));
-  if (points.length === 0) return undefined;
+  if (points.length < 3) return undefined; // two points always line up: no picture of agreement
   const a = task.agreement[truthId]?.[scoreId];
   const x = axisRange(points.map((p) => p.value[0]!));
   const y = axisRange(points.map((p) => p.value[1]!));

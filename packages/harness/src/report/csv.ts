@@ -14,7 +14,8 @@
  * | `summary`   | truth, ranking, ranking_kind, figure `meanWeightedTau` (over the summary's tasks) or `publishedWeightedTau`, value; task empty |
  *
  * Ranks are 1-based competition ranks (ties share the smallest rank), best first under the ranking's
- * own direction. Empty cells mean "not applicable". Numbers are written in full precision.
+ * own direction. Empty cells mean "not applicable". Numbers are written in full precision; text that a
+ * spreadsheet would read as a formula starts with `'`.
  */
 import { rankModels } from './format';
 import type { BenchReport } from './schema';
@@ -40,18 +41,21 @@ export const CSV_COLUMNS = [
 export type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number>>;
 
 /**
- * Quotes a CSV field when it holds a comma, a quote, a line break or edge spaces (RFC 4180).
+ * One CSV field: text that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a tab
+ * or a carriage return) gets a leading `'` so it stays text; a field holding a comma, a quote, a line break
+ * or edge spaces is quoted (RFC 4180). Numbers are written as they are.
  *
  * @param v - the cell (undefined → empty).
  * @returns the field as written.
  * @example
  * ```ts
  * csvField('a "b", c'); // '"a ""b"", c"'
+ * csvField('=HYPERLINK("x")'); // '"\'=HYPERLINK(""x"")"'
  * ```
  */
 export function csvField(v: string | number | undefined): string {
   if (v === undefined) return '';
-  const s = String(v);
+  const s = typeof v === 'number' ? String(v) : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
   return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 

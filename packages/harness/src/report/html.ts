@@ -1,29 +1,10 @@
 /**
- * report.html: one self-contained page (inline CSS, inline SVG charts, no script, no external URL) that
- * opens offline.
+ * report.html: the report view (see `view.ts`) printed as one self-contained page (inline CSS, inline SVG
+ * charts, no script, no external URL) that opens offline.
  */
-import {
-  agreementBarsSvg,
-  scoreScatterSvg,
-  secondsBarsSvg,
-  summaryBarsSvg,
-  summaryIds,
-  sweepLinesSvg,
-} from './charts';
-import {
-  agreementRows,
-  fmtFixed,
-  fmtSeconds,
-  fmtTau,
-  fmtValue,
-  modelFactColumns,
-  modelLabel,
-  orderedModels,
-  rankModels,
-  runSummary,
-  scoreSeconds,
-} from './format';
-import type { BenchReport, SummaryInfo, TaskReport } from './schema';
+import { agreementBarsSvg, scoreScatterSvg, secondsBarsSvg, summaryBarsSvg, sweepLinesSvg } from './charts';
+import type { BenchReport } from './schema';
+import { type Block, type ChartRef, type Rich, reportView, type Span, type ViewTable } from './view';
 
 /**
  * Escapes text for HTML element content and quoted attribute values.
@@ -69,323 +50,80 @@ code { background: #f4f4f4; padding: 0 3px; border-radius: 3px; }
 ul.plain { padding-left: 1.2em; }
 `;
 
-function table(header: string[], rows: { cells: string[]; cls?: string }[], numeric: boolean[] = []): string {
-  const head = `<tr>${header.map((h) => `<th>${h}</th>`).join('')}</tr>`;
-  const body = rows
+const TAGS: Record<NonNullable<Span['style']>, [string, string]> = {
+  strong: ['<strong>', '</strong>'],
+  em: ['<em>', '</em>'],
+  code: ['<code>', '</code>'],
+  strike: ['<s>', '</s>'],
+  bad: ['<span class="bad">', '</span>'],
+  warn: ['<span class="warn">', '</span>'],
+  meta: ['<span class="meta">', '</span>'],
+};
+
+function span(s: Span): string {
+  const text = e(s.text);
+  const [open, close] = s.style ? TAGS[s.style] : ['', ''];
+  const inner = `${open}${text}${close}`;
+  return s.title ? `<span title="${e(s.title)}">${inner}</span>` : inner;
+}
+
+const rich = (r: Rich) => r.map(span).join('');
+
+function table(tb: ViewTable): string {
+  const head = `<tr>${tb.header.map((h) => `<th>${rich(h)}</th>`).join('')}</tr>`;
+  const body = tb.rows
     .map(
       (r) =>
-        `<tr${r.cls ? ` class="${r.cls}"` : ''}>${r.cells
-          .map((c, i) => `<td${numeric[i] ? ' class="n"' : ''}>${c}</td>`)
+        `<tr${r.kind ? ` class="${r.kind}"` : ''}>${r.cells
+          .map((c, i) => `<td${tb.numeric[i] ? ' class="n"' : ''}>${rich(c)}</td>`)
           .join('')}</tr>`,
     )
     .join('\n');
   return `<table>\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
-function figure(svg: string | undefined): string {
-  return svg ? `<figure>${svg}</figure>` : '';
+async function chart(report: BenchReport, c: ChartRef): Promise<string | undefined> {
+  switch (c.kind) {
+    case 'agreement':
+      return agreementBarsSvg(report.tasks[c.task]!, c.truth);
+    case 'scatter':
+      return scoreScatterSvg(report.tasks[c.task]!, c.score, c.truth);
+    case 'seconds':
+      return secondsBarsSvg(report.tasks[c.task]!);
+    case 'sweep':
+      return sweepLinesSvg(report.tasks[c.task]!);
+    case 'summary':
+      return summaryBarsSvg(report.summaries[c.summary]!);
+  }
 }
 
-async function taskSection(task: TaskReport, index: number): Promise<string> {
-  const out: string[] = [
-    `<h2>Task ${e(task.id)} <span class="meta">(dataset ${e(task.dataset)})</span></h2>`,
-  ];
-  if (task.description) out.push(`<p>${e(task.description)}</p>`);
-
-  const facts: string[] = [];
-  if (task.split) {
-    const s = task.split;
-    facts.push(
-      `<li>Split: seed ${s.seed}; ${s.trainPerClass} train per class (${s.nTrain} in all) for scoring, ` +
-        `${s.testPerClass} test per class (${s.nTest} in all) held out for the ground truth; ` +
-        `${s.classes.length} classes${s.source ? `; data: ${e(s.source)}` : ''}.</li>`,
-    );
-  }
-  if (task.flabels) {
-    const f = task.flabels;
-    facts.push(
-      `<li>F-labels: <strong>K = ${f.K}</strong> from ${e(f.embedders.join(', ') || 'no embedder')} × ` +
-        `${f.templates.length} template(s)${
-          f.templates.length ? ` (${f.templates.map((t) => `<code>${e(t)}</code>`).join(', ')})` : ''
-        }.</li>`,
-    );
-  }
-  const p = task.preprocessing;
-  const ks = Object.entries(p.resolvedK ?? {});
-  facts.push(
-    `<li>Preprocessing: reduce <code>${e(p.reduce)}</code>${
-      ks.length ? `; components kept: ${ks.map(([m, k]) => `${e(modelLabel(task, m))} ${k}`).join(', ')}` : ''
-    }${p.rule ? `; rule: ${e(p.rule)}` : ''}.</li>`,
-  );
-  if (task.speed?.emmsOverLogme !== undefined) {
-    const s = task.speed;
-    facts.push(
-      `<li>Speed: EMMS is <strong>${fmtFixed(s.emmsOverLogme!, 1)}×</strong> faster than LogME` +
-        (s.emmsSeconds !== undefined && s.logmeSeconds !== undefined
-          ? ` (EMMS ${fmtSeconds(s.emmsSeconds)}, LogME ${fmtSeconds(s.logmeSeconds)})`
-          : '') +
-        (s.note ? ` — ${e(s.note)}` : '') +
-        '.</li>',
-    );
-  }
-  out.push(`<ul class="plain">${facts.join('\n')}</ul>`);
-
-  // Models table.
-  const truthIds = Object.keys(task.groundTruth);
-  const scoreIds = Object.keys(task.scores);
-  const truthRanks = truthIds.map((id) =>
-    rankModels(task.groundTruth[id]!.values, task.groundTruth[id]!.higherIsBetter),
-  );
-  const scoreRanks = scoreIds.map((id) =>
-    rankModels(task.scores[id]!.values, task.scores[id]!.higherIsBetter),
-  );
-  out.push(
-    `<h3>Models${truthIds[0] ? ` ranked by ${e(truthIds[0])}` : ''}</h3>` +
-      '<p class="meta">Ground-truth columns: value (rank). Score columns: the rank each score gives ' +
-      '(1 = predicted best); <span class="warn">⚠</span> the score warned, <span class="bad">✗</span> it failed.</p>',
-  );
-  const modelFacts = modelFactColumns(task);
-  out.push(
-    table(
-      ['model', 'source', ...modelFacts.header, ...truthIds.map(e), ...scoreIds.map(e)],
-      orderedModels(task).map((id) => {
-        const m = task.models.find((x) => x.id === id)!;
-        const cells = [
-          e(modelLabel(task, id)) + (m.error ? ` <span class="bad">✗ ${e(m.error.code)}</span>` : ''),
-          e(m.source),
-          ...modelFacts.cells(m),
-        ];
-        truthIds.forEach((tid, i) => {
-          const v = task.groundTruth[tid]!.values[id];
-          cells.push(v === undefined ? '' : `${fmtValue(v)} (${truthRanks[i]!.get(id)})`);
-        });
-        scoreIds.forEach((sid, i) => {
-          const s = task.scores[sid]!;
-          const w = s.warnings[id];
-          if (s.errors[id]) cells.push(`<span class="bad" title="${e(s.errors[id]!.message)}">✗</span>`);
-          else {
-            const r = scoreRanks[i]!.get(id);
-            cells.push(
-              r === undefined ? '' : `${r}${w ? ` <span class="warn" title="${e(w)}">⚠</span>` : ''}`,
-            );
-          }
-        });
-        return { cells, cls: m.error ? 'failed' : undefined };
-      }),
-      [
-        false,
-        false,
-        ...modelFacts.header.map(() => true),
-        ...truthIds.map(() => true),
-        ...scoreIds.map(() => true),
-      ],
-    ),
-  );
-
-  // Agreement per ground truth: table, bar chart with error bars, scatters.
-  for (const tid of truthIds) {
-    const truth = task.groundTruth[tid]!;
-    const about = [
-      truth.description,
-      truth.unit ? `unit: ${truth.unit}` : '',
-      truth.source ? `source: ${truth.source}` : '',
-    ]
-      .filter(Boolean)
-      .join('; ');
-    out.push(`<h3>Agreement with ${e(tid)}</h3><p class="meta">${e(about)}</p>`);
-    const rows = agreementRows(task, tid);
-    if (rows.length === 0) {
-      out.push('<p>No agreement figures (fewer than two models with both a score and a ground truth).</p>');
-      continue;
+async function block(report: BenchReport, b: Block): Promise<string> {
+  switch (b.kind) {
+    case 'heading':
+      return `<h${b.level}>${rich(b.text)}</h${b.level}>`;
+    case 'paragraph':
+      return `<p${b.meta ? ' class="meta"' : ''}>${rich(b.text)}</p>`;
+    case 'list': {
+      const cls = b.tone === 'warn' ? 'plain warn' : b.tone === 'meta' ? 'plain meta' : 'plain';
+      return `<ul class="${cls}">${b.items.map((i) => `<li>${rich(i)}</li>`).join('\n')}</ul>`;
     }
-    out.push(
-      table(
-        [
-          'ranking',
-          'weighted τ [interval]',
-          'Kendall τ-b',
-          'Pearson',
-          'Spearman',
-          'rel@1',
-          'rel@3',
-          'regret@1',
-          'beats baselines',
-          'seconds',
-        ],
-        rows.map(({ id, kind }) => {
-          const a = task.agreement[tid]![id]!;
-          const beats =
-            kind === 'baseline' || a.beatsBaselines === undefined
-              ? ''
-              : a.beatsBaselines
-                ? 'yes'
-                : `<span class="bad">no${
-                    a.baselinesNotBeaten?.length ? ` (${e(a.baselinesNotBeaten.join(', '))})` : ''
-                  }</span>`;
-          return {
-            cls: kind === 'baseline' ? 'baseline' : undefined,
-            cells: [
-              kind === 'baseline' ? `${e(id)} (baseline)` : e(id),
-              fmtTau(a.weightedTau, a.weightedTauInterval),
-              fmtFixed(a.kendallTau),
-              fmtFixed(a.pearson),
-              fmtFixed(a.spearman),
-              fmtFixed(a.rel1),
-              fmtFixed(a.rel3),
-              fmtFixed(a.regret1, 4),
-              beats,
-              kind === 'score' && task.scores[id] ? fmtSeconds(scoreSeconds(task, id)) : '',
-            ],
-          };
-        }),
-        [false, true, true, true, true, true, true, true, false, true],
-      ),
-    );
-    const degenerate = rows.filter(({ id }) => task.agreement[tid]![id]!.warnings?.length);
-    if (degenerate.length) {
-      out.push(
-        `<ul class="warn">${degenerate
-          .map(({ id }) => `<li>${e(id)}: ${e(task.agreement[tid]![id]!.warnings!.join('; '))}</li>`)
-          .join('\n')}</ul>`,
-      );
-    }
-    out.push(
-      '<p class="meta">Blue: scores; grey: static baselines; red: a score that does not beat them. ' +
-        'Whiskers: the bootstrap interval, where the ground truth has per-item results.</p>',
-    );
-    out.push(`<div class="charts">${figure(await agreementBarsSvg(task, tid))}</div>`);
-    out.push(
-      `<p class="meta">Each score against ${e(tid)}, one point per model; ` +
-        '<span class="warn">orange</span> points are models the score warned about.</p>',
-    );
-    out.push(
-      `<div class="charts">${(await Promise.all(scoreIds.map((sid) => scoreScatterSvg(task, sid, tid)))).map(figure).join('\n')}</div>`,
-    );
-  }
-
-  // Baselines.
-  const baselineIds = Object.keys(task.baselines);
-  if (baselineIds.length) {
-    const models = orderedModels(task);
-    out.push('<h3>Static baselines</h3>');
-    out.push(
-      table(
-        ['baseline', 'description', ...models.map((id) => e(modelLabel(task, id)))],
-        baselineIds.map((bid) => {
-          const b = task.baselines[bid]!;
-          return {
-            cells: [
-              e(bid),
-              e(b.description),
-              ...models.map((id) => (b.values[id] === undefined ? '' : fmtValue(b.values[id]!))),
-            ],
-          };
-        }),
-        [false, false, ...models.map(() => true)],
-      ),
-    );
-  }
-
-  // Seconds.
-  if (scoreIds.length) {
-    out.push('<h3>Seconds per score</h3>');
-    out.push(`<div class="charts">${figure(await secondsBarsSvg(task))}</div>`);
-  }
-
-  // Warnings and errors.
-  const warnings: string[] = [];
-  const errors: string[] = [];
-  for (const m of task.models) {
-    if (m.error) {
-      errors.push(
-        `<li>model ${e(modelLabel(task, m.id))}: <code>${e(m.error.code)}</code> ${e(m.error.message)}</li>`,
-      );
+    case 'table':
+      return table(b.table);
+    case 'charts': {
+      const svgs = (await Promise.all(b.charts.map((c) => chart(report, c)))).filter((s) => s !== undefined);
+      if (svgs.length === 0) return '';
+      const caption = b.caption ? `<p class="meta">${rich(b.caption)}</p>\n` : '';
+      return `${caption}<div class="charts">${svgs.map((s) => `<figure>${s}</figure>`).join('\n')}</div>`;
     }
   }
-  for (const [tid, t] of Object.entries(task.groundTruth)) {
-    for (const [mid, err] of Object.entries(t.errors ?? {})) {
-      errors.push(
-        `<li>${e(tid)} on ${e(modelLabel(task, mid))}: <code>${e(err.code)}</code> ${e(err.message)}</li>`,
-      );
-    }
-  }
-  for (const [sid, s] of Object.entries(task.scores)) {
-    for (const [mid, w] of Object.entries(s.warnings)) {
-      warnings.push(`<li>${e(sid)} on ${e(modelLabel(task, mid))}: ${e(w)}</li>`);
-    }
-    for (const [mid, err] of Object.entries(s.errors)) {
-      errors.push(
-        `<li>${e(sid)} on ${e(modelLabel(task, mid))}: <code>${e(err.code)}</code> ${e(err.message)}</li>`,
-      );
-    }
-  }
-  if (warnings.length) out.push(`<h3>Warnings</h3><ul class="warn">${warnings.join('\n')}</ul>`);
-  if (errors.length) out.push(`<h3>Errors</h3><ul>${errors.join('\n')}</ul>`);
-
-  // Sweep.
-  if (task.sweep) {
-    const sw = task.sweep;
-    const ids = [...new Set(sw.points.flatMap((pt) => Object.keys(pt.scores)))];
-    out.push(`<h3>Train-size sweep (weighted τ against ${e(sw.truth)})</h3>`);
-    if (sw.maxFeatureDim) out.push(`<p class="meta">Widest feature dimension D = ${sw.maxFeatureDim}.</p>`);
-    out.push(`<div class="charts">${figure(await sweepLinesSvg(task))}</div>`);
-    out.push(
-      table(
-        ['train per class', 'N', ...ids.map(e)],
-        sw.points.map((pt) => ({
-          cells: [
-            String(pt.trainPerClass),
-            String(pt.nTrain),
-            ...ids.map((id) => {
-              const s = pt.scores[id];
-              return s ? fmtTau(s.weightedTau, s.weightedTauInterval) : '';
-            }),
-          ],
-        })),
-        [true, true, ...ids.map(() => true)],
-      ),
-    );
-  }
-  if (task.notes.length)
-    out.push(`<h3>Notes</h3><ul>${task.notes.map((n) => `<li>${e(n)}</li>`).join('\n')}</ul>`);
-  return `<section id="task-${index + 1}">\n${out.join('\n')}\n</section>`;
-}
-
-async function summarySection(sum: SummaryInfo): Promise<string> {
-  const published = sum.published?.values ?? {};
-  const rows = summaryIds(sum).map((id) => {
-    const mean = sum.meanWeightedTau[id];
-    const kind = sum.kinds[id] ?? 'score';
-    return {
-      cls: kind === 'baseline' ? 'baseline' : undefined,
-      cells: [
-        kind === 'baseline' ? `${e(id)} (baseline)` : e(id),
-        String(sum.counts[id] ?? 0),
-        mean === undefined ? 'not run' : fmtFixed(mean),
-        ...(sum.published ? [published[id] === undefined ? '' : fmtFixed(published[id]!)] : []),
-      ],
-    };
-  });
-  return (
-    `<section>\n<h2>Summary: ${e(sum.description)}</h2>\n` +
-    `<p class="meta">Tasks: ${e(sum.tasks.join(', '))}.${
-      sum.published ? ` Published values: ${e(sum.published.source)}.` : ''
-    }</p>\n` +
-    table(['ranking', 'tasks', 'mean weighted τ', ...(sum.published ? ['published'] : [])], rows, [
-      false,
-      true,
-      true,
-      true,
-    ]) +
-    `\n<div class="charts">${figure(await summaryBarsSvg(sum))}</div>\n</section>`
-  );
 }
 
 /**
- * Renders a bench report as one self-contained HTML page: inline CSS, and SVG charts drawn server-side
- * by ECharts (the summaries over tasks as bars beside the published values; per score a scatter against each ground truth with the models named; the weighted τ of
- * every score and baseline as bars with their bootstrap intervals as error bars; seconds per score; the
- * train-size sweep as lines). The page needs no script and no network. All report text is escaped.
+ * Renders a bench report as one self-contained HTML page: the report view (see `reportView`) with inline
+ * CSS and its charts drawn server-side by ECharts as SVG (the summaries as bars beside the published values;
+ * per ground truth the weighted τ of every score and baseline with bootstrap intervals, and one scatter per
+ * score with three or more models; seconds per score; the train-size sweep). No script, no network; all
+ * report text is escaped.
  *
  * @param report - a validated bench report.
  * @returns the HTML document (async: ECharts is loaded on first use).
@@ -395,47 +133,30 @@ async function summarySection(sum: SummaryInfo): Promise<string> {
  * ```
  */
 export async function reportToHtml(report: BenchReport): Promise<string> {
-  const r = report.run;
-  const head = [
-    '<h1>EMMS bench report</h1>',
-    `<p class="meta">${e(runSummary(report))}; ${fmtSeconds(r.seconds)} in all.</p>`,
-    `<p class="meta">Command: <code>${e(r.command)}</code>${
-      r.gitCommit ? ` · commit <code>${e(r.gitCommit)}</code>` : ''
-    }${r.emmsVersion ? ` · emms ${e(r.emmsVersion)}` : ''}${
-      r.cacheHits !== undefined || r.cacheMisses !== undefined
-        ? ` · cache: ${r.cacheHits ?? 0} reused, ${r.cacheMisses ?? 0} computed`
-        : ''
-    }</p>`,
-    r.machine.backendNotice ? `<p class="meta">Backend: ${e(r.machine.backendNotice)}</p>` : '',
-  ];
-  const summaries: string[] = [];
-  for (const sum of report.summaries) summaries.push(await summarySection(sum));
-  const tasks: string[] = [];
-  for (const [i, task] of report.tasks.entries()) tasks.push(await taskSection(task, i));
-  const contents =
-    report.tasks.length > 1
-      ? `<nav><p class="meta">Tasks: ${report.tasks
-          .map((t, i) => `<a href="#task-${i + 1}">${e(t.id)}</a>`)
-          .join(' · ')}</p></nav>`
-      : '';
-  const notes = report.notes.length
-    ? `<h2>Notes</h2><ul>${report.notes.map((n) => `<li>${e(n)}</li>`).join('\n')}</ul>`
-    : '';
+  const view = reportView(report);
+  const sections: string[] = [];
+  for (const [i, s] of view.sections.entries()) {
+    const inner = (await Promise.all(s.blocks.map((b) => block(report, b)))).filter(Boolean).join('\n');
+    sections.push(
+      i === 0 ? inner : `<section${s.anchor ? ` id="${e(s.anchor)}"` : ''}>\n${inner}\n</section>`,
+    );
+    if (i === 0 && view.contents.length) {
+      sections.push(
+        `<nav><p class="meta">Tasks: ${view.contents.map((c) => `<a href="#${e(c.anchor)}">${e(c.label)}</a>`).join(' · ')}</p></nav>`,
+      );
+    }
+  }
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>EMMS bench report — ${e(report.tasks.map((t) => t.id).join(', ') || 'no tasks')}</title>
+<title>${e(view.title)}</title>
 <style>${CSS}</style>
 </head>
 <body>
 <main>
-${head.filter(Boolean).join('\n')}
-${contents}
-${summaries.join('\n')}
-${tasks.join('\n')}
-${notes}
+${sections.join('\n')}
 </main>
 </body>
 </html>

@@ -11,4 +11,5 @@ export * from './html';
 export * from './markdown';
 export * from './schema';
 export * from './summary';
+export * from './view';
 export * from './write';

@@ -210,7 +210,8 @@ describe('report.md', () => {
     expect(md).toContain(
       '| resnet18 | zoo | 512 | 44.6 MiB | 11,700,000 | 41.20 s | 0.962 (#1) | 0.951 (#1) | 1 | 2 | 5 |',
     );
-    expect(md).toContain('| pixels | pixels | 784 |  |  | 0 s | 0.915 (#4) | 0.93 (#3) | 4 | ✗ | 1 |');
+    expect(md).toContain('| pixels | pixels | 784 |  |  | 0 s | 0.915 (#4) | 0.93 (#3) | 4 | **✗** | 1 |');
+    expect(md).toContain('| ~~broken-net~~ **✗ MODEL\\_INVALID** | onnx |');
     expect(md).toContain(
       '| MobileNet &lt;v2&gt; &amp; "lite" | zoo | 1280 | 13.4 MiB | 3,500,000 | cached | 0.948 (#2) | 0.94 (#2) | 2 ⚠ |',
     );
@@ -372,7 +373,7 @@ describe('a minimal report', () => {
     for (const text of [html, md, csv]) expect(text).not.toMatch(/NaN|Infinity|undefined|\bnull\b/);
     expect(html).not.toContain('<svg');
     expect(md).toContain('| a | features |  |  | 0 s |');
-    expect(md).toContain('- model b: `FILE_NOT_FOUND` b.npy: no such file');
+    expect(md).toContain('- model b: `FILE_NOT_FOUND` b\\.npy: no such file');
     // header, extractSeconds of a and b, the error of b
     expect(parseCsv(csv).length).toBe(1 + 3);
   });
