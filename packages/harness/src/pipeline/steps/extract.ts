@@ -4,7 +4,8 @@ import { statSync } from 'node:fs';
 import {
   extractFeatures,
   findZooEntry,
-  openModel,
+  type LoadedModel,
+  openModelLazily,
   parseModelRef,
   zooSizeBytes,
 } from '@emms/feature-extractors';
@@ -136,7 +137,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   }
   const ref = parseModelRef(c.model, { cwd: ctx.cwd });
   const base = `${stem(c.id)}__${split.key.slice(0, 16)}`;
-  const run = async (part: 'train' | 'test' | 'train.probs', m: Awaited<ReturnType<typeof openModel>>) =>
+  const run = async (part: 'train' | 'test' | 'train.probs', m: LoadedModel) =>
     extractFeatures({
       dataset: ds,
       model: m,
@@ -147,7 +148,13 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
       name: `${base}__${part}`,
     });
   const threads = ctx.onnxThreads;
-  const model = await openModel(ref, { output: c.output, pool: c.pool, ...(threads ? { threads } : {}) });
+  // a model is opened only to compute features that are not in the store yet (its facts are remembered)
+  const lazy = { factsDir: ctx.store.reuse ? ctx.store.path('models') : undefined };
+  const model = await openModelLazily(
+    ref,
+    { output: c.output, pool: c.pool, ...(threads ? { threads } : {}) },
+    lazy,
+  );
   let tr: Awaited<ReturnType<typeof run>>;
   let te: Awaited<ReturnType<typeof run>>;
   try {
@@ -163,7 +170,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   const head = CLASSIFIER_OUTPUTS[c.model];
   if (head && !c.output) {
     try {
-      const clf = await openModel(ref, { ...head, ...(threads ? { threads } : {}) });
+      const clf = await openModelLazily(ref, { ...head, ...(threads ? { threads } : {}) }, lazy);
       try {
         const r = await run('train.probs', clf);
         if (!r.reused) ctx.store.recordComputed('extract', r.sidecar.key);

@@ -1,0 +1,78 @@
+// Queue run with N workers and the queue's overhead per job (not a test). After `pnpm build`:
+//   node scripts/overhead.mjs --spec bench.json --workers 1 [--store DIR] [--onnx-threads N]
+// Starts a private redis-server on 127.0.0.1, N `emms worker` processes on one store, then
+// `emms bench --queue …` with the spec, and prints from BullMQ's own timestamps: the run's wall time, the
+// summed processing time of the step jobs, and the overhead per job, (wall × workers − Σ processing) ÷ jobs
+// for one worker (with more workers, idle time waiting for a stage's last job counts as overhead too).
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue } from 'bullmq';
+import { startRedis } from '../dist/testing.js';
+
+const { values } = parseArgs({
+  options: {
+    spec: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    store: { type: 'string' },
+  },
+});
+if (!values.spec) throw new Error('give --spec bench.json');
+const cli = resolve(import.meta.dirname, '../../../apps/cli/dist/bin.js');
+const workers = Number(values.workers);
+const store = values.store ?? mkdtempSync(join(tmpdir(), 'emms-queue-store-'));
+const out = mkdtempSync(join(tmpdir(), 'emms-queue-out-'));
+const redis = await startRedis();
+const procs = [];
+
+function run(args, { wait = true } = {}) {
+  const p = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr.on('data', (d) => {
+    err = (err + d).slice(-4000);
+  });
+  if (!wait) return p;
+  return new Promise((ok, fail) =>
+    p.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`emms ${args[0]} exited ${code}: ${err}`)))),
+  );
+}
+
+try {
+  for (let w = 0; w < workers; w++)
+    procs.push(run(['worker', '--queue', redis.url, '--store', store], { wait: false }));
+  const t0 = performance.now();
+  await run(['bench', '--queue', redis.url, '--store', store, '--spec', resolve(values.spec), '--out', out]);
+  const wall = (performance.now() - t0) / 1000;
+  const q = new Queue('emms-bench', { connection: { host: redis.host, port: redis.port } });
+  const jobs = (await q.getJobs(['completed', 'failed'])).filter((j) => j.name !== 'run');
+  await q.close();
+  const processing = jobs.reduce((a, j) => a + (j.finishedOn - j.processedOn) / 1000, 0);
+  const first = Math.min(...jobs.map((j) => j.timestamp));
+  const last = Math.max(...jobs.map((j) => j.finishedOn));
+  const byStep = {};
+  for (const j of jobs) byStep[j.name] = (byStep[j.name] ?? 0) + (j.finishedOn - j.processedOn) / 1000;
+  console.log(
+    JSON.stringify(
+      {
+        workers,
+        jobs: jobs.length,
+        wallSeconds: +wall.toFixed(2),
+        firstJobToLastSeconds: +((last - first) / 1000).toFixed(2),
+        processingSeconds: +processing.toFixed(2),
+        overheadPerJobMs: +(((((last - first) / 1000) * workers - processing) / jobs.length) * 1000).toFixed(
+          1,
+        ),
+        byStep: Object.fromEntries(Object.entries(byStep).map(([k, v]) => [k, +v.toFixed(2)])),
+        store,
+      },
+      null,
+      1,
+    ),
+  );
+} finally {
+  for (const p of procs) p.kill('SIGTERM');
+  await Promise.all(procs.map((p) => new Promise((ok) => (p.exitCode !== null ? ok() : p.on('exit', ok)))));
+  await redis.stop();
+}
