@@ -2,13 +2,58 @@
 // inference (onnxruntime-node session.run / tfjs execute and data) against our preparing (decode, resize,
 // normalise), pooling and writing, as extractFeatures measures them. Usage, after `pnpm build`:
 //   node bench/profile.mjs [ids...]     (default: the candidates of the default `emms bench`)
+//   node bench/profile.mjs --features DIR   (the table of a bench run's feature files, e.g. <cache>/features:
+//                                            per candidate, train + test + classifier summed; files written
+//                                            before `timings` was recorded give inference + pooling together)
 // Env: BENCH_LIMIT (digits per class, default 60: the 40 + 20 of the default bench), BENCH_BATCH (default 16),
 // BENCH_THREADS (onnxruntime intra-op threads; default onnxruntime's choice), BENCH_JSON=1 (one JSON line
 // per model instead of the table).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extractFeatures, openModel, readMnistPackage, ZOO } from '../dist/index.js';
+
+if (process.argv[2] === '--features') {
+  const dir = process.argv[3];
+  const rows = new Map();
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json') && !n.endsWith('.part.json'))) {
+    const side = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    if (side.format !== 'emms-features/1') continue;
+    const id = f.split('__')[0];
+    const t = side.timings ?? {
+      prepare: NaN,
+      inference: side.modelSeconds,
+      pool: 0,
+      write: NaN,
+      total: side.seconds,
+    };
+    const r = rows.get(id) ?? {
+      id,
+      backend: side.model.backend,
+      prepare: 0,
+      inference: 0,
+      pool: 0,
+      write: 0,
+      total: 0,
+    };
+    for (const k of ['prepare', 'inference', 'pool', 'write', 'total']) r[k] += t[k];
+    rows.set(id, r);
+  }
+  const f2 = (s) => (Number.isNaN(s) ? '-' : s.toFixed(2));
+  console.log('| candidate | backend | prepare s | inference s | pool s | write s | extract s | ours % |');
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  const all = { prepare: 0, inference: 0, pool: 0, write: 0, total: 0 };
+  for (const r of [...rows.values()].sort((a, b) => b.total - a.total)) {
+    for (const k of Object.keys(all)) all[k] += r[k];
+    console.log(
+      `| ${r.id} | ${r.backend} | ${f2(r.prepare)} | ${f2(r.inference)} | ${f2(r.pool)} | ${f2(r.write)} | ${f2(r.total)} | ${((100 * (r.total - r.inference)) / r.total).toFixed(1)} |`,
+    );
+  }
+  console.log(
+    `| **all** | | ${f2(all.prepare)} | ${f2(all.inference)} | ${f2(all.pool)} | ${f2(all.write)} | ${f2(all.total)} | ${((100 * (all.total - all.inference)) / all.total).toFixed(1)} |`,
+  );
+  process.exit(0);
+}
 
 const EXCLUDED = new Set(['nsfw-inception-v3', 'mlsd-large-512']); // as the default bench
 const ids = process.argv.slice(2).length

@@ -78,6 +78,8 @@ export interface FeatureSidecar {
   readonly seconds: number;
   /** Seconds spent inside the model's run calls. */
   readonly modelSeconds: number;
+  /** Where the last call's time went (absent in files written before it was recorded). */
+  readonly timings?: ExtractTimings;
   readonly createdAt: string;
 }
 
@@ -478,6 +480,11 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     filled += rows.length;
   }
   const labels = labelsOf(items, part.skipped);
+  // features and labels first, the sidecar (which makes the files reusable) last
+  const writing = performance.now();
+  writeAtomic(featuresPath, encodeFloat32Matrix(data, part.rows, part.cols));
+  writeAtomic(labelsPath, encodeInt64Vector(labels));
+  time.write += (performance.now() - writing) / 1000;
   const skippedIds = new Set(part.skipped.map((s) => s.id));
   const sidecar: FeatureSidecar = {
     format: 'emms-features/1',
@@ -495,15 +502,12 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     batchSize,
     seconds: baseSeconds + (performance.now() - started) / 1000,
     modelSeconds: part.modelSeconds,
+    timings: { ...time, total: (performance.now() - callStart) / 1000 },
     createdAt: new Date().toISOString(),
   };
-  const writing = performance.now();
-  writeAtomic(featuresPath, encodeFloat32Matrix(data, part.rows, part.cols));
-  writeAtomic(labelsPath, encodeInt64Vector(labels));
   writeAtomic(sidecarPath, Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
   rmSync(partPath, { force: true });
   rmSync(partJson, { force: true });
-  time.write += (performance.now() - writing) / 1000;
   return {
     features: { rows: part.rows, cols: part.cols, data },
     labels,
@@ -513,7 +517,7 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     sidecar,
     reused: false,
     resumedAt,
-    timings: { ...time, total: (performance.now() - callStart) / 1000 },
+    timings: sidecar.timings!,
   };
 }
 

@@ -56,8 +56,15 @@ describe('openModelLazily', () => {
       createHash('sha256').update(readFileSync(weights)).digest('hex'),
     );
 
+    // the timings split the call's wall time: the parts are positive and add up to no more than it
+    const t = first.timings;
+    expect(t.inference).toBeGreaterThan(0);
+    expect(t.prepare + t.inference + t.pool + t.write).toBeLessThanOrEqual(t.total + 1e-9);
+    expect(first.sidecar.timings).toEqual(t);
+
     const warm = await extract(facts, out, c.open);
     expect(warm.reused).toBe(true);
+    expect(warm.timings.inference).toBe(0);
     expect(c.opens).toBe(1); // nothing opened
     expect(warm.sidecar.key).toBe(first.sidecar.key);
 

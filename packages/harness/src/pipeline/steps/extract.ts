@@ -3,10 +3,15 @@
 import { statSync } from 'node:fs';
 import {
   extractFeatures,
+  fileStampKey,
   findZooEntry,
   type LoadedModel,
+  type ModelRef,
+  modelFiles,
   openModelLazily,
   parseModelRef,
+  readRemembered,
+  remember,
   zooSizeBytes,
 } from '@emms/feature-extractors';
 import { EmmsError } from '@emms/tensor-io';
@@ -73,6 +78,17 @@ export interface ExtractResult {
 function stem(id: string): string {
   const safe = id.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60);
   return safe === id ? id : `${safe}-${contentKey(id).slice(0, 8)}`;
+}
+
+/** The model's parameter count, remembered beside its facts (decoding an ONNX file costs more than a warm run). */
+function parameterCount(ref: ModelRef, model: string, factsDir: string | undefined): number | undefined {
+  const files = factsDir ? modelFiles(ref) : undefined;
+  const key = files && fileStampKey({ params: model }, files);
+  const known = key ? readRemembered<{ n?: number }>(factsDir!, key) : undefined;
+  if (known) return known.n;
+  const n = modelParameterCount(model);
+  if (key) remember(factsDir!, key, n === undefined ? {} : { n });
+  return n;
 }
 
 async function fileFeatures(input: Extract<ExtractInput, { kind: 'file' }>): Promise<ExtractResult> {
@@ -187,7 +203,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   }
   const zoo = ref.kind === 'zoo' ? findZooEntry(ref.id) : undefined;
   const fileBytes = zoo ? zooSizeBytes(zoo) : ref.kind === 'onnx' ? statSync(ref.path).size : undefined;
-  const params = modelParameterCount(ref.kind === 'onnx' ? ref.path : c.model);
+  const params = parameterCount(ref, ref.kind === 'onnx' ? ref.path : c.model, lazy.factsDir);
   const cached = tr.reused && te.reused;
   return {
     model: {
