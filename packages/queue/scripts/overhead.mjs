@@ -1,7 +1,7 @@
 // Queue run with N workers and the queue's overhead per job (not a test). After `pnpm build`:
 //   node scripts/overhead.mjs --spec bench.json --workers 1 [--store DIR] [--onnx-threads N]
 // Starts a private redis-server on 127.0.0.1, N `emms worker` processes on one store, then
-// `emms bench --queue …` with the spec, and prints from BullMQ's own timestamps: the run's wall time, the
+// `emms queue-bench …` with the spec, and prints from BullMQ's own timestamps: the run's wall time, the
 // summed processing time of the step jobs, and the overhead per job, (wall × workers − Σ processing) ÷ jobs
 // for one worker (with more workers, idle time waiting for a stage's last job counts as overhead too).
 import { spawn } from 'node:child_process';
@@ -43,7 +43,7 @@ try {
   for (let w = 0; w < workers; w++)
     procs.push(run(['worker', '--queue', redis.url, '--store', store], { wait: false }));
   const t0 = performance.now();
-  await run(['bench', '--queue', redis.url, '--store', store, '--spec', resolve(values.spec), '--out', out]);
+  await run(['queue-bench', '--queue', redis.url, '--store', store, '--spec', resolve(values.spec), '--out', out]);
   const wall = (performance.now() - t0) / 1000;
   const q = new Queue('emms-bench', { connection: { host: redis.host, port: redis.port } });
   const jobs = (await q.getJobs(['completed', 'failed'])).filter((j) => j.name !== 'run');
