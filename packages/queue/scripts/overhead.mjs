@@ -17,6 +17,7 @@ const { values } = parseArgs({
     spec: { type: 'string' },
     workers: { type: 'string', default: '1' },
     store: { type: 'string' },
+    'onnx-threads': { type: 'string' },
   },
 });
 if (!values.spec) throw new Error('give --spec bench.json');
@@ -41,9 +42,31 @@ function run(args, { wait = true } = {}) {
 
 try {
   for (let w = 0; w < workers; w++)
-    procs.push(run(['worker', '--queue', redis.url, '--store', store], { wait: false }));
+    procs.push(
+      run(
+        [
+          'worker',
+          '--queue',
+          redis.url,
+          '--store',
+          store,
+          ...(values['onnx-threads'] ? ['--onnx-threads', values['onnx-threads']] : []),
+        ],
+        { wait: false },
+      ),
+    );
   const t0 = performance.now();
-  await run(['queue-bench', '--queue', redis.url, '--store', store, '--spec', resolve(values.spec), '--out', out]);
+  await run([
+    'queue-bench',
+    '--queue',
+    redis.url,
+    '--store',
+    store,
+    '--spec',
+    resolve(values.spec),
+    '--out',
+    out,
+  ]);
   const wall = (performance.now() - t0) / 1000;
   const q = new Queue('emms-bench', { connection: { host: redis.host, port: redis.port } });
   const jobs = (await q.getJobs(['completed', 'failed'])).filter((j) => j.name !== 'run');
@@ -51,6 +74,18 @@ try {
   const processing = jobs.reduce((a, j) => a + (j.finishedOn - j.processedOn) / 1000, 0);
   const first = Math.min(...jobs.map((j) => j.timestamp));
   const last = Math.max(...jobs.map((j) => j.finishedOn));
+  // gaps between one job's end and the next job's start on a worker (one worker: exact; more: approximate,
+  // jobs sorted by start): within a stage that is BullMQ handing out the next job, across stages it is the
+  // run job resuming, planning the next stage and adding its jobs
+  const sorted = [...jobs].sort((a, b) => a.processedOn - b.processedOn);
+  const within = [];
+  const across = [];
+  for (let i = 1; i < sorted.length; i++) {
+    const gap = sorted[i].processedOn - sorted[i - 1].finishedOn;
+    if (gap < 0) continue; // overlapping jobs on two workers
+    (sorted[i].name === sorted[i - 1].name ? within : across).push(gap);
+  }
+  const median = (xs) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : null);
   const byStep = {};
   for (const j of jobs) byStep[j.name] = (byStep[j.name] ?? 0) + (j.finishedOn - j.processedOn) / 1000;
   console.log(
@@ -64,6 +99,16 @@ try {
         overheadPerJobMs: +(((((last - first) / 1000) * workers - processing) / jobs.length) * 1000).toFixed(
           1,
         ),
+        retried: jobs
+          .filter((j) => (j.attemptsStarted ?? 0) > 1 || j.attemptsMade > 1)
+          .map((j) => `${j.name} started ${j.attemptsStarted} made ${j.attemptsMade}`),
+        firstJobWaitMs: sorted.length ? sorted[0].processedOn - sorted[0].timestamp : null,
+        gapWithinStageSumMs: within.reduce((x, y) => x + y, 0),
+        gapsAcrossStagesMs: across,
+        gapWithinStageMedianMs: median(within),
+        gapAcrossStagesMedianMs: median(across),
+        gapsWithin: within.length,
+        gapsAcross: across.length,
         byStep: Object.fromEntries(Object.entries(byStep).map(([k, v]) => [k, +v.toFixed(2)])),
         store,
       },
