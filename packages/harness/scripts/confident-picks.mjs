@@ -45,7 +45,8 @@ function stepRecords() {
   const root = join(cache, 'steps');
   const out = [];
   for (const d of readdirSync(root))
-    for (const f of readdirSync(join(root, d))) out.push(JSON.parse(readFileSync(join(root, d, f), 'utf8')).value);
+    for (const f of readdirSync(join(root, d)))
+      out.push(JSON.parse(readFileSync(join(root, d, f), 'utf8')).value);
   return out;
 }
 
@@ -71,7 +72,9 @@ async function featuresFolder(task, dir) {
     if (m.rows === nTrain) fits.push([key, files]);
   }
   if (fits.length !== 1)
-    throw new Error(`task ${task.id}: ${fits.length} cached splits hold every model with ${nTrain} train rows; need exactly one`);
+    throw new Error(
+      `task ${task.id}: ${fits.length} cached splits hold every model with ${nTrain} train rows; need exactly one`,
+    );
   const [key, files] = fits[0];
   mkdirSync(dir, { recursive: true });
   for (const [id, file] of files) {
@@ -91,20 +94,36 @@ async function featuresFolder(task, dir) {
       const first = await readMatrixFile(join(cache, x.files[0].path));
       if (first.rows === nTrain) ok.push(x);
     }
-    if (ok.length > 1) throw new Error(`task ${task.id}: several ${embedder} F-label sets of ${nTrain} rows in the cache`);
+    if (ok.length > 1)
+      throw new Error(`task ${task.id}: several ${embedder} F-label sets of ${nTrain} rows in the cache`);
     for (const f of ok[0]?.files ?? []) flabels.push(join(cache, f.path));
   }
-  flabels.forEach((f, k) => symlinkSync(f, join(dir, `flabels-${k}.npy`)));
+  for (const [k, f] of flabels.entries()) symlinkSync(f, join(dir, `flabels-${k}.npy`));
   // raw pixels of a built-in dataset, from the same seeded split
   if (task.models.some((m) => m.id === 'pixels')) {
-    const ds = balancedSplit(openDataset(task.dataset), task.split.trainPerClass, task.split.testPerClass, task.split.seed);
+    const ds = balancedSplit(
+      openDataset(task.dataset),
+      task.split.trainPerClass,
+      task.split.testPerClass,
+      task.split.seed,
+    );
     const train = ds.items.filter((i) => i.split === 'train');
     if (train.some((it, i) => it.label !== Number(labels[i])))
-      throw new Error(`task ${task.id}: the re-opened split's labels differ from the cached features' labels`);
+      throw new Error(
+        `task ${task.id}: the re-opened split's labels differ from the cached features' labels`,
+      );
     const px = pixelFeatures(train, task.dataset);
-    await writeNpyFile(join(dir, 'pixels.npy'), { dtype: 'float32', shape: [px.rows, px.cols], data: px.data });
+    await writeNpyFile(join(dir, 'pixels.npy'), {
+      dtype: 'float32',
+      shape: [px.rows, px.cols],
+      data: px.data,
+    });
   }
-  return { key, labels: join(dir, 'labels.npy'), flabels: flabels.map((_, k) => join(dir, `flabels-${k}.npy`)) };
+  return {
+    key,
+    labels: join(dir, 'labels.npy'),
+    flabels: flabels.map((_, k) => join(dir, `flabels-${k}.npy`)),
+  };
 }
 
 const tasks = { 'linear-probe': [], knn: [] };
@@ -113,7 +132,9 @@ for (const file of positionals) {
   const report = parseReport(JSON.parse(readFileSync(file, 'utf8')));
   for (const task of report.tasks) {
     if (!task.dataset || !task.groundTruth) continue;
-    const dir = values.keep ? join(resolve(values.keep), task.id) : join(tmpdir(), `emms-confident-${process.pid}-${task.id}`);
+    const dir = values.keep
+      ? join(resolve(values.keep), task.id)
+      : join(tmpdir(), `emms-confident-${process.pid}-${task.id}`);
     rmSync(dir, { recursive: true, force: true });
     const folder = await featuresFolder(task, dir);
     const t0 = performance.now();
