@@ -237,6 +237,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     ...(m.probs ? { probs: m.probs } : {}),
   }));
   const t0 = performance.now();
+  const reducedFeatures = new Map<string, Matrix>();
   const table = await scoreCandidates({
     task,
     ...(labels ? { labels } : { targets }),
@@ -247,6 +248,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     ...(options.backend ? { backend: options.backend } : {}),
     settings,
     cache: options.cache,
+    onReduced: (id, features) => reducedFeatures.set(id, features),
     onProgress: options.onProgress,
     signal: options.signal,
   });
@@ -300,6 +302,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
       reduce,
       counts: stratifiedCounts(labels ?? new Int32Array(n), { reps, seed }),
       resamplesKey: { scheme: 'stratified-v1', reps, seed },
+      reduced: reducedFeatures,
       ...(options.backend ? { backend: options.backend } : {}),
       cache: options.cache,
       onProgress: options.onProgress,

@@ -72,6 +72,11 @@ export interface ScoreCandidatesInput {
    */
   readonly settings?: RunSettings;
   readonly cache?: ResultCache;
+  /**
+   * Called with each candidate's reduced features when they are computed (not for cached cells), so
+   * a caller can reuse them (e.g. the bootstrap of `rankFeatures`).
+   */
+  readonly onReduced?: (candidate: string, features: Matrix) => void;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -226,6 +231,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         r = e; // the same typed error for every score of this candidate
       }
       reductions.set(c.id, r);
+      if (!(r instanceof EmmsError) && r.inputs.features) input.onReduced?.(c.id, r.inputs.features);
     }
     return r;
   };

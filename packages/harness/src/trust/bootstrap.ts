@@ -39,6 +39,8 @@ export interface BootstrapScoresInput {
   readonly resamplesKey: unknown;
   readonly backend?: LinalgBackend;
   readonly cache?: ResultCache;
+  /** Per model id, its features already reduced with `reduce` (from the scoring): not reduced again. */
+  readonly reduced?: ReadonlyMap<string, Matrix>;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -104,6 +106,8 @@ export async function bootstrapScores(input: BootstrapScoresInput): Promise<Map<
     const todo: { score: BootstrapScore; resample: MetricResampler }[] = [];
     let reduced: Matrix | string | undefined;
     const reduce = (): Matrix | string => {
+      const given = input.reduced?.get(model.id);
+      if (given) return given;
       try {
         return reduceFeatures(model.features, input.reduce, { classes, backend: input.backend }).features;
       } catch (e) {
