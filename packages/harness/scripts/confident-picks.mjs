@@ -65,15 +65,27 @@ async function featuresFolder(task, dir) {
     byKey.get(key).set(r.model.id, join(cache, path));
   }
   const nTrain = task.split.nTrain;
-  const keys = [...byKey].filter(([, m]) => wanted.every((id) => m.has(id)));
-  const fits = [];
-  for (const [key, files] of keys) {
-    const m = await readMatrixFile(files.get(wanted[0]));
-    if (m.rows === nTrain) fits.push([key, files]);
-  }
+  // the task's split, re-opened with its seed: the cached split whose items are these is the one
+  const ds = balancedSplit(
+    openDataset(task.dataset),
+    task.split.trainPerClass,
+    task.split.testPerClass,
+    task.split.seed,
+  );
+  const ids = JSON.stringify(ds.items.map((i) => i.id));
+  const splitKeys = new Set(
+    records
+      .filter((r) => typeof r?.key === 'string' && r.items?.path && r.nTrain === nTrain)
+      .filter((r) => {
+        const snap = JSON.parse(readFileSync(join(cache, r.items.path), 'utf8'));
+        return JSON.stringify(snap.items.map((i) => i.id)) === ids;
+      })
+      .map((r) => r.key.slice(0, 16)),
+  );
+  const fits = [...byKey].filter(([key, m]) => splitKeys.has(key) && wanted.every((id) => m.has(id)));
   if (fits.length !== 1)
     throw new Error(
-      `task ${task.id}: ${fits.length} cached splits hold every model with ${nTrain} train rows; need exactly one`,
+      `task ${task.id}: ${fits.length} cached splits of this task's items hold every model; need exactly one`,
     );
   const [key, files] = fits[0];
   mkdirSync(dir, { recursive: true });
@@ -94,19 +106,17 @@ async function featuresFolder(task, dir) {
       const first = await readMatrixFile(join(cache, x.files[0].path));
       if (first.rows === nTrain) ok.push(x);
     }
-    if (ok.length > 1)
-      throw new Error(`task ${task.id}: several ${embedder} F-label sets of ${nTrain} rows in the cache`);
+    // the same items' F-labels are content-addressed: several records may name the same files
+    const sets = new Set(ok.map((x) => x.files.map((f) => f.key).join(',')));
+    if (sets.size > 1)
+      throw new Error(
+        `task ${task.id}: ${sets.size} different ${embedder} F-label sets of ${nTrain} rows in the cache`,
+      );
     for (const f of ok[0]?.files ?? []) flabels.push(join(cache, f.path));
   }
   for (const [k, f] of flabels.entries()) symlinkSync(f, join(dir, `flabels-${k}.npy`));
   // raw pixels of a built-in dataset, from the same seeded split
   if (task.models.some((m) => m.id === 'pixels')) {
-    const ds = balancedSplit(
-      openDataset(task.dataset),
-      task.split.trainPerClass,
-      task.split.testPerClass,
-      task.split.seed,
-    );
     const train = ds.items.filter((i) => i.split === 'train');
     if (train.some((it, i) => it.label !== Number(labels[i])))
       throw new Error(
