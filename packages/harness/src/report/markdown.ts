@@ -1,6 +1,7 @@
 /**
  * report.md: the report view (see `view.ts`) printed as GitHub-flavoured Markdown. No Node imports.
  */
+import { CD_DIAGRAM_FILE, cdDiagramOption } from './cd-diagram';
 import type { BenchReport } from './schema';
 import { type Block, type Rich, reportView, type Span, type ViewTable } from './view';
 
@@ -69,7 +70,7 @@ function table(tb: ViewTable): string {
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function block(b: Block): string | undefined {
+function block(b: Block, report: BenchReport): string | undefined {
   switch (b.kind) {
     case 'heading':
       return `${'#'.repeat(b.level)} ${rich(b.text)}`;
@@ -80,13 +81,18 @@ function block(b: Block): string | undefined {
     case 'table':
       return table(b.table);
     case 'charts':
-      return undefined; // charts are drawn in report.html only
+      // charts are drawn in report.html; the critical-difference diagram is also a file beside report.md
+      if (b.charts.some((c) => c.kind === 'cd') && report.crossTask && cdDiagramOption(report.crossTask)) {
+        return `![critical-difference diagram](${CD_DIAGRAM_FILE})${b.caption ? `\n\n${rich(b.caption)}` : ''}`;
+      }
+      return undefined;
   }
 }
 
 /**
  * Renders a bench report as Markdown: the report view (see `reportView`) with every text escaped and no
- * chart.
+ * chart but the critical-difference diagram, linked as the file `cd-diagram.svg` that `writeReports`
+ * writes beside report.md.
  *
  * @param report - a validated bench report.
  * @returns the Markdown text, ending with a line break.
@@ -97,7 +103,7 @@ function block(b: Block): string | undefined {
  */
 export function reportToMarkdown(report: BenchReport): string {
   const parts = reportView(report).sections.flatMap((s) =>
-    s.blocks.map(block).filter((x) => x !== undefined),
+    s.blocks.map((b) => block(b, report)).filter((x) => x !== undefined),
   );
   return `${parts.join('\n\n')}\n`;
 }
