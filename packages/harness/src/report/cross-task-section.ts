@@ -118,7 +118,8 @@ function choiceTables(tasks: readonly TaskReport[], inputs: readonly CrossTaskIn
     for (const alt of Object.values(task.alternatives ?? {})) {
       const entry = tables.get(alt.choice) ?? { current: alt.current, table: {} };
       tables.set(alt.choice, entry);
-      const row = (entry.table[task.id] ??= {});
+      entry.table[task.id] ??= {};
+      const row = entry.table[task.id]!;
       const shared = Object.keys(alt.scores).filter((s) => task.scores[s]);
       const taus = shared.flatMap((s) => {
         const hib = task.scores[s]!.higherIsBetter;

@@ -224,16 +224,17 @@ function alternativesOf(results: ReadonlyMap<string, ScoreResult>): TaskReport['
   const out: NonNullable<TaskReport['alternatives']> = {};
   for (const [model, r] of results) {
     for (const [id, a] of Object.entries(r.alternatives ?? {})) {
-      const entry = (out[id] ??= {
+      out[id] ??= {
         choice: a.choice,
         option: a.option,
         current: a.current,
         description: a.description,
         scores: {},
-      });
+      };
+      const scores = out[id].scores;
       for (const [sid, cell] of Object.entries(a.table)) {
-        const values = (entry.scores[sid] ??= {});
-        if (cell.value !== undefined) values[model] = cell.value;
+        scores[sid] ??= {};
+        if (cell.value !== undefined) scores[sid][model] = cell.value;
       }
     }
   }
