@@ -1,4 +1,4 @@
-// Statistics across the tasks of a suite: which score ranks models best, with what certainty.
+// Statistics across the tasks of a suite: how well each score ranks models, with what certainty.
 // Browser-safe (no Node imports).
 import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { weightedTau } from './agreement';
