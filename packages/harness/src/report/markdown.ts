@@ -70,7 +70,10 @@ function table(tb: ViewTable): string {
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function block(b: Block, report: BenchReport): string | undefined {
+/** How {@link blocksToMarkdown} shows a block of charts (undefined: leave it out). */
+export type MarkdownCharts = (b: Extract<Block, { kind: 'charts' }>) => string | undefined;
+
+function block(b: Block, charts: MarkdownCharts): string | undefined {
   switch (b.kind) {
     case 'heading':
       return `${'#'.repeat(b.level)} ${rich(b.text)}`;
@@ -81,11 +84,7 @@ function block(b: Block, report: BenchReport): string | undefined {
     case 'table':
       return table(b.table);
     case 'charts':
-      // charts are drawn in report.html; the critical-difference diagram is also a file beside report.md
-      if (b.charts.some((c) => c.kind === 'cd') && report.crossTask && cdDiagramOption(report.crossTask)) {
-        return `![critical-difference diagram](${CD_DIAGRAM_FILE})${b.caption ? `\n\n${rich(b.caption)}` : ''}`;
-      }
-      return undefined;
+      return charts(b);
   }
 }
 
@@ -102,8 +101,31 @@ function block(b: Block, report: BenchReport): string | undefined {
  * ```
  */
 export function reportToMarkdown(report: BenchReport): string {
-  const parts = reportView(report).sections.flatMap((s) =>
-    s.blocks.map((b) => block(b, report)).filter((x) => x !== undefined),
+  // charts are drawn in report.html; the critical-difference diagram is also a file beside report.md
+  const cd = report.crossTask && cdDiagramOption(report.crossTask) !== undefined;
+  const charts: MarkdownCharts = (b) =>
+    cd && b.charts.some((c) => c.kind === 'cd')
+      ? `![critical-difference diagram](${CD_DIAGRAM_FILE})${b.caption ? `\n\n${rich(b.caption)}` : ''}`
+      : undefined;
+  return blocksToMarkdown(
+    reportView(report).sections.flatMap((s) => s.blocks),
+    charts,
   );
+}
+
+/**
+ * Prints blocks of a report view as Markdown, every text escaped, charts as `charts` decides (e.g. the
+ * docs site shows the cross-task section of `crossTaskView` with its diagram as an image).
+ *
+ * @param blocks - blocks of a {@link reportView} or `crossTaskView`.
+ * @param charts - how a block of charts is shown (default: left out).
+ * @returns the Markdown text, ending with a line break.
+ * @example
+ * ```ts
+ * blocksToMarkdown(crossTaskView(report), () => '![cd](/charts/cd.svg)');
+ * ```
+ */
+export function blocksToMarkdown(blocks: readonly Block[], charts: MarkdownCharts = () => undefined): string {
+  const parts = blocks.map((b) => block(b, charts)).filter((x) => x !== undefined);
   return `${parts.join('\n\n')}\n`;
 }
