@@ -216,7 +216,11 @@ export function crossTaskView(report: BenchReport): Block[] {
       ),
       true,
     ),
-    para([t('Recommended: ', 'strong'), t(c.recommended, 'strong'), t(` — ${c.recommendation}.`)]),
+    para([
+      t('Recommended: ', 'strong'),
+      t(c.recommended, 'strong'),
+      t(` — ${c.recommendation.replace(`${c.recommended}: `, '')}.`),
+    ]),
     scoresTable(c),
     ...testsBlocks(c),
     ...heldOutBlocks(c),
