@@ -5,6 +5,7 @@ import MarkdownIt from 'markdown-it';
 import { afterAll, describe, expect, it } from 'vitest';
 import reference from '../test-data/cross-task-report-reference.json';
 import { crossTaskSection, ENSEMBLE_ID, paperKindOf } from './cross-task-section';
+import { reportCsvRows } from './csv';
 import { reportToHtml } from './html';
 import { reportToMarkdown } from './markdown';
 import { type BenchReport, parseReport, type TaskReport } from './schema';
@@ -207,6 +208,22 @@ describe('rendering the cross-task section', () => {
       '<img src="cd-diagram.svg" alt="critical-difference diagram">',
     ]);
     expect(html).not.toMatch(/<a /);
+  });
+
+  it('exports the cross-task figures to report.csv', () => {
+    const rows = reportCsvRows(report).filter((r) => r.kind === 'cross-task');
+    const emms = report.crossTask!.scores.emms!;
+    expect(rows).toContainEqual({
+      kind: 'cross-task',
+      ranking: 'emms',
+      ranking_kind: 'score',
+      figure: 'meanWeightedTau',
+      value: emms.meanWeightedTau,
+    });
+    expect(rows.filter((r) => r.figure === 'recommended')).toEqual([
+      expect.objectContaining({ ranking: report.crossTask!.recommended, value: 1 }),
+    ]);
+    expect(rows.filter((r) => r.ranking === 'emms' && r.figure === 'weightedTau')).toHaveLength(4);
   });
 
   it('embeds the diagram in report.html and escapes names', async () => {
