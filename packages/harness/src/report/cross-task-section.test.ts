@@ -175,6 +175,38 @@ describe('the crossTask schema', () => {
     ).toThrow(/not a model of this task/);
   });
 
+  it('resamples the items of a ground truth given as per-item results (IoU, R² errors)', () => {
+    const tasks = reference.tasks.map((r) => taskOf(r));
+    const withoutCorrect = tasks.map((t, i) => {
+      const g = t.groundTruth['linear-probe']!;
+      const { correct, ...rest } = g;
+      const items =
+        i === 0
+          ? {
+              kind: 'r2',
+              squaredError: Object.fromEntries(
+                reference.models.map((m, j) => [m, [j / 10, 0.2, 0.1, j / 20]]),
+              ),
+              targets: { rows: 2, cols: 2, data: [0, 1, 1, 3] },
+            }
+          : {
+              kind: 'mean',
+              values: Object.fromEntries(Object.entries(correct!).map(([m, c]) => [m, [...c].map(Number)])),
+            };
+      return { ...t, groundTruth: { 'linear-probe': { ...rest, items } } } as unknown as TaskReport;
+    });
+    const c = crossTaskSection(withoutCorrect, { reps: 50 })!;
+    expect(c.notes.join(' ')).not.toMatch(/task level only/);
+    const none = crossTaskSection(
+      tasks.map((t) => {
+        const { correct: _c, ...rest } = t.groundTruth['linear-probe']!;
+        return { ...t, groundTruth: { 'linear-probe': rest } };
+      }),
+      { reps: 50 },
+    )!;
+    expect(none.notes.join(' ')).toMatch(/task level only/);
+  });
+
   it('names the paper kind of a task', () => {
     const t = (dataset: string) => ({ dataset }) as TaskReport;
     expect(paperKindOf(t('fashion-mnist'))).toBe('recognition');

@@ -11,11 +11,12 @@ import {
   crossTaskStatistics,
   type TaskRanking,
 } from '../cross-task';
-import type { CrossTaskInfo } from '../cross-task-schema';
+import type { CrossTaskInfo, ItemTruthInfo } from '../cross-task-schema';
 import { leaveOneTaskOut, leaveOneTaskOutEnsemble } from '../held-out';
+import type { ItemTruth } from '../item-truth';
 import { emmsVsLogme, PAPER_HEADLINE } from '../paper-headline';
 import { primaryTruth } from './format';
-import { decodeCorrect, type TaskReport } from './schema';
+import { decodeCorrect, type GroundTruthInfo, type TaskReport } from './schema';
 
 /** Options of {@link crossTaskSection}. */
 export interface CrossTaskSectionOptions {
@@ -60,6 +61,34 @@ export function paperKindOf(task: TaskReport): string {
   return 'recognition';
 }
 
+/**
+ * The per-item results behind a ground truth, for the item level of the bootstrap: a ground truth's
+ * `items` (IoU, retrieval hits, R² errors; written by task kinds other than classification) or its
+ * `correct` strings; undefined when some model has none or their lengths differ.
+ */
+function itemsOf(g: GroundTruthInfo, models: readonly string[]): ItemTruth | undefined {
+  const given = (g as { items?: ItemTruthInfo }).items;
+  if (given?.kind === 'mean') {
+    const v = given.values;
+    const n = v[models[0]!]?.length ?? 0;
+    return n > 0 && models.every((m) => v[m]?.length === n) ? { kind: 'mean', values: v } : undefined;
+  }
+  if (given?.kind === 'r2') {
+    const { rows, cols, data } = given.targets;
+    if (!models.every((m) => given.squaredError[m]?.length === rows * cols)) return undefined;
+    return {
+      kind: 'r2',
+      squaredError: given.squaredError,
+      targets: { rows, cols, data: Float64Array.from(data) },
+    };
+  }
+  const correct = g.correct;
+  if (!correct || !models.every((m) => (correct[m]?.length ?? 0) > 0)) return undefined;
+  const values = Object.fromEntries(models.map((m) => [m, decodeCorrect(correct[m]!)]));
+  const lengths = new Set(Object.values(values).map((v) => v.length));
+  return lengths.size === 1 ? { kind: 'mean', values } : undefined;
+}
+
 /** A task as the statistics see it, or why it is left out. */
 function inputOf(task: TaskReport): CrossTaskInput | string {
   const tid = primaryTruth(task);
@@ -69,15 +98,7 @@ function inputOf(task: TaskReport): CrossTaskInput | string {
   const truth = Object.fromEntries(Object.entries(g.values).map(([m, v]) => [m, sign * v + 0]));
   const models = Object.keys(truth);
   if (models.length < 3) return `${task.id}: fewer than three models with a ground truth`;
-  const correct = g.correct;
-  const items =
-    sign === 1 && correct && models.every((m) => correct[m] !== undefined && correct[m]!.length > 0)
-      ? {
-          kind: 'mean' as const,
-          values: Object.fromEntries(models.map((m) => [m, decodeCorrect(correct[m]!)])),
-        }
-      : undefined;
-  const lengths = new Set(Object.values(items?.values ?? {}).map((v) => v.length));
+  const items = sign === 1 ? itemsOf(g, models) : undefined;
   const rankings: Record<string, TaskRanking> = {};
   for (const [id, s] of Object.entries(task.scores)) {
     const seconds = Object.values(s.seconds).reduce((a, b) => a + b, 0);
@@ -91,7 +112,7 @@ function inputOf(task: TaskReport): CrossTaskInput | string {
     id: task.id,
     kind: paperKindOf(task),
     truth,
-    ...(items && lengths.size === 1 ? { items } : {}),
+    ...(items ? { items } : {}),
     rankings,
   };
 }
