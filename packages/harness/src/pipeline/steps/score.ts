@@ -153,19 +153,18 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
     signal: ctx.signal,
   };
   const id = input.candidate.id;
+  const candidate = {
+    id,
+    features,
+    ...(input.candidate.train.key ? { featuresKey: input.candidate.train.key } : {}),
+    ...(probs ? { probs } : {}),
+  };
   const full = await scoreCandidates({
     ...common,
     task: input.task,
     labels,
     flabels,
-    candidates: [
-      {
-        id,
-        features,
-        ...(input.candidate.train.key ? { featuresKey: input.candidate.train.key } : {}),
-        ...(probs ? { probs } : {}),
-      },
-    ],
+    candidates: [candidate],
   });
   const table = Object.fromEntries(Object.entries(full).map(([s, cells]) => [s, cells[id]!]));
   const sweep: ScoreResult['sweep'][number][] = [];
@@ -217,14 +216,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
       task: `${input.task}#${alt.id}`,
       labels,
       flabels,
-      candidates: [
-        {
-          id,
-          features,
-          ...(input.candidate.train.key ? { featuresKey: input.candidate.train.key } : {}),
-          ...(probs ? { probs } : {}),
-        },
-      ],
+      candidates: [candidate],
     });
     const { choice, option, current, description } = alt;
     alternatives[alt.id] = {
