@@ -242,6 +242,47 @@ describe('rendering the cross-task section', () => {
     expect(html).not.toMatch(/<a /);
   });
 
+  it('shows a ground truth’s precision: verdict, standard errors and neighbouring pairs', async () => {
+    const withPrecision = structuredClone(report) as BenchReport;
+    const g = withPrecision.tasks[0]!.groundTruth['linear-probe']!;
+    const order = Object.keys(g.values).sort((a, b) => g.values[b]! - g.values[a]!);
+    g.precision = {
+      values: g.values,
+      order,
+      maxStandardError: 0.079,
+      separatedPairs: 1,
+      standardErrors: Object.fromEntries(order.map((m, i) => [m, 0.05 + i / 1000])),
+      medianGap: 0.05,
+      precise: false,
+      pairs: order.slice(1).map((worse, i) => ({
+        better: order[i]!,
+        worse,
+        gap: g.values[order[i]!]! - g.values[worse]!,
+        interval: [-0.01, 0.2] as [number, number],
+        probability: 0.9,
+        separated: i === 0,
+      })),
+      verdict: 'cannot-separate',
+      summary: `cannot separate its models (pairs it can: ${order[0]} > ${order[1]})`,
+      items: 40,
+      reps: 1000,
+      level: 0.95,
+      testItemsNeeded: 640,
+    };
+    const valid = parseReport(withPrecision);
+    const md = reportToMarkdown(valid);
+    expect(md).toContain('### Ground-truth precision (linear-probe)');
+    expect(md).toContain('**Cannot separate its models**');
+    expect(md).toContain('about 640 test items would bring every standard error below half the median gap');
+    const precision = md.slice(md.indexOf('### Ground-truth precision'));
+    expect(precision).toContain('| &lt;img src=x onerror=alert(1)&gt;\\*m0\\* |');
+    expect(precision).not.toContain('<img');
+    expect(md).toMatch(/\| 0\.0500 \|/);
+    const html = await reportToHtml(valid);
+    expect(html).toContain('Ground-truth precision (linear-probe)');
+    expect(html).not.toContain('<img src=x');
+  });
+
   it('exports the cross-task figures to report.csv', () => {
     const rows = reportCsvRows(report).filter((r) => r.kind === 'cross-task');
     const emms = report.crossTask!.scores.emms!;
