@@ -207,11 +207,15 @@ describe('the crossTask schema', () => {
     expect(none.notes.join(' ')).toMatch(/task level only/);
   });
 
-  it('names the paper kind of a task', () => {
-    const t = (dataset: string) => ({ dataset }) as TaskReport;
+  it('names the paper kind of a task from its ground truths', () => {
+    const t = (dataset: string, truth = 'linear-probe') =>
+      ({ dataset, groundTruth: { [truth]: {} } }) as unknown as TaskReport;
     expect(paperKindOf(t('fashion-mnist'))).toBe('recognition');
-    expect(paperKindOf(t('referring-mnist'))).toBe('referring');
-    expect(paperKindOf(t('captioned-fashion-mnist'))).toBe('captioning');
+    expect(paperKindOf(t('captioned-fashion-mnist'))).toBe('recognition'); // classified, not captioned
+    expect(paperKindOf(t('captioned-fashion-mnist', 'caption-retrieval'))).toBe('captioning');
+    expect(paperKindOf(t('referring-mnist', 'ridge-iou'))).toBe('referring');
+    expect(paperKindOf(t('referring-mnist', 'ridge-r2'))).toBe('referring');
+    expect(paperKindOf(t('boxes.csv', 'ridge-r2'))).toBe('regression');
     expect(paperKindOf(t('spam-assassin'))).toBe('text-classification');
   });
 });

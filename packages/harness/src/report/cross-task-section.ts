@@ -35,28 +35,28 @@ export const ENSEMBLE_ID = 'ensemble';
 const NOT_ENSEMBLED = new Set(['logme-flabels']);
 
 /**
- * The paper's task kind of a task (`PAPER_HEADLINE`): the task's own `kind` when it has one
- * ("classification" counts as recognition), else from the dataset name: `referring-*` referring,
- * `captioned-*` captioning, `spam-assassin` text classification (not a kind of the paper), anything
- * else recognition.
+ * The paper's task kind of a task (`PAPER_HEADLINE`), from what the report says about it: the task's
+ * own `kind` when it has one ("classification" counts as recognition); else its ground truths: a
+ * ridge probe's IoU is referring, caption retrieval is captioning, a ridge probe's R² referring on a
+ * `referring-*` dataset and regression otherwise; a classification of `spam-assassin` is text
+ * classification (not a kind of the paper); anything else recognition.
  *
  * @param task - one task of a report.
  * @returns the kind, e.g. 'recognition'.
  * @example
  * ```ts
- * paperKindOf({ dataset: 'referring-mnist' } as TaskReport); // 'referring'
+ * paperKindOf({ dataset: 'referring-mnist', groundTruth: { 'ridge-iou': … } } as TaskReport); // 'referring'
  * ```
  */
 export function paperKindOf(task: TaskReport): string {
   const own = (task as { kind?: unknown }).kind;
   const k = typeof own === 'string' ? own : '';
-  if (k === 'classification' || k === 'recognition' || k === 'dataset') return 'recognition';
-  if (k === 'regression' || k === 'referring') return 'referring';
-  if (k === 'captioning' || k === 'text-qa' || k === 'vqa') return k;
-  if (k === 'text' || k === 'text-classification') return 'text-classification';
-  if (k) return k;
-  if (task.dataset.startsWith('referring')) return 'referring';
-  if (task.dataset.startsWith('captioned')) return 'captioning';
+  if (k === 'classification' || k === 'recognition') return 'recognition';
+  if (k) return k === 'text' ? 'text-classification' : k;
+  const truths = Object.keys(task.groundTruth ?? {});
+  if (truths.includes('caption-retrieval')) return 'captioning';
+  if (truths.includes('ridge-iou')) return 'referring';
+  if (truths.includes('ridge-r2')) return task.dataset.startsWith('referring') ? 'referring' : 'regression';
   if (task.dataset === 'spam-assassin') return 'text-classification';
   return 'recognition';
 }
