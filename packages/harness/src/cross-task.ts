@@ -389,7 +389,7 @@ export function recommendScore(
   if (e) {
     return {
       recommended: bestId,
-      recommendation: `${why}; the ensemble ${ensemble} (${f(e.meanWeightedTau)}${e.complete ? '' : ', not on every task'}) does not beat ${bestId}, so it is not recommended`,
+      recommendation: `${why}; the ensemble${ensemble === 'ensemble' ? '' : ` ${ensemble}`} (${f(e.meanWeightedTau)}${e.complete ? '' : ', not on every task'}) does not beat ${bestId}, so it is not recommended`,
     };
   }
   return { recommended: bestId, recommendation: why };
