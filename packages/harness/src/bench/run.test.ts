@@ -63,7 +63,7 @@ describe('runBench on feature folders', () => {
     expect(s.meanWeightedTau.logme).toBeCloseTo(mean, 12);
     // three tasks: the cross-task section, resampled at the task level (a published table has no items)
     expect(report.crossTask?.tasks).toEqual(['aircraft', 'cifar10', 'pets']);
-    expect(report.crossTask?.scores.logme!.meanWeightedTau).toBeCloseTo(mean, 12);
+    expect(report.crossTask!.scores.logme!.meanWeightedTau).toBeCloseTo(mean, 12);
     expect(report.crossTask?.notes.join(' ')).toMatch(/task level only/);
     // reports written whole (the CD diagram beside them), no temporary file left
     expect(readdirSync(out).sort()).toEqual([
