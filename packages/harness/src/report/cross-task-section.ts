@@ -67,7 +67,7 @@ export function paperKindOf(task: TaskReport): string {
  * `correct` strings; undefined when some model has none or their lengths differ.
  */
 function itemsOf(g: GroundTruthInfo, models: readonly string[]): ItemTruth | undefined {
-  const given = (g as { items?: ItemTruthInfo }).items;
+  const given: ItemTruthInfo | undefined = g.items;
   if (given?.kind === 'mean') {
     const v = given.values;
     const n = v[models[0]!]?.length ?? 0;

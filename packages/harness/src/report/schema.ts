@@ -12,7 +12,7 @@
  */
 import { declareErrorCodes, EmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
-import { CrossTaskSchema, TruthPrecisionSchema } from '../cross-task-schema';
+import { CrossTaskSchema, ItemTruthSchema, TruthPrecisionSchema } from '../cross-task-schema';
 
 /** Error codes of the report module. */
 export const REPORT_ERROR_CODES = declareErrorCodes('@emms/harness', {
@@ -157,8 +157,11 @@ export const GroundTruthInfo = z
           'included so the bootstrap intervals can be recomputed; writers may leave it out when large',
       ),
     errors: z.record(z.string().min(1), ReportError).optional().describe('per model id, why it has no value'),
+    items: ItemTruthSchema.optional().describe(
+      'per-item results of a continuous ground truth (IoU per item, or squared errors and targets for R²), for the bootstrap',
+    ),
     precision: TruthPrecisionSchema.optional().describe(
-      'how precisely the test items measure this ground truth (standard errors, separated pairs)',
+      "the ground truth's precision on its test items: per-model standard errors, neighbouring pairs it separates, test items needed",
     ),
   })
   .describe('one ground truth');
