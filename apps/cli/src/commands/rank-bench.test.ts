@@ -281,6 +281,9 @@ describe('emms bench', () => {
     expect(r.stdout).toContain('agreement with paper-cnn (published)');
     expect(r.stdout).toMatch(/mean weighted τ against paper-cnn over 3 task\(s\)/);
     expect(r.stdout).toMatch(/\nlogme\s+-?\d\.\d+\s+3\s+0\.51\n/);
+    expect(r.stdout).toContain('across 3 tasks (cars, dtd, food)');
+    expect(r.stdout).toMatch(/\nrecommended: (logme|hscore): the highest mean weighted τ/);
+    expect(r.stdout).toMatch(/\nFriedman over \d+ rankings: chi2 /);
     // three tasks: the report's cross-task section, its critical-difference diagram beside report.md
     expect(readdirSync(out).sort()).toEqual([
       'cd-diagram.svg',
