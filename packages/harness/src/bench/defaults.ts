@@ -28,6 +28,8 @@ export const DEFAULT_TEMPLATES: readonly string[] = ['a photo of the digit {}', 
 /** Options of {@link defaultBenchSpec}; each maps to an `emms bench` flag. */
 export interface DefaultBenchOptions {
   readonly dataset?: string;
+  /** Class-names file of the dataset (one name per line; see `DatasetTaskSpec.classes`). */
+  readonly classes?: string;
   /** Candidate ids (zoo ids, .onnx paths, hf:/local: models, "pixels"). */
   readonly models?: readonly string[];
   readonly metrics?: readonly string[];
@@ -65,6 +67,7 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
         trainPerClass: o.trainPerClass ?? 40,
         testPerClass: o.testPerClass ?? 20,
         seed: o.seed ?? 0,
+        ...(o.classes ? { classes: o.classes } : {}),
         // the D ≥ N study: every score again on 5, 10 and 20 of the train digits per class
         sweep: [5, 10, 20].filter((s) => s < (o.trainPerClass ?? 40)),
       },

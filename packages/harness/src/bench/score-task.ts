@@ -2,6 +2,7 @@
 import type { LinalgBackend } from '@emms/linalg';
 import {
   defaultRegistry,
+  type Metric,
   type MetricInputs,
   type MetricRegistry,
   metricOptions,
@@ -41,8 +42,15 @@ export interface ScoreRequest {
 export interface ScoreCandidatesInput {
   /** Task id, for progress and messages. */
   readonly task: string;
-  /** N class labels of the train split. */
-  readonly labels: Int32Array;
+  /** N class labels of the train split (absent for a regression task, which gives `targets`). */
+  readonly labels?: Int32Array;
+  /**
+   * N×T continuous regression targets instead of class labels. The scores that accept them run on
+   * them (`targets` among their inputs, e.g. LogME); a score that regresses onto label embeddings
+   * (`flabels` among its inputs and no `labels`/`probs` required, e.g. EMMS) takes the targets as
+   * its one F-label when no F-labels are given; every other score is `NOT_APPLICABLE` with the reason.
+   */
+  readonly targets?: Matrix;
   /** F-labels (each N×L), the same for every candidate. */
   readonly flabels?: readonly Matrix[];
   readonly candidates: readonly ScoreCandidate[];
@@ -64,6 +72,11 @@ export interface ScoreCandidatesInput {
    */
   readonly settings?: RunSettings;
   readonly cache?: ResultCache;
+  /**
+   * Called with each candidate's reduced features when they are computed (not for cached cells), so
+   * a caller can reuse them (e.g. the bootstrap of `rankFeatures`).
+   */
+  readonly onReduced?: (candidate: string, features: Matrix) => void;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -103,6 +116,41 @@ function jsonSafe(details: unknown): Record<string, unknown> {
     return {};
   }
 }
+
+/**
+ * How a score takes regression targets: as `targets`, as its one F-label, or not at all (the reason).
+ *
+ * @param metric - the score's declared inputs.
+ * @param flabels - whether F-labels are given.
+ * @returns `targets`, `flabels`, or `{ reason }` for a score that needs class labels or probabilities.
+ * @example
+ * ```ts
+ * regressionInput(defaultRegistry.get('sfda'), false); // { reason: 'sfda needs class labels; …' }
+ * ```
+ */
+export function regressionInput(
+  metric: Pick<Metric, 'id' | 'inputs'>,
+  flabels: boolean,
+): 'targets' | 'flabels' | { readonly reason: string } {
+  const { required, optional = [] } = metric.inputs;
+  const needs = required.filter((n) => n === 'labels' || n === 'probs');
+  if (needs.length === 0 && (required.includes('targets') || optional.includes('targets'))) return 'targets';
+  if (needs.length === 0 && (required.includes('flabels') || optional.includes('flabels'))) {
+    return flabels
+      ? { reason: `${metric.id} with F-labels ranks by them, not by the targets; leave out the F-labels` }
+      : 'flabels';
+  }
+  const what = needs.includes('probs') ? 'class labels and source-class probabilities' : 'class labels';
+  return {
+    reason: `${metric.id} needs ${what}; the task has continuous regression targets (only scores that regress onto targets or label embeddings apply, e.g. logme, emms)`,
+  };
+}
+
+const notApplicable = (reason: string, score: string): ScoreCell['error'] => ({
+  code: BENCH_CODES.NOT_APPLICABLE,
+  message: reason,
+  input: score,
+});
 
 const noProbs = (model: string, score: string) =>
   new EmmsError(
@@ -149,9 +197,17 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     }
     seen.add(c.id);
   }
-  const labelsKey = contentKey(
-    new Uint8Array(input.labels.buffer, input.labels.byteOffset, input.labels.byteLength),
-  );
+  const { labels, targets } = input;
+  if ((labels === undefined) === (targets === undefined)) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `task ${input.task}: give exactly one of labels (classification) and targets (regression)`,
+      { input: labels ? 'targets' : 'labels' },
+    );
+  }
+  const labelsKey = labels
+    ? contentKey(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength))
+    : contentKey({ targets: matrixKey(targets!) });
   const flabelsKey = contentKey((input.flabels ?? []).map(matrixKey));
   const settings =
     input.settings ??
@@ -164,7 +220,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     if (!r) {
       const inputs: MetricInputs = {
         features: c.features,
-        labels: input.labels,
+        ...(labels ? { labels } : { targets }),
         ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
         ...(c.probs ? { probs: c.probs } : {}),
       };
@@ -175,6 +231,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         r = e; // the same typed error for every score of this candidate
       }
       reductions.set(c.id, r);
+      if (!(r instanceof EmmsError) && r.inputs.features) input.onReduced?.(c.id, r.inputs.features);
     }
     return r;
   };
@@ -206,6 +263,8 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       optionError = { code: e.code, message: e.message, input: e.input };
     }
     const needsProbs = metric.inputs.required.includes('probs');
+    const regression = targets ? regressionInput(metric, (input.flabels ?? []).length > 0) : undefined;
+    if (typeof regression === 'object') optionError = notApplicable(regression.reason, metric.id);
     for (const c of input.candidates) {
       if (input.signal?.aborted) throw input.signal.reason ?? new Error('aborted');
       if (optionError) {
@@ -233,6 +292,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         score: metric.id,
         options: resolved,
         reduce,
+        ...(regression ? { regression } : {}),
       });
       const hit = input.cache?.get<Omit<ScoreCell, 'cached'>>(key);
       if (hit) {
@@ -243,8 +303,13 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       let cell: Omit<ScoreCell, 'cached'>;
       const t0 = performance.now();
       try {
-        const reduced = reducedOf(c);
+        let reduced = reducedOf(c);
         if (reduced instanceof EmmsError) throw reduced;
+        if (regression === 'flabels') {
+          // the targets as the score's one F-label (a continuous target is its own label embedding)
+          const { targets: t, ...rest } = reduced.inputs;
+          reduced = { ...reduced, inputs: { ...rest, flabels: [t!] } };
+        }
         const r = await scoreReduced(reduced, [metric.id], {
           registry,
           ...(input.backend ? { backend: input.backend } : {}),

@@ -106,6 +106,7 @@ export const datasetKind: TaskKind<DatasetTask> = {
       trainPerClass: task.trainPerClass,
       testPerClass: task.testPerClass,
       seed: task.seed,
+      ...(task.classes ? { classes: resolve(ctx.cwd, task.classes) } : {}),
     };
     return { step: 'split', input };
   },

@@ -1,6 +1,12 @@
 // Step "split": from a dataset reference and split parameters (or a features folder) to the task's items,
 // their labels and a content key that every later step of the task is keyed by.
-import { BUILTIN_DATASETS, type Dataset, fingerprintItems, openDataset } from '@emms/feature-extractors';
+import {
+  BUILTIN_DATASETS,
+  type Dataset,
+  fingerprintItems,
+  openDataset,
+  withClassNames,
+} from '@emms/feature-extractors';
 import { labelWords } from '@emms/label-embedders';
 import { EmmsError } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
@@ -19,6 +25,7 @@ export const DatasetSplitSchema = z.strictObject({
   trainPerClass: count,
   testPerClass: count,
   seed: z.number().int(),
+  classes: z.string().min(1).optional().describe('class-names file (absolute path)'),
 });
 
 /** Input of the split step. */
@@ -44,6 +51,7 @@ export function openSplit(s: z.output<typeof DatasetSplitSchema>): Dataset {
     ds = openDataset(s.dataset);
     if (Object.hasOwn(BUILTIN_DATASETS, s.dataset)) builtins.set(s.dataset, ds);
   }
+  if (s.classes) ds = withClassNames(ds, s.classes);
   return balancedSplit(ds, s.trainPerClass, s.testPerClass, s.seed);
 }
 
