@@ -10,3 +10,9 @@ export const DATASET_CODES = declareErrorCodes('@emms/feature-extractors', {
   EMPTY_TEXT: 'a text dataset row has an empty text',
   TARGET_NOT_FINITE: 'a regression target of a dataset row is missing, NaN or infinite',
 });
+
+/** The codes of opening models. */
+export const MODEL_CODES = declareErrorCodes('@emms/feature-extractors', {
+  MODEL_CHANGED:
+    "a model's files changed while keeping their size and modification time, so its remembered facts were stale; run again",
+});

@@ -78,7 +78,27 @@ export interface FeatureSidecar {
   readonly seconds: number;
   /** Seconds spent inside the model's run calls. */
   readonly modelSeconds: number;
+  /** Where the last call's time went (absent in files written before it was recorded). */
+  readonly timings?: ExtractTimings;
   readonly createdAt: string;
+}
+
+/**
+ * Where the wall time of one {@link extractFeatures} call went (seconds), to tell the runtime's own inference
+ * from ours. Decoding and resizing run in sharp's threads while the previous batch is in the model, so
+ * `prepare` counts only the time the loop waited for a batch.
+ */
+export interface ExtractTimings {
+  /** Waiting for decoded, resized and normalised batches (what did not overlap the model). */
+  readonly prepare: number;
+  /** Inside the model's run calls: the runtime's inference, with its input and output tensors. */
+  readonly inference: number;
+  /** Pooling outputs into rows. */
+  readonly pool: number;
+  /** Copying rows, checkpoints, and writing features, labels and sidecar. */
+  readonly write: number;
+  /** The whole call. */
+  readonly total: number;
 }
 
 /** What {@link extractFeatures} returns. */
@@ -94,6 +114,8 @@ export interface ExtractResult {
   readonly reused: boolean;
   /** Item index the run resumed at (0 for a fresh run). */
   readonly resumedAt: number;
+  /** Where this call's time went (all zero but `total` for a reused file). */
+  readonly timings: ExtractTimings;
 }
 
 interface PartRecord {
@@ -120,10 +142,19 @@ function slug(s: string): string {
 async function runBatch(
   model: LoadedModel,
   batch: PreparedBatch,
-): Promise<{ rows: PooledRows; seconds: number }> {
+): Promise<{ rows: PooledRows; seconds: number; inference: number }> {
   const t0 = performance.now();
+  let inference = 0;
   const per = batch.kind === 'tensor' ? batch.data.length / batch.count : 0;
-  const run = (k: number, n: number): Promise<OutputTensor> => {
+  const run = async (k: number, n: number): Promise<OutputTensor> => {
+    const t = performance.now();
+    try {
+      return await runOnce(k, n);
+    } finally {
+      inference += (performance.now() - t) / 1000;
+    }
+  };
+  const runOnce = (k: number, n: number): Promise<OutputTensor> => {
     if (batch.kind === 'tensor') {
       const shape = [n, ...batch.shape.slice(1)];
       return model.runTensor!(batch.data.subarray(k * per, (k + n) * per), shape);
@@ -135,7 +166,7 @@ async function runBatch(
   const step = model.maxBatch && model.maxBatch > 0 ? model.maxBatch : batch.count;
   if (step >= batch.count) {
     const rows = pool(await run(0, batch.count), model.pool, model.channelsLast);
-    return { rows, seconds: (performance.now() - t0) / 1000 };
+    return { rows, seconds: (performance.now() - t0) / 1000, inference };
   }
   // smaller pieces (batch-one graphs): pooled rows go straight into one batch matrix
   let data: Float32Array | undefined;
@@ -151,7 +182,7 @@ async function runBatch(
     data.set(p.data.subarray(0, p.rows * cols), r * cols);
     r += p.rows;
   }
-  return { rows: { rows: r, cols, data: data! }, seconds: (performance.now() - t0) / 1000 };
+  return { rows: { rows: r, cols, data: data! }, seconds: (performance.now() - t0) / 1000, inference };
 }
 
 type PreparedBatch =
@@ -249,6 +280,7 @@ async function prepare(
  */
 export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResult> {
   const { dataset, model } = opts;
+  const callStart = performance.now();
   const batchSize = opts.batchSize ?? 16;
   if (!Number.isInteger(batchSize) || batchSize < 1) {
     throw new EmmsError('INVALID_OPTION', `batch size must be a positive integer, got ${opts.batchSize}`, {
@@ -323,6 +355,13 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
           sidecar: side,
           reused: true,
           resumedAt: 0,
+          timings: {
+            prepare: 0,
+            inference: 0,
+            pool: 0,
+            write: 0,
+            total: (performance.now() - callStart) / 1000,
+          },
         };
       }
     }
@@ -356,7 +395,9 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
   const pending: Float32Array[] = [];
   let onDisk = part.rows; // rows the part file holds
   let lastFlush = performance.now();
+  const time = { prepare: 0, inference: 0, pool: 0, write: 0 };
   const flush = () => {
+    const t = performance.now();
     for (const rows of pending)
       appendFileSync(partPath, new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength));
     pending.length = 0;
@@ -364,6 +405,7 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     part.seconds = baseSeconds + (performance.now() - started) / 1000;
     writeFileSync(partJson, JSON.stringify(part));
     lastFlush = performance.now();
+    time.write += (lastFlush - t) / 1000;
   };
   // Two input buffers, alternating: batch k+1 is written while batch k may still be in the model, and batch
   // k+2 only after batch k has run, so neither is overwritten in use and none is allocated per batch.
@@ -374,24 +416,36 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     per > 0 && model.modality === 'image'
       ? [new Float32Array(batchSize * per), new Float32Array(batchSize * per)]
       : undefined;
-  const prepareBatch = (b: number) => prepare(model, items.slice(...batches[b]), skipBad, buffers?.[b % 2]);
+  // the synchronous part of preparing (in-memory digits are resized and normalised in this thread) is counted too
+  const prepareBatch = (b: number) => {
+    const t = performance.now();
+    const p = prepare(model, items.slice(...batches[b]), skipBad, buffers?.[b % 2]);
+    time.prepare += (performance.now() - t) / 1000;
+    return p;
+  };
   // sharp decodes batch k+1 in libuv's threads while batch k runs
   let next: Promise<PreparedBatch> | undefined = batches.length ? prepareBatch(0) : undefined;
   let completed = false;
   try {
     for (let b = 0; b < batches.length; b++) {
+      const waited = performance.now();
       const batch = await next!;
+      time.prepare += (performance.now() - waited) / 1000;
       next = b + 1 < batches.length ? prepareBatch(b + 1) : undefined;
       // a failing prefetch must not surface as an unhandled rejection while this batch runs
       next?.catch(() => undefined);
       if (batch.count > 0) {
-        const { rows, seconds } = await runBatch(model, batch);
+        const { rows, seconds, inference } = await runBatch(model, batch);
+        time.inference += inference;
+        time.pool += seconds - inference;
+        const copied = performance.now();
         if (part.cols === 0) part.cols = rows.cols;
         if (rows.cols !== part.cols)
           throw new Error(`internal: feature width changed from ${part.cols} to ${rows.cols}`);
         pending.push(rows.data.slice(0, rows.rows * rows.cols)); // a copy: backends may reuse output buffers
         part.rows += rows.rows;
         part.modelSeconds += seconds;
+        time.write += (performance.now() - copied) / 1000;
       }
       part.skipped.push(...batch.skipped);
       part.nextItem = batches[b][1];
@@ -426,6 +480,11 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     filled += rows.length;
   }
   const labels = labelsOf(items, part.skipped);
+  // features and labels first, the sidecar (which makes the files reusable) last
+  const writing = performance.now();
+  writeAtomic(featuresPath, encodeFloat32Matrix(data, part.rows, part.cols));
+  writeAtomic(labelsPath, encodeInt64Vector(labels));
+  time.write += (performance.now() - writing) / 1000;
   const skippedIds = new Set(part.skipped.map((s) => s.id));
   const sidecar: FeatureSidecar = {
     format: 'emms-features/1',
@@ -443,10 +502,9 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     batchSize,
     seconds: baseSeconds + (performance.now() - started) / 1000,
     modelSeconds: part.modelSeconds,
+    timings: { ...time, total: (performance.now() - callStart) / 1000 },
     createdAt: new Date().toISOString(),
   };
-  writeAtomic(featuresPath, encodeFloat32Matrix(data, part.rows, part.cols));
-  writeAtomic(labelsPath, encodeInt64Vector(labels));
   writeAtomic(sidecarPath, Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`));
   rmSync(partPath, { force: true });
   rmSync(partJson, { force: true });
@@ -459,6 +517,7 @@ export async function extractFeatures(opts: ExtractOptions): Promise<ExtractResu
     sidecar,
     reused: false,
     resumedAt,
+    timings: sidecar.timings!,
   };
 }
 

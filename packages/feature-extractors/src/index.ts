@@ -14,7 +14,7 @@ export { openTransformersModel, type TransformersModelOptions } from './backends
 export type { LoadedModel } from './backends/types';
 export { type CandidateInfo, listCandidates } from './candidates';
 export { checkClassNames, readClassesFile, withClassNames } from './classes';
-export { DATASET_CODES } from './codes';
+export { DATASET_CODES, MODEL_CODES } from './codes';
 export {
   type Dataset,
   type DatasetItem,
@@ -63,6 +63,17 @@ export {
 } from './extract';
 export { loadPixels, loadRgb, upscaleBilinear } from './image';
 export { type ManifestOptions, readManifest } from './manifest';
+export {
+  fileStampKey,
+  type LazyOpenOptions,
+  MODEL_FACTS_VERSION,
+  type ModelFacts,
+  modelFacts,
+  modelFiles,
+  openModelLazily,
+  readRemembered,
+  remember,
+} from './model-facts';
 export {
   type ModelRef,
   type ModelSpecOptions,

@@ -175,7 +175,7 @@ export const BenchSpecSchema = z
     onnxThreads: positiveInt
       .optional()
       .describe(
-        "onnxruntime intra-op threads per extraction (default: onnxruntime's choice in-process; cores ÷ threads with worker threads)",
+        "onnxruntime intra-op threads per extraction (default: the cores in-process; cores ÷ threads with worker threads)",
       ),
     queue: z
       .string()

@@ -1,5 +1,6 @@
 // A worker: takes run jobs (plan the steps, add them as child jobs, write the report) and step jobs (the
 // harness's runStep, unchanged) from the queue until stopped.
+import { availableParallelism } from 'node:os';
 import {
   type ArtifactStore,
   buildReport,
@@ -69,7 +70,10 @@ export interface RunWorkerOptions extends WorkerPolicy {
   readonly stepJobOptions?: JobsOptions;
   /** How steps build their scorer (backend, config); default: built-in scores, allowed plugins, the default backend. */
   readonly scorer?: ScorerRecipe;
-  /** onnxruntime intra-op threads per extraction (default: onnxruntime's choice). */
+  /**
+   * onnxruntime intra-op threads per extraction (default: the machine's available parallelism divided by
+   * `concurrency`, at least 1). Give 1 when several workers share a machine.
+   */
   readonly onnxThreads?: number;
   /** One line per finished job (already free of the Redis password). */
   readonly log?: (line: string) => void;
@@ -137,7 +141,8 @@ export async function runWorker(opts: RunWorkerOptions): Promise<void> {
         store: opts.store,
         cwd: base,
         scorer,
-        ...(opts.onnxThreads ? { onnxThreads: opts.onnxThreads } : {}),
+        onnxThreads:
+          opts.onnxThreads ?? Math.max(1, Math.floor(availableParallelism() / (opts.concurrency ?? 1))),
         signal: stopping.signal,
         log,
         onProgress: (p) => {

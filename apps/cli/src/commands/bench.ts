@@ -173,7 +173,7 @@ export const benchCommand: CliCommand = {
       type: 'string',
       value: 'N',
       description:
-        "onnxruntime intra-op threads per extraction (default: onnxruntime's choice in-process; cores ÷ threads with worker threads).",
+        "onnxruntime intra-op threads per extraction (default: the cores in-process; cores ÷ threads with worker threads).",
     },
     ...queueOptions, // run on a Redis queue of workers (@emms/queue, see queue-bench.ts)
     {

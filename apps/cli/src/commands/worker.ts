@@ -39,6 +39,13 @@ export const workerCommand: CliCommand = {
       description: 'Jobs at once in this process (default 1).',
     },
     {
+      name: 'onnx-threads',
+      type: 'string',
+      value: 'N',
+      description:
+        'onnxruntime intra-op threads per extraction (default: the cores ÷ --concurrency); give 1 when several workers share a machine.',
+    },
+    {
       name: 'lock-ms',
       type: 'string',
       value: 'MS',
@@ -87,6 +94,7 @@ export const workerCommand: CliCommand = {
         allowedPaths: (values['allow-path'] as string[] | undefined) ?? [],
         baseDir: io.cwd,
         concurrency: num(values.concurrency, '--concurrency'),
+        onnxThreads: num(values['onnx-threads'], '--onnx-threads'),
         lockDuration: num(values['lock-ms'], '--lock-ms'),
         retries: num(values['redis-retries'], '--redis-retries', 0),
         signal: stop.signal,

@@ -1,5 +1,6 @@
 // The in-process executor: every step call in this thread, one after the other (the behaviour of `runBench`
 // before executors existed).
+import { availableParallelism } from 'node:os';
 import type { ArtifactStore } from '../../store';
 import { type ScorerSource, scorerFrom } from '../scorer';
 import { runStep } from '../steps/index';
@@ -11,7 +12,10 @@ export interface InProcessExecutorOptions extends ScorerSource {
   readonly store: ArtifactStore;
   /** The folder relative paths resolve against. */
   readonly cwd: string;
-  /** onnxruntime intra-op threads per extraction (default: onnxruntime's own choice). */
+  /**
+   * onnxruntime intra-op threads per extraction (default: the machine's available parallelism, since one
+   * extraction runs at a time).
+   */
   readonly onnxThreads?: number;
 }
 
@@ -27,6 +31,7 @@ export interface InProcessExecutorOptions extends ScorerSource {
  */
 export function inProcessExecutor(opts: InProcessExecutorOptions): Executor {
   const scorer = scorerFrom(opts);
+  const onnxThreads = opts.onnxThreads ?? availableParallelism();
   return {
     name: 'inprocess',
     async run(calls, hooks) {
@@ -38,7 +43,7 @@ export function inProcessExecutor(opts: InProcessExecutorOptions): Executor {
             store: opts.store,
             cwd: opts.cwd,
             scorer,
-            ...(opts.onnxThreads ? { onnxThreads: opts.onnxThreads } : {}),
+            onnxThreads,
             signal: hooks.signal,
             onProgress: hooks.onProgress,
             log: hooks.log ?? (() => undefined),

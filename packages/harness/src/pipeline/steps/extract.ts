@@ -3,9 +3,15 @@
 import { statSync } from 'node:fs';
 import {
   extractFeatures,
+  fileStampKey,
   findZooEntry,
-  openModel,
+  type LoadedModel,
+  type ModelRef,
+  modelFiles,
+  openModelLazily,
   parseModelRef,
+  readRemembered,
+  remember,
   zooSizeBytes,
 } from '@emms/feature-extractors';
 import { EmmsError } from '@emms/tensor-io';
@@ -74,6 +80,17 @@ function stem(id: string): string {
   return safe === id ? id : `${safe}-${contentKey(id).slice(0, 8)}`;
 }
 
+/** The model's parameter count, remembered beside its facts (decoding an ONNX file costs more than a warm run). */
+function parameterCount(ref: ModelRef, model: string, factsDir: string | undefined): number | undefined {
+  const files = factsDir ? modelFiles(ref) : undefined;
+  const key = files && fileStampKey({ params: model }, files);
+  const known = key ? readRemembered<{ n?: number }>(factsDir!, key) : undefined;
+  if (known) return known.n;
+  const n = modelParameterCount(model);
+  if (key) remember(factsDir!, key, n === undefined ? {} : { n });
+  return n;
+}
+
 async function fileFeatures(input: Extract<ExtractInput, { kind: 'file' }>): Promise<ExtractResult> {
   const m = await readFolderModel(input.task, input.id, input.path, input.rows);
   return {
@@ -136,7 +153,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   }
   const ref = parseModelRef(c.model, { cwd: ctx.cwd });
   const base = `${stem(c.id)}__${split.key.slice(0, 16)}`;
-  const run = async (part: 'train' | 'test' | 'train.probs', m: Awaited<ReturnType<typeof openModel>>) =>
+  const run = async (part: 'train' | 'test' | 'train.probs', m: LoadedModel) =>
     extractFeatures({
       dataset: ds,
       model: m,
@@ -147,7 +164,13 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
       name: `${base}__${part}`,
     });
   const threads = ctx.onnxThreads;
-  const model = await openModel(ref, { output: c.output, pool: c.pool, ...(threads ? { threads } : {}) });
+  // a model is opened only to compute features that are not in the store yet (its facts are remembered)
+  const lazy = { factsDir: ctx.store.reuse ? ctx.store.path('models') : undefined };
+  const model = await openModelLazily(
+    ref,
+    { output: c.output, pool: c.pool, ...(threads ? { threads } : {}) },
+    lazy,
+  );
   let tr: Awaited<ReturnType<typeof run>>;
   let te: Awaited<ReturnType<typeof run>>;
   try {
@@ -163,7 +186,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   const head = CLASSIFIER_OUTPUTS[c.model];
   if (head && !c.output) {
     try {
-      const clf = await openModel(ref, { ...head, ...(threads ? { threads } : {}) });
+      const clf = await openModelLazily(ref, { ...head, ...(threads ? { threads } : {}) }, lazy);
       try {
         const r = await run('train.probs', clf);
         if (!r.reused) ctx.store.recordComputed('extract', r.sidecar.key);
@@ -180,7 +203,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   }
   const zoo = ref.kind === 'zoo' ? findZooEntry(ref.id) : undefined;
   const fileBytes = zoo ? zooSizeBytes(zoo) : ref.kind === 'onnx' ? statSync(ref.path).size : undefined;
-  const params = modelParameterCount(ref.kind === 'onnx' ? ref.path : c.model);
+  const params = parameterCount(ref, ref.kind === 'onnx' ? ref.path : c.model, lazy.factsDir);
   const cached = tr.reused && te.reused;
   return {
     model: {
