@@ -45,6 +45,14 @@ export interface ScoreCandidatesInput {
   readonly labels: Int32Array;
   /** F-labels (each N×L), the same for every candidate. */
   readonly flabels?: readonly Matrix[];
+  /**
+   * Set when the task's question is not the items' classes (referring, captioning, regression): the reason,
+   * for the report. Scores that need class labels are then `NOT_APPLICABLE` with it, and no score sees the
+   * labels; scores that take regression targets get `targets`.
+   */
+  readonly classless?: string;
+  /** N×T regression targets of a classless task (e.g. the referring boxes), for scores that take them. */
+  readonly targets?: Matrix;
   readonly candidates: readonly ScoreCandidate[];
   readonly scores: readonly ScoreRequest[];
   /** Where score ids are looked up (default: the built-in scores). */
@@ -102,6 +110,24 @@ function jsonSafe(details: unknown): Record<string, unknown> {
   } catch {
     return {};
   }
+}
+
+/** Why a score does not apply to a task without classes (undefined: it applies). */
+function classlessReason(
+  metric: { id: string; inputs: { required: readonly string[]; optional?: readonly string[] } },
+  input: Pick<ScoreCandidatesInput, 'classless' | 'targets' | 'flabels'>,
+): string | undefined {
+  const req = metric.inputs.required;
+  const opt = metric.inputs.optional ?? [];
+  if (req.includes('labels') || req.includes('probs')) {
+    return `${metric.id} needs class labels; ${input.classless}`;
+  }
+  const usesFlabels =
+    req.includes('flabels') || (opt.includes('flabels') && (input.flabels?.length ?? 0) > 0);
+  if (!usesFlabels && !input.targets && (opt.includes('labels') || opt.includes('targets'))) {
+    return `${metric.id} needs class labels or regression targets; ${input.classless}`;
+  }
+  return undefined;
 }
 
 const noProbs = (model: string, score: string) =>
@@ -164,7 +190,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     if (!r) {
       const inputs: MetricInputs = {
         features: c.features,
-        labels: input.labels,
+        ...(input.classless ? (input.targets ? { targets: input.targets } : {}) : { labels: input.labels }),
         ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
         ...(c.probs ? { probs: c.probs } : {}),
       };
@@ -206,11 +232,21 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       optionError = { code: e.code, message: e.message, input: e.input };
     }
     const needsProbs = metric.inputs.required.includes('probs');
+    const notApplicable = input.classless ? classlessReason(metric, input) : undefined;
     for (const c of input.candidates) {
       if (input.signal?.aborted) throw input.signal.reason ?? new Error('aborted');
       if (optionError) {
         row.set(c.id, { seconds: 0, error: optionError, cached: false });
         progress.advance(1, `${metric.id} ${c.id}`);
+        continue;
+      }
+      if (notApplicable) {
+        row.set(c.id, {
+          seconds: 0,
+          error: { code: BENCH_CODES.NOT_APPLICABLE, message: notApplicable, input: c.id },
+          cached: false,
+        });
+        progress.advance(1, `${metric.id} ${c.id}: not applicable`);
         continue;
       }
       if (needsProbs && !c.probs) {
@@ -227,7 +263,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         kind: 'score',
         v: 1,
         features: c.featuresKey ?? matrixKey(c.features),
-        labels: labelsKey,
+        labels: input.classless ? `classless:${input.targets ? matrixKey(input.targets) : ''}` : labelsKey,
         flabels: flabelsKey,
         probs: c.probs ? matrixKey(c.probs) : null,
         score: metric.id,

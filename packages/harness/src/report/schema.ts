@@ -12,6 +12,7 @@
  */
 import { declareErrorCodes, EmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
+import { ItemTruthSchema, TruthPrecisionSchema } from '../cross-task-schema';
 
 /** Error codes of the report module. */
 export const REPORT_ERROR_CODES = declareErrorCodes('@emms/harness', {
@@ -126,6 +127,10 @@ export const ModelInfo = z
       .describe('feature width D (absent if extraction failed)'),
     fileBytes: count.optional().describe('model file size in bytes (absent for raw pixels / feature files)'),
     params: count.optional().describe('parameter count, when known'),
+    kind: z
+      .enum(['pretrained', 'reference'])
+      .optional()
+      .describe('a model trained on data, or a reference without learned weights (raw pixels, bag of words)'),
     extractSeconds: seconds.describe('seconds spent extracting features (0 when read from the cache)'),
     cached: z.boolean().describe('features came from the content-addressed cache'),
     error: ReportError.optional().describe('why this model has no features; the rest of the run went on'),
@@ -156,6 +161,12 @@ export const GroundTruthInfo = z
           'included so the bootstrap intervals can be recomputed; writers may leave it out when large',
       ),
     errors: z.record(z.string().min(1), ReportError).optional().describe('per model id, why it has no value'),
+    items: ItemTruthSchema.optional().describe(
+      'per-item results of a continuous ground truth (IoU per item, or squared errors and targets for R²), for the bootstrap',
+    ),
+    precision: TruthPrecisionSchema.optional().describe(
+      "the ground truth's precision on its test items: per-model standard errors, neighbouring pairs it separates, test items needed",
+    ),
   })
   .describe('one ground truth');
 

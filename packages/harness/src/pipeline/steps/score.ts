@@ -26,6 +26,10 @@ export const ScoreInputSchema = z.strictObject({
   }),
   labels: ArtifactRefSchema,
   flabels: z.array(ArtifactRefSchema),
+  /** Tasks whose question is not the classes: why class-label scores do not apply (see scoreCandidates). */
+  classless: z.string().min(1).optional(),
+  /** Their train regression targets (e.g. referring boxes), for scores that take targets. */
+  targets: ArtifactRefSchema.optional(),
   scores: z.array(
     z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
   ),
@@ -115,7 +119,9 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
   const features = await loadMatrix(ctx.store, input.candidate.train);
   const probs = input.candidate.probs ? await loadMatrix(ctx.store, input.candidate.probs) : undefined;
   const flabels = await Promise.all(input.flabels.map((f) => loadMatrix(ctx.store, f)));
+  const targets = input.targets ? await loadMatrix(ctx.store, input.targets) : undefined;
   const common = {
+    ...(input.classless ? { classless: input.classless } : {}),
     scores: input.scores,
     registry,
     ...(backend ? { backend } : {}),
@@ -130,6 +136,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
     task: input.task,
     labels,
     flabels,
+    ...(targets ? { targets } : {}),
     candidates: [
       {
         id,
@@ -148,6 +155,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
       task: `${input.task}@${size}`,
       labels: Int32Array.from(rows, (r) => labels[r]!),
       flabels: flabels.map((f) => takeRows(f, rows)),
+      ...(targets ? { targets: takeRows(targets, rows) } : {}),
       candidates: [
         { id, features: takeRows(features, rows), ...(probs ? { probs: takeRows(probs, rows) } : {}) },
       ],
