@@ -78,7 +78,7 @@ export function suiteTasks(suite: OfflineSuite): SuiteTask[] {
       id: 'fashion-mnist',
       dataset: 'fashion-mnist',
       kind: 'image classification',
-      ...size(40, 60),
+      ...size(40, 80),
       candidates: image,
     },
     {
@@ -92,14 +92,14 @@ export function suiteTasks(suite: OfflineSuite): SuiteTask[] {
       id: 'referring-mnist',
       dataset: 'referring-mnist',
       kind: 'referring',
-      ...size(50, 30),
+      ...size(60, 40),
       candidates: image,
     },
     {
       id: 'captioned-mnist',
       dataset: 'captioned-mnist',
       kind: 'captioning',
-      ...size(50, 30),
+      ...size(60, 40),
       candidates: image,
     },
   ];
