@@ -2,6 +2,7 @@
 // their labels and a content key that every later step of the task is keyed by.
 import {
   BUILTIN_DATASETS,
+  DATASET_CODES,
   type Dataset,
   fingerprintItems,
   openDataset,
@@ -78,7 +79,7 @@ function targetsOf(ds: Dataset): { train: Matrix; test: Matrix } | undefined {
         const x = v[j];
         if (typeof x !== 'number' || !Number.isFinite(x)) {
           throw new EmmsError(
-            'TARGET_NOT_FINITE',
+            DATASET_CODES.TARGET_NOT_FINITE,
             `dataset ${ds.name}: item ${it.id} has target ${JSON.stringify(v)}; every item needs ${t} finite numbers (fix or drop the item)`,
             { input: it.id },
           );
