@@ -76,7 +76,7 @@ describe('task kinds', () => {
     expect(Object.keys(t.scores.emms!.values)).toHaveLength(3);
     expect(t.agreement['ridge-iou']!.emms!.weightedTauInterval).toBeDefined();
     expect(t.flabels?.K).toBe(1); // one F-label: the expression's embedding with the box appended
-    expect(t.flabels?.dims[0]).toBeGreaterThan(4);
+    expect(t.flabels?.dims?.[0]).toBeGreaterThan(4);
   }, 240_000);
 
   it('captioning: caption retrieval with per-item correctness; LogME without targets NOT_APPLICABLE', async () => {
