@@ -83,45 +83,66 @@ async function probe(input: Extract<TruthInput, { kind: 'probe' }>, ctx: StepCon
   const testLabels = y.test!;
   const bytes = (m: typeof tr) => new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength);
   const { backend } = await ctx.scorer([]);
+  return eachKind(
+    input,
+    ctx,
+    (kind) =>
+      contentKey({
+        kind,
+        v: PROBE_VERSION,
+        train: input.train.key ?? contentKey(bytes(tr)),
+        test: contentKey(bytes(te)),
+        labels: [Array.from(y.train), Array.from(testLabels)].map((a) => contentKey(a)),
+        k: kind === 'knn' ? input.knnK : undefined,
+      }),
+    (kind): ProbeCell => {
+      const t0 = performance.now();
+      if (kind === 'linear-probe') {
+        const r = linearProbe(
+          { x: tr, y: y.train },
+          { x: te, y: testLabels },
+          { signal: ctx.signal, ...(backend ? { backend } : {}) },
+        );
+        return {
+          accuracy: r.accuracy,
+          correct: encodeCorrect(r.correct),
+          seconds: r.seconds,
+          details: { l2: r.l2, iterations: r.iterations },
+        };
+      }
+      const r = knnAccuracy(
+        { x: tr, y: y.train },
+        { x: te, y: testLabels },
+        { k: input.knnK, ...(backend ? { backend } : {}) },
+      );
+      return {
+        accuracy: r.accuracy,
+        correct: encodeCorrect(r.correct),
+        seconds: (performance.now() - t0) / 1000,
+        details: { k: r.k },
+      };
+    },
+  );
+}
+
+/**
+ * Each truth kind's cell: read from the store by its key, else computed and stored; a failure is recorded
+ * as the kind's error (not thrown), an abort rethrown. One progress event per kind.
+ */
+async function eachKind<K extends string>(
+  input: { readonly task: string; readonly candidate: string; readonly kinds: readonly K[] },
+  ctx: StepContext,
+  keyOf: (kind: K) => string,
+  compute: (kind: K) => ProbeCell,
+): Promise<TruthResult> {
   const cells: Record<string, { cell?: ProbeCell; error?: StepError }> = {};
   for (const kind of input.kinds) {
-    const key = contentKey({
-      kind,
-      v: PROBE_VERSION,
-      train: input.train.key ?? contentKey(bytes(tr)),
-      test: contentKey(bytes(te)),
-      labels: [Array.from(y.train), Array.from(testLabels)].map((a) => contentKey(a)),
-      k: kind === 'knn' ? input.knnK : undefined,
-    });
+    const key = keyOf(kind);
     let cell = ctx.store.get<ProbeCell>(key);
     if (!cell) {
       try {
-        const t0 = performance.now();
-        if (kind === 'linear-probe') {
-          const r = linearProbe(
-            { x: tr, y: y.train },
-            { x: te, y: testLabels },
-            { signal: ctx.signal, ...(backend ? { backend } : {}) },
-          );
-          cell = {
-            accuracy: r.accuracy,
-            correct: encodeCorrect(r.correct),
-            seconds: r.seconds,
-            details: { l2: r.l2, iterations: r.iterations },
-          };
-        } else {
-          const r = knnAccuracy(
-            { x: tr, y: y.train },
-            { x: te, y: testLabels },
-            { k: input.knnK, ...(backend ? { backend } : {}) },
-          );
-          cell = {
-            accuracy: r.accuracy,
-            correct: encodeCorrect(r.correct),
-            seconds: (performance.now() - t0) / 1000,
-            details: { k: r.k },
-          };
-        }
+        ctx.signal?.throwIfAborted();
+        cell = compute(kind);
         ctx.store.put(key, cell);
       } catch (e) {
         if (isAbort(e, ctx.signal)) throw e;
@@ -144,62 +165,52 @@ async function targetsProbe(
   const yt = await loadMatrix(ctx.store, input.targets.test);
   const bytes = (m: typeof x) =>
     contentKey(new Uint8Array(m.data.buffer, m.data.byteOffset, m.data.byteLength));
-  const cells: Record<string, { cell?: ProbeCell; error?: StepError }> = {};
-  for (const kind of input.kinds) {
-    const key = contentKey({
-      kind,
-      v: PROBE_VERSION,
-      train: input.train.key ?? bytes(x),
-      test: bytes(xt),
-      targets: [bytes(y), bytes(yt), y.cols],
-    });
-    let cell = ctx.store.get<ProbeCell>(key);
-    if (!cell) {
-      try {
-        ctx.signal?.throwIfAborted();
-        if (kind === 'caption-retrieval') {
-          const r = retrievalProbe({ x, y }, { x: xt, y: yt });
-          cell = {
-            accuracy: r.accuracy,
-            correct: encodeCorrect(r.correct),
-            seconds: r.seconds,
-            details: {
-              alpha: r.alpha,
-              r2: r.r2,
-              candidates: r.candidates,
-              ...Object.fromEntries(Object.entries(r.recall).map(([k, v]) => [`recall@${k}`, v])),
-            },
-          };
-        } else {
-          const r = ridgeProbe({ x, y }, { x: xt, y: yt }, { boxes: kind === 'ridge-iou' });
-          cell =
-            kind === 'ridge-iou'
-              ? {
-                  accuracy: r.iou!,
-                  correct: '',
-                  perItem: Array.from(r.iouPerItem!),
-                  seconds: r.seconds,
-                  details: { alpha: r.alpha, r2: r.r2 },
-                }
-              : {
-                  accuracy: r.r2,
-                  correct: '',
-                  perItem: Array.from(r.squaredError),
-                  targets: { rows: yt.rows, cols: yt.cols, data: Array.from(yt.data) },
-                  seconds: r.seconds,
-                  details: { alpha: r.alpha },
-                };
-        }
-        ctx.store.put(key, cell);
-      } catch (e) {
-        if (isAbort(e, ctx.signal)) throw e;
-        cells[kind] = { error: errorInfo(e) };
+  return eachKind(
+    input,
+    ctx,
+    (kind) =>
+      contentKey({
+        kind,
+        v: PROBE_VERSION,
+        train: input.train.key ?? bytes(x),
+        test: bytes(xt),
+        targets: [bytes(y), bytes(yt), y.cols],
+      }),
+    (kind): ProbeCell => {
+      if (kind === 'caption-retrieval') {
+        const r = retrievalProbe({ x, y }, { x: xt, y: yt });
+        return {
+          accuracy: r.accuracy,
+          correct: encodeCorrect(r.correct),
+          seconds: r.seconds,
+          details: {
+            alpha: r.alpha,
+            r2: r.r2,
+            candidates: r.candidates,
+            ...Object.fromEntries(Object.entries(r.recall).map(([k, v]) => [`recall@${k}`, v])),
+          },
+        };
       }
-    }
-    if (cell) cells[kind] = { cell };
-    ctx.onProgress?.({ task: `${kind}:${input.task}`, done: 1, total: 1, message: input.candidate });
-  }
-  return { cells };
+      const r = ridgeProbe({ x, y }, { x: xt, y: yt }, { boxes: kind === 'ridge-iou' });
+      if (kind === 'ridge-iou') {
+        return {
+          accuracy: r.iou!,
+          correct: '',
+          perItem: Array.from(r.iouPerItem!),
+          seconds: r.seconds,
+          details: { alpha: r.alpha, r2: r.r2 },
+        };
+      }
+      return {
+        accuracy: r.r2,
+        correct: '',
+        perItem: Array.from(r.squaredError),
+        targets: { rows: yt.rows, cols: yt.cols, data: Array.from(yt.data) },
+        seconds: r.seconds,
+        details: { alpha: r.alpha },
+      };
+    },
+  );
 }
 
 async function table(input: Extract<TruthInput, { kind: 'table' }>): Promise<TruthResult> {
