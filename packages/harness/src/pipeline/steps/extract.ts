@@ -165,7 +165,8 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
       model: m,
       outDir: ctx.store.featuresDir,
       split: part === 'test' ? 'test' : 'train',
-      onProgress: ctx.onProgress,
+      // progress names the dataset too: a suite extracts the same model for several tasks
+      onProgress: ctx.onProgress && ((e) => ctx.onProgress!({ ...e, task: `${e.task} ${ds.name}` })),
       signal: ctx.signal,
       name: `${base}__${part}`,
     });
