@@ -95,6 +95,18 @@ describe('degenerate inputs', () => {
     expectCode(() => pearson([1, Number.NaN, 3], [1, 2, 3]), 'NON_FINITE');
     expectCode(() => spearman([1, 2, 3], [1, Number.POSITIVE_INFINITY, 3]), 'NON_FINITE');
   });
+  it("values near the float64 limit give scipy's correlation, not 0 (issue 20 fuzz finding)", () => {
+    // scipy.stats.pearsonr([1e308, -1e308, 5e307, 1], [0.1, 0.5, 0.7, 0.2]).statistic
+    expect(pearson([1e308, -1e308, 5e307, 1], [0.1, 0.5, 0.7, 0.2])).toBeCloseTo(-0.3366657081707087, 12);
+    // correlation is scale-free: the same values scaled to 1e300 or 1e-300 correlate alike
+    const x = [0.3, -1.2, 2.5, 0.7, 1.1];
+    const y = [1, 2, 3, 5, 4];
+    for (const k of [1e300, 1e-300, 1e-305]) {
+      const xs = x.map((v) => v * k);
+      expect(pearson(xs, y)).toBeCloseTo(pearson(x, y), 6);
+      expect(weightedPearson(xs, y)).toBeCloseTo(weightedPearson(x, y), 6);
+    }
+  });
   it('average ranks share ties', () => {
     expect(Array.from(averageRanks([10, 20, 10, 30, 20]))).toEqual([1.5, 3.5, 1.5, 5, 3.5]);
   });

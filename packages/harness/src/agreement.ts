@@ -156,8 +156,11 @@ export function kendallTauB(x: NumberList, y: NumberList): number {
   return Math.min(1, Math.max(-1, tau));
 }
 
-function weightedCorrelation(x: NumberList, y: NumberList, w: NumberList): number {
-  const n = x.length;
+function weightedCorrelation(xIn: NumberList, yIn: NumberList, w: NumberList): number {
+  const n = xIn.length;
+  // correlation is scale-free: dividing by the largest magnitude keeps values near 1e308 from overflowing
+  const x = scaledToUnit(xIn);
+  const y = scaledToUnit(yIn);
   let sw = 0;
   let mx = 0;
   let my = 0;
@@ -180,6 +183,20 @@ function weightedCorrelation(x: NumberList, y: NumberList, w: NumberList): numbe
   }
   if (!(sxx > 0) || !(syy > 0)) return 0;
   return Math.min(1, Math.max(-1, sxy / Math.sqrt(sxx * syy)));
+}
+
+/** The values divided by their largest magnitude (a power of two, so exact), or as they are when that is 0. */
+function scaledToUnit(v: NumberList): Float64Array {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  const out = Float64Array.from(v);
+  if (!(m > 0)) return out;
+  // two powers of two, each within float64's range even for subnormal or near-overflow magnitudes
+  const e = Math.ceil(Math.log2(m));
+  const a = 2 ** -Math.trunc(e / 2);
+  const b = 2 ** -(e - Math.trunc(e / 2));
+  for (let i = 0; i < out.length; i++) out[i] = out[i] * a * b;
+  return out;
 }
 
 /**

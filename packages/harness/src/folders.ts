@@ -82,3 +82,30 @@ export function ensureFolder(dir: string, opts: EnsureFolderOptions): string {
   }
   return path;
 }
+
+/**
+ * Checks that a folder the run reads from exists and is a folder.
+ *
+ * @param dir - The folder (resolved against the working folder).
+ * @param what - How the message names it, e.g. "task mnist: features folder".
+ * @returns the absolute path.
+ * @throws EmmsError FILE_NOT_FOUND when nothing is there, NOT_A_FOLDER when it is a file.
+ * @example
+ * ```ts
+ * const root = requireFolder('features', 'features folder');
+ * ```
+ */
+export function requireFolder(dir: string, what: string): string {
+  const root = resolve(dir);
+  if (!existsSync(root)) {
+    throw new EmmsError('FILE_NOT_FOUND', `${what} ${root} does not exist`, { input: root });
+  }
+  if (!statSync(root).isDirectory()) {
+    throw new EmmsError(
+      'NOT_A_FOLDER',
+      `${what} ${root} is a file, not a folder; give the folder that holds <model>.npy files (and labels.npy)`,
+      { input: root },
+    );
+  }
+  return root;
+}

@@ -11,13 +11,6 @@ const root = mkdtempSync(join(tmpdir(), 'emms-fuzz-test-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bin = join(__dirname, '..', '..', 'dist', 'bin.js');
 
-/**
- * Failures the pass finds in code other helpers own, open when this was written (issue 20):
- * `emms agreement` on values near 1e308 prints weightedPearson NaN (null in JSON) and pearson 0
- * with exit 0 (the sums of squares overflow; @emms/harness agreement). Remove once fixed.
- */
-const knownElsewhere = (r: FuzzResult) => r.command === 'agreement' && r.outcome === 'non-finite';
-
 describe('the judge', () => {
   const ok = { code: 0, stdout: '{"scores": {"logme": 1.5}}', stderr: '' };
   const json = ['score', '--format', 'json'];
@@ -69,7 +62,7 @@ describe('seeded fuzz pass through the command line', () => {
     const results: FuzzResult[] = [];
     for (let id = 0; id < 250; id++)
       results.push(await fuzzOne(makeFuzzInput(7, id), { root, timeoutMs: 20_000 }));
-    const failures = results.filter((r) => FAILURES.includes(r.outcome) && !knownElsewhere(r));
+    const failures = results.filter((r) => FAILURES.includes(r.outcome));
     expect(failures.map((f) => `#${f.id} ${f.command} ${f.outcome}: ${f.why} [${f.mutation}]`)).toEqual([]);
     // the pass exercises both sides: inputs that run and inputs that are refused, for every command
     for (const c of FUZZ_COMMANDS) {
@@ -88,7 +81,7 @@ describe('seeded fuzz pass through the command line', () => {
   it('a sample through the built binary (one per command)', async () => {
     for (let id = 250; id < 255; id++) {
       const r = await fuzzOne(makeFuzzInput(7, id), { root, timeoutMs: 30_000, bin });
-      expect(FAILURES.includes(r.outcome) && !knownElsewhere(r), `#${id} ${r.outcome}: ${r.why}`).toBe(false);
+      expect(FAILURES.includes(r.outcome), `#${id} ${r.outcome}: ${r.why}`).toBe(false);
     }
   }, 300_000);
 });

@@ -5,6 +5,7 @@ import { declareErrorCodes } from '@emms/tensor-io';
 export const BENCH_CODES = declareErrorCodes('@emms/harness', {
   SPEC_INVALID: 'a bench spec does not match the schema (the message names the field by path)',
   FEATURES_DIR_EMPTY: 'a features folder holds no feature files',
+  NOT_A_FOLDER: 'a path given as a folder (a features folder) is a file',
   DUPLICATE_MODEL_NAME: 'two candidates of one task have the same name',
   TASK_TOO_SMALL: 'a task has fewer than three models to rank',
   CACHE_UNWRITABLE: 'the result cache folder cannot be written',

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DIGIT_TEMPLATES, validateTemplates } from '@emms/label-embedders';
 import { EmmsError } from '@emms/tensor-io';
+import { requireFolder } from '../folders';
 import { datasetModality } from '../pipeline/defaults';
 import { publishedTruth } from '../published-truth';
 import { type BenchSpec, type BenchSpecInput, parseBenchSpec } from '../spec';
@@ -112,10 +113,7 @@ export function paperSuiteSpec(
   o: Pick<DefaultBenchOptions, 'out' | 'cache' | 'metrics' | 'reduce' | 'preset'> = {},
 ): BenchSpec {
   const truth = publishedTruth(suite);
-  const root = resolve(featuresDir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new EmmsError('FILE_NOT_FOUND', `features folder ${root} does not exist`, { input: root });
-  }
+  const root = requireFolder(featuresDir, 'features folder');
   const tasks: BenchSpecInput['tasks'] = [];
   for (const dataset of Object.keys(truth.table)) {
     const dir = join(root, dataset);

@@ -5,6 +5,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { sha256File } from '../cache';
+import { requireFolder } from '../folders';
 import { BENCH_CODES } from './codes';
 
 /** One model's features read from a folder. */
@@ -49,13 +50,7 @@ function isReserved(stem: string): boolean {
  * ```
  */
 export function listFeatureFiles(dir: string, task: string): [string, string][] {
-  const root = resolve(dir);
-  if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new EmmsError('FILE_NOT_FOUND', `task ${task}: features folder ${root} does not exist`, {
-      input: root,
-      details: { task },
-    });
-  }
+  const root = requireFolder(dir, `task ${task}: features folder`);
   const byName = new Map<string, string>();
   for (const name of readdirSync(root).sort()) {
     const ext = extname(name).toLowerCase();

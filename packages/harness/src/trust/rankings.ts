@@ -43,8 +43,13 @@ export interface ScoreRankings {
   readonly warnings: readonly string[];
 }
 
-const codesOf = (cells: Iterable<ScoreCell>) =>
-  [...new Set([...cells].map((c) => c.error?.code ?? '?'))].join(', ');
+/** The distinct error codes of the cells, and how many cells were scored, e.g. "NON_FINITE; 1 scored". */
+const codesOf = (cells: Iterable<ScoreCell>) => {
+  const all = [...cells];
+  const codes = [...new Set(all.flatMap((c) => (c.error ? [c.error.code] : [])))];
+  const scored = all.length - all.filter((c) => c.error).length;
+  return [codes.join(', '), scored > 0 ? `${scored} scored` : ''].filter(Boolean).join('; ');
+};
 
 /**
  * Ranks the models by each score and picks what the recommendation rests on. A model that a score
