@@ -1,6 +1,6 @@
 // The default offline benchmark (`emms bench` with no arguments) and the paper-protocol suites.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DIGIT_TEMPLATES, validateTemplates } from '@emms/label-embedders';
 import { EmmsError } from '@emms/tensor-io';
 import { requireFolder } from '../folders';
