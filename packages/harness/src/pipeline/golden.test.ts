@@ -7,27 +7,11 @@ import { join } from 'node:path';
 import { jsBackend } from '@emms/linalg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from '../bench/run';
-import type { BenchReport } from '../report/schema';
 import { withoutTimings } from '../report/timings';
 import { parseBenchSpec } from '../spec';
-import { goldenBench } from './golden';
+import { goldenBench, withoutAdditions } from './golden';
 
 const { spec: input, report: golden } = goldenBench();
-
-/**
- * The report without what was added after the golden report was made (each ground truth's precision, each
- * model's pretrained/reference kind, the note naming where the templates came from): everything else must
- * stay as it was.
- */
-function withoutAdditions(r: BenchReport): unknown {
-  const copy = structuredClone(withoutTimings(r)) as BenchReport;
-  for (const t of copy.tasks) {
-    for (const g of Object.values(t.groundTruth)) delete (g as { precision?: unknown }).precision;
-    for (const m of t.models) delete (m as { kind?: unknown }).kind;
-    t.notes = t.notes.filter((n) => !n.startsWith('prompt templates: '));
-  }
-  return copy;
-}
 const spec = parseBenchSpec(input);
 const root = mkdtempSync(join(tmpdir(), 'emms-golden-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
