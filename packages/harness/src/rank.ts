@@ -1,11 +1,12 @@
 // `emms rank`: which of my models should I fine-tune? Scores every model of a features folder, ranks
 // them, and says how sure that is without ground truth: a bootstrap over the target samples gives
 // P(best) and rank intervals, Kendall's W gives the agreement among the scores.
+
+import { checkClassNames, readClassesFile } from '@emms/feature-extractors';
 import type { LinalgBackend } from '@emms/linalg';
 import {
   defaultRegistry,
   givenOptions,
-  type Metric,
   type MetricRegistry,
   type Preset,
   type RunSettings,
@@ -17,9 +18,14 @@ import { BENCH_CODES } from './bench/codes';
 import { readFeaturesFolder, readLabels } from './bench/features-dir';
 import { type ScoreCell, type ScoreRequest, scoreCandidates } from './bench/score-task';
 import type { ResultCache } from './cache';
+import { readTargets } from './rank-targets';
 import { type BootstrapScore, bootstrapScores } from './trust/bootstrap';
 import { type RankBootstrapSummary, summariseBootstrap } from './trust/bootstrap-ranks';
-import { rankScores, type ScoreRanking, type ScoreRankings } from './trust/rankings';
+import { recommendationLine, regimeWarnings } from './trust/rank-text';
+import { rankScores, type ScoreRanking } from './trust/rankings';
+
+export { regimeWarnings } from './trust/rank-text';
+
 import { stratifiedCounts } from './trust/resample';
 import { type KendallW, type PBestRecommendation, recommendByPBest } from './trust/stats';
 
@@ -30,8 +36,19 @@ export const DEFAULT_BOOTSTRAP_REPS = 200;
 export interface RankOptions {
   /** Folder of `<model>.npy` files (N×D each); model name = file stem. */
   readonly featuresDir: string;
-  /** N labels file. */
-  readonly labels: string;
+  /** N class labels file (give this or `targets`). */
+  readonly labels?: string;
+  /**
+   * Regression targets instead of labels: one or more files of N rows (N×T each, continuous), their
+   * columns side by side. LogME runs on them and EMMS takes them as its one F-label; the scores that
+   * need class labels are `NOT_APPLICABLE` with the reason. The bootstrap draws from all N samples.
+   */
+  readonly targets?: readonly string[];
+  /**
+   * Class names for integer labels (a list, or the path of a file with one name per line): checked
+   * against the labels (max label + 1 names) and reported as `classNames`.
+   */
+  readonly classes?: readonly string[] | string;
   /** F-label files (N×L each). */
   readonly flabels?: readonly string[];
   /** Score ids (default: every score of the registry). */
@@ -81,8 +98,8 @@ export interface RankBootstrap extends RankBootstrapSummary {
   readonly reps: number;
   readonly seed: number;
   readonly level: number;
-  /** Always 'within-class': each resample draws every class's own size from that class. */
-  readonly stratified: 'within-class';
+  /** 'within-class': each resample draws every class's own size from that class; 'none' (regression): N draws from all samples. */
+  readonly stratified: 'within-class' | 'none';
   /** The reduction, fitted once per model on all samples and held fixed across resamples. */
   readonly reduce: string;
   /** Wall seconds of the bootstrap (cached pairs cost nothing). */
@@ -93,7 +110,13 @@ export interface RankBootstrap extends RankBootstrapSummary {
 export interface RankResult {
   /** Samples N. */
   readonly samples: number;
+  /** C (0 for a regression task). */
   readonly classes: number;
+  /** Classification (labels) or regression (targets; `targetColumns` continuous columns). */
+  readonly kind: 'classification' | 'regression';
+  readonly targetColumns?: number;
+  /** The class names given with `classes`, index = class id. */
+  readonly classNames?: readonly string[];
   /** The compared models best first by mean rank, then those left out. */
   readonly models: readonly RankedModel[];
   /** Per score id, per model id, the cell (value, seconds, warning or error). */
@@ -120,52 +143,6 @@ export interface RankResult {
   readonly seconds: { readonly scoring: number; readonly bootstrap: number };
 }
 
-/**
- * Saturation warnings of the regime: a feature dimension at or above the number of samples (least
- * squares fits exactly) or at or above half of it, naming the scores whose declared saturation
- * regime (`metric.saturation`) holds at that dimension.
- *
- * @param dims - feature dimension per model id.
- * @param samples - N.
- * @param metrics - the scores to ask (default: the built-in ones), each with the options it runs with.
- * @param classes - C (0 when unknown).
- * @returns one warning per model in such a regime.
- * @example
- * ```ts
- * regimeWarnings(new Map([['big', 2048], ['small', 64]]), 500); // ['big: feature dimension 2048 ≥ 500 samples; emms, sfda, transrate, hscore saturate …']
- * ```
- */
-export function regimeWarnings(
-  dims: ReadonlyMap<string, number>,
-  samples: number,
-  metrics: readonly {
-    metric: Pick<Metric, 'id' | 'saturation'>;
-    options?: Record<string, unknown>;
-  }[] = defaultRegistry.list().map((metric) => ({ metric })),
-  classes = 0,
-): string[] {
-  const out: string[] = [];
-  for (const [id, d] of dims) {
-    if (d < samples / 2) continue;
-    const shape = { samples, features: d, classes };
-    const ids = metrics.filter(({ metric, options }) => {
-      try {
-        return metric.saturation(shape, options) !== undefined;
-      } catch {
-        return false; // options the metric refuses: its own cells say so
-      }
-    });
-    if (ids.length === 0) continue;
-    const which = ids.map(({ metric }) => metric.id).join(', ');
-    out.push(
-      d >= samples
-        ? `${id}: feature dimension ${d} ≥ ${samples} samples; ${which} saturate in this regime (use more samples or reduce the features, e.g. pca)`
-        : `${id}: feature dimension ${d} ≥ N/2 = ${samples / 2}; ${which} are near saturation`,
-    );
-  }
-  return out;
-}
-
 function checkOptions(o: RankOptions): { reps: number; seed: number; level: number } {
   const reps = o.bootstrap ?? DEFAULT_BOOTSTRAP_REPS;
   const seed = o.seed ?? 0;
@@ -181,34 +158,6 @@ function checkOptions(o: RankOptions): { reps: number; seed: number; level: numb
   if (!Number.isInteger(seed)) throw bad('seed', seed, 'an integer');
   if (!(level > 0 && level < 1)) throw bad('level', level, 'a number in (0, 1), e.g. 0.95');
   return { reps, seed, level };
-}
-
-const fmt = (p: number) => p.toFixed(2);
-
-/** The recommendation line, from the rankings and (when run) the bootstrap's recommendation. */
-function recommendationLine(
-  r: ScoreRankings,
-  rec: PBestRecommendation | undefined,
-  tops: ReadonlyMap<string, string>,
-): string {
-  const over = `over ${r.restsOn.length} score${r.restsOn.length === 1 ? '' : 's'} (${r.restsOn.join(', ')})`;
-  const mean = (m: string) => r.meanRank.get(m)!.toFixed(1);
-  const lowest = Math.min(...r.meanRank.values());
-  const tied = [...r.meanRank].filter(([, v]) => v === lowest).map(([m]) => m);
-  if ((rec && !rec.decided) || (!rec && tied.length > 1)) {
-    const models = rec ? rec.models : tied;
-    const p = rec ? ` (P(best) ${rec.pBest.map(fmt).join(', ')})` : '';
-    return `Too close to call: ${models.join(', ')}${p}; mean rank${models.length > 1 ? 's' : ''} ${models.map(mean).join(', ')} ${over}.`;
-  }
-  const best = rec ? rec.models[0] : tied[0];
-  const by = [...tops].filter(([, t]) => t === best).map(([s]) => s);
-  const firsts =
-    tops.size === 0
-      ? 'no score puts one model first on its own'
-      : `first by ${by.length} of ${tops.size}${by.length ? ` (${by.join(', ')})` : ''}`;
-  const disagree =
-    !rec && new Set(tops.values()).size > 1 ? '; the scores disagree, so check the runner-up too' : '';
-  return `Fine-tune ${best}${rec ? ` (P(best) ${fmt(rec.pBest[0])})` : ''}: mean rank ${mean(best)} ${over}, ${firsts}${disagree}.`;
 }
 
 /**
@@ -231,6 +180,11 @@ function recommendationLine(
  *
  * @param options - {@link RankOptions}.
  * @returns {@link RankResult}.
+ * With `targets` instead of `labels` the task is a regression: the scores that accept continuous
+ * targets run (LogME on the targets, EMMS with them as its one F-label), the others are
+ * `NOT_APPLICABLE` with the reason, and the bootstrap draws from all N samples (no classes) and
+ * rescores each resample's rows.
+ *
  * @throws EmmsError `FEATURES_DIR_EMPTY`, `DUPLICATE_MODEL_NAME`, `ROW_MISMATCH` (naming the model and file),
  *   `TASK_TOO_SMALL` (fewer than two models), `UNKNOWN_METRIC`, `INVALID_OPTION` (bootstrap, seed,
  *   level), `NOTHING_RANKED` (every score failed: a recommendation over zero scores), the file
@@ -249,9 +203,10 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     resolveRunSettings({ preset: options.preset, reduce: options.reduce }, registry, {
       defaultPreset: 'rank',
     });
-  const labels = await readLabels(options.labels);
+  const { labels, targets, classNames } = await readRankTargets(options);
+  const n = labels?.length ?? targets!.rows;
   const task = options.featuresDir;
-  const models = await readFeaturesFolder(options.featuresDir, labels.length, task);
+  const models = await readFeaturesFolder(options.featuresDir, n, task);
   if (models.length < 2) {
     throw new EmmsError(
       BENCH_CODES.TASK_TOO_SMALL,
@@ -262,10 +217,10 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
   const flabels: Matrix[] = [];
   for (const f of options.flabels ?? []) {
     const m = await readMatrixFile(f);
-    if (m.rows !== labels.length) {
+    if (m.rows !== n) {
       throw new EmmsError(
         'ROW_MISMATCH',
-        `task ${task}: F-label file ${f} has ${m.rows} rows but there are ${labels.length} labels`,
+        `task ${task}: F-label file ${f} has ${m.rows} rows but there are ${n} labels`,
         { input: f, details: { task, file: f } },
       );
     }
@@ -282,9 +237,10 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     ...(m.probs ? { probs: m.probs } : {}),
   }));
   const t0 = performance.now();
+  const reducedFeatures = new Map<string, Matrix>();
   const table = await scoreCandidates({
     task,
-    labels,
+    ...(labels ? { labels } : { targets }),
     flabels,
     candidates,
     scores: requests,
@@ -292,6 +248,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     ...(options.backend ? { backend: options.backend } : {}),
     settings,
     cache: options.cache,
+    onReduced: (id, features) => reducedFeatures.set(id, features),
     onProgress: options.onProgress,
     signal: options.signal,
   });
@@ -320,12 +277,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
       return { metric, options: { ...givenOptions(settings, metric), ...q.options } };
     });
     warnings.push(
-      ...regimeWarnings(
-        new Map(models.map((m) => [m.id, m.features.cols])),
-        labels.length,
-        asked,
-        classCount(labels),
-      ),
+      ...regimeWarnings(new Map(models.map((m) => [m.id, m.features.cols])), n, asked, classCount(labels)),
     );
   }
 
@@ -343,13 +295,14 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
     });
     const outcomes = await bootstrapScores({
       task,
-      labels,
+      ...(labels ? { labels } : { targets }),
       flabels,
       models: candidates,
       scores: bootScores,
       reduce,
-      counts: stratifiedCounts(labels, { reps, seed }),
+      counts: stratifiedCounts(labels ?? new Int32Array(n), { reps, seed }),
       resamplesKey: { scheme: 'stratified-v1', reps, seed },
+      reduced: reducedFeatures,
       ...(options.backend ? { backend: options.backend } : {}),
       cache: options.cache,
       onProgress: options.onProgress,
@@ -361,7 +314,7 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
       reps,
       seed,
       level,
-      stratified: 'within-class',
+      stratified: labels ? 'within-class' : 'none',
       reduce,
       seconds: (performance.now() - t1) / 1000,
     };
@@ -401,8 +354,11 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
   const order = (m: RankedModel) => m.meanRank ?? Number.POSITIVE_INFINITY;
   ranked.sort((a, b) => order(a) - order(b) || a.id.localeCompare(b.id));
   return {
-    samples: labels.length,
+    samples: n,
     classes: classCount(labels),
+    kind: labels ? 'classification' : 'regression',
+    ...(targets ? { targetColumns: targets.cols } : {}),
+    ...(classNames ? { classNames } : {}),
     models: ranked,
     scores,
     higherIsBetter,
@@ -418,9 +374,46 @@ export async function rankFeatures(options: RankOptions): Promise<RankResult> {
   };
 }
 
-/** C = max(label) + 1. */
-function classCount(labels: Int32Array): number {
+/** C = max(label) + 1 (0 without labels). */
+function classCount(labels: Int32Array | undefined): number {
   let classes = 0;
-  for (const y of labels) classes = Math.max(classes, y + 1);
+  for (const y of labels ?? []) classes = Math.max(classes, y + 1);
   return classes;
+}
+
+/** The labels or the targets of a ranking (exactly one), and the class names checked against the labels. */
+async function readRankTargets(
+  o: RankOptions,
+): Promise<{ labels?: Int32Array; targets?: Matrix; classNames?: string[] }> {
+  if ((o.labels === undefined) === (o.targets === undefined)) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `give exactly one of the options labels (class labels) and targets (regression targets)${o.labels ? ', not both' : ''}`,
+      { input: o.labels ? 'targets' : 'labels' },
+    );
+  }
+  if (o.targets) {
+    if (o.classes !== undefined) {
+      throw new EmmsError(
+        'INVALID_OPTION',
+        'option classes names classes, but the targets are continuous; leave it out',
+        {
+          input: 'classes',
+        },
+      );
+    }
+    if ((o.flabels ?? []).length > 0) {
+      throw new EmmsError(
+        'INVALID_OPTION',
+        'option flabels goes with class labels; with regression targets EMMS takes the targets as its F-label, so leave the F-labels out',
+        { input: 'flabels' },
+      );
+    }
+    return { targets: await readTargets(o.targets) };
+  }
+  const labels = await readLabels(o.labels!);
+  if (o.classes === undefined) return { labels };
+  const input = typeof o.classes === 'string' ? o.classes : 'classes';
+  const names = typeof o.classes === 'string' ? readClassesFile(o.classes) : [...o.classes];
+  return { labels, classNames: checkClassNames(names, labels, input) };
 }

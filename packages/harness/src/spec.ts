@@ -69,7 +69,7 @@ export const DatasetTaskSpec = z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
       .optional()
       .describe(
-        'class names for integer labels (idx files, label arrays): a file with one name per line, or a list; its length must match the classes found',
+        'class names, a file with one name per line (line i names class i) or a list: names idx files and numeric labels; for named classes (folders) it may only reorder them; its length must match the classes found',
       ),
     sweep: z
       .array(positiveInt)

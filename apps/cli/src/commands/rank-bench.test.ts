@@ -230,7 +230,7 @@ describe('emms rank', () => {
     await task(dir, {});
     const empty = await run(['rank', '--features-dir', dir, '--labels', join(dir, 'labels.npy')]);
     expect(empty.code).toBe(1);
-    expect(empty.stderr).toContain('holds no <model>.npy or .npz feature file');
+    expect(empty.stderr).toContain('holds no <model>.npy, .npz or .safetensors feature file');
     await writeNpyFile(join(dir, 'short.npy'), {
       dtype: 'float32',
       shape: [4, 2],

@@ -66,7 +66,7 @@ export function trustLines(r: RankResult): string {
   const b = r.bootstrap;
   if (b) {
     out.push(
-      `Bootstrap: ${b.reps} resamples of the ${r.samples} samples within each class (seed ${b.seed}), the reduction (${b.reduce}) fitted once; ${b.seconds.toFixed(1)} s.`,
+      `Bootstrap: ${b.reps} resamples of the ${r.samples} samples ${b.stratified === 'none' ? 'from all of them' : 'within each class'} (seed ${b.seed}), the reduction (${b.reduce}) fitted once; ${b.seconds.toFixed(1)} s.`,
     );
     if (b.perScore.size > 0) {
       const ids = [...b.perScore.keys()];
@@ -91,6 +91,9 @@ export function rankJson(r: RankResult): Record<string, unknown> {
   return {
     samples: r.samples,
     classes: r.classes,
+    kind: r.kind,
+    ...(r.targetColumns !== undefined ? { targetColumns: r.targetColumns } : {}),
+    ...(r.classNames ? { classNames: r.classNames } : {}),
     recommendation: r.recommendation,
     ...(r.recommended ? { recommended: r.recommended } : {}),
     restsOn: r.restsOn,

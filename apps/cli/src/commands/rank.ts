@@ -44,7 +44,7 @@ export const rankCommand: CliCommand = {
   name: 'rank',
   summary: 'Rank the models of a features folder for one task: a recommendation with its P(best).',
   usage:
-    '--features-dir DIR --labels y.npy [--flabels Z1,Z2,...] [--metrics IDS] [--bootstrap N] [--seed N] [--format FORMAT]',
+    '--features-dir DIR (--labels y.npy [--classes FILE] [--flabels Z1,Z2,...] | --targets T.npy[,T2.npy]) [--metrics IDS] [--bootstrap N] [--seed N] [--format FORMAT]',
   options: [
     {
       name: 'features-dir',
@@ -57,6 +57,19 @@ export const rankCommand: CliCommand = {
       type: 'string',
       value: 'FILE',
       description: 'N integer class labels (.npy, .txt, .csv).',
+    },
+    {
+      name: 'targets',
+      type: 'string',
+      value: 'T1,T2,...',
+      description:
+        'Regression instead of --labels: files of N continuous targets (N×T each, columns side by side); logme and emms score them, the other scores are NOT_APPLICABLE.',
+    },
+    {
+      name: 'classes',
+      type: 'string',
+      value: 'FILE',
+      description: 'Class names, one per line (line i names class i), checked against --labels and reported.',
     },
     {
       name: 'flabels',
@@ -138,16 +151,31 @@ export const rankCommand: CliCommand = {
     "nleep and parc refit on every call and are not resampled (held at their ranks). Kendall's W is",
     'the agreement among the scores. The recommendation names the scores it rests on.',
     '',
+    'Regression (--targets): logme on the targets and emms with them as its one F-label; the scores that',
+    'need class labels are NOT_APPLICABLE; the bootstrap draws the N samples from all of them.',
+    '',
     'Exit codes: 0 ranked; 1 bad input, or no score could rank the models (NOTHING_RANKED); 2 bad usage.',
     '',
     'Example:',
     '  emms rank --features-dir features --labels features/labels.npy --flabels z1.npy,z2.npy',
+    '  emms rank --features-dir features --targets age.npy',
   ].join('\n'),
   async run({ values, positionals }, io) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`, 'rank');
     if (values['features-dir'] === undefined)
       throw new UsageError('missing required option --features-dir DIR', 'rank');
-    if (values.labels === undefined) throw new UsageError('missing required option --labels FILE', 'rank');
+    if ((values.labels === undefined) === (values.targets === undefined))
+      throw new UsageError(
+        values.labels === undefined
+          ? 'missing required option --labels FILE (class labels) or --targets FILE (regression targets)'
+          : 'give either --labels (class labels) or --targets (regression targets), not both',
+        'rank',
+      );
+    if (values.targets !== undefined && (values.flabels !== undefined || values.classes !== undefined))
+      throw new UsageError(
+        `--${values.flabels !== undefined ? 'flabels' : 'classes'} goes with --labels; with --targets emms takes the targets as its F-label`,
+        'rank',
+      );
     const scorer = await loadScorer(io, (values.plugin as string[] | undefined) ?? []);
     const { registry, backend } = scorer;
     const metrics = list(values.metrics).map((id) => scorer.resolveId(id));
@@ -161,7 +189,10 @@ export const rankCommand: CliCommand = {
     try {
       r = await rankFeatures({
         featuresDir: resolve(io.cwd, values['features-dir'] as string),
-        labels: resolve(io.cwd, values.labels as string),
+        ...(values.labels !== undefined
+          ? { labels: resolve(io.cwd, values.labels as string) }
+          : { targets: list(values.targets).map((f) => resolve(io.cwd, f)) }),
+        ...(values.classes !== undefined ? { classes: resolve(io.cwd, values.classes as string) } : {}),
         flabels: list(values.flabels).map((f) => resolve(io.cwd, f)),
         ...(metrics.length ? { metrics } : {}),
         settings,

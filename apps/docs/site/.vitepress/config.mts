@@ -22,6 +22,7 @@ const guide: SidebarItem[] = [
     items: [
       { text: 'Getting started', link: '/getting-started' },
       { text: 'Concepts', link: '/concepts' },
+      { text: 'Bring your own data', link: '/bring-your-own-data' },
       { text: 'Playground', link: '/playground' },
       { text: 'Write a baseline package', link: '/write-a-baseline' },
       { text: "Reproduce the paper's tables", link: '/reproduce' },

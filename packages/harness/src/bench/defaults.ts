@@ -29,6 +29,8 @@ export const DEFAULT_TEMPLATES: readonly string[] = DIGIT_TEMPLATES;
 /** Options of {@link defaultBenchSpec}; each maps to an `emms bench` flag. */
 export interface DefaultBenchOptions {
   readonly dataset?: string;
+  /** Class-names file of the dataset (one name per line; see `DatasetTaskSpec.classes`). */
+  readonly classes?: string;
   /** Candidate ids (zoo ids, .onnx paths, hf:/local: models, "pixels"). */
   readonly models?: readonly string[];
   readonly metrics?: readonly string[];
@@ -43,8 +45,6 @@ export interface DefaultBenchOptions {
   readonly preset?: 'rank' | 'published';
   /** Prompt templates (default: chosen for the dataset, see `defaultTemplates` of @emms/label-embedders). */
   readonly templates?: readonly string[];
-  /** Class names for integer labels: a file with one name per line (its length must match the classes). */
-  readonly classes?: string;
 }
 
 /**
@@ -68,10 +68,10 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}, cwd = process.cwd(
     tasks: [
       {
         dataset,
-        ...(o.classes ? { classes: o.classes } : {}),
         trainPerClass: o.trainPerClass ?? 40,
         testPerClass: o.testPerClass ?? 20,
         seed: o.seed ?? 0,
+        ...(o.classes ? { classes: o.classes } : {}),
         // the D ≥ N study: every score again on 5, 10 and 20 of the train digits per class
         sweep: [5, 10, 20].filter((s) => s < (o.trainPerClass ?? 40)),
       },

@@ -23,7 +23,7 @@ export interface FolderModel {
   readonly probsPath?: string;
 }
 
-const FEATURE_EXT = new Set(['.npy', '.npz']);
+const FEATURE_EXT = new Set(['.npy', '.npz', '.safetensors']);
 
 /** Files of a folder that are not model features: labels, label sidecars, F-labels. */
 function isReserved(stem: string): boolean {
@@ -36,7 +36,7 @@ function isReserved(stem: string): boolean {
 }
 
 /**
- * The feature files of a folder: every `<model>.npy` / `<model>.npz` except `labels.*`, `*.labels.*`,
+ * The feature files of a folder: every `<model>.npy` / `<model>.npz` / `<model>.safetensors` (one array each) except `labels.*`, `*.labels.*`,
  * `*.probs.*` and `flabel*` files; the model name is the file stem.
  *
  * @param dir - the folder.
@@ -70,7 +70,7 @@ export function listFeatureFiles(dir: string, task: string): [string, string][] 
   if (byName.size === 0) {
     throw new EmmsError(
       BENCH_CODES.FEATURES_DIR_EMPTY,
-      `task ${task}: features folder ${root} holds no <model>.npy or .npz feature file`,
+      `task ${task}: features folder ${root} holds no <model>.npy, .npz or .safetensors feature file`,
       { input: root, details: { task } },
     );
   }

@@ -2,6 +2,7 @@
 import type { LinalgBackend } from '@emms/linalg';
 import {
   defaultRegistry,
+  type Metric,
   type MetricInputs,
   type MetricRegistry,
   metricOptions,
@@ -41,18 +42,24 @@ export interface ScoreRequest {
 export interface ScoreCandidatesInput {
   /** Task id, for progress and messages. */
   readonly task: string;
-  /** N class labels of the train split. */
-  readonly labels: Int32Array;
+  /** N class labels of the train split (absent for a regression task, which gives `targets`). */
+  readonly labels?: Int32Array;
+  /**
+   * N×T continuous regression targets instead of class labels. The scores that accept them run on
+   * them (`targets` among their inputs, e.g. LogME); a score that regresses onto label embeddings
+   * (`flabels` among its inputs and no `labels`/`probs` required, e.g. EMMS) takes the targets as
+   * its one F-label when no F-labels are given; every other score is `NOT_APPLICABLE` with the reason.
+   */
+  readonly targets?: Matrix;
   /** F-labels (each N×L), the same for every candidate. */
   readonly flabels?: readonly Matrix[];
   /**
-   * Set when the task's question is not the items' classes (referring, captioning, regression): the reason,
-   * for the report. Scores that need class labels are then `NOT_APPLICABLE` with it, and no score sees the
-   * labels; scores that take regression targets get `targets`.
+   * Set when the task's question is not the items' classes (referring, captioning): `reason`, for the
+   * report. Scores that need class labels are then `NOT_APPLICABLE` with it and no score sees the labels;
+   * scores that take regression targets get `targets` (e.g. the referring boxes), while scores that take
+   * F-labels (EMMS) rank by the task's F-labels.
    */
-  readonly classless?: string;
-  /** N×T regression targets of a classless task (e.g. the referring boxes), for scores that take them. */
-  readonly targets?: Matrix;
+  readonly classless?: { readonly reason: string; readonly targets?: Matrix };
   readonly candidates: readonly ScoreCandidate[];
   readonly scores: readonly ScoreRequest[];
   /** Where score ids are looked up (default: the built-in scores). */
@@ -72,6 +79,11 @@ export interface ScoreCandidatesInput {
    */
   readonly settings?: RunSettings;
   readonly cache?: ResultCache;
+  /**
+   * Called with each candidate's reduced features when they are computed (not for cached cells), so
+   * a caller can reuse them (e.g. the bootstrap of `rankFeatures`).
+   */
+  readonly onReduced?: (candidate: string, features: Matrix) => void;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -112,20 +124,55 @@ function jsonSafe(details: unknown): Record<string, unknown> {
   }
 }
 
+/**
+ * How a score takes regression targets: as `targets`, as its one F-label, or not at all (the reason).
+ *
+ * @param metric - the score's declared inputs.
+ * @param flabels - whether F-labels are given.
+ * @returns `targets`, `flabels`, or `{ reason }` for a score that needs class labels or probabilities.
+ * @example
+ * ```ts
+ * regressionInput(defaultRegistry.get('sfda'), false); // { reason: 'sfda needs class labels; …' }
+ * ```
+ */
+export function regressionInput(
+  metric: Pick<Metric, 'id' | 'inputs'>,
+  flabels: boolean,
+): 'targets' | 'flabels' | { readonly reason: string } {
+  const { required, optional = [] } = metric.inputs;
+  const needs = required.filter((n) => n === 'labels' || n === 'probs');
+  if (needs.length === 0 && (required.includes('targets') || optional.includes('targets'))) return 'targets';
+  if (needs.length === 0 && (required.includes('flabels') || optional.includes('flabels'))) {
+    return flabels
+      ? { reason: `${metric.id} with F-labels ranks by them, not by the targets; leave out the F-labels` }
+      : 'flabels';
+  }
+  const what = needs.includes('probs') ? 'class labels and source-class probabilities' : 'class labels';
+  return {
+    reason: `${metric.id} needs ${what}; the task has continuous regression targets (only scores that regress onto targets or label embeddings apply, e.g. logme, emms)`,
+  };
+}
+
+const notApplicable = (reason: string, score: string): ScoreCell['error'] => ({
+  code: BENCH_CODES.NOT_APPLICABLE,
+  message: reason,
+  input: score,
+});
+
 /** Why a score does not apply to a task without classes (undefined: it applies). */
 function classlessReason(
   metric: { id: string; inputs: { required: readonly string[]; optional?: readonly string[] } },
-  input: Pick<ScoreCandidatesInput, 'classless' | 'targets' | 'flabels'>,
+  classless: NonNullable<ScoreCandidatesInput['classless']>,
+  flabels: boolean,
 ): string | undefined {
   const req = metric.inputs.required;
   const opt = metric.inputs.optional ?? [];
   if (req.includes('labels') || req.includes('probs')) {
-    return `${metric.id} needs class labels; ${input.classless}`;
+    return `${metric.id} needs class labels; ${classless.reason}`;
   }
-  const usesFlabels =
-    req.includes('flabels') || (opt.includes('flabels') && (input.flabels?.length ?? 0) > 0);
-  if (!usesFlabels && !input.targets && (opt.includes('labels') || opt.includes('targets'))) {
-    return `${metric.id} needs class labels or regression targets; ${input.classless}`;
+  const usesFlabels = req.includes('flabels') || (opt.includes('flabels') && flabels);
+  if (!usesFlabels && !classless.targets && (opt.includes('labels') || opt.includes('targets'))) {
+    return `${metric.id} needs class labels or regression targets; ${classless.reason}`;
   }
   return undefined;
 }
@@ -175,9 +222,17 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     }
     seen.add(c.id);
   }
-  const labelsKey = contentKey(
-    new Uint8Array(input.labels.buffer, input.labels.byteOffset, input.labels.byteLength),
-  );
+  const { labels, targets } = input;
+  if ((labels === undefined) === (targets === undefined)) {
+    throw new EmmsError(
+      'INVALID_OPTION',
+      `task ${input.task}: give exactly one of labels (classification) and targets (regression)`,
+      { input: labels ? 'targets' : 'labels' },
+    );
+  }
+  const labelsKey = labels
+    ? contentKey(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength))
+    : contentKey({ targets: matrixKey(targets!) });
   const flabelsKey = contentKey((input.flabels ?? []).map(matrixKey));
   const settings =
     input.settings ??
@@ -190,7 +245,13 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     if (!r) {
       const inputs: MetricInputs = {
         features: c.features,
-        ...(input.classless ? (input.targets ? { targets: input.targets } : {}) : { labels: input.labels }),
+        ...(input.classless
+          ? input.classless.targets
+            ? { targets: input.classless.targets }
+            : {}
+          : labels
+            ? { labels }
+            : { targets }),
         ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
         ...(c.probs ? { probs: c.probs } : {}),
       };
@@ -201,6 +262,7 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         r = e; // the same typed error for every score of this candidate
       }
       reductions.set(c.id, r);
+      if (!(r instanceof EmmsError) && r.inputs.features) input.onReduced?.(c.id, r.inputs.features);
     }
     return r;
   };
@@ -232,7 +294,11 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       optionError = { code: e.code, message: e.message, input: e.input };
     }
     const needsProbs = metric.inputs.required.includes('probs');
-    const notApplicable = input.classless ? classlessReason(metric, input) : undefined;
+    const regression = targets ? regressionInput(metric, (input.flabels ?? []).length > 0) : undefined;
+    if (typeof regression === 'object') optionError = notApplicable(regression.reason, metric.id);
+    const classlessNA = input.classless
+      ? classlessReason(metric, input.classless, (input.flabels ?? []).length > 0)
+      : undefined;
     for (const c of input.candidates) {
       if (input.signal?.aborted) throw input.signal.reason ?? new Error('aborted');
       if (optionError) {
@@ -240,10 +306,10 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         progress.advance(1, `${metric.id} ${c.id}`);
         continue;
       }
-      if (notApplicable) {
+      if (classlessNA) {
         row.set(c.id, {
           seconds: 0,
-          error: { code: BENCH_CODES.NOT_APPLICABLE, message: notApplicable, input: c.id },
+          error: { code: BENCH_CODES.NOT_APPLICABLE, message: classlessNA, input: c.id },
           cached: false,
         });
         progress.advance(1, `${metric.id} ${c.id}: not applicable`);
@@ -263,12 +329,15 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         kind: 'score',
         v: 1,
         features: c.featuresKey ?? matrixKey(c.features),
-        labels: input.classless ? `classless:${input.targets ? matrixKey(input.targets) : ''}` : labelsKey,
+        labels: input.classless
+          ? `classless:${input.classless.targets ? matrixKey(input.classless.targets) : ''}`
+          : labelsKey,
         flabels: flabelsKey,
         probs: c.probs ? matrixKey(c.probs) : null,
         score: metric.id,
         options: resolved,
         reduce,
+        ...(regression ? { regression } : {}),
       });
       const hit = input.cache?.get<Omit<ScoreCell, 'cached'>>(key);
       if (hit) {
@@ -279,8 +348,13 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
       let cell: Omit<ScoreCell, 'cached'>;
       const t0 = performance.now();
       try {
-        const reduced = reducedOf(c);
+        let reduced = reducedOf(c);
         if (reduced instanceof EmmsError) throw reduced;
+        if (regression === 'flabels') {
+          // the targets as the score's one F-label (a continuous target is its own label embedding)
+          const { targets: t, ...rest } = reduced.inputs;
+          reduced = { ...reduced, inputs: { ...rest, flabels: [t!] } };
+        }
         const r = await scoreReduced(reduced, [metric.id], {
           registry,
           ...(input.backend ? { backend: input.backend } : {}),

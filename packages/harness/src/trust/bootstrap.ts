@@ -1,9 +1,9 @@
 // The bootstrap of `emms rank`: every (model, score) pair recomputed on the same resamples of the
 // target samples, through each score's resampling path (prepareResampling), cached per pair.
 import type { LinalgBackend } from '@emms/linalg';
-import { type Metric, type MetricResampler, reduceFeatures } from '@emms/metrics';
+import { type Metric, type MetricInputs, type MetricResampler, reduceFeatures } from '@emms/metrics';
 import { isEmmsError, type Matrix, type ProgressListener, progressTracker } from '@emms/tensor-io';
-import { matrixKey, type ScoreCandidate } from '../bench/score-task';
+import { matrixKey, regressionInput, type ScoreCandidate } from '../bench/score-task';
 import { contentKey, type ResultCache } from '../cache';
 
 /** One model of the bootstrap: its features as given (the reduction is applied here, once). */
@@ -20,7 +20,14 @@ export interface BootstrapScore {
 /** Input of {@link bootstrapScores}. */
 export interface BootstrapScoresInput {
   readonly task: string;
-  readonly labels: Int32Array;
+  /** N class labels (absent for a regression task, which gives `targets`). */
+  readonly labels?: Int32Array;
+  /**
+   * N×T regression targets: each score takes them as `scoreCandidates` gives them (LogME as targets,
+   * EMMS as its F-label); a score without a resampling path for them is rescored on the resampled
+   * rows themselves (the reduced features' rows and the targets repeated by their counts).
+   */
+  readonly targets?: Matrix;
   readonly flabels?: readonly Matrix[];
   readonly models: readonly BootstrapModel[];
   readonly scores: readonly BootstrapScore[];
@@ -32,6 +39,8 @@ export interface BootstrapScoresInput {
   readonly resamplesKey: unknown;
   readonly backend?: LinalgBackend;
   readonly cache?: ResultCache;
+  /** Per model id, its features already reduced with `reduce` (from the scoring): not reduced again. */
+  readonly reduced?: ReadonlyMap<string, Matrix>;
   readonly onProgress?: ProgressListener;
   readonly signal?: AbortSignal;
 }
@@ -63,14 +72,15 @@ type Cell = { values: number[] } | { unavailable: string };
  * ```
  */
 export async function bootstrapScores(input: BootstrapScoresInput): Promise<Map<string, BootstrapOutcome>> {
-  const labelsKey = contentKey(
-    new Uint8Array(input.labels.buffer, input.labels.byteOffset, input.labels.byteLength),
-  );
+  const { labels, targets } = input;
+  const labelsKey = labels
+    ? contentKey(new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength))
+    : contentKey({ targets: matrixKey(targets!) });
   const flabels = input.flabels ?? [];
   const flabelsKey = contentKey(flabels.map(matrixKey));
   const resamplesKey = contentKey(input.resamplesKey);
   let classes = 0;
-  for (const y of input.labels) classes = Math.max(classes, y + 1);
+  for (const y of labels ?? []) classes = Math.max(classes, y + 1);
   const cells = new Map<string, Map<string, Cell>>(input.scores.map((s) => [s.metric.id, new Map()]));
   const progress = progressTracker(`bootstrap:${input.task}`, input.models.length, input.onProgress);
   for (const model of input.models) {
@@ -81,6 +91,7 @@ export async function bootstrapScores(input: BootstrapScoresInput): Promise<Map<
         contentKey({
           kind: 'bootstrap',
           v: 1,
+          ...(targets ? { regression: regressionInput(s.metric, flabels.length > 0) } : {}),
           features: model.featuresKey ?? matrixKey(model.features),
           labels: labelsKey,
           flabels: flabelsKey,
@@ -95,6 +106,8 @@ export async function bootstrapScores(input: BootstrapScoresInput): Promise<Map<
     const todo: { score: BootstrapScore; resample: MetricResampler }[] = [];
     let reduced: Matrix | string | undefined;
     const reduce = (): Matrix | string => {
+      const given = input.reduced?.get(model.id);
+      if (given) return given;
       try {
         return reduceFeatures(model.features, input.reduce, { classes, backend: input.backend }).features;
       } catch (e) {
@@ -165,23 +178,70 @@ function prepare(
   features: Matrix | undefined,
   input: BootstrapScoresInput,
 ): { resample: MetricResampler } | { unavailable: string } {
-  if (!s.metric.prepareResampling) {
+  if (!s.metric.prepareResampling && !input.targets) {
     return { unavailable: `${s.metric.id} declares no resampling path (a plugin score)` };
   }
   const flabels = input.flabels ?? [];
+  const way = input.targets ? regressionInput(s.metric, flabels.length > 0) : undefined;
+  if (typeof way === 'object') return { unavailable: way.reason };
+  const inputs: MetricInputs = {
+    ...(features ? { features } : {}),
+    ...(input.labels ? { labels: input.labels } : {}),
+    ...(way === 'targets' ? { targets: input.targets } : {}),
+    ...(way === 'flabels' ? { flabels: [input.targets!] } : flabels.length ? { flabels } : {}),
+    ...(model.probs ? { probs: model.probs } : {}),
+  };
+  const context = { ...(input.backend ? { backend: input.backend } : {}) };
   try {
-    return s.metric.prepareResampling(
-      {
-        ...(features ? { features } : {}),
-        labels: input.labels,
-        ...(flabels.length ? { flabels } : {}),
-        ...(model.probs ? { probs: model.probs } : {}),
-      },
-      s.options,
-      { ...(input.backend ? { backend: input.backend } : {}) },
-    );
+    const r = s.metric.prepareResampling
+      ? s.metric.prepareResampling(inputs, s.options, context)
+      : { unavailable: `${s.metric.id} declares no resampling path (a plugin score)` };
+    // regression: a score with no resampling path for targets is rescored on the resampled rows
+    return 'resample' in r || !way ? r : { resample: materialised(s, inputs, context) };
   } catch (e) {
     if (!isEmmsError(e)) throw e;
     return { unavailable: `${s.metric.id} cannot be resampled on ${model.id} (${e.code}): ${e.message}` };
   }
+}
+
+/**
+ * A resampler that materialises each resample: every row (of every N-row input) repeated by its
+ * count, then the score computed as on full data. Exact for any score; costs one full scoring per
+ * resample (used for regression targets, whose scores have no moment-based resampling path).
+ */
+function materialised(
+  s: BootstrapScore,
+  inputs: MetricInputs,
+  context: { readonly backend?: LinalgBackend },
+): MetricResampler {
+  return (counts) => {
+    const rows = repeatRows(counts);
+    const pick = (m: Matrix): Matrix => {
+      const out = new Float64Array(rows.length * m.cols);
+      rows.forEach((i, r) => {
+        for (let j = 0; j < m.cols; j++) out[r * m.cols + j] = m.data[i * m.cols + j];
+      });
+      return { rows: rows.length, cols: m.cols, data: out };
+    };
+    const r = s.metric.compute(
+      {
+        ...(inputs.features ? { features: pick(inputs.features) } : {}),
+        ...(inputs.targets ? { targets: pick(inputs.targets) } : {}),
+        ...(inputs.flabels ? { flabels: inputs.flabels.map(pick) } : {}),
+      },
+      s.options,
+      context,
+    );
+    if (r instanceof Promise) throw new Error(`${s.metric.id}: an asynchronous score cannot be resampled`);
+    return r.value;
+  };
+}
+
+/** Row indices repeated by their counts, in row order. */
+function repeatRows(counts: Float64Array): number[] {
+  const rows: number[] = [];
+  counts.forEach((c, i) => {
+    for (let k = 0; k < c; k++) rows.push(i);
+  });
+  return rows;
 }

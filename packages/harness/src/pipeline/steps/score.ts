@@ -121,7 +121,6 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
   const flabels = await Promise.all(input.flabels.map((f) => loadMatrix(ctx.store, f)));
   const targets = input.targets ? await loadMatrix(ctx.store, input.targets) : undefined;
   const common = {
-    ...(input.classless ? { classless: input.classless } : {}),
     scores: input.scores,
     registry,
     ...(backend ? { backend } : {}),
@@ -136,7 +135,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
     task: input.task,
     labels,
     flabels,
-    ...(targets ? { targets } : {}),
+    ...(input.classless ? { classless: { reason: input.classless, ...(targets ? { targets } : {}) } } : {}),
     candidates: [
       {
         id,
@@ -155,7 +154,14 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
       task: `${input.task}@${size}`,
       labels: Int32Array.from(rows, (r) => labels[r]!),
       flabels: flabels.map((f) => takeRows(f, rows)),
-      ...(targets ? { targets: takeRows(targets, rows) } : {}),
+      ...(input.classless
+        ? {
+            classless: {
+              reason: input.classless,
+              ...(targets ? { targets: takeRows(targets, rows) } : {}),
+            },
+          }
+        : {}),
       candidates: [
         { id, features: takeRows(features, rows), ...(probs ? { probs: takeRows(probs, rows) } : {}) },
       ],
