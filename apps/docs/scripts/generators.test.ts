@@ -1,7 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseBenchSpec, parseReport, runBench } from '@emms/harness';
 import { builtinMetrics, defineMetric, emmsMetric } from '@emms/metrics';
 import * as cli from 'emms';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { z } from 'zod';
 import { renderCliPages } from './cli-pages.mjs';
 import { renderResultsPages } from './results-pages.mjs';
 import { optionRows, renderScorePages, saturationRows } from './score-pages.mjs';
+import { updateData } from './update-data.mjs';
 
 const tmp = mkdtempSync(join(tmpdir(), 'emms-docs-gen-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -227,4 +229,45 @@ describe('results pages', () => {
     for (const c of charts) expect(out.charts[c]).toMatch(/^<svg[\s\S]*<\/svg>$/);
     expect(task).toContain('## Train-size sweep');
   });
+});
+
+// The pages cannot go stale: the committed data is a suite report the current schema accepts, and a small
+// multi-task bench, regenerated here, renders the cross-task sections through the same script.
+describe('results pages from a suite report', () => {
+  it('the committed data/report.json is a multi-task report with a cross-task section', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const report = parseReport(readFileSync(join(here, '..', 'data', 'report.json'), 'utf8'));
+    expect(report.tasks.length).toBeGreaterThanOrEqual(2);
+    expect(report.crossTask?.tasks).toEqual(report.tasks.map((t) => t.id));
+  });
+
+  it('regenerates the data from a small multi-task bench and renders the cross-task section', async () => {
+    const out = join(tmp, 'suite');
+    const spec = parseBenchSpec({
+      tasks: [
+        { dataset: 'mnist', trainPerClass: 5, testPerClass: 5, seed: 0 },
+        { dataset: 'fashion-mnist', trainPerClass: 5, testPerClass: 5, seed: 0 },
+      ],
+      candidates: ['pixels', 'ppocr-cls', 'blazeface-front'],
+      scores: ['emms', 'logme', 'sfda', 'hscore'],
+      groundTruth: { measured: ['linear-probe'], bootstrapReps: 100 },
+      out,
+      cache: join(tmp, 'suite-cache'),
+    });
+    await runBench(spec, { command: 'docs test: a small multi-task bench' });
+    const data = updateData(join(out, 'report.json'), join(tmp, 'data', 'report.json'));
+    expect(data.tasks).toEqual(['mnist', 'fashion-mnist']);
+    expect(data.warning).toBeUndefined();
+    const pages = await renderResultsPages(data.path, ['emms']);
+    const index = pages.pages['index.md'];
+    expect(index).toContain('## Across tasks');
+    expect(index).toMatch(/\| emms \| score \| -?\d\.\d{3} \[-?\d\.\d{3}, -?\d\.\d{3}\] \|/);
+    expect(index).toContain('EMMS against LogME on the same F-labels');
+    expect(index).toContain('**reduce**');
+    const cd = [...index.matchAll(/<img src="\/results-charts\/(critical-difference[^"]+)"/g)].map(
+      (m) => m[1],
+    );
+    expect(cd).toHaveLength(1);
+    expect(pages.charts[cd[0]]).toMatch(/^<svg[\s\S]*<\/svg>$/);
+  }, 600_000);
 });

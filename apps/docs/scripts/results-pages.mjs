@@ -1,8 +1,19 @@
 // Results pages rendered at build time from a bench report (report.json, schema emms-bench-report v1,
 // written by `emms bench`), with the harness's report charts (ECharts rendered server-side to SVG, the same
-// as report.html). Without a report the pages are skipped and a notice says why.
+// as report.html). A suite report (two or more tasks) adds its cross-task section to the overview: scores
+// across tasks, Friedman test, critical-difference diagram, the preset's held-out validation, the ensemble,
+// EMMS against LogME beside the paper; a task page shows its ground-truth precision when it has one.
+// Without a report the pages are skipped and a notice says why.
 import { existsSync, readFileSync } from 'node:fs';
-import { agreementBarsSvg, BenchReportSchema, sweepLinesSvg } from '@emms/harness';
+import {
+  agreementBarsSvg,
+  BenchReportSchema,
+  blocksToMarkdown,
+  cdDiagramSvg,
+  crossTaskView,
+  precisionBlocks,
+  sweepLinesSvg,
+} from '@emms/harness';
 import { cell } from './score-pages.mjs';
 
 const AGREEMENT_COLUMNS = [
@@ -40,6 +51,24 @@ function chartBlock(raw, label) {
   const name = `${label.replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')}-${Object.keys(chartFiles).length + 1}.svg`;
   chartFiles[name] = svg;
   return `<figure class="emms-chart"><img src="/results-charts/${name}" alt="${label.replace(/"/g, '')}" /></figure>`;
+}
+
+/** Markdown of the harness's report view, safe inside a VitePress page (no Vue interpolation). */
+const vueSafe = (md) => md.replace(/{{/g, '{&#8203;{');
+
+/**
+ * The cross-task section of a suite report (the harness's view, as report.md shows it), with the
+ * critical-difference diagram as a chart file.
+ */
+async function crossTaskMarkdown(report) {
+  const c = report.crossTask;
+  const svg = await cdDiagramSvg({ ...c, taskCount: c.tasks.length });
+  const cd = svg ? chartBlock(svg, 'critical-difference diagram') : undefined;
+  const md = blocksToMarkdown(crossTaskView(report), (b) =>
+    b.charts.some((x) => x.kind === 'cd') ? cd : undefined,
+  );
+  // the harness's heading levels fit report.md; on the results page the section sits under "# Results"
+  return vueSafe(md);
 }
 
 /** The harness's report charts: the same SVGs as report.html. */
@@ -87,6 +116,8 @@ async function taskPage(task) {
       );
     }
     lines.push('');
+    const precision = precisionBlocks(task, truthId);
+    if (precision.length) lines.push(vueSafe(blocksToMarkdown(precision)), '');
   }
   const models = task.models ?? [];
   const scoreIds = Object.keys(task.scores ?? {});
@@ -185,6 +216,7 @@ export async function renderResultsPages(path, scoreIds = []) {
       `| [${task.id}](./${file}) | ${task.dataset} | ${task.models?.length ?? 0} | ${Object.keys(task.scores ?? {}).length} | ${Object.keys(task.groundTruth ?? {}).join(', ')} |`,
     );
   }
+  if (report.crossTask) index.push('', await crossTaskMarkdown(report));
   if (report.notes?.length) index.push('', '## Notes', '', ...report.notes.map((n) => `- ${cell(n)}`));
   pages['index.md'] = `${index.filter((l) => l !== null).join('\n')}\n`;
   return { pages, sidebar, charts: chartFiles };

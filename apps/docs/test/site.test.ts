@@ -279,6 +279,14 @@ describe('the built docs site in chromium', () => {
       const { page, errors } = await openPage();
       await page.goto(`${server.url}/results/`);
       await expect(page.locator('h1').first().textContent()).resolves.toContain('Results');
+      // a suite report: the cross-task section with its critical-difference diagram on the overview
+      if (await page.locator('h2#across-tasks').count()) {
+        const cd = page.locator('.emms-chart img').first();
+        await expect(
+          cd.evaluate((el: HTMLImageElement) => el.decode().then(() => el.naturalWidth)),
+        ).resolves.toBeGreaterThan(0);
+        await screenshot(page, 'results-across-tasks');
+      }
       const task = page.locator('.vp-doc table a').first();
       await task.click();
       await page.waitForSelector('.emms-chart img');

@@ -174,6 +174,17 @@ describe('crossTaskStatistics', () => {
     expect(c.notes[0]).toMatch(/logme \(t0\)/);
     expect(c.friedman).toBeUndefined(); // two complete rankings only
   });
+
+  it('leaves out a ranking with fewer than three models on every task (no NaN)', () => {
+    const tasks2 = suiteTasks().map((t) => ({
+      ...t,
+      rankings: { ...t.rankings, leep: { values: { m0: 1, m1: 2 } } },
+    }));
+    const c = crossTaskStatistics(tasks2, { reps: 50 });
+    expect(c.scores.leep).toBeUndefined();
+    expect(c.notes.join(' ')).toMatch(/fewer than three models on every task, so left out: leep/);
+    expect(CrossTaskSchema.parse(c)).toBeTruthy();
+  });
 });
 
 describe('recommendScore', () => {

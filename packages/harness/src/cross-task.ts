@@ -1,4 +1,4 @@
-// Statistics across the tasks of a suite: which score ranks models best, with what certainty.
+// Statistics across the tasks of a suite: how well each score ranks models, with what certainty.
 // Browser-safe (no Node imports).
 import { EmmsError, seededRandom } from '@emms/tensor-io';
 import { weightedTau } from './agreement';
@@ -209,7 +209,13 @@ export function crossTaskStatistics(
       );
     }
   }
-  const ids = [...new Set(tasks.flatMap((t) => Object.keys(t.rankings)))];
+  // a ranking with fewer than three of a task's models counts as absent there; one absent everywhere
+  // (e.g. a score that applies to two models only) has no figures at all and is left out, with a note
+  const scoredOn = (t: CrossTaskInput, id: string) =>
+    Object.keys(t.truth).filter((m) => Number.isFinite(t.rankings[id]?.values[m])).length >= 3;
+  const all = [...new Set(tasks.flatMap((t) => Object.keys(t.rankings)))];
+  const ids = all.filter((id) => tasks.some((t) => scoredOn(t, id)));
+  const nowhere = all.filter((id) => !ids.includes(id));
   const kinds = new Map<string, 'score' | 'baseline' | 'ensemble'>();
   for (const t of tasks)
     for (const [id, r] of Object.entries(t.rankings)) if (!kinds.has(id)) kinds.set(id, r.kind ?? 'score');
@@ -254,6 +260,9 @@ export function crossTaskStatistics(
 
   const completeIds = ids.filter((_, j) => complete[j]);
   const notes: string[] = [];
+  if (nowhere.length > 0) {
+    notes.push(`ranked fewer than three models on every task, so left out: ${nowhere.join(', ')}`);
+  }
   const incomplete = ids.filter((_, j) => !complete[j]);
   if (incomplete.length > 0) {
     notes.push(
@@ -380,7 +389,7 @@ export function recommendScore(
   if (e) {
     return {
       recommended: bestId,
-      recommendation: `${why}; the ensemble ${ensemble} (${f(e.meanWeightedTau)}${e.complete ? '' : ', not on every task'}) does not beat ${bestId}, so it is not recommended`,
+      recommendation: `${why}; the ensemble${ensemble === 'ensemble' ? '' : ` ${ensemble}`} (${f(e.meanWeightedTau)}${e.complete ? '' : ', not on every task'}) does not beat ${bestId}, so it is not recommended`,
     };
   }
   return { recommended: bestId, recommendation: why };

@@ -77,6 +77,19 @@ describe('mean-rank ensemble', () => {
     expect(selectEnsembleMembers(tasks, ['bad', 'noise', 'good'])).toEqual(['good']);
   });
 
+  it('never uses a score that ranks fewer than three models on a task (τ of two models is ±1)', () => {
+    const two = tasks.map((t) => ({
+      ...t,
+      rankings: { ...t.rankings, two: { values: { m1: 2, m2: 1 } } },
+    }));
+    expect(selectEnsembleMembers(two, ['two', 'good'])).toEqual(['good']);
+    expect(leaveOneTaskOutEnsemble(two, ['two', 'bad']).map((h) => h.members)).toEqual([
+      ['bad'],
+      ['bad'],
+      ['bad'],
+    ]);
+  });
+
   it('chooses members without the held-out task and reports their τ there', () => {
     const held = leaveOneTaskOutEnsemble(tasks, ['bad', 'noise', 'good']);
     expect(held.map((h) => h.members)).toEqual([['good'], ['good'], ['good']]);

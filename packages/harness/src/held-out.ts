@@ -152,6 +152,12 @@ export interface EnsembleTask {
   readonly rankings: Readonly<Record<string, TaskRanking>>;
 }
 
+/** A ranking that scores fewer than three of a task's models says nothing about its order there. */
+function ranksThree(task: EnsembleTask, id: string): boolean {
+  const r = task.rankings[id];
+  return r !== undefined && Object.keys(task.truth).filter((m) => Number.isFinite(r.values[m])).length >= 3;
+}
+
 function ensembleTau(task: EnsembleTask, members: readonly string[]): number {
   const values = meanRankEnsemble(task.rankings, members);
   const models = Object.keys(values).filter((m) => Number.isFinite(task.truth[m]));
@@ -164,7 +170,8 @@ function ensembleTau(task: EnsembleTask, members: readonly string[]): number {
 /**
  * Greedy forward selection of ensemble members on the given tasks: start empty, add the candidate
  * that most raises the ensemble's mean weighted τ over the tasks, stop when no candidate raises it
- * (by more than 1e-12). Ties go to the candidate listed first.
+ * (by more than 1e-12). Ties go to the candidate listed first. A candidate that scores fewer than three
+ * models with a ground truth on some task (a score that is not applicable there) is not used.
  *
  * @param tasks - the tasks to select on (every candidate must rank models on each).
  * @param candidates - candidate ranking ids (e.g. the scores, not the static baselines).
@@ -178,7 +185,7 @@ export function selectEnsembleMembers(
   tasks: readonly EnsembleTask[],
   candidates: readonly string[],
 ): string[] {
-  const usable = candidates.filter((c) => tasks.every((t) => t.rankings[c]));
+  const usable = candidates.filter((c) => tasks.every((t) => ranksThree(t, c)));
   const members: string[] = [];
   let current = Number.NEGATIVE_INFINITY;
   for (;;) {
@@ -236,7 +243,7 @@ export function leaveOneTaskOutEnsemble(
     const others = tasks.filter((t) => t !== held);
     const members = selectEnsembleMembers(
       others,
-      candidates.filter((c) => held.rankings[c]),
+      candidates.filter((c) => ranksThree(held, c)),
     );
     if (members.length === 0) {
       throw new EmmsError(

@@ -4,7 +4,14 @@
 export * from './agreement';
 export * from './ground-truth';
 export * from './probe';
-export { type CdDiagramInput, cdDiagramOption, cdDiagramSvg } from './report/cd-diagram';
+export { CD_DIAGRAM_FILE, type CdDiagramInput, cdDiagramOption, cdDiagramSvg } from './report/cd-diagram';
+export {
+  type CrossTaskSectionOptions,
+  crossTaskSection,
+  ENSEMBLE_ID,
+  paperKindOf,
+} from './report/cross-task-section';
+export { crossTaskView, precisionBlocks } from './report/view-cross-task';
 export { type RetrievalProbeOptions, type RetrievalProbeResult, retrievalProbe } from './retrieval-probe';
 export {
   boxIoU,
@@ -34,9 +41,10 @@ export {
 } from './report/charts';
 export { CSV_COLUMNS, type CsvRow, csvField, reportCsvRows, reportToCsv } from './report/csv';
 export { escapeHtml, reportToHtml } from './report/html';
-export { mdEscape, reportToMarkdown } from './report/markdown';
+export { blocksToMarkdown, type MarkdownCharts, mdEscape, reportToMarkdown } from './report/markdown';
 export {
   type AgreementInfo,
+  type AlternativeInfo,
   type BaselineInfo,
   type BenchReport,
   type BenchReportInput,

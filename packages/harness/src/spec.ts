@@ -146,7 +146,7 @@ export const BenchSpecSchema = z
       .enum(PRESET_NAMES)
       .default('rank')
       .describe(
-        'rank: the defaults that rank models best (reduce "auto", LogME corrected); published: every score as its reference implementation',
+        'rank: reduce "auto" and LogME with the corrected evidence (a run of two or more tasks validates both leave-one-task-out); published: every score as its reference implementation',
       ),
     preprocessing: z
       .strictObject({ reduce: reduce.optional() })

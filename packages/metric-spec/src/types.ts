@@ -100,7 +100,7 @@ export interface MetricInputSpec {
   readonly optional?: readonly MetricInputName[];
 }
 
-/** The run-level presets: `published` (the reference implementations) and `rank` (what ranks best). */
+/** The run-level presets: `published` (the reference implementations) and `rank` (reduce "auto" and each metric's declared rank options). */
 export type Preset = 'published' | 'rank';
 
 /** The preset names, in the order help texts list them. */

@@ -34,9 +34,8 @@ export interface ScoreOptions {
    */
   readonly reduce?: string;
   /**
-   * `published` (default): every score as its reference implementation computes it. `rank`: the
-   * configuration that ranks models best (reduce `auto`, and the rank options each metric declares,
-   * e.g. LogME's corrected evidence); explicit `reduce` and per-metric options still win. See
+   * `published` (default): every score as its reference implementation computes it. `rank`: reduce
+   * `auto` and the rank options each metric declares (e.g. LogME's corrected evidence); explicit `reduce` and per-metric options still win. See
    * {@link PRESETS}.
    */
   readonly preset?: Preset;

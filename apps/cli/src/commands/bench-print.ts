@@ -95,7 +95,10 @@ export function taskSummary(t: TaskReport): string {
   return `${out.join('\n')}\n`;
 }
 
-/** The printed summaries over tasks (mean weighted τ beside published values). */
+/**
+ * The printed summaries over tasks (mean weighted τ beside published values) and, for two or more tasks,
+ * the cross-task figures (the full section is in report.md/html).
+ */
 export function summaryText(r: BenchReport): string {
   const out: string[] = [];
   for (const s of r.summaries) {
@@ -109,6 +112,47 @@ export function summaryText(r: BenchReport): string {
       ]);
     out.push(`${s.description}`);
     out.push(renderTable(['ranking', 'mean w.tau', 'tasks', 'published'], rows));
+  }
+  const c = r.crossTask;
+  if (c) {
+    const ref = c.beats?.reference;
+    const rows: Cell[][] = Object.entries(c.scores)
+      .sort((a, b) => b[1].meanWeightedTau - a[1].meanWeightedTau)
+      .map(([id, x]) => [
+        x.kind === 'baseline' ? `[${id}]` : id === c.recommended ? `${id} *` : id,
+        f3(x.meanWeightedTau),
+        `[${x.interval[0].toFixed(2)}, ${x.interval[1].toFixed(2)}]`,
+        x.averageRank === undefined ? undefined : Number(x.averageRank.toFixed(2)),
+        ref && id !== ref ? f3(c.beats?.probability[id]) : undefined,
+      ]);
+    out.push(
+      `across ${c.tasks.length} tasks (${c.tasks.join(', ')}): mean weighted τ with its ${Math.round(c.bootstrap.level * 100)}% interval (tasks and items resampled); [baselines] in brackets; * recommended`,
+    );
+    out.push(
+      renderTable(['ranking', 'mean w.tau', 'interval', 'avg rank', ref ? `P(${ref} beats)` : ''], rows),
+    );
+    out.push(`recommended: ${c.recommendation}`);
+    if (c.friedman) {
+      out.push(
+        `Friedman over ${c.friedman.scores} rankings: chi2 ${c.friedman.chiSquare.toFixed(2)}, p ${c.friedman.pValue.toPrecision(2)}` +
+          (c.nemenyi ? `; Nemenyi critical difference ${c.nemenyi.criticalDifference.toFixed(2)} ranks` : ''),
+      );
+    }
+    for (const [choice, h] of Object.entries(c.heldOut ?? {})) {
+      out.push(
+        `preset ${choice}, chosen without each task: ${h.perTask.map((p) => `${p.task} ${p.chosen} (τ ${p.heldOutTau.toFixed(3)})`).join(', ')}`,
+      );
+    }
+    for (const v of c.emmsVsLogme ?? []) {
+      out.push(
+        `EMMS vs LogME on the F-labels, ${v.kind}: τ ${v.emmsTau.toFixed(3)} vs ${v.logmeTau.toFixed(3)}` +
+          (v.gainPercent !== undefined
+            ? ` (${v.gainPercent >= 0 ? '+' : ''}${v.gainPercent.toFixed(1)}%)`
+            : '') +
+          (v.speedup !== undefined ? `, ×${v.speedup.toFixed(2)} faster` : '') +
+          (v.paper ? `; paper: +${v.paper.gainPercent}%, ×${v.paper.speedup}` : ''),
+      );
+    }
   }
   return out.join('\n');
 }

@@ -281,9 +281,20 @@ describe('emms bench', () => {
     expect(r.stdout).toContain('agreement with paper-cnn (published)');
     expect(r.stdout).toMatch(/mean weighted τ against paper-cnn over 3 task\(s\)/);
     expect(r.stdout).toMatch(/\nlogme\s+-?\d\.\d+\s+3\s+0\.51\n/);
-    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
+    expect(r.stdout).toContain('across 3 tasks (cars, dtd, food)');
+    expect(r.stdout).toMatch(/\nrecommended: (logme|hscore): the highest mean weighted τ/);
+    expect(r.stdout).toMatch(/\nFriedman over \d+ rankings: chi2 /);
+    // three tasks: the report's cross-task section, its critical-difference diagram beside report.md
+    expect(readdirSync(out).sort()).toEqual([
+      'cd-diagram.svg',
+      'report.csv',
+      'report.html',
+      'report.json',
+      'report.md',
+    ]);
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.tasks.map((t: { id: string }) => t.id)).toEqual(['cars', 'dtd', 'food']);
+    expect(report.crossTask.tasks).toEqual(['cars', 'dtd', 'food']);
   });
 
   it('--spec with an unknown field is a typed error naming the field', async () => {

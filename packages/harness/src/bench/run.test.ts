@@ -61,8 +61,18 @@ describe('runBench on feature folders', () => {
     });
     const mean = report.tasks.reduce((a, t) => a + t.agreement['paper-cnn']!.logme!.weightedTau, 0) / 3;
     expect(s.meanWeightedTau.logme).toBeCloseTo(mean, 12);
-    // reports written whole, no temporary file left
-    expect(readdirSync(out).sort()).toEqual(['report.csv', 'report.html', 'report.json', 'report.md']);
+    // three tasks: the cross-task section, resampled at the task level (a published table has no items)
+    expect(report.crossTask?.tasks).toEqual(['aircraft', 'cifar10', 'pets']);
+    expect(report.crossTask!.scores.logme!.meanWeightedTau).toBeCloseTo(mean, 12);
+    expect(report.crossTask?.notes.join(' ')).toMatch(/task level only/);
+    // reports written whole (the CD diagram beside them), no temporary file left
+    expect(readdirSync(out).sort()).toEqual([
+      'cd-diagram.svg',
+      'report.csv',
+      'report.html',
+      'report.json',
+      'report.md',
+    ]);
     const { readFileSync } = await import('node:fs');
     expect(parseReport(readFileSync(paths!.json, 'utf8')).tasks[1]!.id).toBe('cifar10');
   });

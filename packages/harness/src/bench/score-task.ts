@@ -67,7 +67,7 @@ export interface ScoreCandidatesInput {
   /** Linear-algebra backend of the scores (default: the current one of `@emms/linalg`). */
   readonly backend?: LinalgBackend;
   /**
-   * `rank` (default): the defaults that rank best (reduce "auto", LogME's corrected evidence);
+   * `rank` (default): reduce "auto" and LogME's corrected evidence (validated per task by a multi-task bench);
    * `published`: the reference implementations exactly. See `PRESETS` of @emms/metrics.
    */
   readonly preset?: Preset;

@@ -3,6 +3,7 @@ import { availableParallelism, cpus, totalmem } from 'node:os';
 import { EmmsError } from '@emms/tensor-io';
 import { BENCH_CODES } from '../bench/codes';
 import { publishedTruth } from '../published-truth';
+import { crossTaskSection } from '../report/cross-task-section';
 import { type BenchReport, type BenchReportInput, parseReport, type TaskReport } from '../report/schema';
 import { summarizeAgreement } from '../report/summary';
 import type { ReportPaths } from '../report/write';
@@ -23,8 +24,9 @@ export interface RunFacts {
 }
 
 /**
- * The validated report of a run: the tasks' sections, the machine and run facts, and, for a published
- * ground truth, the mean agreement over the tasks beside the published values.
+ * The validated report of a run: the tasks' sections, the machine and run facts, for a published
+ * ground truth the mean agreement over the tasks beside the published values, and with two or more
+ * tasks the cross-task statistics (`crossTask`, see `crossTaskSection`).
  *
  * @param spec - the spec that was run.
  * @param tasks - the tasks' sections (from `runPipeline`).
@@ -71,6 +73,8 @@ export function buildReport(spec: BenchSpec, tasks: readonly TaskReport[], facts
       }),
     ];
   }
+  const crossTask = crossTaskSection(tasks, { reps: 'measured' in gt ? gt.bootstrapReps : 1000 });
+  if (crossTask) input.crossTask = crossTask;
   return parseReport(input);
 }
 

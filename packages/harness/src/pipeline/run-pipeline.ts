@@ -13,6 +13,7 @@ import { kindOf, type PlanContext, type TaskKind } from './kinds';
 import { truthKindsOf } from './kinds-targets';
 import type { ExtractResult } from './steps/extract';
 import type { FlabelsResult } from './steps/flabels';
+import type { AlternativeRequest } from './steps/score';
 import type { SplitResult } from './steps/split';
 import type { TaskInput } from './steps/task-input';
 import type { Executor, ExecutorHooks, StepCall, StepError, StepOutcome } from './types';
@@ -163,7 +164,8 @@ export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Pr
     }
   }
 
-  // 3. ground truth and scores
+  // 3. ground truth and scores (with the preset's alternatives when tasks can validate it)
+  const alternatives = spec.tasks.length >= 2 ? presetAlternatives(opts) : [];
   for (const p of plans) {
     p.truth = p.kind.truth(
       p.spec,
@@ -195,6 +197,7 @@ export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Pr
         reduce: opts.reduce,
         sweep: sweep ?? [],
         speed: requests.some((s) => s.id === 'emms'),
+        ...(alternatives.length ? { alternatives: alternativesFor(alternatives, requests) } : {}),
       },
     }));
   }
@@ -215,6 +218,48 @@ export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Pr
   }));
   const tasks = (await stage(assembleCalls)).map((o, i) => must<TaskReport>(o, plans[i]!.id));
   return { tasks, counts: { hits, misses } };
+}
+
+/**
+ * The alternatives of the `rank` preset's tuned choices, scored beside it so that each choice can be
+ * validated leave-one-task-out: reduce "none" instead of "auto" (every score), and LogME's published
+ * fixed-point evidence instead of the corrected one. A choice the caller fixed (a reduce given, a
+ * LogME variant given) is not the preset's and has no alternative.
+ */
+function presetAlternatives(opts: RunPipelineOptions): AlternativeRequest[] {
+  if (opts.preset !== 'rank') return [];
+  const out: AlternativeRequest[] = [];
+  if (opts.reduce === 'auto') {
+    out.push({
+      id: 'reduce=none',
+      choice: 'reduce',
+      option: 'none',
+      current: 'auto',
+      description: 'every score on the features as given (reduce "none"), the rest of the preset unchanged',
+      reduce: 'none',
+      scores: opts.scores.map((s) => ({ id: s.id, ...(s.options ? { options: { ...s.options } } : {}) })),
+    });
+  }
+  const logme = opts.scores.find((s) => s.id === 'logme');
+  if (logme && logme.options?.variant === undefined) {
+    out.push({
+      id: 'logme-variant=fixed-point',
+      choice: 'logme-variant',
+      option: 'fixed-point',
+      current: 'corrected',
+      description: "LogME with the published fixed-point evidence instead of the preset's corrected one",
+      scores: [{ id: 'logme', options: { ...logme.options, variant: 'fixed-point' } }],
+    });
+  }
+  return out;
+}
+
+/** The alternatives restricted to the scores that apply to a task. */
+function alternativesFor(all: readonly AlternativeRequest[], requests: readonly ScoreRequest[]) {
+  const ids = new Set(requests.map((r) => r.id));
+  return all
+    .map((a) => ({ ...a, scores: a.scores.filter((s) => ids.has(s.id)) }))
+    .filter((a) => a.scores.length > 0);
 }
 
 /** The sweep sizes of a dataset task (below its train size, then the train size), or undefined. */

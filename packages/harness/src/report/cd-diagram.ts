@@ -7,6 +7,9 @@
 import type { EChartsOption } from 'echarts';
 import { renderChart } from './charts';
 
+/** The file `writeReports` writes the diagram to, beside report.md (which links it). */
+export const CD_DIAGRAM_FILE = 'cd-diagram.svg';
+
 /** What the diagram needs: `crossTask`'s scores (average ranks) and its Nemenyi result. */
 export interface CdDiagramInput {
   readonly scores: Readonly<Record<string, { readonly averageRank?: number; readonly kind?: string }>>;

@@ -12,6 +12,7 @@
  * | `agreement` | task, truth, ranking, ranking_kind, figure, value (and on the weightedTau row, warning: the degenerate figures) — one row per figure: `weightedTau`, `weightedTauLow`, `weightedTauHigh`, `kendallTau`, `pearson`, `spearman`, `weightedPearson`, `rel1`, `rel3`, `regret1`, `beatsBaselines` (1/0) |
  * | `sweep`     | task, truth, ranking (score id), figure `trainPerClass=N:weightedTau` (or `:weightedTauLow`, `:weightedTauHigh`), value |
  * | `summary`   | truth, ranking, ranking_kind, figure `meanWeightedTau` (over the summary's tasks) or `publishedWeightedTau`, value; task empty |
+ * | `cross-task` | ranking, ranking_kind, figure `meanWeightedTau`, `meanWeightedTauLow`, `meanWeightedTauHigh`, `averageRank`, `pReferenceBeats` (P(EMMS beats it)), `recommended` (1), or task + figure `weightedTau`; value |
  *
  * Ranks are 1-based competition ranks (ties share the smallest rank), best first under the ranking's
  * own direction. Empty cells mean "not applicable". Numbers are written in full precision; text that a
@@ -221,6 +222,29 @@ export function reportCsvRows(report: BenchReport): CsvRow[] {
     }
     for (const [id, value] of Object.entries(sum.published?.values ?? {})) {
       rows.push({ kind: 'summary', truth: sum.truth, ranking: id, figure: 'publishedWeightedTau', value });
+    }
+  }
+  rows.push(...crossTaskRows(report));
+  return rows;
+}
+
+function crossTaskRows(report: BenchReport): CsvRow[] {
+  const c = report.crossTask;
+  if (!c) return [];
+  const rows: CsvRow[] = [];
+  for (const [id, s] of Object.entries(c.scores)) {
+    const base = { kind: 'cross-task', ranking: id, ranking_kind: s.kind } as const;
+    rows.push(
+      { ...base, figure: 'meanWeightedTau', value: s.meanWeightedTau },
+      { ...base, figure: 'meanWeightedTauLow', value: s.interval[0] },
+      { ...base, figure: 'meanWeightedTauHigh', value: s.interval[1] },
+    );
+    if (s.averageRank !== undefined) rows.push({ ...base, figure: 'averageRank', value: s.averageRank });
+    const p = c.beats?.probability[id];
+    if (p !== undefined) rows.push({ ...base, figure: 'pReferenceBeats', value: p });
+    if (id === c.recommended) rows.push({ ...base, figure: 'recommended', value: 1 });
+    for (const [task, value] of Object.entries(s.perTask)) {
+      rows.push({ ...base, task, figure: 'weightedTau', value });
     }
   }
   return rows;

@@ -2,6 +2,7 @@
  * report.html: the report view (see `view.ts`) printed as one self-contained page (inline CSS, inline SVG
  * charts, no script, no external URL) that opens offline.
  */
+import { cdDiagramSvg } from './cd-diagram';
 import { agreementBarsSvg, scoreScatterSvg, secondsBarsSvg, summaryBarsSvg, sweepLinesSvg } from './charts';
 import type { BenchReport } from './schema';
 import { type Block, type ChartRef, type Rich, reportView, type Span, type ViewTable } from './view';
@@ -94,6 +95,10 @@ async function chart(report: BenchReport, c: ChartRef): Promise<string | undefin
       return sweepLinesSvg(report.tasks[c.task]!);
     case 'summary':
       return summaryBarsSvg(report.summaries[c.summary]!);
+    case 'cd':
+      return report.crossTask
+        ? cdDiagramSvg({ ...report.crossTask, taskCount: report.crossTask.tasks.length })
+        : undefined;
   }
 }
 

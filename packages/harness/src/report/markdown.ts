@@ -1,6 +1,7 @@
 /**
  * report.md: the report view (see `view.ts`) printed as GitHub-flavoured Markdown. No Node imports.
  */
+import { CD_DIAGRAM_FILE, cdDiagramOption } from './cd-diagram';
 import type { BenchReport } from './schema';
 import { type Block, type Rich, reportView, type Span, type ViewTable } from './view';
 
@@ -69,7 +70,10 @@ function table(tb: ViewTable): string {
   return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
-function block(b: Block): string | undefined {
+/** How {@link blocksToMarkdown} shows a block of charts (undefined: leave it out). */
+export type MarkdownCharts = (b: Extract<Block, { kind: 'charts' }>) => string | undefined;
+
+function block(b: Block, charts: MarkdownCharts): string | undefined {
   switch (b.kind) {
     case 'heading':
       return `${'#'.repeat(b.level)} ${rich(b.text)}`;
@@ -80,13 +84,14 @@ function block(b: Block): string | undefined {
     case 'table':
       return table(b.table);
     case 'charts':
-      return undefined; // charts are drawn in report.html only
+      return charts(b);
   }
 }
 
 /**
  * Renders a bench report as Markdown: the report view (see `reportView`) with every text escaped and no
- * chart.
+ * chart but the critical-difference diagram, linked as the file `cd-diagram.svg` that `writeReports`
+ * writes beside report.md.
  *
  * @param report - a validated bench report.
  * @returns the Markdown text, ending with a line break.
@@ -96,8 +101,31 @@ function block(b: Block): string | undefined {
  * ```
  */
 export function reportToMarkdown(report: BenchReport): string {
-  const parts = reportView(report).sections.flatMap((s) =>
-    s.blocks.map(block).filter((x) => x !== undefined),
+  // charts are drawn in report.html; the critical-difference diagram is also a file beside report.md
+  const cd = report.crossTask && cdDiagramOption(report.crossTask) !== undefined;
+  const charts: MarkdownCharts = (b) =>
+    cd && b.charts.some((c) => c.kind === 'cd')
+      ? `![critical-difference diagram](${CD_DIAGRAM_FILE})${b.caption ? `\n\n${rich(b.caption)}` : ''}`
+      : undefined;
+  return blocksToMarkdown(
+    reportView(report).sections.flatMap((s) => s.blocks),
+    charts,
   );
+}
+
+/**
+ * Prints blocks of a report view as Markdown, every text escaped, charts as `charts` decides (e.g. the
+ * docs site shows the cross-task section of `crossTaskView` with its diagram as an image).
+ *
+ * @param blocks - blocks of a {@link reportView} or `crossTaskView`.
+ * @param charts - how a block of charts is shown (default: left out).
+ * @returns the Markdown text, ending with a line break.
+ * @example
+ * ```ts
+ * blocksToMarkdown(crossTaskView(report), () => '![cd](/charts/cd.svg)');
+ * ```
+ */
+export function blocksToMarkdown(blocks: readonly Block[], charts: MarkdownCharts = () => undefined): string {
+  const parts = blocks.map((b) => block(b, charts)).filter((x) => x !== undefined);
   return `${parts.join('\n\n')}\n`;
 }

@@ -12,7 +12,7 @@
  */
 import { declareErrorCodes, EmmsError } from '@emms/tensor-io';
 import { z } from 'zod';
-import { ItemTruthSchema, TruthPrecisionSchema } from '../cross-task-schema';
+import { CrossTaskSchema, ItemTruthSchema, TruthPrecisionSchema } from '../cross-task-schema';
 
 /** Error codes of the report module. */
 export const REPORT_ERROR_CODES = declareErrorCodes('@emms/harness', {
@@ -288,6 +288,19 @@ export const SweepInfo = z
   })
   .describe('train-size sweep (the D ≥ N study)');
 
+/** The scores of one alternative configuration of a tuned preset choice, on one task. */
+export const AlternativeInfo = z
+  .strictObject({
+    choice: z.string().min(1).describe('the tuned choice, e.g. "reduce" or "logme-variant"'),
+    option: z.string().min(1).describe('the alternative, e.g. "none" or "published"'),
+    current: z.string().min(1).describe('the preset\'s own option for this choice, e.g. "auto"'),
+    description: z.string().describe('the configuration in words'),
+    scores: z
+      .record(z.string().min(1), modelValues('score value under this configuration'))
+      .describe('per score id'),
+  })
+  .describe('one alternative configuration of a tuned preset choice');
+
 /** Everything measured on one task (one dataset and split). */
 export const TaskReport = z
   .strictObject({
@@ -310,6 +323,13 @@ export const TaskReport = z
       .describe('agreement[truthId][scoreOrBaselineId]'),
     speed: SpeedInfo.optional(),
     sweep: SweepInfo.optional(),
+    alternatives: z
+      .record(z.string().min(1), AlternativeInfo)
+      .optional()
+      .describe(
+        'per alternative configuration of a tuned preset choice (e.g. "reduce=none"), the scores it gives; ' +
+          'the leave-one-task-out validation of the preset compares them with the scores above',
+      ),
     notes: z.array(z.string()).default([]).describe('models left out and why, other remarks'),
   })
   .superRefine((task, ctx) => {
@@ -342,6 +362,9 @@ export const TaskReport = z
       }
     }
     for (const [id, b] of Object.entries(task.baselines)) checkKeys(b.values, ['baselines', id, 'values']);
+    for (const [id, a] of Object.entries(task.alternatives ?? {})) {
+      for (const [sid, v] of Object.entries(a.scores)) checkKeys(v, ['alternatives', id, 'scores', sid]);
+    }
     for (const [truthId, rows] of Object.entries(task.agreement)) {
       if (!(truthId in task.groundTruth)) {
         ctx.addIssue({
@@ -410,6 +433,11 @@ export const BenchReportSchema = z
       .default([])
       .describe('mean agreement over several tasks (e.g. a paper suite), with published values'),
     notes: z.array(z.string()).default([]).describe('remarks about the whole run'),
+    crossTask: CrossTaskSchema.optional().describe(
+      'statistics across the tasks (runs with two or more tasks): per score the mean weighted τ with its ' +
+        'interval and average rank, the Friedman test, the critical difference, P(EMMS beats each), the ' +
+        'recommendation, the held-out validation of the preset and the ensemble, EMMS against LogME per kind',
+    ),
   })
   .superRefine((report, ctx) => {
     const seen = new Set<string>();
@@ -420,6 +448,15 @@ export const BenchReportSchema = z
       seen.add(t.id);
     });
     const byId = new Map(report.tasks.map((t) => [t.id, t]));
+    report.crossTask?.tasks.forEach((id, j) => {
+      if (!byId.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${id}" is not a task of this report`,
+          path: ['crossTask', 'tasks', j],
+        });
+      }
+    });
     report.summaries.forEach((sum, i) => {
       sum.tasks.forEach((id, j) => {
         const task = byId.get(id);
@@ -463,6 +500,8 @@ export type IntervalInfo = z.output<typeof IntervalInfo>;
 export type SweepInfo = z.output<typeof SweepInfo>;
 /** Mean agreement over several tasks. */
 export type SummaryInfo = z.output<typeof SummaryInfo>;
+/** One alternative configuration of a tuned preset choice. */
+export type AlternativeInfo = z.output<typeof AlternativeInfo>;
 /** A typed failure in a report. */
 export type ReportError = z.output<typeof ReportError>;
 

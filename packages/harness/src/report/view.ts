@@ -18,43 +18,10 @@ import {
   scoreSeconds,
 } from './format';
 import type { BenchReport, SummaryInfo, TaskReport } from './schema';
+import { crossTaskView, precisionBlocks } from './view-cross-task';
+import { type Block, heading, para, plain, type Rich, t, table } from './view-parts';
 
-/** How a piece of text is shown: `bad` and `warn` are marks (bold in Markdown), `meta` is secondary text. */
-export type SpanStyle = 'strong' | 'em' | 'code' | 'bad' | 'warn' | 'meta' | 'strike';
-
-/** A piece of text (never markup: renderers escape it) with a style and a tooltip. */
-export interface Span {
-  readonly text: string;
-  readonly style?: SpanStyle;
-  /** Shown on hover (HTML `title`). */
-  readonly title?: string;
-}
-
-/** Styled text: a table cell, a list item, a paragraph. */
-export type Rich = readonly Span[];
-
-/** A table; `numeric` columns are right-aligned. */
-export interface ViewTable {
-  readonly header: readonly Rich[];
-  readonly rows: readonly { readonly cells: readonly Rich[]; readonly kind?: 'baseline' | 'failed' }[];
-  readonly numeric: readonly boolean[];
-}
-
-/** A chart of the report (drawn by `charts.ts`; text renderers leave charts out). */
-export type ChartRef =
-  | { readonly kind: 'agreement'; readonly task: number; readonly truth: string }
-  | { readonly kind: 'scatter'; readonly task: number; readonly score: string; readonly truth: string }
-  | { readonly kind: 'seconds'; readonly task: number }
-  | { readonly kind: 'sweep'; readonly task: number }
-  | { readonly kind: 'summary'; readonly summary: number };
-
-/** One block of a section. */
-export type Block =
-  | { readonly kind: 'heading'; readonly level: 1 | 2 | 3; readonly text: Rich }
-  | { readonly kind: 'paragraph'; readonly text: Rich; readonly meta?: boolean }
-  | { readonly kind: 'list'; readonly items: readonly Rich[]; readonly tone?: 'warn' | 'meta' }
-  | { readonly kind: 'table'; readonly table: ViewTable }
-  | { readonly kind: 'charts'; readonly charts: readonly ChartRef[]; readonly caption?: Rich };
+export type { Block, ChartRef, Rich, Span, SpanStyle, ViewTable } from './view-parts';
 
 /** A section: the head, a summary, a task (with its anchor) or the notes. */
 export interface ViewSection {
@@ -71,19 +38,6 @@ export interface ReportView {
   readonly contents: readonly { readonly anchor: string; readonly label: string }[];
   readonly sections: readonly ViewSection[];
 }
-
-const t = (text: string, style?: SpanStyle, title?: string): Span => ({
-  text,
-  ...(style ? { style } : {}),
-  ...(title ? { title } : {}),
-});
-const plain = (text: string): Rich => [t(text)];
-const heading = (level: 1 | 2 | 3, ...text: Span[]): Block => ({ kind: 'heading', level, text });
-const para = (text: Rich, meta?: boolean): Block => ({ kind: 'paragraph', text, ...(meta ? { meta } : {}) });
-const table = (header: string[], rows: ViewTable['rows'], numeric: boolean[]): Block => ({
-  kind: 'table',
-  table: { header: header.map(plain), rows, numeric },
-});
 
 /** Errors that mean "this score does not apply to this model", shown as "n/a", not as a failure. */
 const NOT_APPLICABLE = 'NOT_APPLICABLE';
@@ -330,7 +284,9 @@ function taskSection(task: TaskReport, index: number): ViewSection {
   const blocks: Block[] = [heading(2, t(`Task ${task.id}`), t(` (dataset ${task.dataset})`, 'meta'))];
   if (task.description) blocks.push(para(plain(task.description)));
   blocks.push(facts(task), ...modelsTable(task));
-  for (const tid of Object.keys(task.groundTruth)) blocks.push(...agreementBlocks(task, index, tid));
+  for (const tid of Object.keys(task.groundTruth)) {
+    blocks.push(...agreementBlocks(task, index, tid), ...precisionBlocks(task, tid));
+  }
   const models = orderedModels(task);
   const baselineIds = Object.keys(task.baselines);
   if (baselineIds.length) {
@@ -434,10 +390,11 @@ function summarySection(sum: SummaryInfo, index: number): ViewSection {
 }
 
 /**
- * What a bench report shows: the run facts; the summaries over tasks (mean weighted τ beside published
+ * What a bench report shows: the run facts; with two or more tasks the cross-task section (see
+ * `crossTaskView`); the summaries over tasks (mean weighted τ beside published
  * values); per task its facts (split, F-labels, preprocessing, speed), the models ranked by the ground truth
  * with each score's rank ("n/a" where a score does not apply), the agreement table per ground truth with
- * its charts, the static baselines, seconds per score, warnings, scores that do not apply, errors, the
+ * its charts and the ground truth's precision, the static baselines, seconds per score, warnings, scores that do not apply, errors, the
  * train-size sweep and the notes; then the report's notes. Text stays text: names and messages are never
  * markup, whatever they contain.
  *
@@ -468,8 +425,10 @@ export function reportView(report: BenchReport): ReportView {
       ],
     },
   ];
+  const cross = crossTaskView(report);
   const sections: ViewSection[] = [
     { blocks: head },
+    ...(cross.length ? [{ anchor: 'across-tasks', blocks: cross }] : []),
     ...report.summaries.map(summarySection),
     ...report.tasks.map(taskSection),
   ];

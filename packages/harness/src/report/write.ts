@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { EmmsError } from '@emms/tensor-io';
+import { CD_DIAGRAM_FILE, cdDiagramSvg } from './cd-diagram';
 import { reportToCsv } from './csv';
 import { reportToHtml } from './html';
 import { reportToMarkdown } from './markdown';
@@ -16,6 +17,8 @@ export interface ReportPaths {
   csv: string;
   md: string;
   html: string;
+  /** The critical-difference diagram (`cd-diagram.svg`), when the report has one. */
+  cd?: string;
 }
 
 /** Options of {@link writeReports}. */
@@ -72,6 +75,8 @@ function trimItems(report: BenchReport, maxItemChars: number): BenchReport {
  * - report.csv: tidy rows typed by a `kind` column, see {@link reportToCsv}.
  * - report.md: the human report, see {@link reportToMarkdown}.
  * - report.html: one self-contained page with SVG charts, see {@link reportToHtml}.
+ * - cd-diagram.svg: with a cross-task section that has a critical difference, its diagram (report.md
+ *   links it; report.html embeds it); removed when the report has none.
  *
  * @param report - the report (validated here with the `emms-bench-report` v1 schema).
  * @param outDir - output folder.
@@ -101,17 +106,22 @@ export async function writeReports(
   }
   const valid = trimItems(parseReport(report), maxItemChars);
   const dir = resolve(outDir);
-  const contents: Record<keyof ReportPaths, string> = {
+  const cd = valid.crossTask
+    ? await cdDiagramSvg({ ...valid.crossTask, taskCount: valid.crossTask.tasks.length })
+    : undefined;
+  const contents: Partial<Record<keyof ReportPaths, string>> = {
     json: `${JSON.stringify(valid, null, 2)}\n`,
     csv: reportToCsv(valid),
     md: reportToMarkdown(valid),
     html: await reportToHtml(valid),
+    ...(cd ? { cd } : {}),
   };
   const paths: ReportPaths = {
     json: join(dir, 'report.json'),
     csv: join(dir, 'report.csv'),
     md: join(dir, 'report.md'),
     html: join(dir, 'report.html'),
+    ...(cd ? { cd: join(dir, CD_DIAGRAM_FILE) } : {}),
   };
   try {
     await mkdir(dir, { recursive: true });
@@ -123,15 +133,15 @@ export async function writeReports(
     );
   }
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  // report.json goes last: when it is new, the other three are new too.
-  const keys: (keyof ReportPaths)[] = ['csv', 'md', 'html', 'json'];
+  // report.json goes last: when it is new, the others are new too.
+  const keys: (keyof ReportPaths)[] = [...(cd ? (['cd'] as const) : []), 'csv', 'md', 'html', 'json'];
   const temps: string[] = [];
   try {
     for (const key of keys) {
       const tmp = join(dir, `.report.${key}.${tag}.tmp`);
       temps.push(tmp);
       try {
-        await writeFile(tmp, contents[key], { encoding: 'utf8', flag: 'wx' });
+        await writeFile(tmp, contents[key]!, { encoding: 'utf8', flag: 'wx' });
       } catch (cause) {
         throw new EmmsError(
           'FILE_UNWRITABLE',
@@ -143,15 +153,17 @@ export async function writeReports(
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       try {
-        await rename(temps[i]!, paths[key]);
+        await rename(temps[i]!, paths[key]!);
       } catch (cause) {
         throw new EmmsError(
           'FILE_UNWRITABLE',
-          `cannot replace ${paths[key]} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); remove it or choose another outDir`,
+          `cannot replace ${paths[key]!} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}); remove it or choose another outDir`,
           { input: paths[key], cause },
         );
       }
     }
+    // a diagram left by an earlier run would not belong to this report
+    if (!cd) await rm(join(dir, CD_DIAGRAM_FILE), { force: true });
   } finally {
     await Promise.all(temps.map((t) => rm(t, { force: true })));
   }

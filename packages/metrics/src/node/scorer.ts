@@ -69,7 +69,7 @@ export interface ScorerRunOptions {
   readonly relabel?: boolean;
   /** Feature preprocessing before every score: `none`, `pca:K` or `auto` (default: the preset's). */
   readonly reduce?: string;
-  /** `published` (default, the reference implementations exactly) or `rank` (the defaults that rank best). */
+  /** `published` (default, the reference implementations exactly) or `rank` (reduce "auto" and each metric's rank options). */
   readonly preset?: Preset;
   /** Progress of long computations. */
   readonly onProgress?: ProgressListener;

@@ -85,6 +85,7 @@ export async function assembleStep(input: AssembleInput, ctx: StepContext): Prom
     agreement: a.agreement,
     ...(t.speed ? { speed: t.speed } : {}),
     ...(a.sweep ? { sweep: a.sweep } : {}),
+    ...(t.alternatives ? { alternatives: t.alternatives } : {}),
     notes: notesOf(input, t),
   } as TaskReport;
 }

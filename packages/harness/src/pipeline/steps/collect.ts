@@ -28,6 +28,8 @@ export interface CollectedTask {
   readonly baselines: TaskReport['baselines'];
   readonly results: Map<string, ScoreResult>;
   readonly speed?: TaskReport['speed'];
+  /** The preset's alternative configurations, when the scores ran them. */
+  readonly alternatives?: TaskReport['alternatives'];
   readonly reps: number;
 }
 
@@ -291,6 +293,7 @@ export function collectTask(input: TaskInput, store: ArtifactStore): CollectedTa
       : (split.flabels?.length ?? 0);
   const { speed, logmeFlabels } = speedOf(scores, results, ok, k, input.scores.preset);
   if (logmeFlabels) scores['logme-flabels'] = logmeFlabels;
+  const alternatives = alternativesOf(results);
   return {
     split,
     models,
@@ -302,8 +305,31 @@ export function collectTask(input: TaskInput, store: ArtifactStore): CollectedTa
     baselines: staticBaselines(models.filter((m) => !m.error)),
     results,
     ...(speed ? { speed } : {}),
+    ...(alternatives ? { alternatives } : {}),
     reps: input.truth.reps,
   };
+}
+
+/** The alternative configurations' values per score and model, when the scores ran any. */
+function alternativesOf(results: ReadonlyMap<string, ScoreResult>): TaskReport['alternatives'] {
+  const out: NonNullable<TaskReport['alternatives']> = {};
+  for (const [model, r] of results) {
+    for (const [id, a] of Object.entries(r.alternatives ?? {})) {
+      out[id] ??= {
+        choice: a.choice,
+        option: a.option,
+        current: a.current,
+        description: a.description,
+        scores: {},
+      };
+      const scores = out[id].scores;
+      for (const [sid, cell] of Object.entries(a.table)) {
+        scores[sid] ??= {};
+        if (cell.value !== undefined) scores[sid][model] = cell.value;
+      }
+    }
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The rule text of a preset, as the report's preprocessing section shows it. */

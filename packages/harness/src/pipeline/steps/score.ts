@@ -16,6 +16,21 @@ import { contentKey } from '../../cache';
 import { ArtifactRefSchema, loadLabels, loadMatrix } from '../artifacts';
 import type { StepContext } from '../types';
 
+/** One alternative configuration of a tuned preset choice: the scores to run again, and how. */
+export const AlternativeRequestSchema = z.strictObject({
+  id: z.string().min(1),
+  choice: z.string().min(1),
+  option: z.string().min(1),
+  current: z.string().min(1),
+  description: z.string(),
+  /** The reduce of this configuration (default: the run's). */
+  reduce: z.string().min(1).optional(),
+  scores: z.array(
+    z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
+  ),
+});
+export type AlternativeRequest = z.output<typeof AlternativeRequestSchema>;
+
 /** Input of the score step. */
 export const ScoreInputSchema = z.strictObject({
   task: z.string().min(1),
@@ -40,8 +55,19 @@ export const ScoreInputSchema = z.strictObject({
   sweep: z.array(z.number().int().positive()),
   /** Time LogME on each F-label when EMMS scored this candidate (the speed comparison). */
   speed: z.boolean(),
+  /** Alternative configurations of the preset's tuned choices, scored too (held-out validation). */
+  alternatives: z.array(AlternativeRequestSchema).optional(),
 });
 export type ScoreInput = z.output<typeof ScoreInputSchema>;
+
+/** One alternative configuration scored on the candidate. */
+export interface AlternativeResult {
+  readonly choice: string;
+  readonly option: string;
+  readonly current: string;
+  readonly description: string;
+  readonly table: Record<string, ScoreCell>;
+}
 
 /** Result of the score step. */
 export interface ScoreResult {
@@ -57,6 +83,8 @@ export interface ScoreResult {
   }[];
   /** LogME on each F-label in turn: seconds summed, and the mean value when every F-label scored. */
   readonly speed?: { readonly secs: number; readonly value?: number };
+  /** Per alternative configuration id, what it is and the cells of its scores. */
+  readonly alternatives?: Record<string, AlternativeResult>;
 }
 
 /** LogME run with each F-label in turn as its regression target (cached with its inputs' content). */
@@ -130,20 +158,19 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
     signal: ctx.signal,
   };
   const id = input.candidate.id;
+  const candidate = {
+    id,
+    features,
+    ...(input.candidate.train.key ? { featuresKey: input.candidate.train.key } : {}),
+    ...(probs ? { probs } : {}),
+  };
   const full = await scoreCandidates({
     ...common,
     task: input.task,
     labels,
     flabels,
     ...(input.classless ? { classless: { reason: input.classless, ...(targets ? { targets } : {}) } } : {}),
-    candidates: [
-      {
-        id,
-        features,
-        ...(input.candidate.train.key ? { featuresKey: input.candidate.train.key } : {}),
-        ...(probs ? { probs } : {}),
-      },
-    ],
+    candidates: [candidate],
   });
   const table = Object.fromEntries(Object.entries(full).map(([s, cells]) => [s, cells[id]!]));
   const sweep: ScoreResult['sweep'][number][] = [];
@@ -190,5 +217,35 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
         backend ? { backend } : {},
       )
     : undefined;
-  return { table, metrics, sweep, ...(speed ? { speed } : {}) };
+  const alternatives: Record<string, AlternativeResult> = {};
+  for (const alt of input.alternatives ?? []) {
+    const altSettings = resolveRunSettings(
+      { preset: input.preset, reduce: alt.reduce ?? input.reduce },
+      registry,
+    );
+    const t = await scoreCandidates({
+      ...common,
+      settings: altSettings,
+      scores: alt.scores,
+      task: `${input.task}#${alt.id}`,
+      labels,
+      flabels,
+      candidates: [candidate],
+    });
+    const { choice, option, current, description } = alt;
+    alternatives[alt.id] = {
+      choice,
+      option,
+      current,
+      description,
+      table: Object.fromEntries(Object.entries(t).map(([s, cells]) => [s, cells[id]!])),
+    };
+  }
+  return {
+    table,
+    metrics,
+    sweep,
+    ...(speed ? { speed } : {}),
+    ...(input.alternatives?.length ? { alternatives } : {}),
+  };
 }
