@@ -18,8 +18,8 @@ import { join } from 'node:path';
 import { DEFAULT_TEMPLATES, weightedTau } from '@emms/harness';
 import { classificationFLabels, createEmbedder } from '@emms/label-embedders';
 import type { LinalgBackend } from '@emms/linalg';
-import { autoSelectBackend } from '@emms/linalg-openblas';
 import { type MetricInputs, scoreMetrics } from '@emms/metrics';
+import { selectBackend } from '@emms/metrics/node';
 import type { Matrix } from '@emms/tensor-io';
 import { readLabelsFile, readMatrixFile } from '@emms/tensor-io/node';
 import { Rng } from './generate';
@@ -162,7 +162,7 @@ async function main(): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const seed = Number(value('--seed') ?? 1);
-  const { backend } = autoSelectBackend({ EMMS_LINALG: 'openblas' });
+  const { backend } = await selectBackend('openblas');
   if (!backend.gramIntoF32)
     console.log(`notice: backend ${backend.name} has no float32 kernels; both runs are float64`);
   const zooDir = value('--zoo');

@@ -98,6 +98,7 @@ export {
   writeNormalised,
 } from './preprocess';
 export {
+  BASE_ZOO_IDS,
   findZooEntry,
   openZooModel,
   packageRoot,

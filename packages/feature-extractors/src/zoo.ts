@@ -175,6 +175,12 @@ const BASE_ZOO: readonly ZooEntry[] = [
  */
 export const ZOO: readonly ZooEntry[] = [...BASE_ZOO, ...LAYER_CANDIDATES, ...HUMAN_MODELS];
 
+/**
+ * The ids of the base zoo: the packaged models' own final features, without the earlier layers and the
+ * human-models backbones (those are candidates of the offline suite). The default `emms bench` ranks these.
+ */
+export const BASE_ZOO_IDS: readonly string[] = BASE_ZOO.map((e) => e.id);
+
 /** The zoo entry with this id, or undefined. */
 export function findZooEntry(id: string): ZooEntry | undefined {
   return ZOO.find((e) => e.id === id);

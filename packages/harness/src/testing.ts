@@ -3,6 +3,6 @@
  * previews. Not part of the main entry.
  */
 
-export { goldenBench } from './pipeline/golden';
+export { goldenBench, withoutAdditions } from './pipeline/golden';
 export { sampleReport } from './report/testing';
 export { withoutTimings } from './report/timings';

@@ -106,6 +106,20 @@ describe('job payloads and the worker policy', () => {
     expect(code(() => checkSpec({ tasks: [{ dataset: outside }] }, policy))).toBe('JOB_NOT_ALLOWED');
     expect(code(() => checkSpec({ tasks: [] }, policy))).toBe('JOB_INVALID');
   });
+  it("checks each task's own candidates and class-names file against the policy too", () => {
+    const task = (extra: object) => ({ tasks: [{ dataset: 'mnist', ...extra }] });
+    expect(code(() => checkSpec(task({ candidates: [join(outside, 'evil.onnx')] }), policy))).toBe(
+      'JOB_NOT_ALLOWED',
+    );
+    expect(code(() => checkSpec(task({ classes: join(outside, 'classes.txt') }), policy))).toBe(
+      'JOB_NOT_ALLOWED',
+    );
+    const ok = checkSpec(task({ candidates: ['ppocr-cls', 'm.onnx'] }), policy);
+    expect((ok.tasks[0] as { candidates: unknown[] }).candidates).toEqual([
+      'ppocr-cls',
+      { id: 'm.onnx', model: join(allowed, 'm.onnx') },
+    ]);
+  });
   it('checks every step call: its input against the step, its models, paths and artifacts against the policy', () => {
     const extract = (model: string) => ({
       step: 'extract',

@@ -164,9 +164,24 @@ export function checkSpec(raw: unknown, policy: WorkerPolicy): BenchSpec {
   }
   const spec = parsed.data;
   checkPlugins(spec.plugins, policy);
+  // candidates of the spec and of each task: every model reference and feature file inside the policy
+  const allowed = (list: BenchSpec['candidates']) =>
+    list.map((c) => {
+      const o = typeof c === 'string' ? { id: c, model: c } : c;
+      if (o.features !== undefined) return { ...o, features: allowedPath(o.features, 'features', policy) };
+      const model = resolveModelRef(o.model!, policy);
+      return model === o.model && typeof c === 'string' ? c : { ...o, model };
+    });
+  const candidates = allowed(spec.candidates);
   const tasks = spec.tasks.map((t) =>
     'dataset' in t
-      ? { ...t, id: t.id ?? t.dataset, dataset: resolveDatasetRef(t.dataset, policy) }
+      ? {
+          ...t,
+          id: t.id ?? t.dataset,
+          dataset: resolveDatasetRef(t.dataset, policy),
+          ...(t.candidates ? { candidates: allowed(t.candidates) } : {}),
+          ...(typeof t.classes === 'string' ? { classes: allowedPath(t.classes, 'classes', policy) } : {}),
+        }
       : {
           ...t,
           featuresDir: allowedPath(t.featuresDir, 'featuresDir', policy),
@@ -174,12 +189,6 @@ export function checkSpec(raw: unknown, policy: WorkerPolicy): BenchSpec {
           flabels: t.flabels.map((f) => allowedPath(f, 'flabels', policy)),
         },
   );
-  const candidates = spec.candidates.map((c) => {
-    const o = typeof c === 'string' ? { id: c, model: c } : c;
-    if (o.features !== undefined) return { ...o, features: allowedPath(o.features, 'features', policy) };
-    const model = resolveModelRef(o.model!, policy);
-    return model === o.model && typeof c === 'string' ? c : { ...o, model };
-  });
   for (const e of spec.flabels.embedders) resolveEmbedderRef(typeof e === 'string' ? e : e.id, policy);
   const gt = spec.groundTruth;
   const groundTruth =

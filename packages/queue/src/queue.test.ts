@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArtifactStore, parseBenchSpec } from '@emms/harness';
-import { goldenBench, withoutTimings } from '@emms/harness/testing';
+import { goldenBench, withoutAdditions, withoutTimings } from '@emms/harness/testing';
 import { isEmmsError } from '@emms/tensor-io';
 import { writeNpyFile } from '@emms/tensor-io/node';
 import { Job, Queue } from 'bullmq';
@@ -91,7 +91,7 @@ describe('queued bench runs against a real Redis', () => {
     const { b, report } = await finish();
     const taken = await Job.fromId(queue, busy.id!);
     expect(taken?.returnvalue.pid).toBe(b.child.pid);
-    expect(withoutTimings(report)).toEqual(withoutTimings(golden));
+    expect(withoutAdditions(report)).toEqual(withoutTimings(golden));
   }, 300_000);
 
   it('SIGTERM stops a busy worker within seconds and hands its job back; the run still completes', async () => {
@@ -105,7 +105,7 @@ describe('queued bench runs against a real Redis', () => {
     expect(['waiting', 'wait', 'prioritized']).toContain(state); // back in the queue, no attempt spent
     expect((await Job.fromId(queue, busy.id!))?.attemptsMade).toBe(0);
     const { report } = await finish();
-    expect(withoutTimings(report)).toEqual(withoutTimings(golden));
+    expect(withoutAdditions(report)).toEqual(withoutTimings(golden));
   }, 300_000);
 
   it('a step that always fails is retried a bounded number of times with back-off; the rest completes', async () => {

@@ -83,6 +83,22 @@ describe('emms bench: what the spec decides, folders, nothing scored', () => {
     expect(r.stderr).toContain('--spec decides --models, --train-per-class');
   });
 
+  it('--suite offline needs no --features-dir, and decides the dataset, models and templates', async () => {
+    const withDir = await run(['bench', '--suite', 'offline-small', '--features-dir', 'x']);
+    expect(withDir.code).toBe(2);
+    expect(withDir.stderr).toContain('--suite offline-small needs no --features-dir');
+    const withModels = await run(['bench', '--suite', 'offline', '--models', 'pixels', '--templates', '{}']);
+    expect(withModels.code).toBe(2);
+    expect(withModels.stderr).toContain('--suite decides --models, --templates');
+  });
+
+  it('--templates without "{}" is a typed error naming the template and the fix', async () => {
+    const r = await run(['bench', '--templates', 'a photo of a digit', '--no-cache']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('TEMPLATE_INVALID');
+    expect(r.stderr).toContain('"a photo of a digit"');
+  });
+
   it('--cache naming a file and --out on /proc are typed errors at once, not INTERNAL or a loop', async () => {
     const dir = tmp('emms-folders-');
     const file = join(dir, 'taken');

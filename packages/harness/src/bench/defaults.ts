@@ -1,9 +1,10 @@
 // The default offline benchmark (`emms bench` with no arguments) and the paper-protocol suites.
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { ZOO } from '@emms/feature-extractors';
+import { join } from 'node:path';
+import { DIGIT_TEMPLATES, validateTemplates } from '@emms/label-embedders';
 import { EmmsError } from '@emms/tensor-io';
 import { requireFolder } from '../folders';
+import { datasetModality } from '../pipeline/defaults';
 import { publishedTruth } from '../published-truth';
 import { type BenchSpec, type BenchSpecInput, parseBenchSpec } from '../spec';
 import { BENCH_CODES } from './codes';
@@ -22,8 +23,8 @@ export const DEFAULT_EXCLUDED: readonly { id: string; reason: string }[] = [
   },
 ];
 
-/** Prompt templates of the default F-labels (each gives one F-label per embedder). */
-export const DEFAULT_TEMPLATES: readonly string[] = ['a photo of the digit {}', 'the number {}', '{}'];
+/** Prompt templates of the default benchmark's digit F-labels (each gives one F-label per embedder). */
+export const DEFAULT_TEMPLATES: readonly string[] = DIGIT_TEMPLATES;
 
 /** Options of {@link defaultBenchSpec}; each maps to an `emms bench` flag. */
 export interface DefaultBenchOptions {
@@ -42,6 +43,8 @@ export interface DefaultBenchOptions {
   readonly reduce?: string;
   /** `rank` (default for the benchmark) or `published` (default for the paper suites). */
   readonly preset?: 'rank' | 'published';
+  /** Prompt templates (default: chosen for the dataset, see `defaultTemplates` of @emms/label-embedders). */
+  readonly templates?: readonly string[];
 }
 
 /**
@@ -57,13 +60,14 @@ export interface DefaultBenchOptions {
  * const spec = defaultBenchSpec({ models: ['ppocr-rec', 'ppocr-cls', 'pixels'], trainPerClass: 5 });
  * ```
  */
-export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
-  const excluded = new Set(DEFAULT_EXCLUDED.map((e) => e.id));
-  const candidates = o.models ?? [...ZOO.filter((e) => !excluded.has(e.id)).map((e) => e.id), 'pixels'];
+export function defaultBenchSpec(o: DefaultBenchOptions = {}, cwd = process.cwd()): BenchSpec {
+  const dataset = o.dataset ?? 'mnist';
+  // without --models: the default candidates of the dataset's modality (zoo + pixels, or the text models)
+  const image = datasetModality(dataset, cwd) !== 'text';
   const input: BenchSpecInput = {
     tasks: [
       {
-        dataset: o.dataset ?? 'mnist',
+        dataset,
         trainPerClass: o.trainPerClass ?? 40,
         testPerClass: o.testPerClass ?? 20,
         seed: o.seed ?? 0,
@@ -72,10 +76,10 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
         sweep: [5, 10, 20].filter((s) => s < (o.trainPerClass ?? 40)),
       },
     ],
-    candidates: [...candidates],
+    candidates: [...(o.models ?? [])],
     flabels: {
       embedders: ['use-lite', { id: 'glove', optional: true }],
-      templates: [...DEFAULT_TEMPLATES],
+      ...(o.templates ? { templates: validateTemplates(o.templates, 'templates') } : {}),
     },
     scores: [...(o.metrics ?? [])],
     preset: o.preset ?? 'rank',
@@ -83,7 +87,7 @@ export function defaultBenchSpec(o: DefaultBenchOptions = {}): BenchSpec {
     groundTruth: { measured: ['linear-probe', 'knn'] },
     out: o.out ?? 'emms-bench',
     cache: o.cache ?? '.emms-cache',
-    excluded: o.models ? [] : DEFAULT_EXCLUDED.map((e) => ({ ...e })),
+    excluded: o.models || !image ? [] : DEFAULT_EXCLUDED.map((e) => ({ ...e })),
   };
   return parseBenchSpec(input, 'bench options');
 }

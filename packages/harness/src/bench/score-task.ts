@@ -53,6 +53,13 @@ export interface ScoreCandidatesInput {
   readonly targets?: Matrix;
   /** F-labels (each N×L), the same for every candidate. */
   readonly flabels?: readonly Matrix[];
+  /**
+   * Set when the task's question is not the items' classes (referring, captioning): `reason`, for the
+   * report. Scores that need class labels are then `NOT_APPLICABLE` with it and no score sees the labels;
+   * scores that take regression targets get `targets` (e.g. the referring boxes), while scores that take
+   * F-labels (EMMS) rank by the task's F-labels.
+   */
+  readonly classless?: { readonly reason: string; readonly targets?: Matrix };
   readonly candidates: readonly ScoreCandidate[];
   readonly scores: readonly ScoreRequest[];
   /** Where score ids are looked up (default: the built-in scores). */
@@ -152,6 +159,24 @@ const notApplicable = (reason: string, score: string): ScoreCell['error'] => ({
   input: score,
 });
 
+/** Why a score does not apply to a task without classes (undefined: it applies). */
+function classlessReason(
+  metric: { id: string; inputs: { required: readonly string[]; optional?: readonly string[] } },
+  classless: NonNullable<ScoreCandidatesInput['classless']>,
+  flabels: boolean,
+): string | undefined {
+  const req = metric.inputs.required;
+  const opt = metric.inputs.optional ?? [];
+  if (req.includes('labels') || req.includes('probs')) {
+    return `${metric.id} needs class labels; ${classless.reason}`;
+  }
+  const usesFlabels = req.includes('flabels') || (opt.includes('flabels') && flabels);
+  if (!usesFlabels && !classless.targets && (opt.includes('labels') || opt.includes('targets'))) {
+    return `${metric.id} needs class labels or regression targets; ${classless.reason}`;
+  }
+  return undefined;
+}
+
 const noProbs = (model: string, score: string) =>
   new EmmsError(
     BENCH_CODES.NOT_APPLICABLE,
@@ -220,7 +245,13 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     if (!r) {
       const inputs: MetricInputs = {
         features: c.features,
-        ...(labels ? { labels } : { targets }),
+        ...(input.classless
+          ? input.classless.targets
+            ? { targets: input.classless.targets }
+            : {}
+          : labels
+            ? { labels }
+            : { targets }),
         ...(input.flabels && input.flabels.length > 0 ? { flabels: input.flabels } : {}),
         ...(c.probs ? { probs: c.probs } : {}),
       };
@@ -265,11 +296,23 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
     const needsProbs = metric.inputs.required.includes('probs');
     const regression = targets ? regressionInput(metric, (input.flabels ?? []).length > 0) : undefined;
     if (typeof regression === 'object') optionError = notApplicable(regression.reason, metric.id);
+    const classlessNA = input.classless
+      ? classlessReason(metric, input.classless, (input.flabels ?? []).length > 0)
+      : undefined;
     for (const c of input.candidates) {
       if (input.signal?.aborted) throw input.signal.reason ?? new Error('aborted');
       if (optionError) {
         row.set(c.id, { seconds: 0, error: optionError, cached: false });
         progress.advance(1, `${metric.id} ${c.id}`);
+        continue;
+      }
+      if (classlessNA) {
+        row.set(c.id, {
+          seconds: 0,
+          error: { code: BENCH_CODES.NOT_APPLICABLE, message: classlessNA, input: c.id },
+          cached: false,
+        });
+        progress.advance(1, `${metric.id} ${c.id}: not applicable`);
         continue;
       }
       if (needsProbs && !c.probs) {
@@ -286,7 +329,9 @@ export async function scoreCandidates(input: ScoreCandidatesInput): Promise<Scor
         kind: 'score',
         v: 1,
         features: c.featuresKey ?? matrixKey(c.features),
-        labels: labelsKey,
+        labels: input.classless
+          ? `classless:${input.classless.targets ? matrixKey(input.classless.targets) : ''}`
+          : labelsKey,
         flabels: flabelsKey,
         probs: c.probs ? matrixKey(c.probs) : null,
         score: metric.id,

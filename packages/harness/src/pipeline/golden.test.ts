@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runBench } from '../bench/run';
 import { withoutTimings } from '../report/timings';
 import { parseBenchSpec } from '../spec';
-import { goldenBench } from './golden';
+import { goldenBench, withoutAdditions } from './golden';
 
 const { spec: input, report: golden } = goldenBench();
 const spec = parseBenchSpec(input);
@@ -25,11 +25,14 @@ describe('the pipeline gives the report of the code before it (timings aside)', 
         { ...spec, cache },
         { noWrite: true, executorName, backend: jsBackend, scorer: { backend: 'js' } },
       );
-      expect(withoutTimings(report)).toEqual(withoutTimings(golden));
+      expect(withoutAdditions(report)).toEqual(withoutTimings(golden));
       // the rerun reads every result from the store and still gives the same report
       const again = await runBench({ ...spec, cache }, { noWrite: true, executorName, backend: jsBackend });
       expect(again.report.run.cacheMisses).toBe(0);
-      expect(withoutTimings(again.report)).toEqual(withoutTimings(golden));
+      expect(withoutAdditions(again.report)).toEqual(withoutTimings(golden));
+      // the additions are there: a precision per measured ground truth, a kind per model
+      expect(Object.values(report.tasks[0]!.groundTruth).every((g) => g.precision)).toBe(true);
+      expect(report.tasks[0]!.models.find((m) => m.id === 'pixels')?.kind).toBe('reference');
     },
     240_000,
   );

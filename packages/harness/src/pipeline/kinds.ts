@@ -5,8 +5,10 @@ import { resolve } from 'node:path';
 import { BUILTIN_DATASETS, modelRefText, parseModelRef } from '@emms/feature-extractors';
 import { defaultRegistry, type MetricRegistry } from '@emms/metrics';
 import type { BenchSpec, TaskSpec } from '../spec';
+import { taskCandidates, taskTemplates } from './defaults';
+import { targetKinds } from './kinds-targets';
 import type { ExtractInput, ExtractResult } from './steps/extract';
-import type { FlabelsInput } from './steps/flabels';
+import type { FlabelsInput, FlabelsResult } from './steps/flabels';
 import type { SplitInput, SplitResult } from './steps/split';
 import type { TaskInput } from './steps/task-input';
 import type { TruthInput } from './steps/truth';
@@ -32,6 +34,8 @@ export interface CandidateCall {
 /** A kind of task: the calls that make its split, features, F-labels and ground truth. */
 export interface TaskKind<T extends TaskSpec = TaskSpec> {
   readonly id: TaskInput['task']['kind'];
+  /** The question: classification of the items' classes, or a continuous target (box, caption, columns). */
+  readonly question: NonNullable<TaskInput['task']['question']>;
   /** The split call: items and labels (with a content key). */
   split(task: T, ctx: PlanContext): StepCall;
   /** One feature call per candidate, and the F-label calls (empty when the task brings its own). */
@@ -46,20 +50,24 @@ export interface TaskKind<T extends TaskSpec = TaskSpec> {
     split: SplitResult,
     ok: readonly { id: string; extract: ExtractResult }[],
     ctx: PlanContext,
+    flabels: readonly FlabelsResult[],
   ): { calls: StepCall[]; perCandidate: boolean };
   /** Whether a score applies to this kind (all of today's classification scores apply to both kinds). */
   applies(scoreId: string): boolean;
+  /** What the score step gets besides the labels: why class scores do not apply, and regression targets. */
+  scoring(split: SplitResult): { classless?: string; targets?: SplitResult['labels'] };
   /** Notes that lead the task's notes, the task's split parameters, F-label templates, facts for the notes. */
   describe(
     task: T,
     ctx: PlanContext,
+    split?: SplitResult,
   ): Pick<TaskInput['task'], 'split' | 'templates' | 'notes' | 'probsScores'>;
 }
 
-type DatasetTask = Extract<TaskSpec, { dataset: string }>;
+export type DatasetTask = Extract<TaskSpec, { dataset: string }>;
 type FeaturesTask = Extract<TaskSpec, { featuresDir: string }>;
 
-function truthCalls(
+export function truthCalls(
   taskId: string,
   split: SplitResult,
   ok: readonly { id: string; extract: ExtractResult }[],
@@ -99,6 +107,7 @@ function truthCalls(
 /** Classification on a dataset: extraction of every candidate, F-labels of the class names, probes. */
 export const datasetKind: TaskKind<DatasetTask> = {
   id: 'dataset',
+  question: 'classification',
   split(task, ctx) {
     const input: SplitInput = {
       kind: 'dataset',
@@ -106,35 +115,22 @@ export const datasetKind: TaskKind<DatasetTask> = {
       trainPerClass: task.trainPerClass,
       testPerClass: task.testPerClass,
       seed: task.seed,
-      ...(task.classes ? { classes: resolve(ctx.cwd, task.classes) } : {}),
+      ...(task.classes !== undefined
+        ? { classes: typeof task.classes === 'string' ? resolve(ctx.cwd, task.classes) : [...task.classes] }
+        : {}),
     };
     return { step: 'split', input };
   },
-  features(_task, split, ctx) {
-    const candidates = ctx.spec.candidates.map((raw) => {
-      const c = candidateOf(raw);
-      const model = c.model ? modelRefText(parseModelRef(c.model, { cwd: ctx.cwd })) : undefined;
-      const input: ExtractInput = {
-        kind: 'model',
-        split: { key: split.key, items: split.items! },
-        candidate: {
-          id: c.id,
-          ...(model ? { model } : {}),
-          ...(c.model && c.model !== c.id ? { label: c.model } : {}),
-          ...(c.output ? { output: c.output } : {}),
-          ...(c.pool ? { pool: c.pool } : {}),
-        },
-      };
-      return { id: c.id, source: c.model ? 'zoo' : 'features', call: { step: 'extract' as const, input } };
-    });
-    const flabels = ctx.spec.flabels.embedders.map((e) => {
-      const { id, optional } = typeof e === 'string' ? { id: e, optional: false } : e;
+  features(task, split, ctx) {
+    const candidates = candidateCalls(task, split, ctx);
+    const templates = taskTemplates(task, ctx.spec, split).templates;
+    const flabels = embedderIds(ctx).map(({ id, optional }) => {
       const input: FlabelsInput = {
         split: { key: split.key, labels: split.labels },
         classNames: [...(split.classNames ?? [])],
-        embedder: id.startsWith('local:') ? `local:${resolve(ctx.cwd, id.slice(6))}` : id,
+        embedder: id,
         optional,
-        templates: [...ctx.spec.flabels.templates],
+        templates,
       };
       return { step: 'flabels' as const, input };
     });
@@ -142,11 +138,17 @@ export const datasetKind: TaskKind<DatasetTask> = {
   },
   truth: (task, split, ok, ctx) => truthCalls(taskIdOf(task), split, ok, ctx),
   applies: () => true,
-  describe(task, ctx) {
+  scoring: () => ({}),
+  describe(task, ctx, split) {
+    const t = split ? taskTemplates(task, ctx.spec, split) : undefined;
     return {
       split: { seed: task.seed, trainPerClass: task.trainPerClass, testPerClass: task.testPerClass },
-      templates: [...ctx.spec.flabels.templates],
-      notes: ctx.spec.excluded.map((e) => `${e.id} left out of the candidates: ${e.reason}`),
+      templates: t?.templates ?? [],
+      notes: [
+        ...ctx.spec.excluded.map((e) => `${e.id} left out of the candidates: ${e.reason}`),
+        ...(t ? [`prompt templates: ${t.reason}`] : []),
+        ...(split?.datasetNotes ?? []),
+      ],
       // which scores need a classifier's probabilities is a fact each metric declares (inputs.required)
       probsScores: (ctx.registry ?? defaultRegistry)
         .list()
@@ -156,9 +158,38 @@ export const datasetKind: TaskKind<DatasetTask> = {
   },
 };
 
+/** The label embedders of the spec (local folders resolved). */
+export function embedderIds(ctx: PlanContext): { id: string; optional: boolean }[] {
+  return ctx.spec.flabels.embedders.map((e) => {
+    const { id, optional } = typeof e === 'string' ? { id: e, optional: false } : e;
+    return { id: id.startsWith('local:') ? `local:${resolve(ctx.cwd, id.slice(6))}` : id, optional };
+  });
+}
+
+/** One extraction call per candidate of a dataset task (see {@link taskCandidates}). */
+export function candidateCalls(task: DatasetTask, split: SplitResult, ctx: PlanContext): CandidateCall[] {
+  return taskCandidates(task, ctx.spec, ctx.cwd).map((raw) => {
+    const c = candidateOf(raw);
+    const model = c.model ? modelRefText(parseModelRef(c.model, { cwd: ctx.cwd })) : undefined;
+    const input: ExtractInput = {
+      kind: 'model',
+      split: { key: split.key, items: split.items! },
+      candidate: {
+        id: c.id,
+        ...(model ? { model } : {}),
+        ...(c.model && c.model !== c.id ? { label: c.model } : {}),
+        ...(c.output ? { output: c.output } : {}),
+        ...(c.pool ? { pool: c.pool } : {}),
+      },
+    };
+    return { id: c.id, source: c.model ? 'zoo' : 'features', call: { step: 'extract' as const, input } };
+  });
+}
+
 /** A folder of feature files the user extracted: each file is checked, F-labels are files too. */
 export const featuresKind: TaskKind<FeaturesTask> = {
   id: 'features',
+  question: 'classification',
   split(task, ctx) {
     const input: SplitInput = {
       kind: 'features',
@@ -178,6 +209,7 @@ export const featuresKind: TaskKind<FeaturesTask> = {
   },
   truth: (task, split, ok, ctx) => truthCalls(task.id, split, ok, ctx),
   applies: () => true,
+  scoring: () => ({}),
   describe(_task, ctx) {
     return {
       templates: [],
@@ -186,7 +218,12 @@ export const featuresKind: TaskKind<FeaturesTask> = {
   },
 };
 
-/** The kind of a task of the spec. */
-export function kindOf(task: TaskSpec): TaskKind {
-  return ('dataset' in task ? datasetKind : featuresKind) as TaskKind;
+/**
+ * The kind of a task of the spec: a features folder, or a dataset task whose kind follows the question its
+ * split found (classification until the split is known; see {@link targetKinds}).
+ */
+export function kindOf(task: TaskSpec, split?: SplitResult): TaskKind {
+  if (!('dataset' in task)) return featuresKind as TaskKind;
+  const q = split?.question ?? 'classification';
+  return (q === 'classification' ? datasetKind : targetKinds[q]) as TaskKind;
 }

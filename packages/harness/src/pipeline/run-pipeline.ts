@@ -10,6 +10,7 @@ import type { BenchSpec, TaskSpec } from '../spec';
 import type { CacheCounts } from '../store';
 import { stepKey } from './artifacts';
 import { kindOf, type PlanContext, type TaskKind } from './kinds';
+import { truthKindsOf } from './kinds-targets';
 import type { ExtractResult } from './steps/extract';
 import type { FlabelsResult } from './steps/flabels';
 import type { AlternativeRequest } from './steps/score';
@@ -56,7 +57,7 @@ const reported = ({ code, message, input }: StepError) => ({ code, message, ...(
 interface TaskPlan {
   readonly id: string;
   readonly spec: TaskSpec;
-  readonly kind: TaskKind;
+  kind: TaskKind;
   readonly splitCall: StepCall;
   split?: SplitResult;
   candidates?: { id: string; source: string; call: StepCall; outcome?: StepOutcome }[];
@@ -111,7 +112,12 @@ export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Pr
 
   // 1. splits (a class with too few items fails here, before any extraction)
   (await stage(plans.map((p) => p.splitCall))).forEach((o, i) => {
-    plans[i]!.split = must<SplitResult>(o, plans[i]!.id);
+    const p = plans[i]!;
+    p.split = must<SplitResult>(o, p.id);
+    p.kind = kindOf(p.spec, p.split); // the question the dataset poses picks the kind
+    log(
+      `${p.id}: ${p.kind.question} task, ${p.split.nTrain} train + ${p.split.nTest ?? 0} test items${p.split.modality ? ` (${p.split.modality})` : ''}`,
+    );
   });
 
   // 2. extraction and F-labels (F-labels first: a missing embedder fails before the long extractions)
@@ -154,20 +160,28 @@ export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Pr
     if (p.flabels?.length) {
       const used = p.flabels.filter((f) => !f.result.missing);
       const k = used.reduce((n, f) => n + f.result.files.length, 0);
-      log(
-        `${p.id}: ${k} F-labels (${used.map((f) => f.result.embedder).join(', ')} × ${spec.flabels.templates.length} templates)`,
-      );
+      log(`${p.id}: ${k} F-labels (${used.map((f) => f.result.embedder).join(', ')})`);
     }
   }
 
   // 3. ground truth and scores (with the preset's alternatives when tasks can validate it)
   const alternatives = spec.tasks.length >= 2 ? presetAlternatives(opts) : [];
   for (const p of plans) {
-    p.truth = p.kind.truth(p.spec, p.split!, p.ok!, ctx);
+    p.truth = p.kind.truth(
+      p.spec,
+      p.split!,
+      p.ok!,
+      ctx,
+      p.flabels!.map((f) => f.result),
+    );
+    const extra = p.kind.question === 'regression' && p.split!.targets ? [p.split!.targets.train] : [];
     const flabels =
-      p.kind.id === 'dataset' ? p.flabels!.flatMap((f) => f.result.files) : [...(p.split!.flabels ?? [])];
+      p.kind.id === 'dataset'
+        ? [...p.flabels!.flatMap((f) => f.result.files), ...extra]
+        : [...(p.split!.flabels ?? [])];
     const sweep = sweepSizes(p.spec);
     const requests = opts.scores.filter((s) => p.kind.applies(s.id));
+    const scoring = p.kind.scoring(p.split!);
     p.scores = p.ok!.map(({ id, extract }) => ({
       step: 'score' as const,
       input: {
@@ -175,6 +189,8 @@ export async function runPipeline(spec: BenchSpec, opts: RunPipelineOptions): Pr
         candidate: { id, train: extract.train, ...(extract.probs ? { probs: extract.probs } : {}) },
         labels: p.split!.labels,
         flabels,
+        ...(scoring.classless ? { classless: scoring.classless } : {}),
+        ...(scoring.targets ? { targets: scoring.targets } : {}),
         scores: requests.map((s) => ({ id: s.id, ...(s.options ? { options: { ...s.options } } : {}) })),
         plugins: [...spec.plugins],
         preset: opts.preset,
@@ -261,11 +277,13 @@ function taskInput(p: TaskPlan, spec: BenchSpec, opts: RunPipelineOptions): Task
       id: p.id,
       dataset: 'dataset' in p.spec ? p.spec.dataset : p.spec.featuresDir,
       kind: p.kind.id,
-      ...p.kind.describe(p.spec, {
-        spec,
-        cwd: opts.cwd,
-        ...(opts.registry ? { registry: opts.registry } : {}),
-      }),
+      ...(p.split?.question ? { question: p.split.question } : {}),
+      ...(p.split?.modality ? { modality: p.split.modality } : {}),
+      ...p.kind.describe(
+        p.spec,
+        { spec, cwd: opts.cwd, ...(opts.registry ? { registry: opts.registry } : {}) },
+        p.split,
+      ),
     },
     split: record(p.splitCall),
     candidates: p.candidates!.map((c) =>
@@ -278,7 +296,7 @@ function taskInput(p: TaskPlan, spec: BenchSpec, opts: RunPipelineOptions): Task
       'measured' in gt && p.truth!.perCandidate
         ? {
             kind: 'measured',
-            kinds: [...gt.measured],
+            kinds: truthKindsOf(p.truth!.calls) as never,
             knnK: gt.knnK,
             reps,
             probes: p.ok!.map((m, i) => ({ id: m.id, ...record(p.truth!.calls[i]!) })),

@@ -8,6 +8,7 @@ import { EmmsError } from '@emms/tensor-io';
 import { BENCH_CODES } from '../bench/codes';
 import { listFeatureFiles } from '../bench/features-dir';
 import type { BenchSpec, TaskSpec } from '../spec';
+import { taskCandidates } from './defaults';
 
 /** Options of {@link validateSpec}. */
 export interface ValidateSpecOptions {
@@ -76,18 +77,24 @@ export function validateSpec(spec: BenchSpec, opts: ValidateSpecOptions): void {
   }
   const gt = spec.groundTruth;
   if (files && 'table' in gt) needFile(at(gt.table), 'ground-truth table', 'file');
-  const datasetTasks = spec.tasks.filter((t) => 'dataset' in t);
-  if (datasetTasks.length > 0) {
-    const first = taskIdOf(datasetTasks[0]!);
+  for (const t of spec.tasks) {
+    if (!('dataset' in t)) continue;
+    const id = taskIdOf(t);
+    if (files && !Object.hasOwn(BUILTIN_DATASETS, t.dataset) && !existsSync(at(t.dataset))) {
+      throw new EmmsError('FILE_NOT_FOUND', `task ${id}: dataset ${at(t.dataset)} does not exist`, {
+        input: at(t.dataset),
+        details: { task: id },
+      });
+    }
     const ids = new Set<string>();
     let withModel = 0;
-    for (const raw of spec.candidates) {
+    for (const raw of taskCandidates(t, spec, opts.cwd)) {
       const c = candidateOf(raw);
       if (ids.has(c.id)) {
         throw new EmmsError(
           BENCH_CODES.DUPLICATE_MODEL_NAME,
-          `task ${first}: two candidates are named "${c.id}"; give each a unique "id"`,
-          { input: c.id, details: { task: first, model: c.id } },
+          `task ${id}: two candidates are named "${c.id}"; give each a unique "id"`,
+          { input: c.id, details: { task: id, model: c.id } },
         );
       }
       ids.add(c.id);
@@ -100,26 +107,12 @@ export function validateSpec(spec: BenchSpec, opts: ValidateSpecOptions): void {
         needFile(ref.path, `candidate "${c.id}": model folder`, 'folder');
       }
     }
-    for (const t of datasetTasks) {
-      const id = taskIdOf(t);
-      if (withModel < 3) {
-        throw new EmmsError(
-          BENCH_CODES.TASK_TOO_SMALL,
-          `task ${id}: ${withModel} candidate(s) can give features (${[...ids].join(', ') || 'none'}); ranking needs at least three`,
-          { input: id, details: { task: id, models: [...ids] } },
-        );
-      }
-      if (
-        files &&
-        'dataset' in t &&
-        !Object.hasOwn(BUILTIN_DATASETS, t.dataset) &&
-        !existsSync(at(t.dataset))
-      ) {
-        throw new EmmsError('FILE_NOT_FOUND', `task ${id}: dataset ${at(t.dataset)} does not exist`, {
-          input: at(t.dataset),
-          details: { task: id },
-        });
-      }
+    if (withModel < 3) {
+      throw new EmmsError(
+        BENCH_CODES.TASK_TOO_SMALL,
+        `task ${id}: ${withModel} candidate(s) can give features (${[...ids].join(', ') || 'none'}); ranking needs at least three`,
+        { input: id, details: { task: id, models: [...ids] } },
+      );
     }
   }
   for (const t of spec.tasks) {

@@ -127,6 +127,10 @@ export const ModelInfo = z
       .describe('feature width D (absent if extraction failed)'),
     fileBytes: count.optional().describe('model file size in bytes (absent for raw pixels / feature files)'),
     params: count.optional().describe('parameter count, when known'),
+    kind: z
+      .enum(['pretrained', 'reference'])
+      .optional()
+      .describe('a model trained on data, or a reference without learned weights (raw pixels, bag of words)'),
     extractSeconds: seconds.describe('seconds spent extracting features (0 when read from the cache)'),
     cached: z.boolean().describe('features came from the content-addressed cache'),
     error: ReportError.optional().describe('why this model has no features; the rest of the run went on'),

@@ -1,10 +1,20 @@
 // Step "agreement": how well each score's (and static baseline's) ranking agrees with each ground truth,
 // with bootstrap intervals over the test items, and the same along the train-size sweep.
 import { agreement, bootstrapWeightedTau } from '../../agreement';
+import type { ItemTruth } from '../../item-truth';
 import { markBeatsBaselines } from '../../report/assemble';
 import type { AgreementInfo, GroundTruthInfo, ScoreInfo, TaskReport } from '../../report/schema';
 import type { StepContext } from '../types';
-import { type CollectedTask, collectTask, scoreInfos } from './collect';
+import { type CollectedTask, collectTask, itemTruthOf, scoreInfos } from './collect';
+
+/** The per-item results of the given models only. */
+function restrict(items: ItemTruth, models: readonly string[]): ItemTruth {
+  const pick = <T>(r: Readonly<Record<string, T>>) => Object.fromEntries(models.map((m) => [m, r[m]!]));
+  return items.kind === 'mean'
+    ? { kind: 'mean', values: pick(items.values) }
+    : { kind: 'r2', squaredError: pick(items.squaredError), targets: items.targets };
+}
+
 import type { ScoreResult } from './score';
 import type { TaskInput } from './task-input';
 
@@ -42,7 +52,17 @@ export function agreementRows(
     if (Object.keys(common).length < 3) return;
     const a = agreement(common, truth.values, { higherIsBetter });
     let interval: AgreementInfo['weightedTauInterval'];
-    if (correct && Object.keys(common).every((m) => correct[m])) {
+    const items = itemTruthOf(truth);
+    if (items) {
+      const b = bootstrapWeightedTau({
+        scores: common,
+        items: restrict(items, Object.keys(common)),
+        reps,
+        seed,
+        higherIsBetter,
+      });
+      interval = { low: b.low, high: b.high, level: b.level, reps: b.reps, estimate: b.estimate };
+    } else if (correct && Object.keys(common).every((m) => correct[m])) {
       const b = bootstrapWeightedTau({
         scores: common,
         correct: Object.fromEntries(Object.keys(common).map((m) => [m, correct[m]!])),

@@ -1,6 +1,9 @@
 // Reads a task's step records and turns them into the report's pieces (models, ground truth, scores,
 // baselines, speed), for the agreement and assemble steps.
 import { PRESETS } from '@emms/metrics';
+import type { TruthPrecisionInfo } from '../../cross-task-schema';
+import type { ItemTruth } from '../../item-truth';
+import { testItemsNeeded, truthPrecision } from '../../precision';
 import { staticBaselines } from '../../report/assemble';
 import type { GroundTruthInfo, ModelInfo, ScoreInfo, TaskReport } from '../../report/schema';
 import type { ArtifactStore } from '../../store';
@@ -34,7 +37,56 @@ const PROBE_TEXT: Record<string, (k: number) => string> = {
   'linear-probe': () =>
     'test accuracy of a multinomial logistic-regression probe on frozen train features (L2 strength by 3-fold CV on train, L-BFGS): head-only transfer (linear probing)',
   knn: (k) => `test accuracy of a ${k}-nearest-neighbour classifier (cosine) on frozen train features`,
+  'ridge-iou': () =>
+    'mean IoU of the boxes a ridge probe predicts from frozen features on held-out items (α by 3-fold CV on train; head-only, linear)',
+  'ridge-r2': () =>
+    'held-out R² (mean over target columns) of a ridge probe from frozen features (α by 3-fold CV on train; head-only, linear)',
+  'caption-retrieval': () =>
+    'held-out caption retrieval accuracy: a ridge probe maps frozen features to caption embeddings, and each test item must rank its own caption first among the distinct test captions by cosine (head-only and linear; chance = 1/captions; inherits the text encoder’s notion of similarity)',
 };
+
+/** The per-item results of a truth (for the bootstrap), from its cells; undefined when a model lacks them. */
+function itemsOf(kind: string, cells: readonly [string, ProbeCell][]): ItemTruth | undefined {
+  if (cells.length === 0) return undefined;
+  if (kind === 'ridge-r2') {
+    const t = cells[0]![1].targets;
+    if (!t || cells.some(([, c]) => !c.perItem)) return undefined;
+    return {
+      kind: 'r2',
+      squaredError: Object.fromEntries(cells.map(([m, c]) => [m, c.perItem!])),
+      targets: { rows: t.rows, cols: t.cols, data: Float64Array.from(t.data) },
+    };
+  }
+  if (kind === 'ridge-iou') {
+    if (cells.some(([, c]) => !c.perItem)) return undefined;
+    return { kind: 'mean', values: Object.fromEntries(cells.map(([m, c]) => [m, c.perItem!])) };
+  }
+  return {
+    kind: 'mean',
+    values: Object.fromEntries(
+      cells.map(([m, c]) => [m, Uint8Array.from(c.correct, (ch) => (ch === '1' ? 1 : 0))]),
+    ),
+  };
+}
+
+/** The precision of a measured truth (standard errors, separated pairs, test items needed), when it has 2+ models. */
+export function precisionOf(items: ItemTruth | undefined, reps: number): TruthPrecisionInfo | undefined {
+  if (!items) return undefined;
+  const models = Object.keys(items.kind === 'mean' ? items.values : items.squaredError);
+  if (models.length < 2) return undefined;
+  try {
+    const p = truthPrecision(items, { reps, seed: 0 });
+    const needed = testItemsNeeded(p).needed;
+    return {
+      ...p,
+      order: [...p.order],
+      pairs: p.pairs.map((q) => ({ ...q, interval: [q.interval[0], q.interval[1]] as [number, number] })),
+      ...(needed !== undefined ? { testItemsNeeded: needed } : {}),
+    };
+  } catch {
+    return undefined; // e.g. a non-finite per-item value: the truth is reported without its precision
+  }
+}
 
 function measuredTruth(
   t: Extract<TaskInput['truth'], { kind: 'measured' }>,
@@ -65,16 +117,55 @@ function measuredTruth(
       info.correct[id] = c.cell.correct;
       info.details[id] = c.cell.details;
     }
-    const { errors, ...rest } = info;
+    const { errors, correct, ...rest } = info;
+    const ok = probes.flatMap(({ id, cells }) => {
+      const c = (cells[kind] as { cell?: ProbeCell } | undefined)?.cell;
+      return c ? [[id, c] as [string, ProbeCell]] : [];
+    });
+    const items = itemsOf(kind, ok);
+    const precision = precisionOf(items, t.reps);
+    const continuous = kind === 'ridge-iou' || kind === 'ridge-r2';
     out[kind] = {
       description: PROBE_TEXT[kind]!(t.knnK),
       kind: 'measured',
       higherIsBetter: true,
       ...rest,
+      ...(continuous ? {} : { correct }),
       ...(Object.keys(errors).length ? { errors } : {}),
+      ...(continuous && items ? { items: jsonItems(items) } : {}),
+      ...(precision ? { precision } : {}),
     };
   }
   return out;
+}
+
+/** Per-item results in their report form (plain arrays). */
+function jsonItems(items: ItemTruth): NonNullable<GroundTruthInfo['items']> {
+  if (items.kind === 'mean') {
+    return {
+      kind: 'mean',
+      values: Object.fromEntries(Object.entries(items.values).map(([m, v]) => [m, Array.from(v)])),
+    };
+  }
+  return {
+    kind: 'r2',
+    squaredError: Object.fromEntries(Object.entries(items.squaredError).map(([m, v]) => [m, Array.from(v)])),
+    targets: { rows: items.targets.rows, cols: items.targets.cols, data: Array.from(items.targets.data) },
+  };
+}
+
+/** The per-item results of a report's ground truth as an {@link ItemTruth}, for the bootstrap. */
+export function itemTruthOf(truth: GroundTruthInfo): ItemTruth | undefined {
+  if (truth.items?.kind === 'mean') return { kind: 'mean', values: truth.items.values };
+  if (truth.items?.kind === 'r2') {
+    const t = truth.items.targets;
+    return {
+      kind: 'r2',
+      squaredError: truth.items.squaredError,
+      targets: { rows: t.rows, cols: t.cols, data: Float64Array.from(t.data) },
+    };
+  }
+  return undefined;
 }
 
 /** Per score id, the report's entry from the per-candidate cells (`tables`: candidate id → cells). */

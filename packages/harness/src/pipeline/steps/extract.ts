@@ -6,6 +6,7 @@ import {
   fileStampKey,
   findZooEntry,
   type LoadedModel,
+  listCandidates,
   type ModelRef,
   modelFiles,
   openModelLazily,
@@ -74,6 +75,13 @@ export interface ExtractResult {
   readonly notes: readonly string[];
 }
 
+let kinds: Record<string, 'pretrained' | 'reference'> | undefined;
+/** Pretrained or reference, by model reference (the offline candidates). */
+const KINDS = () => {
+  kinds ??= Object.fromEntries(listCandidates().map((e) => [e.id, e.kind]));
+  return kinds;
+};
+
 /** A file stem safe on every file system: the id's readable part, plus a digest when it had to change. */
 function stem(id: string): string {
   const safe = id.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60);
@@ -128,8 +136,16 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
   }
   const started = performance.now();
   const trainItems = ds.items.filter((i) => i.split === 'train');
-  // raw pixels of in-memory images are read as they are; images in files go through the pixels model
-  if (c.model === 'pixels' && trainItems[0]?.source.kind === 'pixels') {
+  // raw pixels of in-memory 28×28 grey images are read as they are; other images go through the pixels
+  // model (resized to 28×28 grey, the same values for MNIST-sized images)
+  const s0 = trainItems[0]?.source;
+  if (
+    c.model === 'pixels' &&
+    s0?.kind === 'pixels' &&
+    s0.width === 28 &&
+    s0.height === 28 &&
+    s0.channels === 1
+  ) {
     const x = pixelFeatures(trainItems, ds.name);
     const t = pixelFeatures(
       ds.items.filter((i) => i.split === 'test'),
@@ -138,7 +154,14 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
     const train = await saveMatrix(ctx.store, 'features/pixels', x);
     const test = await saveMatrix(ctx.store, 'features/pixels', t);
     return {
-      model: { id: c.id, source: 'pixels', featureDim: x.cols, extractSeconds: 0, cached: false },
+      model: {
+        id: c.id,
+        source: 'pixels',
+        kind: 'reference',
+        featureDim: x.cols,
+        extractSeconds: 0,
+        cached: false,
+      },
       train: { path: train.path },
       test: { path: test.path },
       notes: [],
@@ -159,7 +182,8 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
       model: m,
       outDir: ctx.store.featuresDir,
       split: part === 'test' ? 'test' : 'train',
-      onProgress: ctx.onProgress,
+      // progress names the dataset too: a suite extracts the same model for several tasks
+      onProgress: ctx.onProgress && ((e) => ctx.onProgress!({ ...e, task: `${e.task} ${ds.name}` })),
       signal: ctx.signal,
       name: `${base}__${part}`,
     });
@@ -211,6 +235,7 @@ export async function extractStep(input: ExtractInput, ctx: StepContext): Promis
       ...(c.label ? { label: c.label } : {}),
       source: ['zoo', 'hf', 'local', 'pixels', 'text'].includes(ref.kind) ? ref.kind : 'onnx',
       featureDim: tr.features.cols,
+      ...(KINDS()[c.model] ? { kind: KINDS()[c.model] } : {}),
       ...(fileBytes ? { fileBytes } : {}),
       ...(params !== undefined ? { params } : {}),
       extractSeconds: cached ? 0 : (performance.now() - started) / 1000,

@@ -1,14 +1,36 @@
 // Step "flabels": one label embedder's F-labels for one task's train split, one per prompt template,
 // written once to the store and read by every score step of the task.
-import { classificationFLabels, createEmbedder } from '@emms/label-embedders';
+import {
+  captionItemFLabels,
+  classificationFLabels,
+  createEmbedder,
+  referringItemFLabels,
+} from '@emms/label-embedders';
 import { z } from 'zod';
-import { type ArtifactRef, ArtifactRefSchema, errorInfo, loadLabels, saveMatrix } from '../artifacts';
+import {
+  type ArtifactRef,
+  ArtifactRefSchema,
+  errorInfo,
+  loadDataset,
+  loadLabels,
+  saveMatrix,
+} from '../artifacts';
 import type { StepContext } from '../types';
 
 /** Input of the flabels step. */
 export const FlabelsInputSchema = z.strictObject({
-  /** The split's content key (part of the call's key) and its labels. */
-  split: z.strictObject({ key: z.string().min(1), labels: ArtifactRefSchema }),
+  /** The split's content key (part of the call's key), its labels and (item modes) its items. */
+  split: z.strictObject({
+    key: z.string().min(1),
+    labels: ArtifactRefSchema,
+    items: ArtifactRefSchema.optional(),
+  }),
+  /**
+   * `classes`: class names under each template; `referring`: each train item's expression embedded with
+   * its box (x, y, w, h) appended; `captions`: each train item's caption embedded (and the test items'
+   * captions too, the targets of the caption-retrieval ground truth).
+   */
+  mode: z.enum(['classes', 'referring', 'captions']).optional(),
   classNames: z.array(z.string().min(1)).min(1),
   embedder: z.string().min(1).describe('use-lite, glove, hf:<id>, local:<absolute folder>'),
   optional: z.boolean().describe('an embedder that is not installed is left out with a note'),
@@ -24,6 +46,8 @@ export interface FlabelsResult {
   /** One N×L matrix per template, in template order. */
   readonly files: readonly ArtifactRef[];
   readonly dims: readonly number[];
+  /** `captions` mode: the caption embeddings of the train and test items (the retrieval probe's targets). */
+  readonly targets?: { readonly train: ArtifactRef; readonly test: ArtifactRef };
 }
 
 /** Lines tfjs prints when a second copy registers the same kernels (harmless; both share the registry). */
@@ -57,6 +81,13 @@ export async function flabelsStep(input: FlabelsInput, ctx: StepContext): Promis
     }
     const files: ArtifactRef[] = [];
     const dims: number[] = [];
+    if (input.mode && input.mode !== 'classes') {
+      try {
+        return await itemFLabels(input, embedder, ctx);
+      } finally {
+        await embedder.dispose();
+      }
+    }
     try {
       for (const template of input.templates) {
         ctx.signal?.throwIfAborted();
@@ -77,4 +108,33 @@ export async function flabelsStep(input: FlabelsInput, ctx: StepContext): Promis
   } finally {
     console.warn = warn;
   }
+}
+
+/** F-labels made from the items' own texts (referring expressions with boxes, captions). */
+async function itemFLabels(
+  input: FlabelsInput,
+  embedder: Awaited<ReturnType<typeof createEmbedder>>,
+  ctx: StepContext,
+): Promise<FlabelsResult> {
+  const ds = loadDataset(ctx.store, input.split.items!);
+  const train = ds.items.filter((i) => i.split === 'train');
+  if (input.mode === 'referring') {
+    const f = await referringItemFLabels(embedder, train);
+    const files = [];
+    for (const m of f) files.push(await saveMatrix(ctx.store, 'flabels', m.matrix));
+    ctx.onProgress?.({ task: `flabels:${input.embedder}`, done: train.length, total: train.length });
+    return { embedder: input.embedder, files, dims: f.map((m) => m.matrix.cols) };
+  }
+  const test = ds.items.filter((i) => i.split === 'test');
+  const tr = await captionItemFLabels(embedder, train);
+  const te = await captionItemFLabels(embedder, test);
+  const file = await saveMatrix(ctx.store, 'flabels', tr.matrix);
+  const n = train.length + test.length;
+  ctx.onProgress?.({ task: `flabels:${input.embedder}`, done: n, total: n });
+  return {
+    embedder: input.embedder,
+    files: [file],
+    dims: [tr.matrix.cols],
+    targets: { train: file, test: await saveMatrix(ctx.store, 'flabels', te.matrix) },
+  };
 }

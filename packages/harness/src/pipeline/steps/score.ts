@@ -41,6 +41,10 @@ export const ScoreInputSchema = z.strictObject({
   }),
   labels: ArtifactRefSchema,
   flabels: z.array(ArtifactRefSchema),
+  /** Tasks whose question is not the classes: why class-label scores do not apply (see scoreCandidates). */
+  classless: z.string().min(1).optional(),
+  /** Their train regression targets (e.g. referring boxes), for scores that take targets. */
+  targets: ArtifactRefSchema.optional(),
   scores: z.array(
     z.strictObject({ id: z.string().min(1), options: z.record(z.string(), z.unknown()).optional() }),
   ),
@@ -143,6 +147,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
   const features = await loadMatrix(ctx.store, input.candidate.train);
   const probs = input.candidate.probs ? await loadMatrix(ctx.store, input.candidate.probs) : undefined;
   const flabels = await Promise.all(input.flabels.map((f) => loadMatrix(ctx.store, f)));
+  const targets = input.targets ? await loadMatrix(ctx.store, input.targets) : undefined;
   const common = {
     scores: input.scores,
     registry,
@@ -164,6 +169,7 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
     task: input.task,
     labels,
     flabels,
+    ...(input.classless ? { classless: { reason: input.classless, ...(targets ? { targets } : {}) } } : {}),
     candidates: [candidate],
   });
   const table = Object.fromEntries(Object.entries(full).map(([s, cells]) => [s, cells[id]!]));
@@ -175,6 +181,14 @@ export async function scoreStep(input: ScoreInput, ctx: StepContext): Promise<Sc
       task: `${input.task}@${size}`,
       labels: Int32Array.from(rows, (r) => labels[r]!),
       flabels: flabels.map((f) => takeRows(f, rows)),
+      ...(input.classless
+        ? {
+            classless: {
+              reason: input.classless,
+              ...(targets ? { targets: takeRows(targets, rows) } : {}),
+            },
+          }
+        : {}),
       candidates: [
         { id, features: takeRows(features, rows), ...(probs ? { probs: takeRows(probs, rows) } : {}) },
       ],

@@ -2,18 +2,19 @@
 // their labels and a content key that every later step of the task is keyed by.
 import {
   BUILTIN_DATASETS,
+  DATASET_CODES,
   type Dataset,
   fingerprintItems,
   openDataset,
   withClassNames,
 } from '@emms/feature-extractors';
 import { labelWords } from '@emms/label-embedders';
-import { EmmsError } from '@emms/tensor-io';
+import { EmmsError, type Matrix } from '@emms/tensor-io';
 import { readMatrixFile } from '@emms/tensor-io/node';
 import { z } from 'zod';
 import { listFeatureFiles, readLabels } from '../../bench/features-dir';
 import { contentKey, sha256File } from '../../cache';
-import { type ArtifactRef, saveDataset, saveLabels } from '../artifacts';
+import { type ArtifactRef, saveDataset, saveLabels, saveMatrix } from '../artifacts';
 import { balancedSplit } from '../dataset';
 import type { StepContext } from '../types';
 
@@ -25,7 +26,8 @@ export const DatasetSplitSchema = z.strictObject({
   trainPerClass: count,
   testPerClass: count,
   seed: z.number().int(),
-  classes: z.string().min(1).optional().describe('class-names file (absolute path)'),
+  /** A class-names file (absolute) or list for integer labels; its length must match the classes found. */
+  classes: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
 });
 
 /** Input of the split step. */
@@ -46,13 +48,48 @@ const builtins = new Map<string, Dataset>();
 
 /** Opens a dataset task's split (see {@link balancedSplit}). */
 export function openSplit(s: z.output<typeof DatasetSplitSchema>): Dataset {
-  let ds = builtins.get(s.dataset);
+  // generated datasets (referring-*, captioned-*) are drawn as large as the split needs
+  const generated = GENERATED.test(s.dataset) && Object.hasOwn(BUILTIN_DATASETS, s.dataset);
+  const perClass = generated ? s.trainPerClass + s.testPerClass : undefined;
+  const name = perClass ? `${s.dataset}@${perClass}` : s.dataset;
+  let ds = builtins.get(name);
   if (!ds) {
-    ds = openDataset(s.dataset);
-    if (Object.hasOwn(BUILTIN_DATASETS, s.dataset)) builtins.set(s.dataset, ds);
+    ds = openDataset(s.dataset, perClass ? { perClass } : {});
+    if (Object.hasOwn(BUILTIN_DATASETS, s.dataset)) builtins.set(name, ds);
   }
-  if (s.classes) ds = withClassNames(ds, s.classes);
+  if (s.classes !== undefined) ds = withClassNames(ds, s.classes);
   return balancedSplit(ds, s.trainPerClass, s.testPerClass, s.seed);
+}
+
+const GENERATED = /^(referring|captioned)-/;
+
+/** The question a dataset poses (classification unless the dataset says otherwise). */
+export type Question = 'classification' | 'regression' | 'referring' | 'captioning';
+
+/** Train and test regression targets (item `target`s) as N×T and M×T float32 matrices. */
+function targetsOf(ds: Dataset): { train: Matrix; test: Matrix } | undefined {
+  const t = ds.items[0]?.target?.length ?? 0;
+  if (t === 0) return undefined;
+  const part = (split: string): Matrix => {
+    const items = ds.items.filter((i) => i.split === split);
+    const data = new Float32Array(items.length * t);
+    items.forEach((it, r) => {
+      const v = it.target ?? [];
+      for (let j = 0; j < t; j++) {
+        const x = v[j];
+        if (typeof x !== 'number' || !Number.isFinite(x)) {
+          throw new EmmsError(
+            DATASET_CODES.TARGET_NOT_FINITE,
+            `dataset ${ds.name}: item ${it.id} has target ${JSON.stringify(v)}; every item needs ${t} finite numbers (fix or drop the item)`,
+            { input: it.id },
+          );
+        }
+        data[r * t + j] = x;
+      }
+    });
+    return { rows: items.length, cols: t, data };
+  };
+  return { train: part('train'), test: part('test') };
 }
 
 /** The content key of a split: its items in order (train then test) and its class list. */
@@ -84,6 +121,14 @@ export interface SplitResult {
   readonly files?: readonly { readonly id: string; readonly path: string }[];
   readonly flabels?: readonly ArtifactRef[];
   readonly flabelDims?: readonly number[];
+  /** Dataset tasks: the question (classification, regression, referring, captioning) and the modality. */
+  readonly question?: Question;
+  readonly modality?: 'image' | 'text' | 'image-text';
+  /** Regression and referring tasks: the items' targets (train N×T, test M×T) and their names. */
+  readonly targets?: { readonly train: ArtifactRef; readonly test: ArtifactRef };
+  readonly targetNames?: readonly string[];
+  /** How the dataset was made or cleaned, for the task's notes. */
+  readonly datasetNotes?: readonly string[];
 }
 
 /**
@@ -126,9 +171,23 @@ export async function splitStep(input: SplitInput, ctx: StepContext): Promise<Sp
     Int32Array.from(train, (i) => i.label),
     Int32Array.from(test, (i) => i.label),
   );
+  const question: Question = ds.task ?? 'classification';
+  const targets = question === 'regression' || question === 'referring' ? targetsOf(ds) : undefined;
   return {
     key,
     items: saveDataset(ctx.store, ds),
+    question,
+    modality: ds.modality,
+    ...(targets
+      ? {
+          targets: {
+            train: await saveMatrix(ctx.store, 'targets', targets.train),
+            test: await saveMatrix(ctx.store, 'targets', targets.test),
+          },
+          targetNames: [...(ds.targetNames ?? [])],
+        }
+      : {}),
+    ...(ds.notes?.length ? { datasetNotes: [...ds.notes] } : {}),
     labels,
     nTrain: train.length,
     nTest: test.length,

@@ -1,7 +1,7 @@
 // What the agreement and assemble steps of one task read: the records of the task's earlier steps, by key.
 import { z } from 'zod';
 import { RecordRefSchema } from '../artifacts';
-import { PROBE_KINDS } from './truth';
+import { PROBE_KINDS, TARGET_TRUTHS } from './truth';
 
 const recordOf = z.strictObject({ id: z.string().min(1), record: RecordRefSchema.shape.record });
 
@@ -12,6 +12,9 @@ export const TaskInputSchema = z.strictObject({
     /** The dataset (or features folder) as the spec gives it. */
     dataset: z.string().min(1),
     kind: z.enum(['dataset', 'features']),
+    /** Dataset tasks: the question (absent: classification) and the items' modality. */
+    question: z.enum(['classification', 'regression', 'referring', 'captioning']).optional(),
+    modality: z.enum(['image', 'text', 'image-text']).optional(),
     /** Dataset tasks: the split parameters. */
     split: z
       .strictObject({
@@ -44,7 +47,7 @@ export const TaskInputSchema = z.strictObject({
   truth: z.discriminatedUnion('kind', [
     z.strictObject({
       kind: z.literal('measured'),
-      kinds: z.array(z.enum(PROBE_KINDS)).min(1),
+      kinds: z.array(z.enum([...PROBE_KINDS, ...TARGET_TRUTHS])).min(1),
       knnK: z.number().int().positive(),
       reps: z.number().int().positive(),
       probes: z.array(recordOf),
