@@ -6,6 +6,9 @@ import { writeNpyFile } from '@emms/tensor-io/node';
 import { describe, expect, it } from 'vitest';
 import { run } from '../test-helpers';
 
+/** `emms rank` on a task folder written by `task` (its <model>.npy files and labels.npy). */
+const rankIn = (dir: string) => ['rank', '--features-dir', dir, '--labels', join(dir, 'labels.npy')];
+
 /** dir/<model>.npy with class signal `signal` (+ unit noise), and dir/labels.npy: 3 classes × perClass. */
 async function task(dir: string, models: Record<string, [d: number, signal: number]>, perClass = 15) {
   mkdirSync(dir, { recursive: true });
@@ -27,15 +30,7 @@ describe('emms rank', () => {
   it('prints a ranked table with a recommendation', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
     await task(dir, { strong: [4, 3], weak: [4, 0.5], noise: [4, 0] });
-    const r = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme,hscore',
-    ]);
+    const r = await run([...rankIn(dir), '--metrics', 'logme,hscore']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^rank\s+model\s+D\s+mean rank\s+P\(best\)\s+rank 95%\s+logme\s+hscore$/);
@@ -46,17 +41,7 @@ describe('emms rank', () => {
       'Fine-tune strong (P(best) 1.00): mean rank 1.0 over 2 scores (logme, hscore), first by 2 of 2 (logme, hscore).',
     );
     expect(r.stderr).not.toContain('disagree');
-    const off = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme,hscore',
-      '--bootstrap',
-      '0',
-    ]);
+    const off = await run([...rankIn(dir), '--metrics', 'logme,hscore', '--bootstrap', '0']);
     expect(off.stdout.split('\n')[0]).toMatch(/^rank\s+model\s+D\s+mean rank\s+logme\s+hscore$/);
     expect(off.stdout.trim().split('\n').at(-1)).toMatch(/^Fine-tune strong: mean rank 1\.0 over 2 scores/);
   });
@@ -64,15 +49,7 @@ describe('emms rank', () => {
   it('--format json: P(best) per model summing to 1, rank intervals, per score too; CSV columns', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
     await task(dir, { a: [4, 1], b: [4, 0.9], c: [4, 0.2] });
-    const args = [
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme,sfda,nleep',
-    ];
+    const args = [...rankIn(dir), '--metrics', 'logme,sfda,nleep'];
     const r = await run([...args, '--bootstrap', '60', '--seed', '3', '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -112,15 +89,7 @@ describe('emms rank', () => {
       shape: [45, 4],
       data: Float32Array.from({ length: 180 }, (_, k) => (k === 7 ? Number.NaN : k % 5)),
     });
-    const r = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme,gbc',
-    ]);
+    const r = await run([...rankIn(dir), '--metrics', 'logme,gbc']);
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(
       /^Fine-tune good \(P\(best\) \d\.\d\d\): mean rank 1\.0 over 2 scores \(logme, gbc\)/,
@@ -159,17 +128,7 @@ describe('emms rank', () => {
         ['toString', [4, 0]],
       ]),
     );
-    const r = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme',
-      '--format',
-      'json',
-    ]);
+    const r = await run([...rankIn(dir), '--metrics', 'logme', '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.models.map((m: { id: string }) => m.id)).toEqual(['__proto__', 'constructor', 'toString']);
@@ -180,19 +139,7 @@ describe('emms rank', () => {
   it('--format json; warnings on stderr for saturating dimensions (published preset)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'emms-cli-rank-'));
     await task(dir, { wide: [50, 1], narrow: [3, 2], mid: [5, 1] });
-    const r = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme',
-      '--preset',
-      'published',
-      '--format',
-      'json',
-    ]);
+    const r = await run([...rankIn(dir), '--metrics', 'logme', '--preset', 'published', '--format', 'json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.samples).toBe(45);
@@ -202,26 +149,10 @@ describe('emms rank', () => {
     );
     expect(r.stderr).toContain('emms: warning: wide: feature dimension 50 ≥ 45 samples');
     // the rank preset reduces the features first (K = max(C, N/16) = 3 here): no raw-dimension warning
-    const reduced = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--metrics',
-      'logme',
-    ]);
+    const reduced = await run([...rankIn(dir), '--metrics', 'logme']);
     expect(reduced.code).toBe(0);
     expect(reduced.stderr).not.toContain('feature dimension 50');
-    const bad = await run([
-      'rank',
-      '--features-dir',
-      dir,
-      '--labels',
-      join(dir, 'labels.npy'),
-      '--preset',
-      'best',
-    ]);
+    const bad = await run([...rankIn(dir), '--preset', 'best']);
     expect(bad.code).toBe(2);
   });
 
